@@ -1,0 +1,3 @@
+"""privlink: AWS PrivateLink on one Linux machine."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""Assembles a running privlink: store, gateway, internal routes, background workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from privlink import __version__
+from privlink.config import Settings
+from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
+from privlink.server.protocols import Request, Response
+from privlink.services import load_all
+from privlink.store import Store
+from privlink.store.records import kinds
+
+log = logging.getLogger("privlink")
+
+Lifecycle = Callable[[], Awaitable[None]]
+
+
+class Runtime:
+    """The ASGI application a server runs, with startup/shutdown for background workers."""
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        load_all()
+        self.settings = settings
+        self.store = store or Store(settings.resolved_database_url())
+        self.gateway = Gateway(
+            self.store,
+            strict_keys=settings.strict_keys,
+            internal={
+                ("GET", "/_privlink/health"): self._health,
+                ("GET", "/_privlink/status"): self._status,
+                ("POST", "/_privlink/reset"): self._reset,
+            },
+        )
+        self.on_startup: list[Lifecycle] = []
+        self.on_shutdown: list[Lifecycle] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            await self.gateway(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                for hook in self.on_startup:
+                    await hook()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for hook in reversed(self.on_shutdown):
+                    try:
+                        await hook()
+                    except Exception:
+                        log.exception("shutdown hook failed")
+                self.gateway.executor.shutdown(wait=True)
+                self.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _in_store(self, fn: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.gateway.executor, fn)
+
+    async def _health(self, _request: Request) -> Response:
+        return json_response(
+            {"status": "ok", "version": __version__, "dataplane": self.settings.dataplane}
+        )
+
+    async def _status(self, _request: Request) -> Response:
+        def count() -> dict[str, int]:
+            counts: dict[str, int] = {}
+            with self.store.unit() as uow:
+                for kind, cls in kinds().items():
+                    counts[kind] = len(uow.list(cls))
+            return counts
+
+        counts = await self._in_store(count)
+        return json_response(
+            {
+                "version": __version__,
+                "endpoint": self.settings.endpoint_url,
+                "database": _redact(self.store.url),
+                "dataplane": self.settings.dataplane,
+                "resources": counts,
+            }
+        )
+
+    async def _reset(self, _request: Request) -> Response:
+        await self._in_store(self.store.reset)
+        return Response(200, json.dumps({"reset": True}).encode(), {"content-type": "application/json"})
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

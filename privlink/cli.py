@@ -1,0 +1,142 @@
+"""The `privlink` command: up, env, status, reset."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from privlink.config import Settings, default_state_dir
+
+DEFAULT_URL = "http://127.0.0.1:4566"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="privlink", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run privlink in the foreground (Ctrl-C stops it)")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=4566)
+    up.add_argument("--database", help="SQLAlchemy URL (default: SQLite under --state-dir)")
+    up.add_argument("--state-dir", type=Path, default=default_state_dir())
+    up.add_argument("--dataplane", choices=["linux", "none"], default="none")
+    up.add_argument("--region", default="us-east-1", help="region for unsigned requests")
+    up.add_argument(
+        "--strict-key",
+        action="append",
+        default=[],
+        metavar="AKID:SECRET",
+        help="verify SigV4 signatures; only these keys are accepted (repeatable)",
+    )
+    up.add_argument("--log-level", default="info")
+
+    env = sub.add_parser("env", help="print the exports that point the AWS CLI and SDKs here")
+    env.add_argument("--url", default=DEFAULT_URL)
+    env.add_argument("--region", default="us-east-1")
+    env.add_argument("--access-key", default="test")
+
+    for name, text in (("status", "show what is running"), ("reset", "empty all state")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--url", default=os.environ.get("PRIVLINK_URL", DEFAULT_URL))
+
+    args = parser.parse_args(argv)
+    if args.command == "up":
+        return _up(args)
+    if args.command == "env":
+        return _env(args)
+    if args.command == "status":
+        return _status(args.url)
+    if args.command == "reset":
+        _call(args.url, "POST", "/_privlink/reset")
+        print("privlink state emptied")
+        return 0
+    return 2
+
+
+def _up(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from privlink.app import Runtime
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    strict = dict(item.split(":", 1) for item in args.strict_key)
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        state_dir=args.state_dir,
+        database_url=args.database,
+        dataplane=args.dataplane,
+        default_region=args.region,
+        strict_keys=strict,
+    )
+    runtime = Runtime(settings)
+    if settings.dataplane == "none":
+        logging.getLogger("privlink").info(
+            "data plane: none (control plane only; no namespaces, no traffic)"
+        )
+    uvicorn.run(
+        runtime,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="on",
+        loop="uvloop",
+        http="httptools",
+    )
+    return 0
+
+
+def _env(args: argparse.Namespace) -> int:
+    exports = {
+        "AWS_ENDPOINT_URL": args.url,
+        "AWS_DEFAULT_REGION": args.region,
+        "AWS_REGION": args.region,
+        "AWS_ACCESS_KEY_ID": args.access_key,
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
+    }
+    for key, value in exports.items():
+        print(f"export {key}={value}")
+    return 0
+
+
+def _call(url: str, method: str, path: str) -> Any:
+    request = urllib.request.Request(url + path, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.URLError as exc:
+        print(f"privlink is not reachable at {url}: {exc.reason}", file=sys.stderr)
+        raise SystemExit(1) from exc
+
+
+def _status(url: str) -> int:
+    data = _call(url, "GET", "/_privlink/status")
+    rows = [
+        ("endpoint", data["endpoint"]),
+        ("version", data["version"]),
+        ("database", data["database"]),
+        ("data plane", data["dataplane"]),
+    ]
+    width = max(len(k) for k in list(dict(rows)) + list(data["resources"]))
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    print()
+    print(f"{'resource':<{width}}  count")
+    for kind, count in sorted(data["resources"].items()):
+        print(f"{kind:<{width}}  {count}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

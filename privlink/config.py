@@ -1,0 +1,33 @@
+"""One settings object for a running privlink."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_state_dir() -> Path:
+    return Path(os.environ.get("PRIVLINK_STATE_DIR", Path.home() / ".privlink"))
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    state_dir: Path = field(default_factory=default_state_dir)
+    database_url: str | None = None  # SQLite under state_dir when None
+    dataplane: str = "none"  # "linux" | "none"
+    default_region: str = "us-east-1"
+    # Strict mode: access key id -> secret; SigV4 signatures are verified when non-empty.
+    strict_keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.state_dir / 'privlink.db'}"

@@ -1,0 +1,1 @@
+"""Pure domain rules: regions, naming, filters, lifecycle. No I/O."""

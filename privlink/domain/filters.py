@@ -1,0 +1,59 @@
+"""EC2-style Describe filters: Name/Values with * and ? wildcards, tag:KEY and tag-key."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from privlink import errors
+
+T = TypeVar("T")
+# A filter name maps to a function returning the record's value(s) for it.
+Getter = Callable[[Any], Any]
+
+
+@lru_cache(maxsize=1024)
+def _pattern(value: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(value), re.DOTALL)
+
+
+def _matches(actual: Any, wanted: Sequence[str]) -> bool:
+    values = actual if isinstance(actual, list | tuple | set) else [actual]
+    for value in values:
+        if value is None:
+            continue
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for want in wanted:
+            if ("*" in want or "?" in want) and _pattern(want).match(text):
+                return True
+            if text == want:
+                return True
+    return False
+
+
+def apply(
+    items: Iterable[T],
+    filters: list[dict[str, Any]] | None,
+    getters: dict[str, Getter],
+    tags: Callable[[T], dict[str, str]] = lambda item: getattr(item, "tags", {}),
+) -> list[T]:
+    checks: list[Callable[[T], bool]] = []
+    for spec in filters or []:
+        name = spec.get("Name", "")
+        wanted = list(spec.get("Values") or [])
+        if name.startswith("tag:"):
+            key = name[4:]
+            checks.append(lambda i, k=key, w=wanted: k in tags(i) and _matches(tags(i)[k], w))
+        elif name == "tag-key":
+            checks.append(lambda i, w=wanted: _matches(list(tags(i)), w))
+        elif name == "tag-value":
+            checks.append(lambda i, w=wanted: _matches(list(tags(i).values()), w))
+        elif name in getters:
+            getter = getters[name]
+            checks.append(lambda i, g=getter, w=wanted: _matches(g(i), w))
+        else:
+            raise errors.InvalidParameterValue(f"The filter '{name}' is invalid")
+    return [item for item in items if all(check(item) for check in checks)]

@@ -1,0 +1,1 @@
+"""The ASGI gateway: routes a request to a service operation, parses and serializes it."""

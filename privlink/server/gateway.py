@@ -1,0 +1,232 @@
+"""The ASGI application: HTTP in, one service operation in one transaction, HTTP out.
+
+Handlers are synchronous and run one at a time on a dedicated store thread,
+which keeps the event loop free for background work (SNS delivery,
+reconcilers) and makes every API call a serial transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+
+from privlink import errors
+from privlink.errors import AwsError
+from privlink.server import auth, models
+from privlink.server.context import Context
+from privlink.server.protocols import Request, Response, protocol_for
+from privlink.server.registry import handler_for
+from privlink.store import Store
+
+log = logging.getLogger("privlink.gateway")
+
+MAX_BODY = 10 * 1024 * 1024
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+InternalRoute = Callable[[Request], Awaitable[Response]]
+
+
+class Gateway:
+    def __init__(
+        self,
+        store: Store,
+        strict_keys: dict[str, str] | None = None,
+        internal: dict[tuple[str, str], InternalRoute] | None = None,
+    ) -> None:
+        self.store = store
+        self.strict_keys = strict_keys or {}
+        self.internal = internal or {}
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlink-store")
+        self.after_commit_hooks: list[Callable[[], Any]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request_id = str(uuid.uuid4())
+        request, too_large = await _read_request(scope, receive)
+        route = self.internal.get((request.method, request.path))
+        if route is not None:
+            response = await route(request)
+        elif too_large:
+            response = self._error_response(request, errors.RequestEntityTooLarge(
+                f"Request body exceeds the maximum of {MAX_BODY} bytes"), request_id)
+        else:
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(self.executor, self.dispatch, request, request_id)
+        await _send(send, response)
+
+    # --- dispatch (store thread) ---------------------------------------------------
+    def dispatch(self, request: Request, request_id: str) -> Response:
+        caller = auth.identify(request)
+        service: ServiceModel | None = None
+        try:
+            service = _pick_service(request, caller)
+            if self.strict_keys:
+                auth.verify(request, caller, self.strict_keys, request.headers.get("host", ""))
+            protocol = protocol_for(service)
+            operation = protocol.find_operation(service, request)
+            assert operation is not None
+            params = protocol.parse(operation, request)
+            _check_required(operation, params)
+            handler = handler_for(service.service_name, operation.name)
+            if handler is None:
+                raise errors.NotImplementedOperation(
+                    f"privlink does not implement {service.service_name} {operation.name} yet."
+                )
+            if params.get("DryRun"):
+                raise errors.DryRunOperation(
+                    "Request would have succeeded, but DryRun flag is set."
+                )
+            output, hooks = self._run(handler, caller, params, request_id)
+            for hook in hooks:
+                hook()
+            return protocol.serialize(operation, output, request_id)
+        except AwsError as error:
+            return self._error_response(request, error, request_id, service)
+        except Exception:  # a bug must still answer in the caller's protocol
+            log.exception("internal error handling %s %s", request.method, request.path)
+            error = errors.InternalError("An internal error has occurred.")
+            return self._error_response(request, error, request_id, service)
+
+    def _run(
+        self, handler: Any, caller: auth.Caller, params: dict[str, Any], request_id: str
+    ) -> tuple[dict[str, Any], list[Callable[[], Any]]]:
+        with self.store.unit() as uow:
+            ctx = Context(caller.account, caller.region, uow, request_id)
+            output = handler(ctx, params) or {}
+        return output, ctx.after_commit
+
+    def _error_response(
+        self,
+        request: Request,
+        error: AwsError,
+        request_id: str,
+        service: ServiceModel | None = None,
+    ) -> Response:
+        if service is None:
+            try:
+                service = _pick_service(request, auth.identify(request))
+            except AwsError:
+                service = models.service_model("ec2")
+        return protocol_for(service).serialize_error(service, error, request_id)
+
+
+def _pick_service(request: Request, caller: auth.Caller) -> ServiceModel:
+    target = request.headers.get("x-amz-target")
+    if target:
+        name = models.by_target_prefix().get(target.rpartition(".")[0])
+        if name:
+            return models.service_model(name)
+    candidates = models.by_signing_name().get(caller.service or "", [])
+    if len(candidates) == 1:
+        return models.service_model(candidates[0])
+    form = request.form() if request.method == "POST" or request.query_string else {}
+    version = form.get("Version")
+    if version:
+        names = [n for n in models.by_api_version().get(version, []) if not candidates or n in candidates]
+        if names:
+            return models.service_model(names[0])
+    if candidates:
+        return models.service_model(candidates[0])
+    if "Action" in form:
+        raise errors.InvalidAction(f"Could not determine the service for action {form['Action']}")
+    raise errors.UnknownOperationException("Could not determine the AWS service of this request.")
+
+
+def _check_required(operation: OperationModel, params: dict[str, Any]) -> None:
+    if operation.input_shape is None:
+        return
+    missing = _missing(operation.input_shape, params, "")
+    if not missing:
+        return
+    protocol = operation.service_model.protocol
+    if protocol == "ec2":
+        raise errors.MissingParameter(f"The request must contain the parameter {missing}")
+    if protocol == "query":
+        raise errors.ValidationError(
+            f"1 validation error detected: Value null at '{missing}' failed to satisfy "
+            "constraint: Member must not be null"
+        )
+    raise errors.ValidationException(
+        f"1 validation error detected: Value null at '{missing}' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+
+
+def _missing(shape: Shape, value: Any, where: str) -> str | None:
+    if not isinstance(shape, StructureShape) or not isinstance(value, dict):
+        return None
+    for name in shape.required_members:
+        if value.get(name) is None:
+            return f"{where}{name}"
+    for name, member in shape.members.items():
+        child = value.get(name)
+        if isinstance(child, dict):
+            found = _missing(member, child, f"{where}{name}.")
+            if found:
+                return found
+        elif isinstance(child, list):
+            for item in child:
+                found = _missing(member.member, item, f"{where}{name}.") if hasattr(member, "member") else None
+                if found:
+                    return found
+    return None
+
+
+async def _read_request(scope: Scope, receive: Receive) -> tuple[Request, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    too_large = False
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        body = message.get("body", b"")
+        size += len(body)
+        if size > MAX_BODY:
+            too_large = True
+        elif body:
+            chunks.append(body)
+        if not message.get("more_body"):
+            break
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    request = Request(
+        method=scope["method"],
+        path=scope["path"],
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=b"" if too_large else b"".join(chunks),
+    )
+    return request, too_large
+
+
+async def _send(send: Send, response: Response) -> None:
+    headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(status, json.dumps(data).encode(), {"content-type": "application/json"})

@@ -1,0 +1,49 @@
+"""botocore service models and how a request picks one."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import botocore.session
+from botocore.model import ServiceModel
+
+# Services privlink answers, by botocore name.
+SERVICES = ("ec2", "elbv2", "sns", "sts", "mwaa")
+
+
+@lru_cache(maxsize=1)
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@lru_cache(maxsize=32)
+def service_model(name: str) -> ServiceModel:
+    return _session().get_service_model(name)
+
+
+@lru_cache(maxsize=1)
+def by_signing_name() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for name in SERVICES:
+        model = service_model(name)
+        table.setdefault(model.signing_name or model.endpoint_prefix, []).append(name)
+    return table
+
+
+@lru_cache(maxsize=1)
+def by_target_prefix() -> dict[str, str]:
+    return {
+        service_model(n).metadata["targetPrefix"]: n
+        for n in SERVICES
+        if "targetPrefix" in service_model(n).metadata
+    }
+
+
+@lru_cache(maxsize=1)
+def by_api_version() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for name in SERVICES:
+        model = service_model(name)
+        if model.protocol in ("query", "ec2"):
+            table.setdefault(model.api_version, []).append(name)
+    return table

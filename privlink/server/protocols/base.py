@@ -1,0 +1,67 @@
+"""Request/response carriers and the protocol interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+from botocore.model import OperationModel, ServiceModel
+
+from privlink.errors import AwsError
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query_string: str
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+
+    def form(self) -> dict[str, str]:
+        """Query-string and form-body parameters merged (the query/ec2 protocols' input)."""
+        params = dict(parse_qsl(self.query_string, keep_blank_values=True))
+        ctype = self.headers.get("content-type", "")
+        if self.body and (not ctype or "x-www-form-urlencoded" in ctype):
+            params.update(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
+        return params
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class WireProtocol(Protocol):
+    name: str
+
+    def find_operation(self, service: ServiceModel, request: Request) -> OperationModel | None: ...
+
+    def parse(self, operation: OperationModel, request: Request) -> dict[str, Any]: ...
+
+    def serialize(
+        self, operation: OperationModel, output: dict[str, Any], request_id: str
+    ) -> Response: ...
+
+    def serialize_error(
+        self, service: ServiceModel, error: AwsError, request_id: str
+    ) -> Response: ...
+
+
+def protocol_for(service: ServiceModel) -> WireProtocol:
+    from privlink.server.protocols import json as json_protocol
+    from privlink.server.protocols import query, restjson
+
+    name = service.protocol
+    if name == "ec2":
+        return query.EC2_PROTOCOL
+    if name == "query":
+        return query.QUERY_PROTOCOL
+    if name == "json":
+        return json_protocol.JSON_PROTOCOL
+    if name == "rest-json":
+        return restjson.REST_JSON_PROTOCOL
+    raise ValueError(f"unsupported protocol {name}")

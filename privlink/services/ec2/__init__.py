@@ -1,0 +1,1 @@
+"""EC2: the networking core (VPCs, subnets, security groups, ENIs, instances) and endpoints."""

@@ -1,0 +1,76 @@
+"""CIDR rules and private address allocation.
+
+AWS reserves the first four addresses and the last one of every subnet;
+allocation picks the lowest free address (AWS picks at random; lowest keeps
+tests and docs predictable), and the store's primary key on (subnet,
+address) makes a double allocation impossible.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from privlink import errors
+from privlink.services.ec2.records import Subnet
+from privlink.store.unit import UnitOfWork
+
+RESERVED_LOW = 4
+RESERVED_HIGH = 1
+
+
+def network(cidr: str, error: type[errors.AwsError], what: str) -> ipaddress.IPv4Network:
+    try:
+        net = ipaddress.IPv4Network(cidr, strict=False)
+    except ValueError as exc:
+        raise error(f"The {what} '{cidr}' is invalid.") from exc
+    if "/" not in cidr:
+        raise error(f"The {what} '{cidr}' is invalid.")
+    return net
+
+
+def usable_count(cidr: str) -> int:
+    return ipaddress.IPv4Network(cidr).num_addresses - RESERVED_LOW - RESERVED_HIGH
+
+
+def gateway_address(cidr: str) -> str:
+    return str(ipaddress.IPv4Network(cidr).network_address + 1)
+
+
+def resolver_address(vpc_cidr: str) -> str:
+    return str(ipaddress.IPv4Network(vpc_cidr).network_address + 2)
+
+
+def allocate(uow: UnitOfWork, subnet: Subnet, owner: str, wanted: str | None = None) -> str:
+    net = ipaddress.IPv4Network(subnet.cidr)
+    first = net.network_address + RESERVED_LOW
+    last = net.broadcast_address - RESERVED_HIGH
+    if wanted is not None:
+        try:
+            address = ipaddress.IPv4Address(wanted)
+        except ValueError as exc:
+            raise errors.InvalidParameterValue(f"Invalid IPv4 address: {wanted}") from exc
+        if address not in net:
+            raise errors.InvalidParameterValue(
+                f"Address {wanted} does not fall within the subnet's address range"
+            )
+        if not first <= address <= last:
+            raise errors.InvalidParameterValue(
+                f"Address {wanted} is in subnet's reserved address range"
+            )
+        if not uow.claim_address(subnet.id, str(address), owner):
+            raise errors.InvalidIPAddressInUse(f"Address {wanted} is in use.")
+        return str(address)
+    used = uow.addresses_in(subnet.id)
+    candidate = first
+    while candidate <= last:
+        if str(candidate) not in used and uow.claim_address(subnet.id, str(candidate), owner):
+            return str(candidate)
+        candidate += 1
+    raise errors.InsufficientFreeAddressesInSubnet(
+        f"There are not enough free addresses in subnet '{subnet.id}' to satisfy the "
+        "requested number of instances."
+    )
+
+
+def available_count(uow: UnitOfWork, subnet: Subnet) -> int:
+    return usable_count(subnet.cidr) - uow.address_count(subnet.id)

@@ -1,0 +1,195 @@
+"""EC2 networking records as the store keeps them (not as the wire shows them)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from privlink.store.records import Record, register
+
+
+class Tagged(Record):
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+@register
+class RegionBootstrap(Record):
+    """Marks that an account's region got its default VPC."""
+
+    kind = "region-bootstrap"
+
+
+@register
+class Vpc(Tagged):
+    kind = "vpc"
+    cidr: str
+    cidr_association_id: str
+    state: str = "available"
+    is_default: bool = False
+    instance_tenancy: str = "default"
+    dhcp_options_id: str = "default"
+    enable_dns_support: bool = True
+    enable_dns_hostnames: bool = False
+    enable_network_address_usage_metrics: bool = False
+
+
+@register
+class Subnet(Tagged):
+    kind = "subnet"
+    vpc_id: str
+    cidr: str
+    availability_zone: str
+    availability_zone_id: str
+    state: str = "available"
+    default_for_az: bool = False
+    map_public_ip_on_launch: bool = False
+
+    @property
+    def parent(self) -> str | None:
+        return self.vpc_id
+
+
+class SecurityGroupRule(BaseModel):
+    rule_id: str
+    is_egress: bool
+    ip_protocol: str  # "-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number
+    from_port: int | None = None
+    to_port: int | None = None
+    cidr_ipv4: str | None = None
+    cidr_ipv6: str | None = None
+    prefix_list_id: str | None = None
+    referenced_group_id: str | None = None
+    referenced_group_owner: str | None = None
+    description: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    def same_permission(self, other: SecurityGroupRule) -> bool:
+        return (
+            self.is_egress,
+            self.ip_protocol,
+            self.from_port,
+            self.to_port,
+            self.cidr_ipv4,
+            self.cidr_ipv6,
+            self.prefix_list_id,
+            self.referenced_group_id,
+        ) == (
+            other.is_egress,
+            other.ip_protocol,
+            other.from_port,
+            other.to_port,
+            other.cidr_ipv4,
+            other.cidr_ipv6,
+            other.prefix_list_id,
+            other.referenced_group_id,
+        )
+
+
+@register
+class SecurityGroup(Tagged):
+    kind = "security-group"
+    vpc_id: str
+    name: str
+    description: str
+    rules: list[SecurityGroupRule] = Field(default_factory=list)
+
+    @property
+    def parent(self) -> str | None:
+        return self.vpc_id
+
+
+class Route(BaseModel):
+    destination_cidr: str
+    gateway_id: str | None = None  # "local", igw-..., vgw-...
+    nat_gateway_id: str | None = None
+    network_interface_id: str | None = None
+    instance_id: str | None = None
+    vpc_endpoint_id: str | None = None
+    vpc_peering_connection_id: str | None = None
+    origin: str = "CreateRoute"
+    state: str = "active"
+
+
+class RouteTableAssociation(BaseModel):
+    association_id: str
+    subnet_id: str | None = None
+    gateway_id: str | None = None
+    main: bool = False
+
+
+@register
+class RouteTable(Tagged):
+    kind = "route-table"
+    vpc_id: str
+    routes: list[Route] = Field(default_factory=list)
+    associations: list[RouteTableAssociation] = Field(default_factory=list)
+
+    @property
+    def parent(self) -> str | None:
+        return self.vpc_id
+
+    @property
+    def is_main(self) -> bool:
+        return any(a.main for a in self.associations)
+
+
+@register
+class InternetGateway(Tagged):
+    kind = "internet-gateway"
+    attached_vpc_id: str | None = None
+
+    @property
+    def parent(self) -> str | None:
+        return self.attached_vpc_id
+
+
+@register
+class NetworkInterface(Tagged):
+    kind = "network-interface"
+    vpc_id: str
+    subnet_id: str
+    availability_zone: str
+    private_ip: str
+    mac_address: str
+    group_ids: list[str] = Field(default_factory=list)
+    interface_type: str = "interface"  # "vpc_endpoint" for endpoint ENIs
+    description: str = ""
+    status: str = "in-use"
+    requester_managed: bool = False
+    requester_id: str | None = None
+    source_dest_check: bool = True
+    attachment_id: str | None = None
+    instance_id: str | None = None
+    device_index: int | None = None
+    attach_time: str | None = None
+    delete_on_termination: bool = True
+    # The resource that owns this interface (an instance or a VPC endpoint).
+    owner_resource: str | None = None
+
+    @property
+    def parent(self) -> str | None:
+        return self.subnet_id
+
+
+@register
+class Instance(Tagged):
+    kind = "instance"
+    reservation_id: str
+    vpc_id: str
+    subnet_id: str
+    availability_zone: str
+    private_ip: str
+    network_interface_id: str
+    group_ids: list[str] = Field(default_factory=list)
+    image_id: str
+    instance_type: str = "t3.micro"
+    key_name: str | None = None
+    user_data: str | None = None  # base64, as the client sent it
+    state: str = "pending"
+    launch_time: str
+    ami_launch_index: int = 0
+    client_token: str | None = None
+    state_transition_reason: str = ""
+
+    @property
+    def parent(self) -> str | None:
+        return self.subnet_id

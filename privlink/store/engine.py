@@ -1,0 +1,70 @@
+"""Engine creation and the store facade."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, delete, event
+from sqlalchemy.engine import Engine
+
+from privlink.store import schema
+from privlink.store.unit import UnitOfWork
+
+ChangeListener = Callable[[set[tuple[str, str]]], None]
+
+
+def sqlite_url(state_dir: Path) -> str:
+    return f"sqlite:///{state_dir / 'privlink.db'}"
+
+
+class Store:
+    """Owns the engine; hands out units of work, one transaction each.
+
+    Writers are serialized by a lock: SQLite allows one writer anyway, and a
+    single writer makes check-then-insert validations (unique names, CIDR
+    overlaps) race-free on PostgreSQL too. Listeners hear which records
+    changed after each commit (the reconcilers' change feed).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        schema.metadata.create_all(self.engine)
+        self._lock = threading.RLock()
+        self._listeners: list[ChangeListener] = []
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        self._listeners.append(listener)
+
+    @contextmanager
+    def unit(self) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with self._lock, self.engine.begin() as conn:
+            uow = UnitOfWork(conn)
+            yield uow
+        if uow.changed:
+            for listener in self._listeners:
+                listener(set(uow.changed))
+
+    def reset(self) -> None:
+        with self._lock, self.engine.begin() as conn:
+            for table in reversed(schema.metadata.sorted_tables):
+                conn.execute(delete(table))
+        for listener in self._listeners:
+            listener({("*", "*")})
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
