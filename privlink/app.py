@@ -10,6 +10,7 @@ from typing import Any
 
 from privlink import __version__
 from privlink.config import Settings
+from privlink.reconcile import ReconcileLoop, controller_factories
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
 from privlink.services import load_all
@@ -37,8 +38,11 @@ class Runtime:
                 ("POST", "/_privlink/reset"): self._reset,
             },
         )
-        self.on_startup: list[Lifecycle] = []
-        self.on_shutdown: list[Lifecycle] = []
+        self.reconcilers = ReconcileLoop(self.store, self.gateway.executor)
+        for factory in controller_factories():
+            self.reconcilers.add(factory(self))
+        self.on_startup: list[Lifecycle] = [self.reconcilers.start]
+        self.on_shutdown: list[Lifecycle] = [self.reconcilers.stop]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
