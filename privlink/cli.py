@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="run privlink in the foreground (Ctrl-C stops it)")
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=4566)
+    up.add_argument(
+        "--https-port", type=int, default=4567,
+        help="HTTPS listener (local CA) that interface endpoints to AWS services reach; 0 = off",
+    )
     up.add_argument("--database", help="SQLAlchemy URL (default: SQLite under --state-dir)")
     up.add_argument("--state-dir", type=Path, default=default_state_dir())
     up.add_argument("--dataplane", choices=["linux", "none"], default="none")
@@ -41,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     env.add_argument("--url", default=DEFAULT_URL)
     env.add_argument("--region", default="us-east-1")
     env.add_argument("--access-key", default="test")
+    env.add_argument("--state-dir", type=Path, default=default_state_dir())
 
     for name, text in (("status", "show what is running"), ("reset", "empty all state")):
         cmd = sub.add_parser(name, help=text)
@@ -61,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    import uvicorn
+    import uvloop
 
     from privlink.app import Runtime
 
@@ -83,17 +89,41 @@ def _up(args: argparse.Namespace) -> int:
         logging.getLogger("privlink").info(
             "data plane: none (control plane only; no namespaces, no traffic)"
         )
-    uvicorn.run(
-        runtime,
-        host=settings.host,
-        port=settings.port,
-        log_level=args.log_level,
-        access_log=False,
-        lifespan="on",
-        loop="uvloop",
-        http="httptools",
-    )
+    uvloop.run(_serve(runtime, args))
     return 0
+
+
+async def _serve(runtime: Any, args: argparse.Namespace) -> None:
+    """The HTTP API and, beside it, the same app over HTTPS with the local CA's certificate."""
+    import uvicorn
+
+    from privlink import tls
+
+    common = dict(log_level=args.log_level, access_log=False, loop="uvloop", http="httptools")
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(runtime, host=args.host, port=args.port, lifespan="on", **common)
+        )
+    ]
+    if args.https_port:
+        files = tls.ensure(args.state_dir)
+        servers.append(
+            uvicorn.Server(
+                uvicorn.Config(
+                    runtime, host=args.host, port=args.https_port, lifespan="off",
+                    ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), **common,
+                )
+            )
+        )
+    # The first server owns the lifespan; the others follow it so Ctrl-C stops all.
+    main_server, *others = servers
+    tasks = [asyncio.create_task(s.serve()) for s in others]
+    try:
+        await main_server.serve()
+    finally:
+        for server in others:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _env(args: argparse.Namespace) -> int:
@@ -105,6 +135,9 @@ def _env(args: argparse.Namespace) -> int:
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
     }
+    ca = args.state_dir / "tls" / "ca.pem"
+    if ca.exists():
+        exports["AWS_CA_BUNDLE"] = str(ca)
     for key, value in exports.items():
         print(f"export {key}={value}")
     return 0

@@ -36,6 +36,7 @@ class Server:
 
     state_dir: Path
     port: int = field(default_factory=free_port)
+    https_port: int = field(default_factory=free_port)
     database: str | None = None
     extra_args: list[str] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
@@ -46,7 +47,7 @@ class Server:
 
     def start(self) -> Server:
         args = [str(VENV_BIN / "privlink"), "up", "--port", str(self.port),
-                "--state-dir", str(self.state_dir), "--log-level", "warning", *self.extra_args]
+                "--https-port", str(self.https_port), "--state-dir", str(self.state_dir), "--log-level", "warning", *self.extra_args]
         if self.database:
             args += ["--database", self.database]
         log = open(self.state_dir / "server.log", "ab")  # noqa: SIM115
