@@ -97,7 +97,9 @@ class Runtime:
 
     async def _reset(self, _request: Request) -> Response:
         await self._in_store(self.store.reset)
-        return Response(200, json.dumps({"reset": True}).encode(), {"content-type": "application/json"})
+        return Response(
+            200, json.dumps({"reset": True}).encode(), {"content-type": "application/json"}
+        )
 
 
 def _redact(url: str) -> str:

@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=4566)
     up.add_argument(
-        "--https-port", type=int, default=4567,
+        "--https-port",
+        type=int,
+        default=4567,
         help="HTTPS listener (local CA) that interface endpoints to AWS services reach; 0 = off",
     )
     up.add_argument("--database", help="SQLAlchemy URL (default: SQLite under --state-dir)")
@@ -110,8 +112,13 @@ async def _serve(runtime: Any, args: argparse.Namespace) -> None:
         servers.append(
             uvicorn.Server(
                 uvicorn.Config(
-                    runtime, host=args.host, port=args.https_port, lifespan="off",
-                    ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), **common,
+                    runtime,
+                    host=args.host,
+                    port=args.https_port,
+                    lifespan="off",
+                    ssl_certfile=str(files.cert),
+                    ssl_keyfile=str(files.key),
+                    **common,
                 )
             )
         )
@@ -144,7 +151,9 @@ def _env(args: argparse.Namespace) -> int:
 
 
 def _call(url: str, method: str, path: str) -> Any:
-    request = urllib.request.Request(url + path, method=method, data=b"" if method == "POST" else None)
+    request = urllib.request.Request(
+        url + path, method=method, data=b"" if method == "POST" else None
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"{}")

@@ -46,8 +46,19 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        args = [str(VENV_BIN / "privlink"), "up", "--port", str(self.port),
-                "--https-port", str(self.https_port), "--state-dir", str(self.state_dir), "--log-level", "warning", *self.extra_args]
+        args = [
+            str(VENV_BIN / "privlink"),
+            "up",
+            "--port",
+            str(self.port),
+            "--https-port",
+            str(self.https_port),
+            "--state-dir",
+            str(self.state_dir),
+            "--log-level",
+            "warning",
+            *self.extra_args,
+        ]
         if self.database:
             args += ["--database", self.database]
         log = open(self.state_dir / "server.log", "ab")  # noqa: SIM115
@@ -55,7 +66,9 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"privlink exited: {(self.state_dir / 'server.log').read_text()}")
+                raise RuntimeError(
+                    f"privlink exited: {(self.state_dir / 'server.log').read_text()}"
+                )
             try:
                 urllib.request.urlopen(self.url + "/_privlink/health", timeout=1).read()
                 return self
@@ -74,8 +87,9 @@ class Server:
             self.proc.wait()
         self.proc = None
 
-    def client(self, service: str, account: str = "123456789012", region: str = "us-east-1",
-               **kwargs: Any) -> Any:
+    def client(
+        self, service: str, account: str = "123456789012", region: str = "us-east-1", **kwargs: Any
+    ) -> Any:
         return boto3.client(
             service,
             endpoint_url=self.url,
@@ -100,12 +114,20 @@ class Server:
         )
         return env
 
-    def aws(self, *args: str, account: str = "123456789012", region: str = "us-east-1",
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+    def aws(
+        self,
+        *args: str,
+        account: str = "123456789012",
+        region: str = "us-east-1",
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[str]:
         """Run the AWS CLI against this server; JSON output."""
         result = subprocess.run(
             [str(VENV_BIN / "aws"), "--output", "json", *args],
-            env=self.cli_env(account, region), capture_output=True, text=True, timeout=60,
+            env=self.cli_env(account, region),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed: {result.stderr}")

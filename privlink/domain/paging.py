@@ -38,5 +38,7 @@ def page(
         )
     chunk = list(items[start : start + max_results])
     end = start + max_results
-    token = base64.urlsafe_b64encode(key(items[end]).encode()).decode() if end < len(items) else None
+    token = (
+        base64.urlsafe_b64encode(key(items[end]).encode()).decode() if end < len(items) else None
+    )
     return chunk, token

@@ -62,7 +62,9 @@ def verify(request: Request, caller: Caller, secrets_by_key: dict[str, str], hos
     if not signed or not signature or caller.service is None:
         raise errors.SignatureDoesNotMatch("The request signature is missing or malformed.")
     names = signed.group(1).split(";")
-    url = f"http://{host}{request.path}" + (f"?{request.query_string}" if request.query_string else "")
+    url = f"http://{host}{request.path}" + (
+        f"?{request.query_string}" if request.query_string else ""
+    )
     aws_request = AWSRequest(
         method=request.method,
         url=url,

@@ -59,8 +59,13 @@ class Gateway:
         if route is not None:
             response = await route(request)
         elif too_large:
-            response = self._error_response(request, errors.RequestEntityTooLarge(
-                f"Request body exceeds the maximum of {MAX_BODY} bytes"), request_id)
+            response = self._error_response(
+                request,
+                errors.RequestEntityTooLarge(
+                    f"Request body exceeds the maximum of {MAX_BODY} bytes"
+                ),
+                request_id,
+            )
         else:
             loop = asyncio.get_running_loop()
             response = await loop.run_in_executor(self.executor, self.dispatch, request, request_id)
@@ -134,7 +139,9 @@ def _pick_service(request: Request, caller: auth.Caller) -> ServiceModel:
     form = request.form() if request.method == "POST" or request.query_string else {}
     version = form.get("Version")
     if version:
-        names = [n for n in models.by_api_version().get(version, []) if not candidates or n in candidates]
+        names = [
+            n for n in models.by_api_version().get(version, []) if not candidates or n in candidates
+        ]
         if names:
             return models.service_model(names[0])
     if candidates:
@@ -178,7 +185,11 @@ def _missing(shape: Shape, value: Any, where: str) -> str | None:
                 return found
         elif isinstance(child, list):
             for item in child:
-                found = _missing(member.member, item, f"{where}{name}.") if hasattr(member, "member") else None
+                found = (
+                    _missing(member.member, item, f"{where}{name}.")
+                    if hasattr(member, "member")
+                    else None
+                )
                 if found:
                     return found
     return None

@@ -91,9 +91,7 @@ class UnitOfWork:
 
     def delete(self, record: Record) -> None:
         c = schema.records.c
-        self.conn.execute(
-            delete(schema.records).where(c.kind == record.kind, c.id == record.id)
-        )
+        self.conn.execute(delete(schema.records).where(c.kind == record.kind, c.id == record.id))
         self.changed.add((record.kind, record.id))
 
     def _next_seq(self) -> int:
@@ -147,9 +145,7 @@ class UnitOfWork:
     def claim_name(self, scope: str, name: str, owner: str) -> str | None:
         """Claim a name in a scope; returns the current owner if someone else holds it."""
         c = schema.unique_names.c
-        row = self.conn.execute(
-            select(c.owner).where(c.scope == scope, c.name == name)
-        ).first()
+        row = self.conn.execute(select(c.owner).where(c.scope == scope, c.name == name)).first()
         if row is not None:
             return None if row[0] == owner else str(row[0])
         self.conn.execute(insert(schema.unique_names).values(scope=scope, name=name, owner=owner))

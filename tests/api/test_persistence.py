@@ -24,8 +24,9 @@ def test_restart_keeps_everything(fresh_server, tmp_path, backend, sig) -> None:
         ec2 = server.client("ec2", account)
         vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
         ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24",
-                                   AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+        subnet = ec2.create_subnet(
+            VpcId=vpc, CidrBlock="10.20.1.0/24", AvailabilityZone="us-east-1b"
+        )["Subnet"]["SubnetId"]
         ec2.create_tags(Resources=[vpc], Tags=[{"Key": "team", "Value": "net"}])
         before_vpcs = ec2.describe_vpcs()["Vpcs"]
         before_subnets = ec2.describe_subnets()["Subnets"]

@@ -12,14 +12,13 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import botocore.session
 import pytest
 from botocore import parsers, serialize
 
 from privlink import errors
 from privlink.server.models import service_model
 from privlink.server.protocols import Request, protocol_for
-
-import botocore.session
 
 _session = botocore.session.get_session()
 
@@ -83,17 +82,43 @@ def error_roundtrip(service: str, error: errors.AwsError) -> dict[str, Any]:
 
 
 EC2_REQUESTS = [
-    ("CreateVpc", {"CidrBlock": "10.0.0.0/16", "TagSpecifications": [
-        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "a&b<c>"}]}]}),
+    (
+        "CreateVpc",
+        {
+            "CidrBlock": "10.0.0.0/16",
+            "TagSpecifications": [
+                {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "a&b<c>"}]}
+            ],
+        },
+    ),
     ("DescribeVpcs", {"Filters": [{"Name": "tag:Name", "Values": ["x", "y*"]}], "MaxResults": 5}),
-    ("AuthorizeSecurityGroupIngress", {"GroupId": "sg-1", "IpPermissions": [
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-         "IpRanges": [{"CidrIp": "10.0.0.0/16", "Description": "https"}],
-         "UserIdGroupPairs": [{"GroupId": "sg-2"}]}]}),
-    ("CreateVpcEndpoint", {"VpcId": "vpc-1", "ServiceName": "com.amazonaws.us-east-1.ec2",
-                           "VpcEndpointType": "Interface", "SubnetIds": ["subnet-1", "subnet-2"],
-                           "SecurityGroupIds": ["sg-1"], "PrivateDnsEnabled": True,
-                           "DnsOptions": {"DnsRecordIpType": "ipv4"}}),
+    (
+        "AuthorizeSecurityGroupIngress",
+        {
+            "GroupId": "sg-1",
+            "IpPermissions": [
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 443,
+                    "ToPort": 443,
+                    "IpRanges": [{"CidrIp": "10.0.0.0/16", "Description": "https"}],
+                    "UserIdGroupPairs": [{"GroupId": "sg-2"}],
+                }
+            ],
+        },
+    ),
+    (
+        "CreateVpcEndpoint",
+        {
+            "VpcId": "vpc-1",
+            "ServiceName": "com.amazonaws.us-east-1.ec2",
+            "VpcEndpointType": "Interface",
+            "SubnetIds": ["subnet-1", "subnet-2"],
+            "SecurityGroupIds": ["sg-1"],
+            "PrivateDnsEnabled": True,
+            "DnsOptions": {"DnsRecordIpType": "ipv4"},
+        },
+    ),
     ("ModifyVpcAttribute", {"VpcId": "vpc-1", "EnableDnsHostnames": {"Value": True}}),
     ("RunInstances", {"ImageId": "ami-1", "MinCount": 1, "MaxCount": 2, "UserData": "ZWNobw=="}),
 ]
@@ -112,8 +137,11 @@ def test_ec2_response_lists_structures_and_types() -> None:
                 "CidrBlock": "10.0.0.0/16",
                 "IsDefault": False,
                 "CidrBlockAssociationSet": [
-                    {"AssociationId": "a-1", "CidrBlock": "10.0.0.0/16",
-                     "CidrBlockState": {"State": "associated"}}
+                    {
+                        "AssociationId": "a-1",
+                        "CidrBlock": "10.0.0.0/16",
+                        "CidrBlockState": {"State": "associated"},
+                    }
                 ],
                 "Tags": [{"Key": "Name", "Value": "x & <y>"}],
             }
@@ -127,9 +155,14 @@ def test_ec2_timestamps_and_integers() -> None:
     when = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
     output = {
         "VpcEndpoints": [
-            {"VpcEndpointId": "vpce-1", "State": "pendingAcceptance", "CreationTimestamp": when,
-             "PrivateDnsEnabled": True, "SubnetIds": ["subnet-1"],
-             "DnsEntries": [{"DnsName": "a.example", "HostedZoneId": "Z1"}]}
+            {
+                "VpcEndpointId": "vpce-1",
+                "State": "pendingAcceptance",
+                "CreationTimestamp": when,
+                "PrivateDnsEnabled": True,
+                "SubnetIds": ["subnet-1"],
+                "DnsEntries": [{"DnsName": "a.example", "HostedZoneId": "Z1"}],
+            }
         ]
     }
     parsed = response_roundtrip("ec2", "DescribeVpcEndpoints", output)
@@ -139,13 +172,33 @@ def test_ec2_timestamps_and_integers() -> None:
 @pytest.mark.parametrize(
     ("service", "operation", "params"),
     [
-        ("elbv2", "CreateLoadBalancer", {"Name": "nlb", "Type": "network",
-                                         "Subnets": ["subnet-1", "subnet-2"],
-                                         "Tags": [{"Key": "k", "Value": "v"}]}),
-        ("elbv2", "ModifyTargetGroupAttributes", {"TargetGroupArn": "arn:tg", "Attributes": [
-            {"Key": "proxy_protocol_v2.enabled", "Value": "true"}]}),
-        ("sns", "Publish", {"TopicArn": "arn:t", "Message": "hi", "MessageAttributes": {
-            "a": {"DataType": "String", "StringValue": "b"}}}),
+        (
+            "elbv2",
+            "CreateLoadBalancer",
+            {
+                "Name": "nlb",
+                "Type": "network",
+                "Subnets": ["subnet-1", "subnet-2"],
+                "Tags": [{"Key": "k", "Value": "v"}],
+            },
+        ),
+        (
+            "elbv2",
+            "ModifyTargetGroupAttributes",
+            {
+                "TargetGroupArn": "arn:tg",
+                "Attributes": [{"Key": "proxy_protocol_v2.enabled", "Value": "true"}],
+            },
+        ),
+        (
+            "sns",
+            "Publish",
+            {
+                "TopicArn": "arn:t",
+                "Message": "hi",
+                "MessageAttributes": {"a": {"DataType": "String", "StringValue": "b"}},
+            },
+        ),
         ("sns", "CreateTopic", {"Name": "t", "Attributes": {"DisplayName": "d"}}),
     ],
 )
@@ -154,44 +207,71 @@ def test_query_requests(service: str, operation: str, params: dict[str, Any]) ->
 
 
 def test_query_response_with_result_wrapper_and_maps() -> None:
-    output = {"Attributes": {"Policy": "{\"a\": 1}", "Owner": "123456789012"}}
+    output = {"Attributes": {"Policy": '{"a": 1}', "Owner": "123456789012"}}
     assert response_roundtrip("sns", "GetTopicAttributes", output) == output
-    lbs = {"LoadBalancers": [{"LoadBalancerName": "n", "Type": "network",
-                              "AvailabilityZones": [{"ZoneName": "us-east-1a",
-                                                     "SubnetId": "subnet-1"}]}],
-           "NextMarker": "m"}
+    lbs = {
+        "LoadBalancers": [
+            {
+                "LoadBalancerName": "n",
+                "Type": "network",
+                "AvailabilityZones": [{"ZoneName": "us-east-1a", "SubnetId": "subnet-1"}],
+            }
+        ],
+        "NextMarker": "m",
+    }
     assert response_roundtrip("elbv2", "DescribeLoadBalancers", lbs) == lbs
 
 
 def test_json_protocol_roundtrip() -> None:
-    params = {"logGroupName": "g", "logStreamName": "s", "logEvents": [
-        {"timestamp": 1700000000000, "message": "m"}]}
+    params = {
+        "logGroupName": "g",
+        "logStreamName": "s",
+        "logEvents": [{"timestamp": 1700000000000, "message": "m"}],
+    }
     assert request_roundtrip("logs", "PutLogEvents", params) == params
     when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-    output = {"logGroups": [{"logGroupName": "g", "creationTime": 17, "storedBytes": 5}],
-              "nextToken": "n"}
+    output = {
+        "logGroups": [{"logGroupName": "g", "creationTime": 17, "storedBytes": 5}],
+        "nextToken": "n",
+    }
     assert response_roundtrip("logs", "DescribeLogGroups", output) == output
     assert when  # timestamps in json are epoch numbers; covered by rest-json below
 
 
 def test_rest_json_roundtrip() -> None:
-    params = {"Name": "env1", "ExecutionRoleArn": "arn:aws:iam::1:role/r",
-              "SourceBucketArn": "arn:aws:s3:::b", "DagS3Path": "dags",
-              "NetworkConfiguration": {"SubnetIds": ["subnet-1", "subnet-2"],
-                                       "SecurityGroupIds": ["sg-1"]},
-              "WebserverAccessMode": "PRIVATE_ONLY", "Tags": {"k": "v"}}
+    params = {
+        "Name": "env1",
+        "ExecutionRoleArn": "arn:aws:iam::1:role/r",
+        "SourceBucketArn": "arn:aws:s3:::b",
+        "DagS3Path": "dags",
+        "NetworkConfiguration": {
+            "SubnetIds": ["subnet-1", "subnet-2"],
+            "SecurityGroupIds": ["sg-1"],
+        },
+        "WebserverAccessMode": "PRIVATE_ONLY",
+        "Tags": {"k": "v"},
+    }
     assert request_roundtrip("mwaa", "CreateEnvironment", params) == params
     assert request_roundtrip("mwaa", "GetEnvironment", {"Name": "env1"}) == {"Name": "env1"}
     assert request_roundtrip("mwaa", "ListEnvironments", {"MaxResults": 5}) == {"MaxResults": 5}
     when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-    output = {"Environment": {"Name": "env1", "Status": "AVAILABLE", "CreatedAt": when,
-                              "WebserverUrl": "x.airflow.amazonaws.com", "Tags": {"k": "v"}}}
+    output = {
+        "Environment": {
+            "Name": "env1",
+            "Status": "AVAILABLE",
+            "CreatedAt": when,
+            "WebserverUrl": "x.airflow.amazonaws.com",
+            "Tags": {"k": "v"},
+        }
+    }
     assert response_roundtrip("mwaa", "GetEnvironment", output) == output
 
 
 @pytest.mark.parametrize("service", ["ec2", "sns", "elbv2", "logs", "mwaa"])
 def test_errors_parse_as_aws_errors(service: str) -> None:
-    parsed = error_roundtrip(service, errors.InvalidVpcIDNotFound("The vpc ID 'vpc-1' does not exist"))
+    parsed = error_roundtrip(
+        service, errors.InvalidVpcIDNotFound("The vpc ID 'vpc-1' does not exist")
+    )
     assert parsed["status"] == 400
     assert parsed["Code"] == "InvalidVpcID.NotFound"
     assert parsed["Message"] == "The vpc ID 'vpc-1' does not exist"
@@ -200,7 +280,12 @@ def test_errors_parse_as_aws_errors(service: str) -> None:
 def test_bad_scalars_are_client_errors() -> None:
     svc = model("ec2")
     op = svc.operation_model("DescribeVpcs")
-    request = Request("POST", "/", "", {"content-type": "application/x-www-form-urlencoded"},
-                      b"Action=DescribeVpcs&Version=2016-11-15&MaxResults=abc")
+    request = Request(
+        "POST",
+        "/",
+        "",
+        {"content-type": "application/x-www-form-urlencoded"},
+        b"Action=DescribeVpcs&Version=2016-11-15&MaxResults=abc",
+    )
     with pytest.raises(errors.InvalidParameterValue):
         protocol_for(svc).parse(op, request)

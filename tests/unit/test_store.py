@@ -20,8 +20,13 @@ def store(request, tmp_path):
 
 
 def vpc(vid: str, account: str = "111111111111", region: str = "us-east-1") -> Vpc:
-    return Vpc(id=vid, account=account, region=region, cidr="10.0.0.0/16",
-               cidr_association_id="vpc-cidr-assoc-1")
+    return Vpc(
+        id=vid,
+        account=account,
+        region=region,
+        cidr="10.0.0.0/16",
+        cidr_association_id="vpc-cidr-assoc-1",
+    )
 
 
 def test_records_round_trip_typed(store: Store) -> None:
@@ -33,9 +38,15 @@ def test_records_round_trip_typed(store: Store) -> None:
 
 
 def test_failed_unit_leaves_nothing(store: Store) -> None:
-    subnet = Subnet(id="subnet-1", account="111111111111", region="us-east-1", vpc_id="vpc-1",
-                    cidr="10.0.1.0/24", availability_zone="us-east-1a",
-                    availability_zone_id="use1-az6")
+    subnet = Subnet(
+        id="subnet-1",
+        account="111111111111",
+        region="us-east-1",
+        vpc_id="vpc-1",
+        cidr="10.0.1.0/24",
+        availability_zone="us-east-1a",
+        availability_zone_id="use1-az6",
+    )
     with pytest.raises(RuntimeError), store.unit() as uow:
         uow.add(vpc("vpc-1"))
         uow.claim_address("subnet-1", "10.0.1.4", "eni-1")

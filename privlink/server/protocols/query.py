@@ -52,9 +52,7 @@ class _FormProtocol:
         if not action:
             raise errors.MissingParameter("The request must contain the parameter Action")
         if action not in service.operation_names:
-            raise errors.InvalidAction(
-                f"The action {action} is not valid for this web service."
-            )
+            raise errors.InvalidAction(f"The action {action} is not valid for this web service.")
         return service.operation_model(action)
 
     # --- parsing -----------------------------------------------------------

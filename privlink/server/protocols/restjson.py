@@ -68,7 +68,9 @@ class RestJsonProtocol:
         if shape is None:
             return {}
         match = next(
-            p.match(request.path) for m, p, _, op in _routes(operation.service_model) if op is operation
+            p.match(request.path)
+            for m, p, _, op in _routes(operation.service_model)
+            if op is operation
         )
         labels = {k: unquote(v) for k, v in (match.groupdict() if match else {}).items()}
         query = parse_qs(request.query_string, True)

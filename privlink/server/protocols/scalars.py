@@ -82,7 +82,9 @@ def text_of(value: Any, shape: Shape, timestamp_format: str = "iso8601") -> str:
     if t == "boolean":
         return "true" if value else "false"
     if t == "timestamp":
-        return str(format_timestamp(value, shape.serialization.get("timestampFormat", timestamp_format)))
+        return str(
+            format_timestamp(value, shape.serialization.get("timestampFormat", timestamp_format))
+        )
     if t == "blob":
         raw = value.encode() if isinstance(value, str) else value
         return base64.b64encode(raw).decode()
