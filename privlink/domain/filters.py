@@ -38,22 +38,23 @@ def apply(
     items: Iterable[T],
     filters: list[dict[str, Any]] | None,
     getters: dict[str, Getter],
-    tags: Callable[[T], dict[str, str]] = lambda item: getattr(item, "tags", {}),
+    tags: Callable[[Any], dict[str, str]] = lambda item: getattr(item, "tags", {}),
 ) -> list[T]:
-    checks: list[Callable[[T], bool]] = []
-    for spec in filters or []:
-        name = spec.get("Name", "")
-        wanted = list(spec.get("Values") or [])
-        if name.startswith("tag:"):
-            key = name[4:]
-            checks.append(lambda i, k=key, w=wanted: k in tags(i) and _matches(tags(i)[k], w))
-        elif name == "tag-key":
-            checks.append(lambda i, w=wanted: _matches(list(tags(i)), w))
-        elif name == "tag-value":
-            checks.append(lambda i, w=wanted: _matches(list(tags(i).values()), w))
-        elif name in getters:
-            getter = getters[name]
-            checks.append(lambda i, g=getter, w=wanted: _matches(g(i), w))
-        else:
-            raise errors.InvalidParameterValue(f"The filter '{name}' is invalid")
-    return [item for item in items if all(check(item) for check in checks)]
+    checks = [
+        (_getter(spec.get("Name", ""), getters, tags), list(spec.get("Values") or []))
+        for spec in filters or []
+    ]
+    return [item for item in items if all(_matches(get(item), want) for get, want in checks)]
+
+
+def _getter(name: str, getters: dict[str, Getter], tags: Callable[[Any], dict[str, str]]) -> Getter:
+    if name.startswith("tag:"):
+        key = name[4:]
+        return lambda item: tags(item).get(key)
+    if name == "tag-key":
+        return lambda item: list(tags(item))
+    if name == "tag-value":
+        return lambda item: list(tags(item).values())
+    if name in getters:
+        return getters[name]
+    raise errors.InvalidParameterValue(f"The filter '{name}' is invalid")

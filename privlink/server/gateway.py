@@ -101,8 +101,8 @@ class Gateway:
             return self._error_response(request, error, request_id, service)
         except Exception:  # a bug must still answer in the caller's protocol
             log.exception("internal error handling %s %s", request.method, request.path)
-            error = errors.InternalError("An internal error has occurred.")
-            return self._error_response(request, error, request_id, service)
+            internal = errors.InternalError("An internal error has occurred.")
+            return self._error_response(request, internal, request_id, service)
 
     def _run(
         self, handler: Any, caller: auth.Caller, params: dict[str, Any], request_id: str
