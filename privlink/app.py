@@ -14,6 +14,7 @@ from privlink.reconcile import ReconcileLoop, controller_factories
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
 from privlink.services import load_all
+from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
 from privlink.store.records import kinds
 
@@ -29,6 +30,7 @@ class Runtime:
         load_all()
         self.settings = settings
         self.store = store or Store(settings.resolved_database_url())
+        self.sns = SnsRuntime(self.store, self._in_store, settings.endpoint_url)
         self.gateway = Gateway(
             self.store,
             strict_keys=settings.strict_keys,
@@ -36,13 +38,14 @@ class Runtime:
                 ("GET", "/_privlink/health"): self._health,
                 ("GET", "/_privlink/status"): self._status,
                 ("POST", "/_privlink/reset"): self._reset,
+                **self.sns.routes(),
             },
         )
         self.reconcilers = ReconcileLoop(self.store, self.gateway.executor)
         for factory in controller_factories():
             self.reconcilers.add(factory(self))
-        self.on_startup: list[Lifecycle] = [self.reconcilers.start]
-        self.on_shutdown: list[Lifecycle] = [self.reconcilers.stop]
+        self.on_startup: list[Lifecycle] = [self.reconcilers.start, self.sns.start]
+        self.on_shutdown: list[Lifecycle] = [self.reconcilers.stop, self.sns.stop]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

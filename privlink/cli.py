@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +93,24 @@ def _up(args: argparse.Namespace) -> int:
         logging.getLogger("privlink").info(
             "data plane: none (control plane only; no namespaces, no traffic)"
         )
-    uvloop.run(_serve(runtime, args))
+    try:
+        uvloop.run(_serve(runtime, args))
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after shutdown
+        pass
     return 0
+
+
+def _follower_class() -> Any:
+    import uvicorn
+
+    class Follower(uvicorn.Server):
+        """Serves beside the main server; signals are the main server's business."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return Follower
 
 
 async def _serve(runtime: Any, args: argparse.Namespace) -> None:
@@ -101,6 +119,7 @@ async def _serve(runtime: Any, args: argparse.Namespace) -> None:
 
     from privlink import tls
 
+    _Follower = _follower_class()
     common = dict(log_level=args.log_level, access_log=False, loop="uvloop", http="httptools")
     servers = [
         uvicorn.Server(
@@ -110,7 +129,7 @@ async def _serve(runtime: Any, args: argparse.Namespace) -> None:
     if args.https_port:
         files = tls.ensure(args.state_dir)
         servers.append(
-            uvicorn.Server(
+            _Follower(
                 uvicorn.Config(
                     runtime,
                     host=args.host,

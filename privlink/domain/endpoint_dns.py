@@ -106,6 +106,7 @@ class EndpointDns:
     addresses: tuple[EndpointAddress, ...]  # one per AZ, in subnet order
     private_names: tuple[str, ...] = ()  # empty unless private DNS is enabled
     private_names_alias_regional: bool = False  # provider service: CNAME, not A
+    private_names_inbound_only: bool = False  # S3: only Resolver inbound endpoints see them
     wildcard: bool = False  # S3-style "*.vpce-…" names
     regional_only: bool = False  # cross-Region endpoints have no zonal names
 
@@ -121,10 +122,12 @@ class DnsEntry:
 @dataclass(frozen=True)
 class Answer:
     """What a name resolves to. ``scope`` "public" names resolve from anywhere,
-    "vpc" names only through the endpoint VPC's resolver (private hosted zone)."""
+    "vpc" names only through the endpoint VPC's resolver (private hosted zone),
+    "inbound-resolver" names only for queries arriving through a Route 53
+    Resolver inbound endpoint (in-VPC queries keep the public answer)."""
 
     name: str
-    scope: str  # "public" | "vpc"
+    scope: str  # "public" | "vpc" | "inbound-resolver"
     ipv4: tuple[str, ...] = ()
     ipv6: tuple[str, ...] = ()
     cname: str | None = None
@@ -168,11 +171,12 @@ def resolution(dns: EndpointDns) -> dict[str, Answer]:
             (address.ipv6,) if address.ipv6 else (),
             wildcard=dns.wildcard,
         )
+    scope = "inbound-resolver" if dns.private_names_inbound_only else "vpc"
     for name in dns.private_names:
         wildcard = name.startswith("*.")
         if dns.private_names_alias_regional:
             target = regional.removeprefix("*.")
-            out[name] = Answer(name, "vpc", cname=target, wildcard=wildcard)
+            out[name] = Answer(name, scope, cname=target, wildcard=wildcard)
         else:
-            out[name] = Answer(name, "vpc", v4, v6, wildcard=wildcard)
+            out[name] = Answer(name, scope, v4, v6, wildcard=wildcard)
     return out

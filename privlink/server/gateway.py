@@ -122,7 +122,7 @@ class Gateway:
         if service is None:
             try:
                 service = _pick_service(request, auth.identify(request))
-            except AwsError:
+            except Exception:  # unroutable: answer in EC2's format, the most common caller
                 service = models.service_model("ec2")
         return protocol_for(service).serialize_error(service, error, request_id)
 

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 from botocore.model import OperationModel, ServiceModel
 
+from privlink import errors
 from privlink.errors import AwsError
 
 
@@ -24,7 +25,13 @@ class Request:
         params = dict(parse_qsl(self.query_string, keep_blank_values=True))
         ctype = self.headers.get("content-type", "")
         if self.body and (not ctype or "x-www-form-urlencoded" in ctype):
-            params.update(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
+            try:
+                text = self.body.decode("utf-8")
+            except UnicodeDecodeError as exc:  # a client error, not a crash
+                raise errors.InvalidParameterValue(
+                    "The request body is not valid UTF-8 form data."
+                ) from exc
+            params.update(parse_qsl(text, keep_blank_values=True))
         return params
 
 

@@ -28,6 +28,21 @@ def network(cidr: str, error: type[errors.AwsError], what: str) -> ipaddress.IPv
     return net
 
 
+def parse_cidr(cidr: str, parameter: str = "cidrBlock") -> ipaddress.IPv4Network:
+    """A request's IPv4 CIDR; text that is not one is InvalidParameterValue, as on AWS.
+
+    Range rules (VPC and subnet sizes) are the caller's, with their own codes.
+    """
+    try:
+        if "/" not in cidr:
+            raise ValueError(cidr)
+        return ipaddress.IPv4Network(cidr, strict=False)
+    except ValueError as exc:
+        raise errors.InvalidParameterValue(
+            f"Value ({cidr}) for parameter {parameter} is invalid. This is not a valid CIDR block."
+        ) from exc
+
+
 def usable_count(cidr: str) -> int:
     return ipaddress.IPv4Network(cidr).num_addresses - RESERVED_LOW - RESERVED_HIGH
 
@@ -74,3 +89,9 @@ def allocate(uow: UnitOfWork, subnet: Subnet, owner: str, wanted: str | None = N
 
 def available_count(uow: UnitOfWork, subnet: Subnet) -> int:
     return usable_count(subnet.cidr) - uow.address_count(subnet.id)
+
+
+def private_dns_name(region: str, address: str) -> str:
+    """The ip-name host name: ip-10-0-1-5.ec2.internal (us-east-1), ...REGION.compute.internal."""
+    host = "ip-" + address.replace(".", "-")
+    return f"{host}.ec2.internal" if region == "us-east-1" else f"{host}.{region}.compute.internal"

@@ -8,16 +8,20 @@ from privlink import errors
 from privlink.domain import filters, paging, regions
 from privlink.server.context import Context
 from privlink.services.ec2 import common
-from privlink.services.ec2.addressing import available_count, network
+from privlink.services.ec2.addressing import available_count, network, parse_cidr
 from privlink.services.ec2.base import ec2_operation
 from privlink.services.ec2.records import NetworkInterface, RouteTable, Subnet, Vpc
 
 
 def create_subnet(
-    ctx: Context, vpc: Vpc, cidr: str, zone_name: str | None, tags: dict[str, str],
+    ctx: Context,
+    vpc: Vpc,
+    cidr: str,
+    zone_name: str | None,
+    tags: dict[str, str],
     default_for_az: bool = False,
 ) -> Subnet:
-    net = network(cidr, errors.InvalidSubnetRange, "CIDR")
+    net = parse_cidr(cidr)
     vpc_net = network(vpc.cidr, errors.InvalidSubnetRange, "CIDR")
     if not 16 <= net.prefixlen <= 28 or not net.subnet_of(vpc_net):
         raise errors.InvalidSubnetRange(f"The CIDR '{cidr}' is invalid.")

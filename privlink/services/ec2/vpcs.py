@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from privlink import errors
 from privlink.domain import filters, paging
 from privlink.server.context import Context
 from privlink.services.ec2 import common
-from privlink.services.ec2.addressing import network
+from privlink.services.ec2.addressing import parse_cidr
 from privlink.services.ec2.base import ec2_operation
 from privlink.services.ec2.records import (
     InternetGateway,
@@ -26,7 +27,7 @@ VPC_LIMIT = 5 * 20  # AWS's default is 5 per region; raised here so local suites
 
 
 def create_vpc(ctx: Context, cidr: str, tags: dict[str, str], is_default: bool = False) -> Vpc:
-    net = network(cidr, errors.InvalidVpcRange, "CIDR")
+    net = parse_cidr(cidr)
     if not 16 <= net.prefixlen <= 28:
         raise errors.InvalidVpcRange(f"The CIDR '{cidr}' is invalid.")
     vpc = Vpc(
@@ -49,8 +50,11 @@ def create_vpc(ctx: Context, cidr: str, tags: dict[str, str], is_default: bool =
         description="default VPC security group",
         rules=[
             SecurityGroupRule(
-                rule_id=ctx.new_id("sgr"), is_egress=False, ip_protocol="-1",
-                referenced_group_id=None, referenced_group_owner=ctx.account,
+                rule_id=ctx.new_id("sgr"),
+                is_egress=False,
+                ip_protocol="-1",
+                referenced_group_id=None,
+                referenced_group_owner=ctx.account,
             ),
             SecurityGroupRule(
                 rule_id=ctx.new_id("sgr"), is_egress=True, ip_protocol="-1", cidr_ipv4="0.0.0.0/0"
@@ -59,14 +63,16 @@ def create_vpc(ctx: Context, cidr: str, tags: dict[str, str], is_default: bool =
     )
     group.rules[0].referenced_group_id = group.id
     ctx.uow.add(group)
-    ctx.uow.claim_name(f"sg-name:{vpc.id}", "default", group.id)
+    ctx.uow.claim_name(common.group_name_scope(vpc.id), "default", group.id)
     ctx.uow.add(
         RouteTable(
             id=ctx.new_id("rtb"),
             account=ctx.account,
             region=ctx.region,
             vpc_id=vpc.id,
-            routes=[Route(destination_cidr=vpc.cidr, gateway_id="local", origin="CreateRouteTable")],
+            routes=[
+                Route(destination_cidr=vpc.cidr, gateway_id="local", origin="CreateRouteTable")
+            ],
             associations=[RouteTableAssociation(association_id=ctx.new_id("rtbassoc"), main=True)],
         )
     )
@@ -98,10 +104,15 @@ def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     cidr = params.get("CidrBlock")
     if not cidr:
         raise errors.MissingParameter("Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+    tenancy = params.get("InstanceTenancy") or "default"
+    if tenancy not in ("default", "dedicated"):
+        raise errors.InvalidParameterValue(
+            f"Value ({tenancy}) for parameter instanceTenancy is invalid."
+        )
     if len(ctx.uow.list(Vpc, ctx.account, ctx.region)) >= VPC_LIMIT:
         raise errors.VpcLimitExceeded("The maximum number of VPCs has been reached.")
     vpc = create_vpc(ctx, cidr, common.tags_for(params, "vpc"))
-    vpc.instance_tenancy = params.get("InstanceTenancy", "default")
+    vpc.instance_tenancy = tenancy
     ctx.uow.put(vpc)
     return {"Vpc": wire_vpc(vpc)}
 
@@ -126,7 +137,9 @@ def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         common.check_id(vpc_id, "vpc", errors.InvalidVpcIDMalformed)
     vpcs = common.scoped(ctx, Vpc, ids, errors.InvalidVpcIDNotFound, "vpc ID")
     vpcs = filters.apply(vpcs, params.get("Filters"), FILTERS)
-    chunk, token = paging.page(vpcs, params.get("MaxResults"), params.get("NextToken"), lambda v: v.id)
+    chunk, token = paging.page(
+        vpcs, params.get("MaxResults"), params.get("NextToken"), lambda v: v.id
+    )
     return {"Vpcs": [wire_vpc(v) for v in chunk], "NextToken": token}
 
 
@@ -203,4 +216,4 @@ def _vpc_dependents(ctx: Context, vpc_id: str) -> list[Record]:
     return found
 
 
-VPC_DEPENDENTS: list[Any] = []
+VPC_DEPENDENTS: list[Callable[[Context, str], list[Record]]] = []

@@ -1,0 +1,180 @@
+"""The endpoint controller: the lifecycle steps that take time on AWS.
+
+* pending  -> available  once the endpoint is ready (a pluggable check), or
+  -> failed when the check raises ProvisioningFailed;
+* deleting -> deleted    after tearing down its interfaces and private names;
+* deleted  -> gone       after a retention period (AWS keeps showing deleted
+  endpoints for a while).
+
+"Ready" defaults to "always" (control-plane-only mode). A data plane makes it
+mean "traffic flows" with `set_readiness(check)`; the check runs on the store
+thread inside the controller's transaction and must not block.
+
+Minimum dwell times keep each state observable, as on AWS; they come from
+PRIVLINK_ENDPOINT_PENDING_SECONDS, PRIVLINK_ENDPOINT_DELETING_SECONDS and
+PRIVLINK_ENDPOINT_DELETED_RETENTION_SECONDS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from privlink.domain import endpoint_lifecycle as lifecycle
+from privlink.reconcile import controller
+from privlink.server.context import Context
+from privlink.services.ec2 import endpoint_common as common
+from privlink.services.ec2 import endpoint_interfaces as interfaces
+from privlink.services.ec2 import endpoint_notifications
+from privlink.services.ec2.endpoint_records import VpcEndpoint
+from privlink.services.ec2.endpoint_validation import release_private_names
+from privlink.store import Store
+from privlink.store.unit import UnitOfWork
+
+log = logging.getLogger("privlink.reconcile.endpoints")
+
+Readiness = Callable[[UnitOfWork, VpcEndpoint], bool]
+NOT_READY_RETRY = 1.0
+
+
+class ProvisioningFailed(Exception):
+    """Raised by a readiness check: the endpoint will never work (-> failed, LastError)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def always_ready(uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:
+    """Control-plane-only mode: an accepted endpoint is available once provisioned."""
+    return True
+
+
+_readiness: Readiness = always_ready
+
+
+def set_readiness(check: Readiness | None) -> None:
+    """Install the check deciding pending -> available (None restores always_ready)."""
+    global _readiness
+    _readiness = check or always_ready
+
+
+def readiness() -> Readiness:
+    return _readiness
+
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        return max(0.0, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Timings:
+    pending: float = 1.0
+    deleting: float = 1.0
+    deleted_retention: float = 5.0
+
+    @classmethod
+    def from_env(cls) -> Timings:
+        return cls(
+            pending=_seconds("PRIVLINK_ENDPOINT_PENDING_SECONDS", cls.pending),
+            deleting=_seconds("PRIVLINK_ENDPOINT_DELETING_SECONDS", cls.deleting),
+            deleted_retention=_seconds(
+                "PRIVLINK_ENDPOINT_DELETED_RETENTION_SECONDS", cls.deleted_retention
+            ),
+        )
+
+
+class EndpointController:
+    name = "vpc-endpoints"
+    kinds = frozenset({VpcEndpoint.kind})
+
+    def __init__(
+        self,
+        timings: Timings | None = None,
+        check: Readiness | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.timings = timings or Timings.from_env()
+        self.check = check
+        self.clock = clock
+
+    def reconcile(self, store: Store) -> float | None:
+        hooks: list[Callable[[], Any]] = []
+        waits: list[float] = []
+        with store.unit() as uow:
+            for endpoint in uow.list(VpcEndpoint):
+                ctx = Context(endpoint.account, endpoint.region, uow, "reconcile", now=self.clock)
+                wait = self._step(ctx, endpoint)
+                if wait is not None:
+                    waits.append(wait)
+                hooks.extend(ctx.after_commit)
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:
+                log.exception("after-commit hook failed")
+        return min(waits) if waits else None
+
+    def _step(self, ctx: Context, endpoint: VpcEndpoint) -> float | None:
+        state = endpoint.state
+        if state == lifecycle.State.PENDING:
+            return self._provision(ctx, endpoint)
+        if state == lifecycle.State.DELETING:
+            return self._after(ctx, endpoint, self.timings.deleting, self._tear_down)
+        if state == lifecycle.State.DELETED:
+            return self._after(ctx, endpoint, self.timings.deleted_retention, self._forget)
+        return None
+
+    def _elapsed(self, ctx: Context, endpoint: VpcEndpoint) -> float:
+        since = dt.datetime.fromisoformat(endpoint.state_since)
+        return (ctx.now() - since).total_seconds()
+
+    def _after(self, ctx: Context, endpoint: VpcEndpoint, dwell: float,
+               action: Callable[[Context, VpcEndpoint], None]) -> float | None:
+        remaining = dwell - self._elapsed(ctx, endpoint)
+        if remaining > 0:
+            return remaining
+        action(ctx, endpoint)
+        return None
+
+    def _provision(self, ctx: Context, endpoint: VpcEndpoint) -> float | None:
+        remaining = self.timings.pending - self._elapsed(ctx, endpoint)
+        if remaining > 0:
+            return remaining
+        check = self.check or _readiness
+        try:
+            ready = check(ctx.uow, endpoint)
+        except ProvisioningFailed as failure:
+            endpoint.last_error_code = failure.code
+            endpoint.last_error_message = failure.message
+            common.move(ctx, endpoint, lifecycle.Trigger.PROVISION_FAILED)
+            return None
+        if not ready:
+            return NOT_READY_RETRY
+        endpoint.last_error_code = endpoint.last_error_message = None
+        common.move(ctx, endpoint, lifecycle.Trigger.PROVISIONED)
+        return None
+
+    def _tear_down(self, ctx: Context, endpoint: VpcEndpoint) -> None:
+        for eni_id in endpoint.interfaces.values():
+            interfaces.delete(ctx.uow, eni_id)
+        endpoint.interfaces = {}
+        release_private_names(ctx.uow, endpoint)
+        common.move(ctx, endpoint, lifecycle.Trigger.TORN_DOWN)
+
+    def _forget(self, ctx: Context, endpoint: VpcEndpoint) -> None:
+        endpoint_notifications.forget_endpoint(ctx, endpoint.id)
+        ctx.uow.delete(endpoint)
+
+
+@controller
+def _factory(runtime: Any) -> EndpointController:
+    return EndpointController(check=getattr(runtime, "endpoint_readiness", None))

@@ -1,0 +1,105 @@
+"""CreateTags, DeleteTags, DescribeTags over every kind in `common.RESOURCE_KINDS`.
+
+A request names resources of mixed kinds; the call is one transaction, so
+one unknown id fails it and tags nothing (as on AWS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from privlink.domain import filters, paging
+from privlink.server.context import Context
+from privlink.services.ec2 import common
+from privlink.services.ec2.base import ec2_operation
+
+
+def _change(
+    ctx: Context, resource_ids: list[str], change: Callable[[dict[str, str]], None]
+) -> None:
+    """Apply a change to each resource's tags; any error rolls the whole call back."""
+    for resource_id in dict.fromkeys(resource_ids):
+        record, tags = common.locate(ctx, resource_id)[1]
+        change(tags)
+        common.check_tags(tags)
+        ctx.uow.put(record)
+
+
+@ec2_operation("CreateTags")
+def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    new = {t.get("Key", ""): t.get("Value") or "" for t in params["Tags"]}
+    common.check_tags(new)
+    _change(ctx, params["Resources"], lambda tags: tags.update(new))
+    return {}
+
+
+def _without(wanted: list[dict[str, Any]] | None) -> Callable[[dict[str, str]], None]:
+    def change(tags: dict[str, str]) -> None:
+        if wanted is None:
+            tags.clear()
+            return
+        for tag in wanted:
+            key, value = tag.get("Key", ""), tag.get("Value")
+            if key in tags and (value is None or tags[key] == value):
+                del tags[key]
+
+    return change
+
+
+@ec2_operation("DeleteTags")
+def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """No Tags removes all; a Key alone, whatever its value; a Key and Value, only if equal."""
+    _change(ctx, params["Resources"], _without(params.get("Tags")))
+    return {}
+
+
+@dataclass(frozen=True)
+class TagRow:
+    resource_id: str
+    resource_type: str
+    key: str
+    value: str
+
+
+FILTERS: dict[str, filters.Getter] = {
+    "key": lambda row: row.key,
+    "value": lambda row: row.value,
+    "resource-id": lambda row: row.resource_id,
+    "resource-type": lambda row: row.resource_type,
+}
+
+
+def _rows(ctx: Context) -> list[TagRow]:
+    rows: list[TagRow] = []
+    for kind in list(common.RESOURCE_KINDS.values()):
+        for resource_id, (_record, tags) in kind.tagged(ctx):
+            rows += [TagRow(resource_id, kind.resource_type, k, v) for k, v in tags.items()]
+    return sorted(rows, key=lambda row: (row.resource_id, row.key))
+
+
+@ec2_operation("DescribeTags")
+def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    # tag:KEY on DescribeTags selects the tag entries KEY=VALUE themselves.
+    rows = filters.apply(
+        _rows(ctx), params.get("Filters"), FILTERS, tags=lambda row: {row.key: row.value}
+    )
+    chunk, token = paging.page(
+        rows,
+        params.get("MaxResults"),
+        params.get("NextToken"),
+        lambda row: f"{row.resource_id} {row.key}",
+    )
+    return {
+        "Tags": [
+            {
+                "Key": row.key,
+                "ResourceId": row.resource_id,
+                "ResourceType": row.resource_type,
+                "Value": row.value,
+            }
+            for row in chunk
+        ],
+        "NextToken": token,
+    }
