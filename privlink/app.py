@@ -10,7 +10,10 @@ from typing import Any
 
 from privlink import __version__
 from privlink.config import Settings
+from privlink.dataplane import Dataplane, make_driver
 from privlink.reconcile import ReconcileLoop, controller_factories
+from privlink.reconcile.dataplane import DataplaneController
+from privlink.reconcile.endpoints import EndpointController
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
 from privlink.services import load_all
@@ -21,6 +24,7 @@ from privlink.store.records import kinds
 log = logging.getLogger("privlink")
 
 Lifecycle = Callable[[], Awaitable[None]]
+ENDPOINT_CONTROLLER = EndpointController.name
 
 
 class Runtime:
@@ -42,10 +46,29 @@ class Runtime:
             },
         )
         self.reconcilers = ReconcileLoop(self.store, self.gateway.executor)
-        for factory in controller_factories():
-            self.reconcilers.add(factory(self))
+        self.dataplane: Dataplane | None = None
         self.on_startup: list[Lifecycle] = [self.reconcilers.start, self.sns.start]
         self.on_shutdown: list[Lifecycle] = [self.reconcilers.stop, self.sns.stop]
+        if settings.dataplane != "none":
+            self._attach_dataplane(make_driver(settings.dataplane, settings.state_dir))
+        for factory in controller_factories():
+            self.reconcilers.add(factory(self))
+
+    def _attach_dataplane(self, driver: Dataplane) -> None:
+        """Realise the store in the kernel; endpoints become available once their path is."""
+        controller = DataplaneController(
+            driver, on_applied=lambda: self.reconcilers.kick(ENDPOINT_CONTROLLER)
+        )
+        self.dataplane = driver
+        self.endpoint_readiness = controller.ready
+        self.reconcilers.add(controller)
+
+        async def stop() -> None:
+            await asyncio.get_running_loop().run_in_executor(None, controller.stop)
+            await asyncio.get_running_loop().run_in_executor(None, driver.teardown)
+
+        # Runs after the reconcilers stop (shutdown hooks run in reverse order).
+        self.on_shutdown.insert(0, stop)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -8,7 +8,9 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -52,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     env.add_argument("--access-key", default="test")
     env.add_argument("--state-dir", type=Path, default=default_state_dir())
 
+    run = sub.add_parser("exec", help="run a command inside an instance's network (as root)")
+    run.add_argument("instance_id")
+    run.add_argument("argv", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...]")
+
+    down = sub.add_parser("down", help="stop the privlink started with `privlink up`")
+    down.add_argument("--state-dir", type=Path, default=default_state_dir())
+
     for name, text in (("status", "show what is running"), ("reset", "empty all state")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--url", default=os.environ.get("PRIVLINK_URL", DEFAULT_URL))
@@ -61,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         return _up(args)
     if args.command == "env":
         return _env(args)
+    if args.command == "exec":
+        return _exec(args.instance_id, args.argv)
+    if args.command == "down":
+        return _down(args.state_dir)
     if args.command == "status":
         return _status(args.url)
     if args.command == "reset":
@@ -93,10 +106,15 @@ def _up(args: argparse.Namespace) -> int:
         logging.getLogger("privlink").info(
             "data plane: none (control plane only; no namespaces, no traffic)"
         )
+    pid_file = settings.state_dir / "privlink.pid"
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f"{os.getpid()}\n")
     try:
         uvloop.run(_serve(runtime, args))
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after shutdown
         pass
+    finally:
+        pid_file.unlink(missing_ok=True)
     return 0
 
 
@@ -167,6 +185,57 @@ def _env(args: argparse.Namespace) -> int:
     for key, value in exports.items():
         print(f"export {key}={value}")
     return 0
+
+
+def _exec(instance_id: str, argv: list[str]) -> int:
+    """Replace this process with the command, inside the instance's namespace.
+
+    `ip netns exec` also bind-mounts the instance's /etc/netns/NAME/resolv.conf,
+    so the command resolves through its VPC's resolver, as on the instance.
+    """
+    from privlink.dataplane import names
+
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        print("usage: privlink exec INSTANCE_ID -- COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    namespace = names.instance_netns(instance_id)
+    if not Path("/run/netns", namespace).exists():
+        print(
+            f"instance {instance_id} has no network here: is it running, and is privlink up "
+            "with --dataplane linux?",
+            file=sys.stderr,
+        )
+        return 1
+    os.execvp("ip", ["ip", "netns", "exec", namespace, *argv])
+    return 127  # not reached
+
+
+def _down(state_dir: Path) -> int:
+    """Ctrl-C for a privlink running elsewhere: SIGINT to the PID it recorded, then wait."""
+    pid_file = state_dir / "privlink.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        print(f"no privlink is running for {state_dir}", file=sys.stderr)
+        return 1
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        pid_file.unlink(missing_ok=True)
+        print("privlink was not running (stale pid file removed)")
+        return 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            print("privlink stopped")
+            return 0
+        time.sleep(0.2)
+    print(f"privlink (pid {pid}) did not stop within 60 s", file=sys.stderr)
+    return 1
 
 
 def _call(url: str, method: str, path: str) -> Any:

@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, event
+from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.engine import Engine
 
 from privlink.store import schema
+from privlink.store.cache import Mirror
 from privlink.store.unit import UnitOfWork
 
 ChangeListener = Callable[[set[tuple[str, str]]], None]
@@ -36,6 +37,9 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.engine)
         self._lock = threading.RLock()
+        self.mirror = Mirror(self.engine)
+        with self.engine.connect() as conn:
+            self.mirror.seq = conn.execute(select(func.max(schema.records.c.seq))).scalar() or 0
         self._listeners: list[ChangeListener] = []
 
     def subscribe(self, listener: ChangeListener) -> None:
@@ -44,9 +48,13 @@ class Store:
     @contextmanager
     def unit(self) -> Iterator[UnitOfWork]:
         """One transaction: committed when the block ends, rolled back on any exception."""
-        with self._lock, self.engine.begin() as conn:
-            uow = UnitOfWork(conn)
-            yield uow
+        with self._lock:
+            with self.engine.begin() as conn:
+                uow = UnitOfWork(conn, self.mirror)
+                yield uow
+            # Committed: now the mirror may show it.
+            self.mirror.apply(uow.record_writes, uow.address_writes)
+            self.mirror.seq = uow.seq
         if uow.changed:
             for listener in self._listeners:
                 listener(set(uow.changed))
@@ -55,6 +63,7 @@ class Store:
         with self._lock, self.engine.begin() as conn:
             for table in reversed(schema.metadata.sorted_tables):
                 conn.execute(delete(table))
+            self.mirror.clear()
         for listener in self._listeners:
             listener({("*", "*")})
 

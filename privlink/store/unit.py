@@ -1,45 +1,77 @@
-"""A unit of work: typed reads and writes inside one transaction."""
+"""A unit of work: typed reads and writes inside one transaction.
+
+Reads see the committed mirror (store.cache) overlaid with this unit's own
+pending writes; writes go to the database at once (so constraints hold and a
+crash keeps exactly what was committed) and to the mirror on commit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from privlink.store import schema
+from privlink.store.cache import AddressWrites, Mirror, RecordWrites, Row
 from privlink.store.records import Record
 
 R = TypeVar("R", bound=Record)
 
+_r = schema.records.c
+_INSERT = insert(schema.records)
+_UPDATE = (
+    update(schema.records)
+    .where(_r.kind == bindparam("k"), _r.id == bindparam("i"))
+    .values(parent=bindparam("parent"), doc=bindparam("doc"))
+)
+_DELETE = delete(schema.records).where(_r.kind == bindparam("k"), _r.id == bindparam("i"))
+_a = schema.addresses.c
+_CLAIM = insert(schema.addresses)
+_RELEASE = delete(schema.addresses).where(
+    _a.subnet_id == bindparam("s"), _a.address == bindparam("a")
+)
+
 
 class UnitOfWork:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, mirror: Mirror) -> None:
         self.conn = conn
+        self.mirror = mirror
         self.changed: set[tuple[str, str]] = set()
-        self._seq: int | None = None
+        self.record_writes: RecordWrites = {}
+        self.address_writes: AddressWrites = {}
+        self.seq = mirror.seq
 
     # --- records --------------------------------------------------------------
+    def _row(self, kind: str, record_id: str) -> Row | None:
+        key = (kind, record_id)
+        if key in self.record_writes:
+            return self.record_writes[key]
+        return self.mirror.rows(kind).get(record_id)
+
+    def _rows(self, kind: str) -> Iterator[tuple[str, Row]]:
+        """Every live row of a kind, in creation order."""
+        committed = self.mirror.rows(kind)
+        pending = {rid: row for (k, rid), row in self.record_writes.items() if k == kind}
+        if not pending:
+            yield from committed.items()
+            return
+        merged = {**committed, **pending}
+        live = [(rid, row) for rid, row in merged.items() if row is not None]
+        yield from sorted(live, key=lambda item: item[1].seq)
+
     def get(self, cls: type[R], record_id: str) -> R | None:
-        row = self.conn.execute(
-            select(schema.records.c.doc).where(
-                schema.records.c.kind == cls.kind, schema.records.c.id == record_id
-            )
-        ).first()
-        return cls.model_validate_json(row[0]) if row else None
+        row = self._row(cls.kind, record_id)
+        return cls.model_validate_json(row.doc) if row else None
 
     def get_many(self, cls: type[R], ids: Iterable[str]) -> dict[str, R]:
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        rows = self.conn.execute(
-            select(schema.records.c.id, schema.records.c.doc).where(
-                schema.records.c.kind == cls.kind, schema.records.c.id.in_(wanted)
-            )
-        )
-        return {rid: cls.model_validate_json(doc) for rid, doc in rows}
+        out: dict[str, R] = {}
+        for rid in set(ids):
+            row = self._row(cls.kind, rid)
+            if row is not None:
+                out[rid] = cls.model_validate_json(row.doc)
+        return out
 
     def list(
         self,
@@ -49,105 +81,95 @@ class UnitOfWork:
         parent: str | None = None,
     ) -> list[R]:
         """Records of a kind in creation order, optionally scoped."""
-        c = schema.records.c
-        query = select(c.doc).where(c.kind == cls.kind)
-        if account is not None:
-            query = query.where(c.account == account)
-        if region is not None:
-            query = query.where(c.region == region)
-        if parent is not None:
-            query = query.where(c.parent == parent)
-        query = query.order_by(c.seq)
-        return [cls.model_validate_json(doc) for (doc,) in self.conn.execute(query)]
+        return [
+            cls.model_validate_json(row.doc)
+            for _, row in self._rows(cls.kind)
+            if (account is None or row.account == account)
+            and (region is None or row.region == region)
+            and (parent is None or row.parent == parent)
+        ]
 
     def count(self, cls: type[R], parent: str) -> int:
-        c = schema.records.c
-        rows = self.conn.execute(select(c.id).where(c.kind == cls.kind, c.parent == parent))
-        return len(rows.all())
+        return sum(1 for _, row in self._rows(cls.kind) if row.parent == parent)
 
     def add(self, record: Record) -> None:
+        self.seq += 1
+        row = Row(self.seq, record.account, record.region, record.parent, record.model_dump_json())
         self.conn.execute(
-            insert(schema.records).values(
-                kind=record.kind,
-                id=record.id,
-                account=record.account,
-                region=record.region,
-                parent=record.parent,
-                seq=self._next_seq(),
-                doc=record.model_dump_json(),
-            )
+            _INSERT,
+            {
+                "kind": record.kind, "id": record.id, "account": row.account,
+                "region": row.region, "parent": row.parent, "seq": row.seq, "doc": row.doc,
+            },
         )
-        self.changed.add((record.kind, record.id))
+        self._wrote(record, row)
 
     def put(self, record: Record) -> None:
         """Replace a stored record with this version."""
-        c = schema.records.c
+        old = self._row(record.kind, record.id)
+        if old is None:
+            raise KeyError(f"{record.kind} {record.id} is not stored")
+        row = Row(old.seq, old.account, old.region, record.parent, record.model_dump_json())
         self.conn.execute(
-            update(schema.records)
-            .where(and_(c.kind == record.kind, c.id == record.id))
-            .values(parent=record.parent, doc=record.model_dump_json())
+            _UPDATE, {"k": record.kind, "i": record.id, "parent": row.parent, "doc": row.doc}
         )
-        self.changed.add((record.kind, record.id))
+        self._wrote(record, row)
 
     def delete(self, record: Record) -> None:
-        c = schema.records.c
-        self.conn.execute(delete(schema.records).where(c.kind == record.kind, c.id == record.id))
+        self.conn.execute(_DELETE, {"k": record.kind, "i": record.id})
+        self.record_writes[(record.kind, record.id)] = None
         self.changed.add((record.kind, record.id))
 
-    def _next_seq(self) -> int:
-        if self._seq is None:
-            row = self.conn.execute(
-                select(schema.counters.c.value).where(schema.counters.c.name == "seq")
-            ).first()
-            if row is None:
-                self.conn.execute(insert(schema.counters).values(name="seq", value=0))
-                self._seq = 0
-            else:
-                self._seq = int(row[0])
-        self._seq += 1
-        self.conn.execute(
-            update(schema.counters).where(schema.counters.c.name == "seq").values(value=self._seq)
-        )
-        return self._seq
+    def _wrote(self, record: Record, row: Row) -> None:
+        self.record_writes[(record.kind, record.id)] = row
+        self.changed.add((record.kind, record.id))
 
     # --- addresses ------------------------------------------------------------
+    def _addresses(self, subnet_id: str) -> dict[str, str]:
+        current = dict(self.mirror.address_map().get(subnet_id, {}))
+        for (subnet, address), owner in self.address_writes.items():
+            if subnet != subnet_id:
+                continue
+            if owner is None:
+                current.pop(address, None)
+            else:
+                current[address] = owner
+        return current
+
     def addresses_in(self, subnet_id: str) -> set[str]:
-        c = schema.addresses.c
-        return {a for (a,) in self.conn.execute(select(c.address).where(c.subnet_id == subnet_id))}
+        return set(self._addresses(subnet_id))
 
     def address_count(self, subnet_id: str) -> int:
-        return len(self.addresses_in(subnet_id))
+        return len(self._addresses(subnet_id))
 
     def claim_address(self, subnet_id: str, address: str, owner: str) -> bool:
         """Reserve an address; False when it is taken."""
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    insert(schema.addresses).values(
-                        subnet_id=subnet_id, address=address, owner=owner
-                    )
-                )
-        except IntegrityError:
+        if address in self._addresses(subnet_id):
             return False
+        # The primary key still guards the table; privlink is its only writer.
+        self.conn.execute(_CLAIM, {"subnet_id": subnet_id, "address": address, "owner": owner})
+        self.address_writes[(subnet_id, address)] = owner
         return True
 
     def release_addresses(self, owner: str) -> None:
-        self.conn.execute(delete(schema.addresses).where(schema.addresses.c.owner == owner))
+        table = self.mirror.address_map()
+        held = [(s, a) for s, held in table.items() for a, o in held.items() if o == owner]
+        held += [key for key, o in self.address_writes.items() if o == owner]
+        for subnet, address in set(held):
+            if self.address_writes.get((subnet, address), owner) != owner:
+                continue
+            self.conn.execute(_RELEASE, {"s": subnet, "a": address})
+            self.address_writes[(subnet, address)] = None
 
     def address_owner(self, subnet_id: str, address: str) -> str | None:
-        c = schema.addresses.c
-        row = self.conn.execute(
-            select(c.owner).where(c.subnet_id == subnet_id, c.address == address)
-        ).first()
-        return row[0] if row else None
+        return self._addresses(subnet_id).get(address)
 
     # --- unique names ---------------------------------------------------------
     def claim_name(self, scope: str, name: str, owner: str) -> str | None:
         """Claim a name in a scope; returns the current owner if someone else holds it."""
-        c = schema.unique_names.c
-        row = self.conn.execute(select(c.owner).where(c.scope == scope, c.name == name)).first()
-        if row is not None:
-            return None if row[0] == owner else str(row[0])
+        current = self.name_owner(scope, name)
+        if current is not None:
+            return None if current == owner else current
         self.conn.execute(insert(schema.unique_names).values(scope=scope, name=name, owner=owner))
         return None
 

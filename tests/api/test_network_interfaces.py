@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-from privlink.services.ec2.records import NetworkInterface
-from privlink.store import Store
-from privlink.store.engine import sqlite_url
 from tests.api.ec2_helpers import (
     AMI,
     another_account,
@@ -206,50 +203,34 @@ def test_describe_filters_and_paging(ec2):
 
 
 def test_requester_managed_interface(server, ec2, account):
-    """An endpoint's interface, written as a record by the PrivateLink code, shows as on AWS."""
+    """An interface endpoint's network interface shows as AWS shows requester-managed ones."""
     vpc_id, subnet_id = network(ec2)
     default = default_group_id(ec2, vpc_id)
-    store = Store(sqlite_url(server.state_dir))
-    try:
-        with store.unit() as uow:
-            eni = NetworkInterface(
-                id="eni-0aaaaaaaaaaaaaaa1",
-                account=account,
-                region="us-east-1",
-                vpc_id=vpc_id,
-                subnet_id=subnet_id,
-                availability_zone="us-east-1a",
-                private_ip="10.0.1.9",
-                mac_address="0e:00:00:00:00:01",
-                group_ids=[default],
-                interface_type="vpc_endpoint",
-                requester_managed=True,
-                requester_id="727180483921",
-                description="VPC Endpoint Interface vpce-1",
-                owner_resource="vpce-0aaaaaaaaaaaaaaa1",
-            )
-            uow.add(eni)
-            assert uow.claim_address(subnet_id, "10.0.1.9", eni.id)
-    finally:
-        store.close()
-    found = describe(ec2, "eni-0aaaaaaaaaaaaaaa1")
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc_id,
+        ServiceName="com.amazonaws.us-east-1.sts",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet_id],
+        PrivateDnsEnabled=False,
+    )["VpcEndpoint"]
+    [eni_id] = endpoint["NetworkInterfaceIds"]
+    found = describe(ec2, eni_id)
     assert found["InterfaceType"] == "vpc_endpoint"
     assert found["RequesterManaged"] is True
-    assert found["RequesterId"] == "727180483921"
+    assert re.fullmatch(r"\d{12}|[A-Z0-9]{21}", found["RequesterId"])
     assert found["Status"] == "in-use"
-    assert found["Description"] == "VPC Endpoint Interface vpce-1"
+    assert found["Description"] == f"VPC Endpoint Interface {endpoint['VpcEndpointId']}"
     assert found["Groups"] == [{"GroupId": default, "GroupName": "default"}]
-    assert found["PrivateIpAddress"] == "10.0.1.9"
     managed = ec2.describe_network_interfaces(
         Filters=[
             {"Name": "requester-managed", "Values": ["true"]},
             {"Name": "interface-type", "Values": ["vpc_endpoint"]},
         ]
     )["NetworkInterfaces"]
-    assert [e["NetworkInterfaceId"] for e in managed] == ["eni-0aaaaaaaaaaaaaaa1"]
+    assert [e["NetworkInterfaceId"] for e in managed] == [eni_id]
     assert available_ips(ec2, subnet_id) == 250
     with aws_error("InvalidParameterValue"):
-        ec2.delete_network_interface(NetworkInterfaceId="eni-0aaaaaaaaaaaaaaa1")
+        ec2.delete_network_interface(NetworkInterfaceId=eni_id)
     with aws_error("DependencyViolation"):
         ec2.delete_subnet(SubnetId=subnet_id)
     with aws_error("DependencyViolation"):

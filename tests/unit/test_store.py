@@ -123,3 +123,32 @@ def test_change_feed_reports_committed_changes_only(store: Store) -> None:
     with store.unit() as uow:
         uow.add(vpc("vpc-1"))
     assert heard == [{("vpc", "vpc-1")}]
+
+
+def test_rollback_never_reaches_the_read_mirror(store: Store) -> None:
+    """A kind first read inside a failing transaction must not remember that transaction."""
+    with pytest.raises(RuntimeError), store.unit() as uow:
+        uow.add(vpc("vpc-ghost"))
+        uow.claim_address("subnet-9", "10.0.9.4", "eni-ghost")
+        assert [v.id for v in uow.list(Vpc)] == ["vpc-ghost"]  # visible to its own unit
+        assert uow.addresses_in("subnet-9") == {"10.0.9.4"}
+        raise RuntimeError
+    with store.unit() as uow:
+        assert uow.list(Vpc) == [] and uow.get(Vpc, "vpc-ghost") is None
+        assert uow.addresses_in("subnet-9") == set()
+
+
+def test_a_second_store_sees_what_the_first_committed(store: Store) -> None:
+    with store.unit() as uow:
+        uow.add(vpc("vpc-1"))
+        uow.claim_address("subnet-1", "10.0.1.4", "eni-1")
+    other = Store(store.url)
+    try:
+        with other.unit() as uow:
+            assert [v.id for v in uow.list(Vpc)] == ["vpc-1"]
+            assert not uow.claim_address("subnet-1", "10.0.1.4", "eni-2")
+            uow.add(vpc("vpc-2"))
+        with other.unit() as uow:
+            assert [v.id for v in uow.list(Vpc)] == ["vpc-1", "vpc-2"]  # seq continues
+    finally:
+        other.close()

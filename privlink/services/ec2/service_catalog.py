@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from privlink.domain import endpoint_dns, regions
 
@@ -145,11 +146,25 @@ def _offer(entry: _Entry, region: str) -> ServiceOffer:
     )
 
 
+@lru_cache(maxsize=64)
+def _catalog(region: str) -> tuple[ServiceOffer, ...]:
+    """Built once per Region: offers are immutable and the catalog is static."""
+    offers = [_offer(e, region) for e in _ENTRIES]
+    return tuple(sorted(offers, key=lambda o: (o.name, o.service_type != "Interface")))
+
+
+@lru_cache(maxsize=64)
+def _by_name(region: str) -> dict[str, tuple[ServiceOffer, ...]]:
+    index: dict[str, list[ServiceOffer]] = {}
+    for offer in _catalog(region):
+        index.setdefault(offer.name, []).append(offer)
+    return {name: tuple(offers) for name, offers in index.items()}
+
+
 def aws_services(region: str) -> list[ServiceOffer]:
     """The AWS catalog of a Region, ordered by service name (Gateway after Interface)."""
-    offers = [_offer(e, region) for e in _ENTRIES]
-    return sorted(offers, key=lambda o: (o.name, o.service_type != "Interface"))
+    return list(_catalog(region))
 
 
 def aws_offers_named(region: str, name: str) -> list[ServiceOffer]:
-    return [o for o in aws_services(region) if o.name == name]
+    return list(_by_name(region).get(name, ()))

@@ -1,0 +1,150 @@
+"""Benchmark the endpoint data paths against plain routing inside one VPC.
+
+Paths (all built by LinuxDriver from one plan; consumer and provider VPCs overlap):
+  direct  provider instance in subnet 2 -> target in subnet 1, through the VPC router
+          (the baseline: plain forwarding, no NAT, no conntrack rules)
+  kernel  consumer -> endpoint ENI :80 -> nft DNAT/SNAT (endpoint ns, NLB ns) -> target
+  proxy   consumer -> endpoint ENI :81 -> PROXY-v2 proxy (uvloop, splice) -> target
+
+Tests (nb.c): rr = 1-byte ping-pong latency, up = single-stream bulk upload,
+cr = new connections per second (server closes first).
+Ratios are against `direct`, like ../shared/research/dataplane-baseline/README.md.
+
+Usage (root): python bench/dataplane/bench.py [--secs 3] [--reps 1] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from privlink.dataplane.linux import LinuxDriver
+from privlink.dataplane.plan import (
+    DataplanePlan,
+    EndpointNet,
+    EniNet,
+    InstanceNet,
+    NlbListener,
+    NlbNet,
+    NlbNode,
+    SecurityRules,
+    SgRule,
+    SubnetNet,
+    Target,
+    TargetGroupNet,
+    VpcNet,
+)
+
+HERE = Path(__file__).resolve().parent
+AZ = "use1-az1"
+OPEN = SecurityRules(ingress=(SgRule("all", cidrs=("10.0.0.0/16",)),))
+PATHS = {
+    "direct": ("plk-i-b3", "10.0.1.10", 7777),
+    "kernel": ("plk-i-b1", "10.0.1.50", 80),
+    "proxy": ("plk-i-b1", "10.0.1.50", 81),
+}
+
+
+def plan() -> DataplanePlan:
+    def vpc(vpc_id: str, tag: str) -> VpcNet:
+        return VpcNet(vpc_id, "10.0.0.0/16", (SubnetNet(f"subnet-{tag}1", "10.0.1.0/24", AZ),
+                                              SubnetNet(f"subnet-{tag}2", "10.0.2.0/24", AZ)))
+
+    def tg(name: str, port: int, ppv2: bool) -> TargetGroupNet:
+        return TargetGroupNet(name, "tcp", (Target("10.0.1.10", port, AZ),), health_check=None,
+                              proxy_protocol_v2=ppv2)
+
+    nlb = NlbNet("nlb-bench", "vpc-b1", (NlbNode("subnet-b11", AZ, "10.0.1.100"),), (
+        NlbListener("tcp", 80, tg("tg-plain", 7777, False)),
+        NlbListener("tcp", 81, tg("tg-ppv2", 7778, True))))
+    endpoint = EndpointNet("vpce-0bbbbbbbbbbbbbbb1", "vpc-c1", "nlb-bench",
+                           (EniNet("eni-bench", "subnet-c11", AZ, "10.0.1.50"),),
+                           ingress=OPEN.ingress)
+    return DataplanePlan(
+        (vpc("vpc-c1", "c1"), vpc("vpc-b1", "b1")),
+        (InstanceNet("i-b1", "vpc-c1", "subnet-c11", "10.0.1.10", OPEN),
+         InstanceNet("i-b2", "vpc-b1", "subnet-b11", "10.0.1.10", OPEN),
+         InstanceNet("i-b3", "vpc-b1", "subnet-b12", "10.0.2.10", OPEN)),
+        (nlb,), (endpoint,))
+
+
+def run(ns: str, *argv: str, timeout: float) -> dict[str, float]:
+    out = subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=True, text=True,
+                         timeout=timeout)
+    if out.returncode != 0:
+        return {"error": out.returncode}
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def measure(nb: str, path: str, test: str, secs: float) -> float:
+    ns, ip, port = PATHS[path]
+    port_s = str(port)
+    limit = secs + 30
+    if test == "rr":
+        return run(ns, nb, "rr", ip, port_s, str(secs), timeout=limit).get("p50_us", 0.0)
+    if test == "up":
+        return run(ns, nb, "up", ip, port_s, str(secs), "1", timeout=limit).get("gbps", 0.0)
+    return run(ns, nb, "cr", ip, port_s, str(secs), "16", timeout=limit).get("per_s", 0.0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--secs", type=float, default=3.0)
+    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print("needs root", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="plk-bench-"))
+    nb = str(work / "nb")
+    subprocess.run(["gcc", "-O2", "-pthread", "-o", nb, str(HERE / "nb.c")], check=True)
+    driver = LinuxDriver(work / "state")
+    servers: list[subprocess.Popen[bytes]] = []
+    results: dict[str, dict[str, list[float]]] = {}
+    try:
+        started = time.monotonic()
+        report = driver.apply(plan())
+        print(f"apply: {time.monotonic() - started:.2f}s, {len(report.changes)} changes,"
+              f" errors {report.errors}")
+        for argv in (["server", "7777"], ["server", "7778", "--ppv2"]):
+            servers.append(subprocess.Popen(["ip", "netns", "exec", "plk-i-b2", nb, *argv],
+                                            stderr=subprocess.DEVNULL))
+        time.sleep(0.5)
+        for _ in range(args.reps):
+            for test in ("rr", "up", "cr"):
+                for path in PATHS:
+                    value = measure(nb, path, test, args.secs)
+                    results.setdefault(path, {}).setdefault(test, []).append(value)
+                    print(f"  {path:7s} {test}: {value:.2f}", flush=True)
+                    time.sleep(1)
+        stats = driver.proxy_stats("vpce-0bbbbbbbbbbbbbbb1")
+    finally:
+        for proc in servers:
+            proc.kill()
+            proc.wait(timeout=5)
+        driver.teardown()
+        shutil.rmtree(work, ignore_errors=True)
+    base = {t: statistics.median(v) for t, v in results["direct"].items()}
+    print("\n| path | RTT p50 us (added) | 1 stream Gbit/s (x direct) | new conn/s (x direct) |")
+    print("|---|---|---|---|")
+    for path, tests in results.items():
+        rr, up, cr = (statistics.median(tests[t]) for t in ("rr", "up", "cr"))
+        print(f"| {path} | {rr:.1f} (+{rr - base['rr']:.1f}) | {up:.2f} "
+              f"({up / base['up']:.2f}) | {cr:,.0f} ({cr / base['cr']:.2f}) |")
+    print(f"proxy counters: {stats}")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "proxy": stats}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

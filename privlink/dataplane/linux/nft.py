@@ -1,0 +1,93 @@
+"""nftables and conntrack inside a namespace, through the `nft` and `conntrack` tools.
+
+A ruleset is applied as one `nft -f -` transaction that creates, deletes and re-creates
+`table inet plk`, so the swap is atomic. The table's comment carries a digest of its body:
+observing that digest is how a re-apply of the same plan knows it has nothing to do.
+Established flows keep their NAT bindings across a swap (they live in conntrack).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+
+from privlink.dataplane import names
+
+_TABLE = f"{names.NFT_FAMILY} {names.NFT_TABLE}"
+_COMMENT = re.compile(r'^\s*comment "([^"]*)"', re.MULTILINE)
+TIMEOUT = 20.0
+
+
+class NftError(RuntimeError):
+    pass
+
+
+def _run(netns: str, argv: list[str], stdin: str | None = None,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(["ip", "netns", "exec", netns, *argv], input=stdin,
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    if check and result.returncode != 0:
+        raise NftError(f"{' '.join(argv)} in {netns}: {result.stderr.strip()}")
+    return result
+
+
+def digest(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()[:20]
+
+
+def observe(netns: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """One look at a namespace's ruleset: the digest of our table ("" if it has none,
+    None if there is no table) and any other table carrying our prefix (to delete)."""
+    listing = _run(netns, ["nft", "list", "ruleset"]).stdout
+    digest_: str | None = None
+    foreign: list[tuple[str, str]] = []
+    current: tuple[str, str] | None = None
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "table" and parts[3] == "{":
+            current = (parts[1], parts[2])
+            if current == (names.NFT_FAMILY, names.NFT_TABLE):
+                digest_ = ""
+            elif names.is_ours(parts[2]):
+                foreign.append(current)
+        elif current == (names.NFT_FAMILY, names.NFT_TABLE) and digest_ == "":
+            match = _COMMENT.match(line)
+            if match:
+                digest_ = match.group(1)
+    return digest_, foreign
+
+
+def apply(netns: str, body: str | None) -> list[str]:
+    """Make `table inet plk` in `netns` equal `body` (None: no table), and delete other
+    tables with our prefix. Returns what changed."""
+    current, foreign = observe(netns)
+    changes = []
+    for family, name in foreign:
+        _run(netns, ["nft", "delete", "table", family, name])
+        changes.append(f"{netns}: delete table {family} {name}")
+    wanted = None if body is None else digest(body)
+    if current == wanted:
+        return changes
+    if body is None:
+        _run(netns, ["nft", "delete", "table", *_TABLE.split()])
+    else:
+        script = (f"table {_TABLE} {{}}\n"
+                  f"delete table {_TABLE}\n"
+                  f"table {_TABLE} {{\n"
+                  f'comment "{wanted}"\n'
+                  f"{body}\n"
+                  "}\n")
+        _run(netns, ["nft", "-f", "-"], stdin=script)
+    return [*changes, f"{netns}: nft ruleset"]
+
+
+def flush_conntrack(netns: str, sources: tuple[str, ...] | None = None) -> None:
+    """Forget tracked flows (all, or those from `sources`), so their NAT bindings and
+    'established' verdicts stop carrying packets."""
+    if sources is None:
+        _run(netns, ["conntrack", "-F"], check=False)
+        return
+    for source in sources:
+        # exit status 1 just means "nothing matched"
+        _run(netns, ["conntrack", "-D", "-s", source], check=False)

@@ -1,0 +1,473 @@
+"""PROXY protocol v2 for one interface endpoint: a small userspace proxy (child process).
+
+The kernel cannot add a PROXY header, so listeners whose target group asks for PROXY v2
+go through this process instead of nftables NAT (dataplane-baseline README, designs 5b/7).
+
+- It lives in two namespaces at once: listening sockets are made on a helper thread switched
+  into the endpoint namespace (on the ENI addresses); the main thread switches into the NLB
+  namespace before the event loop starts, so every upstream socket is born there, bound to
+  the NLB node address. No veth hop, no NAT, overlapping CIDRs are a non-issue.
+- asyncio Protocols on uvloop when available (never streams: they cost 2x CPU per byte).
+- A flow that has moved BULK_BYTES is handed over to os.splice (zero copy) on the same loop.
+- Each new flow sends PROXY v2: source = consumer, destination = ENI address and port,
+  TLV 0xEA/0x01 = endpoint id, as AWS does.
+- SIGHUP re-reads the config (targets, listeners); SIGUSR1 writes counters to READY.stats;
+  SIGTERM resets every open flow (RST), which is how an endpoint that stops being
+  available cuts its connections.
+
+Usage: python -m privlink.dataplane.linux.proxy CONFIG.json READY_FILE
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import functools
+import hashlib
+import json
+import logging
+import os
+import signal
+import socket
+import struct
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from privlink.dataplane import proxyproto
+from privlink.dataplane.linux import netns
+
+log = logging.getLogger("privlink.proxy")
+
+HIGH_WATER = 1 << 20
+BULK_BYTES = 1 << 20
+PIPE_SIZE = 1 << 20
+CONNECT_TIMEOUT_MS = 10_000
+HANDOFF_TRIES = 1000  # x 2 ms waiting for write buffers to drain before splicing
+_RST_LINGER = struct.pack("ii", 1, 0)
+
+
+def _set_linger_rst(fd: int) -> None:
+    """Make the final close of this socket send RST instead of FIN (flows being cut)."""
+    dup_fd = os.dup(fd)
+    try:
+        sock = socket.socket(fileno=dup_fd)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RST_LINGER)
+        sock.close()
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.close(dup_fd)
+
+
+@dataclass
+class Listener:
+    ip: str
+    port: int
+    source_ip: str
+    targets: list[tuple[str, int]]
+    server: asyncio.AbstractServer | None = None
+    turn: int = 0
+
+    def order(self) -> list[tuple[str, int]]:
+        """Targets to try for a new flow: round robin, then the others as fallback."""
+        if not self.targets:
+            return []
+        start = self.turn % len(self.targets)
+        self.turn += 1
+        return self.targets[start:] + self.targets[:start]
+
+
+class _Side(asyncio.Protocol):
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.transport: asyncio.Transport | None = None
+        self.peer: _Side | None = None
+        self.eof = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # (uvloop and asyncio both set TCP_NODELAY on their TCP transports)
+        self.transport = transport  # type: ignore[assignment]
+        self.transport.set_write_buffer_limits(high=HIGH_WATER)  # type: ignore[union-attr]
+
+    def data_received(self, data: bytes) -> None:
+        assert self.peer is not None and self.peer.transport is not None
+        self.peer.transport.write(data)
+        self.flow.moved(len(data))
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        peer = self.peer
+        if peer is not None and peer.transport is not None and not peer.transport.is_closing():
+            peer.transport.write_eof()
+        if peer is None or peer.eof:
+            self.flow.close()
+            return False
+        return True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.flow.detached:
+            self.flow.close()
+
+    def pause_writing(self) -> None:
+        if self.peer and self.peer.transport:
+            self.peer.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.peer and self.peer.transport and not self.flow.switching:
+            self.peer.transport.resume_reading()
+
+
+class _Client(_Side):
+    """The consumer's connection; opens the upstream one and sends the PROXY header."""
+
+    def __init__(self, flow: Flow) -> None:
+        super().__init__(flow)
+        self.early: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.transport.pause_reading()  # type: ignore[union-attr]
+        self.flow.started()
+
+    def data_received(self, data: bytes) -> None:
+        if self.peer is None:  # uvloop may deliver data despite pause_reading
+            self.early.append(data)
+            return
+        super().data_received(data)
+
+    def eof_received(self) -> bool:
+        if self.peer is None:
+            self.eof = True
+            return True
+        return super().eof_received()
+
+
+class _Splice:
+    """One direction src -> pipe -> dst with non-blocking os.splice on the event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, flow: Flow, src: socket.socket,
+                 dst: socket.socket) -> None:
+        self.loop, self.flow, self.src, self.dst = loop, flow, src, dst
+        self.r, self.w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(self.w, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        self.pending = 0
+        self.at_eof = False
+        self.done = False
+        loop.add_reader(src.fileno(), self.on_readable)
+
+    def on_readable(self) -> None:
+        flags = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK
+        try:
+            for _ in range(4):
+                n = os.splice(self.src.fileno(), self.w, PIPE_SIZE, flags=flags)
+                if n == 0:
+                    self.loop.remove_reader(self.src.fileno())
+                    if not self.pending:
+                        self.finish()
+                    else:
+                        self.at_eof = True
+                    return
+                self.pending += n
+                if not self.flush():
+                    return
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.flow.close(reset=True)
+
+    def flush(self) -> bool:
+        """Drain the pipe into dst; False (and wait for writability) if dst is full."""
+        flags = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK
+        try:
+            while self.pending:
+                self.pending -= os.splice(self.r, self.dst.fileno(), self.pending, flags=flags)
+        except BlockingIOError:
+            self.loop.remove_reader(self.src.fileno())
+            self.loop.add_writer(self.dst.fileno(), self.on_writable)
+            return False
+        return True
+
+    def on_writable(self) -> None:
+        try:
+            if not self.flush():
+                return
+        except OSError:
+            self.flow.close(reset=True)
+            return
+        self.loop.remove_writer(self.dst.fileno())
+        if self.at_eof:
+            self.finish()
+        else:
+            self.loop.add_reader(self.src.fileno(), self.on_readable)
+
+    def finish(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        with contextlib.suppress(OSError):
+            self.dst.shutdown(socket.SHUT_WR)
+        self.flow.splice_done()
+
+    def release(self) -> None:
+        with contextlib.suppress(Exception):
+            self.loop.remove_reader(self.src.fileno())
+        with contextlib.suppress(Exception):
+            self.loop.remove_writer(self.dst.fileno())
+        for fd in (self.r, self.w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+@dataclass(eq=False)
+class Flow:
+    proxy: Proxy
+    listener: Listener
+    client: _Client = field(init=False)
+    upstream: _Side | None = None
+    bytes_moved: int = 0
+    next_handoff: int = BULK_BYTES
+    switching: bool = False
+    detached: bool = False
+    closed: bool = False
+    splices: list[_Splice] = field(default_factory=list)
+    sockets: list[socket.socket] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.client = _Client(self)
+
+    def started(self) -> None:
+        self.proxy.flows.add(self)
+        self.proxy.stats["flows"] += 1
+        asyncio.get_running_loop().create_task(self.connect())
+
+    async def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        client = self.client.transport
+        assert client is not None
+        header = proxyproto.encode(client.get_extra_info("peername"),
+                                   client.get_extra_info("sockname"), tlvs=self.proxy.tlv)
+        for ip, port in self.listener.order():
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # in the NLB namespace
+            sock.setblocking(False)
+            # bounds the SYN retries (a dead target) without a wait_for task per flow
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, CONNECT_TIMEOUT_MS)
+            try:
+                sock.bind((self.listener.source_ip, 0))
+                await loop.sock_connect(sock, (ip, port))
+            except OSError as exc:
+                log.info("target %s:%s unreachable: %s", ip, port, exc)
+                sock.close()
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 0)
+            if self.closed or client.is_closing():
+                sock.close()
+                return
+            # The upstream side knows its peer from birth: a server that speaks first
+            # (SSH, SMTP) may send data before this coroutine resumes.
+            upstream = _Side(self)
+            upstream.peer = self.client
+            try:
+                await loop.create_connection(functools.partial(_same, upstream), sock=sock)
+            except OSError:
+                sock.close()
+                break
+            self.upstream = upstream
+            self.client.peer = upstream
+            assert upstream.transport is not None
+            upstream.transport.write(header + b"".join(self.client.early))
+            self.client.early.clear()
+            if self.client.eof:
+                upstream.transport.write_eof()
+            else:
+                client.resume_reading()
+            return
+        self.close(reset=True)
+
+    def moved(self, count: int) -> None:
+        self.bytes_moved += count
+        if self.bytes_moved >= self.next_handoff and not self.switching and self.proxy.splice:
+            self.begin_handoff()
+
+    def begin_handoff(self) -> None:
+        if self.upstream is None or self.client.eof or self.upstream.eof:
+            return
+        self.switching = True
+        for side in (self.client, self.upstream):
+            assert side.transport is not None
+            side.transport.pause_reading()
+        asyncio.get_running_loop().call_soon(self._handoff, 0)
+
+    def _handoff(self, attempt: int) -> None:
+        if self.closed:
+            return
+        assert self.upstream is not None
+        c, u = self.client.transport, self.upstream.transport
+        assert c is not None and u is not None
+        if c.is_closing() or u.is_closing() or self.client.eof or self.upstream.eof:
+            return self._cancel_handoff()
+        if c.get_write_buffer_size() or u.get_write_buffer_size():
+            if attempt >= HANDOFF_TRIES:
+                return self._cancel_handoff()
+            asyncio.get_running_loop().call_later(0.002, self._handoff, attempt + 1)
+            return None
+        # Both directions are idle in userspace: take the sockets out of the transports.
+        self.proxy.stats["spliced"] += 1
+        fds = [os.dup(t.get_extra_info("socket").fileno()) for t in (c, u)]
+        self.detached = True
+        c.abort()
+        u.abort()
+        self.sockets = [socket.socket(fileno=fd) for fd in fds]
+        for sock in self.sockets:
+            sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        client_sock, upstream_sock = self.sockets
+        self.splices = [_Splice(loop, self, client_sock, upstream_sock),
+                        _Splice(loop, self, upstream_sock, client_sock)]
+        return None
+
+    def _cancel_handoff(self) -> None:
+        self.switching = False
+        self.next_handoff = self.bytes_moved + BULK_BYTES
+        for side in (self.client, self.upstream):
+            if side is not None and side.transport and not side.transport.is_closing():
+                side.transport.resume_reading()
+
+    def splice_done(self) -> None:
+        if all(s.done for s in self.splices):
+            self.close()
+
+    def close(self, reset: bool = False) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.proxy.flows.discard(self)
+        for splice in self.splices:
+            splice.release()
+        for sock in self.sockets:
+            if reset:
+                _set_linger_rst(sock.fileno())
+            sock.close()
+        for side in (self.client, self.upstream):
+            if side is None or side.transport is None or self.detached:
+                continue
+            if reset:
+                sock = side.transport.get_extra_info("socket")
+                if sock is not None:
+                    _set_linger_rst(sock.fileno())
+                side.transport.abort()
+            else:
+                side.transport.close()
+
+
+class Proxy:
+    def __init__(self, config_path: Path, ready_path: Path, splice: bool = True) -> None:
+        self.config_path = config_path
+        self.ready_path = ready_path
+        self.splice = splice
+        self.endpoint_id = ""
+        self.tlv = b""
+        self.listen_netns = ""
+        self.listeners: dict[tuple[str, int], Listener] = {}
+        self.flows: set[Flow] = set()
+        self.stats = {"flows": 0, "spliced": 0}
+
+    def write_stats(self) -> None:
+        """SIGUSR1: dump counters next to the ready file (for tests and `privlink status`)."""
+        stats = {**self.stats, "open": len(self.flows)}
+        self.ready_path.with_suffix(".stats").write_text(json.dumps(stats))
+
+    def read_config(self) -> tuple[dict[str, object], str]:
+        raw = self.config_path.read_bytes()
+        return json.loads(raw), hashlib.sha256(raw).hexdigest()[:16]
+
+    async def reload(self) -> None:
+        config, generation = self.read_config()
+        self.endpoint_id = str(config["endpoint_id"])
+        self.tlv = proxyproto.aws_tlv(self.endpoint_id)
+        self.listen_netns = str(config["listen_netns"])
+        wanted: dict[tuple[str, int], dict[str, object]] = {
+            (str(li["ip"]), int(li["port"])): li  # type: ignore[index, call-overload]
+            for li in config["listeners"]  # type: ignore[attr-defined]
+        }
+        loop = asyncio.get_running_loop()
+        for key in list(self.listeners):
+            if key not in wanted:
+                listener = self.listeners.pop(key)
+                if listener.server:
+                    listener.server.close()
+        for key, item in wanted.items():
+            targets = [(str(ip), int(port)) for ip, port in item["targets"]]  # type: ignore
+            source = str(item["source_ip"])
+            if key in self.listeners:
+                self.listeners[key].targets = targets
+                self.listeners[key].source_ip = source
+                continue
+            listener = Listener(key[0], key[1], source, targets)
+            sock = netns.run_in(self.listen_netns, functools.partial(_listening_socket, *key))
+            listener.server = await loop.create_server(
+                functools.partial(self._new_flow, listener), sock=sock)
+            self.listeners[key] = listener
+        self.ready_path.write_text(generation)
+        log.info("config %s: %d listeners", generation, len(self.listeners))
+
+    def _new_flow(self, listener: Listener) -> _Client:
+        return Flow(self, listener).client
+
+    def shutdown(self) -> None:
+        """Reset every flow and stop (SIGTERM)."""
+        for listener in self.listeners.values():
+            if listener.server:
+                listener.server.close()
+        for flow in list(self.flows):
+            flow.close(reset=True)
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.05, loop.stop)
+
+
+def _same(side: _Side) -> _Side:
+    return side
+
+
+def _listening_socket(ip: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((ip, port))
+    sock.listen(4096)
+    sock.setblocking(False)
+    return sock
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()  # type: ignore[no-any-return]
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s proxy %(message)s")
+    config_path, ready_path = Path(argv[0]), Path(argv[1])
+    config = json.loads(config_path.read_bytes())
+    # Only thread so far: from here on the process (and every thread it starts) creates
+    # its sockets in the NLB namespace; listeners are made on helper threads (run_in).
+    netns.setns(str(config["connect_netns"]))
+    proxy = Proxy(config_path, ready_path, splice=os.environ.get("PLK_PROXY_SPLICE", "1") == "1")
+    loop = _new_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(proxy.reload())
+    loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(proxy.reload()))
+    loop.add_signal_handler(signal.SIGUSR1, proxy.write_stats)
+    loop.add_signal_handler(signal.SIGTERM, proxy.shutdown)
+    loop.add_signal_handler(signal.SIGINT, proxy.shutdown)
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

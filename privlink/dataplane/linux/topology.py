@@ -1,0 +1,347 @@
+"""Plan -> the concrete kernel objects that realise it. Pure: no I/O, testable without root.
+
+Topology (DESIGN.md "The network, concretely"):
+
+    instance ns ──veth── [subnet bridge] VPC router ns (base+1 per subnet; resolver on lo)
+                                │ veth (ENI, address from the subnet)
+                        endpoint ns (one per endpoint)
+                                │ veth per ENI, a transit /31 from 169.254.0.0/17
+                           NLB ns (one per NLB) ──veth── [provider subnet bridge] provider router ns
+                                                  (node address from the provider subnet)
+
+Why a namespace per endpoint (not the ENI addresses on the consumer router): the endpoint
+needs its own NAT, filter and conntrack table, so flushing an inactive endpoint's flows
+touches nothing else, and its consumer-side routes never share a routing table with
+provider addresses (overlapping CIDRs). Why a namespace per NLB: one NLB serves many
+endpoints and its own VPC; its node addresses, health checks and target choice live there.
+Two NAT stages (endpoint: ENI -> transit, NLB: transit -> target, SNAT to the node) keep the
+consumer's addresses out of the provider side entirely.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from privlink.dataplane import names
+from privlink.dataplane.base import TargetState
+from privlink.dataplane.linux import rulesets
+from privlink.dataplane.plan import (
+    AMAZON_DNS_LINK_LOCAL,
+    DataplanePlan,
+    EndpointNet,
+    HealthCheck,
+    InstanceNet,
+    NlbNet,
+    Target,
+    TargetGroupNet,
+    VpcNet,
+)
+
+HealthKey = tuple[str, str, int]  # (target group id, ip, port)
+HealthMap = Mapping[HealthKey, TargetState]
+
+
+@dataclass(frozen=True)
+class VethPeer:
+    name: str
+    netns: str
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A link in one namespace. kind "veth" is created from this side (with its peer in
+    `peer.netns`); kind "peer" is the far end of a veth declared in another namespace."""
+
+    name: str
+    kind: str  # "bridge" | "veth" | "peer"
+    peer: VethPeer | None = None
+    master: str | None = None
+    addresses: tuple[str, ...] = ()  # "10.0.1.1/24"
+    owner: str = ""  # the resource a failure is reported against
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    dst: str  # "0.0.0.0/0" for the default route
+    gateway: str
+
+
+@dataclass(frozen=True)
+class NamespaceSpec:
+    name: str
+    owner: str  # the resource id, for error reports
+    sysctls: tuple[tuple[str, str], ...] = ()
+    loopback: tuple[str, ...] = ()  # extra /32s on lo
+    links: tuple[LinkSpec, ...] = ()
+    routes: tuple[RouteSpec, ...] = ()
+    ruleset: str | None = None  # body of table inet plk; None = no table
+
+
+@dataclass(frozen=True)
+class DnsSpec:
+    vpc_id: str
+    netns: str
+    listen: tuple[str, ...]
+    hosts: str  # addn-hosts file content
+    cnames: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    instance_id: str
+    netns: str
+    resolv_conf: str
+    user_data: str | None
+
+
+@dataclass(frozen=True)
+class ProxyListener:
+    ip: str
+    port: int
+    source_ip: str  # NLB node address in the ENI's AZ
+    targets: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    endpoint_id: str
+    listen_netns: str
+    connect_netns: str
+    listeners: tuple[ProxyListener, ...]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    key: HealthKey
+    netns: str
+    source_ip: str
+    port: int
+    check: HealthCheck
+    proxy_protocol: bool
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    """What the driver needs to cut an endpoint's flows when it turns inactive."""
+
+    endpoint_id: str
+    netns: str
+    active: bool
+    nlb_netns: str
+    transit_sources: tuple[str, ...]
+
+
+@dataclass
+class KernelSpec:
+    namespaces: dict[str, NamespaceSpec] = field(default_factory=dict)
+    dns: dict[str, DnsSpec] = field(default_factory=dict)
+    instances: dict[str, InstanceSpec] = field(default_factory=dict)
+    proxies: dict[str, ProxySpec] = field(default_factory=dict)
+    checks: list[CheckSpec] = field(default_factory=list)
+    endpoints: dict[str, EndpointState] = field(default_factory=dict)
+
+
+FORWARDING = (("net.ipv4.ip_forward", "1"),)
+# IPv4 only: new links get no IPv6 (no link-local chatter, no unfiltered side channel);
+# lo keeps ::1 because it exists before this is set.
+QUIET = (("net.ipv6.conf.default.disable_ipv6", "1"),)
+
+
+def candidates(tg: TargetGroupNet, az: str, health: HealthMap) -> tuple[Target, ...]:
+    """Targets a flow entering in `az` may go to: the AZ's own unless cross-zone, healthy
+    ones only; if none is healthy, all of them (NLB fails open)."""
+    pool = tuple(t for t in tg.targets if tg.cross_zone or t.az == az)
+    if tg.health_check is None:
+        return pool
+    healthy = tuple(t for t in pool
+                    if health.get((tg.target_group_id, t.ip, t.port)) == TargetState.HEALTHY)
+    return healthy or pool
+
+
+def _cidr_of(ip: str, subnet_cidr: str) -> str:
+    return f"{ip}/{ipaddress.ip_network(subnet_cidr).prefixlen}"
+
+
+def _vpc_route(vpc: VpcNet, subnet_ids: list[str]) -> tuple[RouteSpec, ...]:
+    """Route the rest of the VPC via the router, from the first attached subnet."""
+    if not subnet_ids:
+        return ()
+    subnets = [vpc.subnet(s) for s in sorted(subnet_ids)]
+    if any(s.cidr == vpc.cidr for s in subnets):
+        return ()
+    return (RouteSpec(vpc.cidr, subnets[0].gateway),)
+
+
+class _Builder:
+    def __init__(self, plan: DataplanePlan, health: HealthMap) -> None:
+        self.plan = plan
+        self.health = health
+        self.links: dict[str, list[LinkSpec]] = {}
+        self.spec = KernelSpec()
+        self.transit: dict[str, dict[str, tuple[str, str]]] = {}
+        for nlb in plan.nlbs:
+            enis = [e.eni_id for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id
+                    for e in ep.enis]
+            self.transit[nlb.nlb_id] = names.transit_addresses(enis)
+
+    def add_link(self, netns: str, link: LinkSpec) -> None:
+        self.links.setdefault(netns, []).append(link)
+
+    def build(self) -> KernelSpec:
+        drafts: list[NamespaceSpec] = []
+        for vpc in self.plan.vpcs:
+            drafts.append(self.vpc(vpc))
+        for inst in self.plan.instances:
+            drafts.append(self.instance(inst))
+        for nlb in self.plan.nlbs:
+            drafts.append(self.nlb(nlb))
+        for ep in self.plan.endpoints:
+            drafts.append(self.endpoint(ep))
+        for draft in drafts:
+            links = tuple(self.links.get(draft.name, ()))
+            self.spec.namespaces[draft.name] = NamespaceSpec(
+                draft.name, draft.owner, QUIET + draft.sysctls, draft.loopback, links,
+                draft.routes, draft.ruleset)
+        return self.spec
+
+    def vpc(self, vpc: VpcNet) -> NamespaceSpec:
+        ns = names.vpc_netns(vpc.vpc_id)
+        for subnet in vpc.subnets:
+            self.add_link(ns, LinkSpec(names.subnet_bridge(subnet.subnet_id), "bridge",
+                                       addresses=(f"{subnet.gateway}/{subnet.prefixlen}",),
+                                       owner=vpc.vpc_id))
+        loopback: tuple[str, ...] = ()
+        if vpc.resolver_enabled:
+            loopback = (f"{vpc.resolver_ip}/32", f"{AMAZON_DNS_LINK_LOCAL}/32")
+            hosts = "".join(f"{ip} {r.name}\n" for r in vpc.dns_records for ip in r.addresses)
+            cnames = tuple((r.name, r.cname) for r in vpc.dns_records if r.cname)
+            self.spec.dns[vpc.vpc_id] = DnsSpec(
+                vpc.vpc_id, ns, (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL), hosts, cnames)
+        return NamespaceSpec(ns, vpc.vpc_id, FORWARDING, loopback)
+
+    def instance(self, inst: InstanceNet) -> NamespaceSpec:
+        vpc = self.plan.vpc(inst.vpc_id)
+        subnet = vpc.subnet(inst.subnet_id)
+        ns = names.instance_netns(inst.instance_id)
+        self.add_link(names.vpc_netns(vpc.vpc_id), LinkSpec(
+            names.instance_port(inst.instance_id), "veth",
+            VethPeer(names.INSTANCE_IFNAME, ns), names.subnet_bridge(subnet.subnet_id),
+            owner=inst.instance_id))
+        self.add_link(ns, LinkSpec(names.INSTANCE_IFNAME, "peer",
+                                   addresses=(_cidr_of(inst.ip, subnet.cidr),),
+                                   owner=inst.instance_id))
+        resolvers = (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL)
+        resolv = f"nameserver {vpc.resolver_ip}\n" if vpc.resolver_enabled else ""
+        self.spec.instances[inst.instance_id] = InstanceSpec(
+            inst.instance_id, ns, resolv, inst.user_data)
+        ruleset = rulesets.instance(inst.security.ingress, inst.security.egress, resolvers)
+        return NamespaceSpec(
+            ns, inst.instance_id, (("net.ipv4.ping_group_range", "0 2147483647"),),
+            routes=(RouteSpec("0.0.0.0/0", subnet.gateway),), ruleset=ruleset)
+
+    def nlb(self, nlb: NlbNet) -> NamespaceSpec:
+        ns = names.nlb_netns(nlb.nlb_id)
+        vpc = self.plan.vpc(nlb.vpc_id)
+        router = names.vpc_netns(vpc.vpc_id)
+        for node in nlb.nodes:
+            subnet = vpc.subnet(node.subnet_id)
+            inner = names.nlb_node_link(nlb.nlb_id, node.subnet_id)
+            self.add_link(router, LinkSpec(
+                names.nlb_node_port(nlb.nlb_id, node.subnet_id), "veth", VethPeer(inner, ns),
+                names.subnet_bridge(node.subnet_id), owner=nlb.nlb_id))
+            self.add_link(ns, LinkSpec(inner, "peer", addresses=(_cidr_of(node.ip, subnet.cidr),),
+                                       owner=nlb.nlb_id))
+        arrivals: dict[str, list[str]] = {node.az: [] for node in nlb.nodes}
+        for ep in self.plan.endpoints:
+            if ep.nlb_id != nlb.nlb_id:
+                continue
+            for eni in ep.enis:
+                _, remote = self.transit[nlb.nlb_id][eni.eni_id]
+                self.add_link(ns, LinkSpec(names.transit_nlb_side(eni.eni_id), "peer",
+                                           addresses=(f"{remote}/31",), owner=ep.endpoint_id))
+                if eni.az in arrivals:
+                    arrivals[eni.az].append(remote)
+        zones = {node.az: rulesets.NlbZone(node.ip, tuple(sorted(arrivals[node.az])))
+                 for node in nlb.nodes}
+        forwards = [
+            rulesets.NlbForward(li.protocol, li.port, zones[az],
+                                candidates(li.target_group, az, self.health))
+            for li in nlb.listeners for az in sorted(zones)
+        ]
+        for tg in nlb.target_groups():
+            self._checks(nlb, tg, ns)
+        sysctls = FORWARDING + (("net.ipv4.tcp_tw_reuse", "1"),
+                                ("net.ipv4.ip_local_port_range", "1024 65535"))
+        return NamespaceSpec(
+            ns, nlb.nlb_id, sysctls,
+            routes=_vpc_route(vpc, [n.subnet_id for n in nlb.nodes]),
+            ruleset=rulesets.nlb(list(zones.values()), forwards))
+
+    def _checks(self, nlb: NlbNet, tg: TargetGroupNet, ns: str) -> None:
+        if tg.health_check is None:
+            return
+        for t in tg.targets:
+            node = nlb.node_in(t.az) or nlb.nodes[0]
+            self.spec.checks.append(CheckSpec(
+                (tg.target_group_id, t.ip, t.port), ns, node.ip,
+                tg.health_check.port or t.port, tg.health_check, tg.proxy_protocol_v2))
+
+    def endpoint(self, ep: EndpointNet) -> NamespaceSpec:
+        ns = names.endpoint_netns(ep.endpoint_id)
+        vpc = self.plan.vpc(ep.vpc_id)
+        nlb = self.plan.nlb(ep.nlb_id)
+        nlb_ns = names.nlb_netns(nlb.nlb_id)
+        router = names.vpc_netns(vpc.vpc_id)
+        paths: list[rulesets.EniPath] = []
+        proxy_listeners: list[ProxyListener] = []
+        for eni in ep.enis:
+            subnet = vpc.subnet(eni.subnet_id)
+            local, remote = self.transit[nlb.nlb_id][eni.eni_id]
+            self.add_link(router, LinkSpec(names.eni_port(eni.eni_id), "veth",
+                                           VethPeer(names.eni_link(eni.eni_id), ns),
+                                           names.subnet_bridge(subnet.subnet_id),
+                                           owner=ep.endpoint_id))
+            self.add_link(ns, LinkSpec(names.eni_link(eni.eni_id), "peer",
+                                       addresses=(_cidr_of(eni.ip, subnet.cidr),),
+                                       owner=ep.endpoint_id))
+            self.add_link(ns, LinkSpec(
+                names.transit_endpoint_side(eni.eni_id), "veth",
+                VethPeer(names.transit_nlb_side(eni.eni_id), nlb_ns),
+                addresses=(f"{local}/31",), owner=ep.endpoint_id))
+            node = nlb.node_in(eni.az)
+            paths.append(rulesets.EniPath(names.eni_link(eni.eni_id), eni.ip,
+                                          names.transit_endpoint_side(eni.eni_id), local,
+                                          remote if node else ""))
+            if node is None:
+                continue
+            for li in nlb.listeners:
+                if li.target_group.proxy_protocol_v2:
+                    targets = candidates(li.target_group, eni.az, self.health)
+                    if not targets:  # nothing to reach from this AZ: the kernel resets
+                        continue
+                    proxy_listeners.append(ProxyListener(
+                        eni.ip, li.port, node.ip, tuple((t.ip, t.port) for t in targets)))
+        ports = {
+            kind: sorted(li.port for li in nlb.listeners if li.protocol == proto
+                         and li.target_group.proxy_protocol_v2 == ppv2)
+            for kind, proto, ppv2 in (("tcp", "tcp", False), ("udp", "udp", False),
+                                      ("proxy", "tcp", True))
+        }
+        if ep.active and proxy_listeners:
+            self.spec.proxies[ep.endpoint_id] = ProxySpec(
+                ep.endpoint_id, ns, nlb_ns, tuple(proxy_listeners))
+        self.spec.endpoints[ep.endpoint_id] = EndpointState(
+            ep.endpoint_id, ns, ep.active, nlb_ns, tuple(p.transit_local for p in paths))
+        ruleset = rulesets.endpoint(paths, ep.ingress, active=ep.active,
+                                    tcp_ports=ports["tcp"], udp_ports=ports["udp"],
+                                    proxy_ports=ports["proxy"])
+        return NamespaceSpec(
+            ns, ep.endpoint_id, FORWARDING,
+            routes=_vpc_route(vpc, [e.subnet_id for e in ep.enis]), ruleset=ruleset)
+
+
+def build(plan: DataplanePlan, health: HealthMap | None = None) -> KernelSpec:
+    """The kernel objects for a *valid* plan (see DataplanePlan.validate / without)."""
+    return _Builder(plan, health or {}).build()

@@ -1,0 +1,365 @@
+"""The desired data-plane state as plain, frozen data: what the kernel should look like.
+
+A reconciler builds one DataplanePlan from the store (the whole picture, every time) and
+hands it to a driver; the driver observes the kernel, diffs and applies. Nothing here does
+I/O, so plans are cheap to build, compare and test without root.
+
+Design choices worth knowing:
+- Security-group rules arrive *resolved*: a rule that references another group carries that
+  group's current member addresses as /32 CIDRs. The data plane never looks up groups.
+- The NLB is its own object (NlbNet) rather than part of each endpoint: one NLB serves many
+  endpoints and clients inside its own VPC, and its target health is shared by all of them.
+  An endpoint names the NLB it reaches (`nlb_id`); its listeners are the NLB's listeners.
+- IPv4 only for now.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Protocol = Literal["tcp", "udp", "icmp", "all"]
+L4Protocol = Literal["tcp", "udp"]
+
+AMAZON_DNS_LINK_LOCAL = "169.254.169.253"
+_PROTOCOL_ALIASES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
+
+
+def normalize_protocol(value: str) -> Protocol:
+    """Map an EC2 IpProtocol value ("tcp", "6", "-1" ...) to the plan's vocabulary."""
+    name = _PROTOCOL_ALIASES.get(value.lower(), value.lower())
+    if name not in ("tcp", "udp", "icmp", "all"):
+        raise ValueError(f"unsupported protocol {value!r}")
+    return name  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class SgRule:
+    """One security-group permission.
+
+    For tcp/udp, from_port..to_port is the port range (-1 or 0..65535 = all ports).
+    For icmp, from_port is the ICMP type and to_port the code (-1 = any).
+    `cidrs` are the peers; a referenced group is expanded to its members' /32s.
+    """
+
+    protocol: Protocol
+    from_port: int = -1
+    to_port: int = -1
+    cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+
+
+ALLOW_ALL: tuple[SgRule, ...] = (SgRule("all"),)
+
+
+@dataclass(frozen=True)
+class SecurityRules:
+    """The union of an interface's security groups (stateful: replies always pass)."""
+
+    ingress: tuple[SgRule, ...] = ()
+    egress: tuple[SgRule, ...] = ALLOW_ALL
+
+
+@dataclass(frozen=True)
+class SubnetNet:
+    subnet_id: str
+    cidr: str
+    az: str
+
+    @property
+    def gateway(self) -> str:
+        """The VPC router's address in this subnet (base + 1), as in AWS."""
+        return str(ipaddress.ip_network(self.cidr).network_address + 1)
+
+    @property
+    def prefixlen(self) -> int:
+        return ipaddress.ip_network(self.cidr).prefixlen
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    """A name the VPC resolver answers: A records, or a CNAME to a name it also knows."""
+
+    name: str
+    addresses: tuple[str, ...] = ()
+    cname: str | None = None
+
+
+@dataclass(frozen=True)
+class VpcNet:
+    vpc_id: str
+    cidr: str
+    subnets: tuple[SubnetNet, ...] = ()
+    resolver_enabled: bool = True  # enableDnsSupport
+    dns_records: tuple[DnsRecord, ...] = ()
+
+    @property
+    def resolver_ip(self) -> str:
+        """The Amazon-provided DNS server: VPC base + 2."""
+        return str(ipaddress.ip_network(self.cidr).network_address + 2)
+
+    def subnet(self, subnet_id: str) -> SubnetNet:
+        for subnet in self.subnets:
+            if subnet.subnet_id == subnet_id:
+                return subnet
+        raise KeyError(subnet_id)
+
+
+@dataclass(frozen=True)
+class InstanceNet:
+    """A running instance: one interface in one subnet. Present in the plan = running."""
+
+    instance_id: str
+    vpc_id: str
+    subnet_id: str
+    ip: str
+    security: SecurityRules = field(default_factory=SecurityRules)
+    user_data: str | None = None  # run once, at first boot, as a script inside the instance
+
+
+@dataclass(frozen=True)
+class Target:
+    ip: str
+    port: int
+    az: str
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """TCP health check, from the NLB node to the target (AWS NLB semantics).
+
+    `port` None means the traffic port. A target starts `initial` and turns healthy after
+    `healthy_threshold` consecutive successes, unhealthy after `unhealthy_threshold` failures.
+    """
+
+    port: int | None = None
+    interval: float = 10.0
+    timeout: float = 5.0
+    healthy_threshold: int = 3
+    unhealthy_threshold: int = 3
+
+
+@dataclass(frozen=True)
+class TargetGroupNet:
+    """Targets behind a listener. `health_check` None: every target counts as healthy."""
+
+    target_group_id: str
+    protocol: L4Protocol
+    targets: tuple[Target, ...] = ()
+    health_check: HealthCheck | None = field(default_factory=HealthCheck)
+    proxy_protocol_v2: bool = False
+    cross_zone: bool = False
+
+
+@dataclass(frozen=True)
+class NlbListener:
+    protocol: L4Protocol
+    port: int
+    target_group: TargetGroupNet
+
+
+@dataclass(frozen=True)
+class NlbNode:
+    """The NLB's presence in one AZ: an address in one of the provider's subnets."""
+
+    subnet_id: str
+    az: str
+    ip: str
+
+
+@dataclass(frozen=True)
+class NlbNet:
+    nlb_id: str
+    vpc_id: str
+    nodes: tuple[NlbNode, ...]
+    listeners: tuple[NlbListener, ...] = ()
+
+    def node_in(self, az: str) -> NlbNode | None:
+        for node in self.nodes:
+            if node.az == az:
+                return node
+        return None
+
+    def target_groups(self) -> tuple[TargetGroupNet, ...]:
+        seen: dict[str, TargetGroupNet] = {}
+        for listener in self.listeners:
+            seen.setdefault(listener.target_group.target_group_id, listener.target_group)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class EniNet:
+    """One endpoint network interface: an address in a consumer subnet."""
+
+    eni_id: str
+    subnet_id: str
+    az: str
+    ip: str
+
+
+@dataclass(frozen=True)
+class EndpointNet:
+    """An interface VPC endpoint, consumer side.
+
+    It forwards every listener of `nlb_id` from each ENI to the NLB node in the ENI's AZ.
+    `active` False (any state but 'available'): it carries nothing and open flows are cut.
+    """
+
+    endpoint_id: str
+    vpc_id: str
+    nlb_id: str
+    enis: tuple[EniNet, ...]
+    ingress: tuple[SgRule, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class DataplanePlan:
+    vpcs: tuple[VpcNet, ...] = ()
+    instances: tuple[InstanceNet, ...] = ()
+    nlbs: tuple[NlbNet, ...] = ()
+    endpoints: tuple[EndpointNet, ...] = ()
+
+    def vpc(self, vpc_id: str) -> VpcNet:
+        for vpc in self.vpcs:
+            if vpc.vpc_id == vpc_id:
+                return vpc
+        raise KeyError(vpc_id)
+
+    def nlb(self, nlb_id: str) -> NlbNet:
+        for nlb in self.nlbs:
+            if nlb.nlb_id == nlb_id:
+                return nlb
+        raise KeyError(nlb_id)
+
+    def validate(self) -> dict[str, list[str]]:
+        """Problems per resource id. A resource with problems (or depending on one that
+        has them) should not be realised; `without` removes them."""
+        return _Validator(self).run()
+
+    def without(self, resource_ids: Iterable[str]) -> DataplanePlan:
+        """This plan minus the given resources and everything that depends on them."""
+        bad = set(resource_ids)
+        vpcs = tuple(v for v in self.vpcs if v.vpc_id not in bad)
+        ok_vpcs = {v.vpc_id for v in vpcs}
+        instances = tuple(i for i in self.instances
+                          if i.instance_id not in bad and i.vpc_id in ok_vpcs)
+        nlbs = tuple(n for n in self.nlbs if n.nlb_id not in bad and n.vpc_id in ok_vpcs)
+        ok_nlbs = {n.nlb_id for n in nlbs}
+        endpoints = tuple(e for e in self.endpoints if e.endpoint_id not in bad
+                          and e.vpc_id in ok_vpcs and e.nlb_id in ok_nlbs)
+        return DataplanePlan(vpcs, instances, nlbs, endpoints)
+
+
+class _Validator:
+    """Checks a plan for what would break the kernel or contradict AWS rules."""
+
+    def __init__(self, plan: DataplanePlan) -> None:
+        self.plan = plan
+        self.problems: dict[str, list[str]] = {}
+        self.vpcs = {v.vpc_id: v for v in plan.vpcs}
+        self.used_ips: dict[tuple[str, str], str] = {}  # (vpc, ip) -> owner
+
+    def add(self, resource_id: str, problem: str) -> None:
+        self.problems.setdefault(resource_id, []).append(problem)
+
+    def run(self) -> dict[str, list[str]]:
+        self._unique("vpc", [v.vpc_id for v in self.plan.vpcs])
+        self._unique("instance", [i.instance_id for i in self.plan.instances])
+        self._unique("nlb", [n.nlb_id for n in self.plan.nlbs])
+        self._unique("endpoint", [e.endpoint_id for e in self.plan.endpoints])
+        for vpc in self.plan.vpcs:
+            self._vpc(vpc)
+        for inst in self.plan.instances:
+            self._address(inst.instance_id, inst.vpc_id, inst.subnet_id, inst.ip)
+            self._rules(inst.instance_id, inst.security.ingress + inst.security.egress)
+        for nlb in self.plan.nlbs:
+            self._nlb(nlb)
+        for ep in self.plan.endpoints:
+            self._endpoint(ep)
+        return self.problems
+
+    def _unique(self, kind: str, ids: list[str]) -> None:
+        for rid in {i for i in ids if ids.count(i) > 1}:
+            self.add(rid, f"duplicate {kind} id")
+
+    def _vpc(self, vpc: VpcNet) -> None:
+        try:
+            net = ipaddress.ip_network(vpc.cidr)
+        except ValueError as exc:
+            self.add(vpc.vpc_id, f"bad cidr: {exc}")
+            return
+        seen: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for subnet in vpc.subnets:
+            try:
+                snet = ipaddress.ip_network(subnet.cidr)
+            except ValueError as exc:
+                self.add(vpc.vpc_id, f"subnet {subnet.subnet_id}: {exc}")
+                continue
+            if not snet.subnet_of(net):  # type: ignore[arg-type]
+                self.add(vpc.vpc_id, f"subnet {subnet.subnet_id} not inside {vpc.cidr}")
+            if any(snet.overlaps(other) for other in seen):  # type: ignore[arg-type]
+                self.add(vpc.vpc_id, f"subnet {subnet.subnet_id} overlaps another subnet")
+            seen.append(snet)
+        for record in vpc.dns_records:
+            if bool(record.addresses) == bool(record.cname):
+                self.add(vpc.vpc_id, f"dns record {record.name}: give addresses or a cname")
+
+    def _address(self, owner: str, vpc_id: str, subnet_id: str, ip: str) -> None:
+        vpc = self.vpcs.get(vpc_id)
+        if vpc is None:
+            self.add(owner, f"unknown vpc {vpc_id}")
+            return
+        try:
+            subnet = vpc.subnet(subnet_id)
+            snet = ipaddress.ip_network(subnet.cidr)
+            addr = ipaddress.ip_address(ip)
+        except (KeyError, ValueError) as exc:
+            self.add(owner, f"bad subnet or address: {exc}")
+            return
+        if addr not in snet:
+            self.add(owner, f"{ip} is not in subnet {subnet_id} ({subnet.cidr})")
+        elif int(addr) - int(snet.network_address) < 4 or addr == snet.broadcast_address:
+            self.add(owner, f"{ip} is reserved in {subnet.cidr}")
+        other = self.used_ips.setdefault((vpc_id, ip), owner)
+        if other != owner:
+            self.add(owner, f"{ip} already used by {other}")
+
+    def _rules(self, owner: str, rules: tuple[SgRule, ...]) -> None:
+        for rule in rules:
+            if rule.protocol not in ("tcp", "udp", "icmp", "all"):
+                self.add(owner, f"bad protocol {rule.protocol!r}")
+            for cidr in rule.cidrs:
+                try:
+                    ipaddress.ip_network(cidr, strict=False)
+                except ValueError:
+                    self.add(owner, f"bad cidr {cidr!r}")
+
+    def _nlb(self, nlb: NlbNet) -> None:
+        if not nlb.nodes:
+            self.add(nlb.nlb_id, "no nodes")
+        if len({n.az for n in nlb.nodes}) != len(nlb.nodes):
+            self.add(nlb.nlb_id, "more than one node per AZ")
+        for node in nlb.nodes:
+            self._address(nlb.nlb_id, nlb.vpc_id, node.subnet_id, node.ip)
+        ports = [(li.protocol, li.port) for li in nlb.listeners]
+        if len(set(ports)) != len(ports):
+            self.add(nlb.nlb_id, "duplicate listener")
+        for listener in nlb.listeners:
+            tg = listener.target_group
+            if not 0 < listener.port < 65536:
+                self.add(nlb.nlb_id, f"bad listener port {listener.port}")
+            if tg.protocol != listener.protocol:
+                self.add(nlb.nlb_id, f"listener {listener.port}: target group protocol differs")
+            if tg.proxy_protocol_v2 and tg.protocol != "tcp":
+                self.add(nlb.nlb_id, f"{tg.target_group_id}: PROXY v2 needs tcp")
+
+    def _endpoint(self, ep: EndpointNet) -> None:
+        if ep.nlb_id not in {n.nlb_id for n in self.plan.nlbs}:
+            self.add(ep.endpoint_id, f"unknown nlb {ep.nlb_id}")
+        if len({e.az for e in ep.enis}) != len(ep.enis):
+            self.add(ep.endpoint_id, "more than one network interface per AZ")
+        for eni in ep.enis:
+            self._address(ep.endpoint_id, ep.vpc_id, eni.subnet_id, eni.ip)
+        self._rules(ep.endpoint_id, ep.ingress)

@@ -1,0 +1,247 @@
+"""Store -> DataplanePlan: the whole desired network, rebuilt from records every time.
+
+Rebuilding the entire plan (rather than patching) keeps the data plane a pure
+function of the store: after a crash or restart the same records give the
+same kernel state, and the driver's diff makes an unchanged plan free.
+
+Choices recorded here:
+- Endpoint-specific names (regional, zonal) are public on AWS, so every VPC's
+  resolver answers them; private DNS names only in the endpoint's own VPC.
+- An endpoint carries traffic from "pending" on (accepted, being provisioned):
+  the path is installed first, then the endpoint controller sees the path is
+  in place and moves it to "available" -- so "available" means packets flow.
+  DNS answers for it appear with "available", as on AWS.
+- An endpoint service with several NLBs is served by its first one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Iterable
+
+from privlink.dataplane import plan as p
+from privlink.domain import endpoint_lifecycle as lifecycle
+from privlink.services.ec2.addressing import private_dns_name
+from privlink.services.ec2.endpoint_records import VpcEndpoint
+from privlink.services.ec2.endpoint_views import dns_answers, load_balancers_for
+from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
+from privlink.services.ec2.sg_rules import EffectiveRule, effective_rules
+from privlink.services.elbv2.lookups import cross_zone_enabled
+from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
+from privlink.store.unit import UnitOfWork
+
+LIVE_INSTANCE_STATES = ("pending", "running")
+# Endpoint states whose path is installed (traffic may flow once it is applied).
+PATH_STATES = (lifecycle.State.PENDING.value, lifecycle.State.AVAILABLE.value)
+
+
+def build_plan(uow: UnitOfWork) -> p.DataplanePlan:
+    vpcs = uow.list(Vpc)
+    subnets = uow.list(Subnet)
+    instances = [i for i in uow.list(Instance) if i.state in LIVE_INSTANCE_STATES]
+    endpoints = [e for e in uow.list(VpcEndpoint) if e.endpoint_type == "Interface"]
+    enis = {eni.id: eni for eni in uow.list(NetworkInterface)}
+
+    records = _dns_records(uow, vpcs, instances, endpoints)
+    subnets_of: dict[str, list[p.SubnetNet]] = defaultdict(list)
+    for subnet in subnets:
+        subnets_of[subnet.vpc_id].append(
+            p.SubnetNet(subnet.id, subnet.cidr, subnet.availability_zone)
+        )
+    vpc_nets = tuple(
+        p.VpcNet(
+            vpc.id,
+            vpc.cidr,
+            tuple(subnets_of[vpc.id]),
+            resolver_enabled=vpc.enable_dns_support,
+            dns_records=tuple(
+                sorted(records.get(vpc.id, {}).values(), key=lambda r: r.name)
+            ),
+        )
+        for vpc in vpcs
+    )
+    instance_nets = tuple(
+        p.InstanceNet(
+            i.id,
+            i.vpc_id,
+            i.subnet_id,
+            i.private_ip,
+            security=_security(effective_rules(uow, _groups_of(i, enis))),
+            user_data=_decode(i.user_data),
+        )
+        for i in instances
+    )
+    nlbs = _nlbs(uow, {i.id: i for i in instances})
+    nlb_ids = {n.nlb_id for n in nlbs}
+    endpoint_nets = tuple(
+        net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids)) is not None
+    )
+    return p.DataplanePlan(vpc_nets, instance_nets, nlbs, endpoint_nets)
+
+
+def _groups_of(instance: Instance, enis: dict[str, NetworkInterface]) -> list[str]:
+    eni = enis.get(instance.network_interface_id)
+    return eni.group_ids if eni else instance.group_ids
+
+
+def _decode(user_data: str | None) -> str | None:
+    if not user_data:
+        return None
+    try:
+        return base64.b64decode(user_data, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return user_data  # sent unencoded: run it as given
+
+
+def _rule(rule: EffectiveRule) -> p.SgRule | None:
+    try:
+        protocol = p.normalize_protocol(rule.protocol)
+    except ValueError:
+        return None  # protocols the data plane cannot filter (icmpv6, numbers) allow nothing
+    peers = tuple(c for c in rule.peers if ":" not in c)
+    if not peers:
+        return None
+    low = -1 if rule.from_port is None else rule.from_port
+    high = -1 if rule.to_port is None else rule.to_port
+    return p.SgRule(protocol, low, high, peers)
+
+
+def _rules(rules: Iterable[EffectiveRule], egress: bool) -> tuple[p.SgRule, ...]:
+    out = [_rule(r) for r in rules if r.is_egress == egress]
+    return tuple(r for r in out if r is not None)
+
+
+def _security(rules: list[EffectiveRule]) -> p.SecurityRules:
+    return p.SecurityRules(ingress=_rules(rules, False), egress=_rules(rules, True))
+
+
+def _dns_records(
+    uow: UnitOfWork,
+    vpcs: list[Vpc],
+    instances: list[Instance],
+    endpoints: list[VpcEndpoint],
+) -> dict[str, dict[str, p.DnsRecord]]:
+    """Per VPC: name -> record."""
+    out: dict[str, dict[str, p.DnsRecord]] = defaultdict(dict)
+    hostnames = {v.id for v in vpcs if v.enable_dns_hostnames}
+    for instance in instances:
+        if instance.vpc_id in hostnames:
+            name = private_dns_name(instance.region, instance.private_ip)
+            out[instance.vpc_id][name] = p.DnsRecord(name, (instance.private_ip,))
+    public: dict[str, p.DnsRecord] = {}
+    for endpoint in endpoints:
+        for answer in dns_answers(uow, endpoint).values():
+            if answer.wildcard or answer.scope == "inbound-resolver":
+                continue
+            record = (
+                p.DnsRecord(answer.name, cname=answer.cname)
+                if answer.cname
+                else p.DnsRecord(answer.name, tuple(answer.ipv4))
+            )
+            if not record.cname and not record.addresses:
+                continue
+            if answer.scope == "public":
+                public[answer.name] = record
+            else:
+                out[endpoint.vpc_id][answer.name] = record
+    for vpc in vpcs:
+        for name, record in public.items():
+            out[vpc.id].setdefault(name, record)
+    return out
+
+
+def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
+    """The endpoint-specific (public) names, for the host-side resolver."""
+    records: dict[str, p.DnsRecord] = {}
+    for endpoint in uow.list(VpcEndpoint):
+        for answer in dns_answers(uow, endpoint).values():
+            if answer.scope == "public" and not answer.wildcard and answer.ipv4:
+                records[answer.name] = p.DnsRecord(answer.name, tuple(answer.ipv4))
+    return sorted(records.values(), key=lambda r: r.name)
+
+
+def _nlbs(uow: UnitOfWork, live: dict[str, Instance]) -> tuple[p.NlbNet, ...]:
+    out: list[p.NlbNet] = []
+    groups = {tg.id: tg for tg in uow.list(TargetGroup)}
+    listeners: dict[str, list[Listener]] = defaultdict(list)
+    for listener in uow.list(Listener):
+        listeners[listener.load_balancer_arn].append(listener)
+    for lb in uow.list(LoadBalancer):
+        if lb.type != "network" or lb.state != "active":
+            continue
+        nodes = tuple(p.NlbNode(n.subnet_id, n.zone_name, n.private_ip) for n in lb.nodes)
+        zones = {n.zone_name for n in lb.nodes}
+        nets: list[p.NlbListener] = []
+        for listener in listeners[lb.id]:
+            tg = groups.get(listener.target_group_arn)
+            protocol = listener.protocol.lower()
+            if tg is None or protocol not in ("tcp", "udp"):
+                continue  # TLS / TCP_UDP listeners are not realised (see docs)
+            nets.append(p.NlbListener(protocol, listener.port, _target_group(lb, tg, live, zones)))  # type: ignore[arg-type]
+        out.append(p.NlbNet(lb.id, lb.vpc_id, nodes, tuple(nets)))
+    return tuple(out)
+
+
+def _target_group(
+    lb: LoadBalancer, tg: TargetGroup, live: dict[str, Instance], zones: set[str]
+) -> p.TargetGroupNet:
+    targets: list[p.Target] = []
+    for target in tg.targets:
+        if target.draining_until:
+            continue
+        if tg.target_type == "instance":
+            instance = live.get(target.id)
+            if instance is None:
+                continue
+            ip, az = instance.private_ip, instance.availability_zone
+        else:
+            ip, az = target.id, target.availability_zone or ""
+        if az in zones or cross_zone_enabled(lb, tg):
+            targets.append(p.Target(ip, target.port, az))
+    check = tg.health_check
+    health = (
+        p.HealthCheck(
+            port=None if check.port == "traffic-port" else int(check.port),
+            interval=float(check.interval),
+            timeout=float(check.timeout),
+            healthy_threshold=check.healthy_threshold,
+            unhealthy_threshold=check.unhealthy_threshold,
+        )
+        if check.enabled
+        else None
+    )
+    return p.TargetGroupNet(
+        tg.id,
+        tg.protocol.lower(),  # type: ignore[arg-type]
+        tuple(targets),
+        health_check=health,
+        proxy_protocol_v2=tg.attributes.get("proxy_protocol_v2.enabled") == "true",
+        cross_zone=cross_zone_enabled(lb, tg),
+    )
+
+
+def _endpoint(
+    uow: UnitOfWork,
+    endpoint: VpcEndpoint,
+    enis: dict[str, NetworkInterface],
+    nlb_ids: set[str],
+) -> p.EndpointNet | None:
+    arns = [a for a in load_balancers_for(uow, endpoint) if a in nlb_ids]
+    if not arns:
+        return None
+    nets = tuple(
+        p.EniNet(eni.id, eni.subnet_id, eni.availability_zone, eni.private_ip)
+        for eni_id in endpoint.interfaces.values()
+        if (eni := enis.get(eni_id)) is not None
+    )
+    ingress = _rules(effective_rules(uow, endpoint.group_ids), egress=False)
+    return p.EndpointNet(
+        endpoint.id,
+        endpoint.vpc_id,
+        arns[0],
+        nets,
+        ingress=ingress,
+        active=endpoint.state in PATH_STATES,
+    )

@@ -1,0 +1,287 @@
+"""Interface endpoints end to end: consumer instance -> ENI -> NLB -> provider target.
+
+Consumer and provider VPCs are both 10.0.0.0/16 unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from privlink.dataplane import names
+from privlink.dataplane.base import TargetState
+from privlink.dataplane.linux import netns
+from privlink.dataplane.plan import SgRule
+from tests.dataplane.conftest import (
+    Lab,
+    connect,
+    hello,
+    read_line,
+    refused_or_timeout,
+    run_in_ns,
+    udp_hello,
+    wait_until,
+)
+from tests.dataplane.scenarios import ENDPOINT_ID, privatelink, with_endpoint
+
+pytestmark = pytest.mark.dataplane
+
+
+def record_health(driver: Any) -> list[Any]:
+    """Health changes as the driver reports them: after traffic already follows them."""
+    events: list[Any] = []
+    driver.on_target_health = events.append
+    return events
+
+
+def wait_health(events: list[Any], ip: str, state: TargetState) -> None:
+    wait_until(lambda: any(e.ip == ip and e.state == state for e in events), timeout=10,
+               message=f"{ip} {state.value}")
+
+
+def test_tcp_and_udp_reach_the_provider_from_the_nlb_address(driver: Any, lab: Lab) -> None:
+    plan = privatelink(listeners=(("tcp", 80, 8080), ("udp", 53, 5353)), health=None)
+    assert driver.apply(plan).ok
+    tcp1, tcp2 = lab.tcp_server("plk-i-p1", 8080), lab.tcp_server("plk-i-p2", 8080)
+    udp1, udp2 = lab.udp_server("plk-i-p1", 5353), lab.udp_server("plk-i-p2", 5353)
+    for client in ("plk-i-c1", "plk-i-c2"):  # from both consumer subnets
+        seen = hello(client, "10.0.1.50", 80)
+        assert seen["peer"][0] == "10.0.1.100"  # the NLB node, never the consumer
+    seen = udp_hello("plk-i-c1", "10.0.1.50", 53)
+    assert seen["peer"][0] == "10.0.1.100"
+    assert udp1.seen or udp2.seen
+    for _ in range(4):
+        hello("plk-i-c1", "10.0.1.50", 80)
+    assert tcp1.seen and tcp2.seen  # both targets get flows (round robin)
+
+
+def test_overlapping_cidrs_consumer_address_equals_target_address(driver: Any, lab: Lab) -> None:
+    """i-c1 and i-p1 are both 10.0.1.10: the flow must still cross to the provider."""
+    assert driver.apply(privatelink(health=None)).ok
+    target = lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    for _ in range(4):
+        with connect("plk-i-c1", "10.0.1.50", 80) as sock:
+            assert read_line(sock)
+            sock.sendall(b"ping\n")
+            assert read_line(sock) == b"ping\n"
+    assert target.seen and all(s["peer"][0] == "10.0.1.100" for s in target.seen)
+
+
+def test_provider_cannot_open_connections_into_the_consumer(driver: Any, lab: Lab) -> None:
+    plan = privatelink(consumer="10.1", provider="10.2", health=None)
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-c1", 9000)
+    lab.tcp_server("plk-i-p1", 8080)
+    assert hello("plk-i-c1", "10.1.1.50", 80)["peer"][0] == "10.2.1.100"
+    transit_local = driver._spec.endpoints[ENDPOINT_ID].transit_sources[0]  # noqa: SLF001
+    for address in ("10.1.1.10", "10.1.1.50", transit_local):
+        assert refused_or_timeout("plk-i-p1", address, 9000) is not None
+    # even a provider that routes consumer space at the NLB node gets nowhere
+    router = names.vpc_netns("vpc-p0")
+    for dst in ("10.1.0.0/16", "169.254.0.0/17"):
+        add = run_in_ns(router, "ip", "route", "add", dst, "via", "10.2.1.100")
+        assert add.returncode == 0, add.stderr
+    for address in ("10.1.1.10", "10.1.1.50", transit_local):
+        assert refused_or_timeout("plk-i-p1", address, 9000, timeout=0.5) is not None
+
+
+def test_endpoint_security_group_filters_consumers(driver: Any, lab: Lab) -> None:
+    only_subnet1 = (SgRule("tcp", 80, 80, ("10.0.1.0/24",)),)
+    assert driver.apply(privatelink(eni_ingress=only_subnet1, health=None)).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    assert hello("plk-i-c1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
+    assert refused_or_timeout("plk-i-c2", "10.0.1.50", 80) == "timeout"
+    ping = run_in_ns("plk-i-c1", "ping", "-c", "1", "-W", "1", "10.0.1.50")
+    assert ping.returncode != 0  # ENIs never answer ping
+
+
+def test_inactive_endpoint_refuses_and_cuts_open_flows(driver: Any, lab: Lab) -> None:
+    plan = privatelink(health=None)
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    sock = connect("plk-i-c1", "10.0.1.50", 80)
+    assert read_line(sock)
+    sock.sendall(b"one\n")
+    assert read_line(sock) == b"one\n"
+
+    report = driver.apply(with_endpoint(plan, active=False))
+    assert any("conntrack flushed" in c for c in report.changes), report.changes
+    sock.settimeout(3)
+    with pytest.raises((ConnectionResetError, BrokenPipeError)):
+        sock.sendall(b"two\n")
+        if not sock.recv(100):
+            raise ConnectionResetError("closed")
+    sock.close()
+    assert refused_or_timeout("plk-i-c1", "10.0.1.50", 80) == "refused"
+
+    assert driver.apply(plan).ok  # available again
+    assert hello("plk-i-c1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
+
+
+def test_unhealthy_target_gets_no_traffic(driver: Any, lab: Lab) -> None:
+    events = record_health(driver)
+    assert driver.apply(privatelink()).ok
+    alive = lab.tcp_server("plk-i-p1", 8080)  # i-p2 runs nothing on 8080
+    wait_health(events, "10.0.1.10", TargetState.HEALTHY)
+    wait_health(events, "10.0.1.11", TargetState.UNHEALTHY)
+    states = {h.ip: h.state for h in driver.target_health("tg-tcp80")}
+    assert states == {"10.0.1.10": TargetState.HEALTHY, "10.0.1.11": TargetState.UNHEALTHY}
+    before = len(alive.seen)
+    for _ in range(8):  # a flow sent to i-p2 would be refused: every one must succeed
+        assert hello("plk-i-c1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
+    assert len(alive.seen) >= before + 8  # (health checks connect too)
+    assert {(e.ip, e.state) for e in events} >= {("10.0.1.10", TargetState.HEALTHY),
+                                                 ("10.0.1.11", TargetState.UNHEALTHY)}
+    # health checks come from the NLB node address too
+    assert all(s["peer"][0] == "10.0.1.100" for s in alive.seen)
+
+
+def test_zonal_without_targets_fails_unless_cross_zone(driver: Any, lab: Lab) -> None:
+    """Targets live in AZ1 only; the AZ2 ENI is 10.0.2.50."""
+    assert driver.apply(privatelink(health=None)).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    assert refused_or_timeout("plk-i-c2", "10.0.2.50", 80) == "refused"
+    assert driver.apply(privatelink(health=None, cross_zone=True)).ok
+    assert hello("plk-i-c2", "10.0.2.50", 80)["peer"][0] == "10.0.2.100"  # AZ2's node
+
+
+def test_proxy_protocol_v2_carries_consumer_and_endpoint_id(driver: Any, lab: Lab) -> None:
+    assert driver.apply(privatelink(proxy_protocol=True, health=None)).ok
+    lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
+    lab.tcp_server("plk-i-p2", 8080, proxy_protocol=True)
+    with connect("plk-i-c1", "10.0.1.50", 80) as sock:
+        seen = json.loads(read_line(sock))
+        client_port = sock.getsockname()[1]
+        sock.sendall(b"after header\n")
+        assert read_line(sock) == b"after header\n"
+    assert seen["peer"][0] == "10.0.1.100"
+    assert seen["proxy"] == {"command": "PROXY", "src": ["10.0.1.10", client_port],
+                             "dst": ["10.0.1.50", 80], "vpce_id": ENDPOINT_ID}
+
+
+def test_proxy_protocol_bulk_flow_survives_the_splice_handoff(driver: Any, lab: Lab) -> None:
+    assert driver.apply(privatelink(proxy_protocol=True, health=None)).ok
+    lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
+    lab.tcp_server("plk-i-p2", 8080, proxy_protocol=True)
+    payload = bytes(range(256)) * (24 * 1024)  # 6 MiB: well past the 1 MiB handoff
+    with connect("plk-i-c1", "10.0.1.50", 80, timeout=10) as sock:
+        assert read_line(sock)
+        received = bytearray()
+        sent = 0
+        sock.setblocking(False)
+        deadline = time.monotonic() + 20
+        while len(received) < len(payload) and time.monotonic() < deadline:
+            if sent < len(payload):
+                try:
+                    sent += sock.send(payload[sent:sent + 65536])
+                except BlockingIOError:
+                    pass
+                if sent == len(payload):
+                    sock.shutdown(socket.SHUT_WR)
+            try:
+                chunk = sock.recv(1 << 16)
+                if not chunk:
+                    break
+                received += chunk
+            except BlockingIOError:
+                time.sleep(0.001)
+    assert bytes(received) == payload
+    stats = driver.proxy_stats(ENDPOINT_ID)
+    assert stats is not None and stats["spliced"] >= 1, stats
+
+
+def test_proxy_protocol_endpoint_turning_inactive_resets_flows(driver: Any, lab: Lab) -> None:
+    plan = privatelink(proxy_protocol=True, health=None)
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
+    lab.tcp_server("plk-i-p2", 8080, proxy_protocol=True)
+    sock = connect("plk-i-c1", "10.0.1.50", 80)
+    assert read_line(sock)
+    assert driver.apply(with_endpoint(plan, active=False)).ok
+    sock.settimeout(3)
+    with pytest.raises((ConnectionResetError, BrokenPipeError)):
+        if not sock.recv(100):
+            raise ConnectionResetError("closed")
+        sock.sendall(b"x")
+    sock.close()
+    assert refused_or_timeout("plk-i-c1", "10.0.1.50", 80) == "refused"
+
+
+def test_nlb_serves_clients_inside_its_own_vpc(driver: Any, lab: Lab) -> None:
+    plan = privatelink(health=None)
+    plan = replace(plan, instances=(*plan.instances, replace(
+        plan.instances[2], instance_id="i-p3", ip="10.0.2.20", subnet_id="subnet-p02")))
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    assert hello("plk-i-p3", "10.0.1.100", 80)["peer"][0] == "10.0.1.100"
+    assert netns.exists(names.nlb_netns(plan.nlbs[0].nlb_id))
+
+
+def test_two_overlapping_consumer_vpcs_share_one_nlb(driver: Any, lab: Lab) -> None:
+    plan = privatelink(health=None)
+    second_vpc = replace(plan.vpcs[0], vpc_id="vpc-d0", subnets=tuple(
+        replace(s, subnet_id=s.subnet_id.replace("c0", "d0")) for s in plan.vpcs[0].subnets))
+    second_client = replace(plan.instances[0], instance_id="i-d1", vpc_id="vpc-d0",
+                            subnet_id="subnet-d01")
+    second_endpoint = replace(plan.endpoints[0], endpoint_id="vpce-0d0d0d0d0d0d0d0d1",
+                              vpc_id="vpc-d0", enis=tuple(
+                                  replace(e, eni_id=e.eni_id + "d",
+                                          subnet_id=e.subnet_id.replace("c0", "d0"))
+                                  for e in plan.endpoints[0].enis))
+    plan = replace(plan, vpcs=(*plan.vpcs, second_vpc),
+                   instances=(*plan.instances, second_client),
+                   endpoints=(*plan.endpoints, second_endpoint))
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    # same client address, same ENI address, different VPCs: both reach the provider
+    for _ in range(3):
+        assert hello("plk-i-c1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
+        assert hello("plk-i-d1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
+    # turning one endpoint off leaves the other alone
+    plan = replace(plan, endpoints=(replace(plan.endpoints[0], active=False),
+                                    plan.endpoints[1]))
+    assert driver.apply(plan).ok
+    assert refused_or_timeout("plk-i-c1", "10.0.1.50", 80) == "refused"
+    assert hello("plk-i-d1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
+
+
+def test_proxy_protocol_health_checks_send_local_headers(driver: Any, lab: Lab) -> None:
+    events = record_health(driver)
+    assert driver.apply(privatelink(proxy_protocol=True)).ok
+    first = lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
+    wait_health(events, "10.0.1.10", TargetState.HEALTHY)
+    wait_until(lambda: any(s.get("proxy", {}).get("command") == "LOCAL" for s in first.seen),
+               timeout=5, message="a LOCAL header")
+    # i-p2 is down, so every PROXY flow lands on i-p1 (the proxy follows target health)
+    wait_health(events, "10.0.1.11", TargetState.UNHEALTHY)
+    for _ in range(4):
+        seen = hello("plk-i-c1", "10.0.1.50", 80)
+        assert seen["proxy"]["vpce_id"] == ENDPOINT_ID
+
+
+def test_proxy_path_relays_a_server_that_speaks_first(driver: Any, lab: Lab) -> None:
+    """A target that writes before reading (SSH, SMTP banners) through the PROXY path."""
+    assert driver.apply(privatelink(proxy_protocol=True, health=None)).ok
+    lab.tcp_server("plk-i-p1", 8080)  # greets at once, then echoes (the header too)
+    lab.tcp_server("plk-i-p2", 8080)
+    with connect("plk-i-c1", "10.0.1.50", 80) as sock:
+        data = b""
+        while data.count(b"\n") < 2 or len(data.partition(b"\n")[2]) < 16:
+            chunk = sock.recv(256)
+            assert chunk, data
+            data += chunk
+    line, _, echoed = data.partition(b"\n")
+    greeting = json.loads(line)
+    assert greeting["peer"][0] == "10.0.1.100"
+    assert echoed.startswith(b"\r\n\r\n\x00\r\nQUIT\n")  # the PROXY v2 header, echoed back

@@ -1,0 +1,124 @@
+"""Driver lifecycle: idempotent apply, orphan sweep, removal, teardown leaves nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from privlink.dataplane import names
+from privlink.dataplane.linux import netns
+from tests.dataplane.conftest import Lab, hello, run_in_ns
+from tests.dataplane.scenarios import ENDPOINT_ID, privatelink
+
+pytestmark = pytest.mark.dataplane
+
+
+def ours_everywhere() -> dict[str, list[str]]:
+    """Every trace of the prefix on the host: namespaces, host links and tables, files."""
+    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True,
+                           check=True).stdout
+    tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True,
+                            check=True).stdout
+    etc = [p.name for p in netns.ETC_DIR.glob("plk*")] if netns.ETC_DIR.exists() else []
+    return {
+        "netns": [n for n in netns.list_names() if names.is_ours(n)],
+        "links": [line.split(":")[1].strip() for line in links.splitlines()
+                  if line.split(":")[1].strip().startswith("plk")],
+        "tables": [t for t in tables.splitlines() if t.split()[-1].startswith("plk")],
+        "etc": etc,
+    }
+
+
+def test_reapply_changes_nothing(driver: Any, lab: Lab) -> None:
+    plan = privatelink(listeners=(("tcp", 80, 8080), ("udp", 53, 53)), health=None)
+    first = driver.apply(plan)
+    assert first.ok and first.changes
+    second = driver.apply(plan)
+    assert second.ok and second.changes == []
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    assert hello("plk-i-c1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
+    # a fresh driver on the same state finds everything in place (restart recovery)
+    from privlink.dataplane.linux import LinuxDriver
+
+    again = LinuxDriver(driver.state_dir)
+    try:
+        assert again.apply(plan).changes == []
+    finally:
+        again.close()
+
+
+def test_proxy_endpoint_reapply_changes_nothing(driver: Any) -> None:
+    plan = privatelink(proxy_protocol=True, health=None)
+    assert driver.apply(plan).ok
+    assert driver.apply(plan).changes == []
+
+
+def test_orphans_are_swept(driver: Any) -> None:
+    plan = privatelink(health=None)
+    assert driver.apply(plan).ok
+    router = names.vpc_netns("vpc-c0")
+    netns.create("plk-vpc-stray")
+    stray_link = run_in_ns(router, "ip", "link", "add", "plkdeadbeefbr", "type", "bridge")
+    assert stray_link.returncode == 0, stray_link.stderr
+    stray_table = run_in_ns(router, "nft", "add", "table", "ip", "plkstray")
+    assert stray_table.returncode == 0
+    report = driver.apply(plan)
+    assert "netns del plk-vpc-stray" in report.changes
+    assert not netns.exists("plk-vpc-stray")
+    links = run_in_ns(router, "ip", "-o", "link").stdout
+    assert "plkdeadbeefbr" not in links
+    assert "plkstray" not in run_in_ns(router, "nft", "list", "tables").stdout
+    assert driver.apply(plan).changes == []
+
+
+def test_removed_resources_disappear(driver: Any) -> None:
+    plan = privatelink(health=None)
+    assert driver.apply(plan).ok
+    port = names.instance_port("i-c2")
+    router = names.vpc_netns("vpc-c0")
+    assert port in run_in_ns(router, "ip", "-o", "link").stdout
+    smaller = replace(plan, instances=plan.instances[:1] + plan.instances[2:], endpoints=())
+    report = driver.apply(smaller)
+    assert report.ok
+    assert not netns.exists("plk-i-c2")
+    assert not netns.exists(names.endpoint_netns(ENDPOINT_ID))
+    assert not (netns.ETC_DIR / "plk-i-c2").exists()
+    links = run_in_ns(router, "ip", "-o", "link").stdout
+    assert port not in links and names.eni_port("eni-0c1") not in links
+    nlb_links = run_in_ns(names.nlb_netns(plan.nlbs[0].nlb_id), "ip", "-o", "link").stdout
+    assert names.transit_nlb_side("eni-0c1") not in nlb_links
+
+
+def test_exec_in_instance_and_missing_instance(driver: Any) -> None:
+    assert driver.apply(privatelink(health=None)).ok
+    out = driver.exec_in_instance("i-c1", ["cat", "/etc/resolv.conf"], timeout=5)
+    assert out.stdout.decode().strip() == "nameserver 10.0.0.2"
+    assert driver.instance_netns("i-c1") == "plk-i-c1"
+    assert driver.instance_netns("i-nope") is None
+    with pytest.raises(KeyError):
+        driver.exec_in_instance("i-nope", ["true"])
+
+
+def test_teardown_leaves_no_trace(tmp_path: Path) -> None:
+    from privlink.dataplane.linux import LinuxDriver
+
+    drv = LinuxDriver(tmp_path / "state")
+    try:
+        plan = privatelink(proxy_protocol=True)
+        plan = replace(plan, instances=(replace(plan.instances[0], user_data="sleep 600\n"),
+                                        *plan.instances[1:]))
+        assert drv.apply(plan).ok
+        pids = [drv.procs.pid(k) for k in drv.procs.keys()]
+        assert len(pids) == 4  # dnsmasq in both VPCs, the proxy, i-c1's user data
+    finally:
+        drv.teardown()
+    assert ours_everywhere() == {"netns": [], "links": [], "tables": [], "etc": []}
+    for pid in pids:
+        assert pid is None or not os.path.exists(f"/proc/{pid}/cmdline") or \
+            open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"

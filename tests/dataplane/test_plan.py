@@ -1,0 +1,162 @@
+"""Pure parts of the data plane: plan validation, names, rendering, PROXY v2. No root."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from privlink.dataplane import names, proxyproto
+from privlink.dataplane.base import TargetState
+from privlink.dataplane.linux import rulesets, topology
+from privlink.dataplane.null import NullDriver
+from privlink.dataplane.plan import (
+    DataplanePlan,
+    InstanceNet,
+    SgRule,
+    VpcNet,
+    normalize_protocol,
+)
+from tests.dataplane.scenarios import ENDPOINT_ID, NLB_ID, privatelink, with_endpoint
+
+
+def test_valid_scenario_has_no_problems() -> None:
+    assert privatelink().validate() == {}
+
+
+def test_validation_names_the_broken_resource_and_drops_dependents() -> None:
+    plan = privatelink()
+    bad = replace(plan.instances[0], ip="10.0.2.10")  # not in its subnet (10.0.1.0/24)
+    reserved = replace(plan.instances[1], ip="10.0.2.1")  # base+1 is the router's
+    plan = replace(plan, instances=(bad, reserved, *plan.instances[2:]))
+    problems = plan.validate()
+    assert set(problems) == {"i-c1", "i-c2"}
+    assert "not in subnet" in problems["i-c1"][0]
+    assert "reserved" in problems["i-c2"][0]
+    kept = plan.without(problems)
+    assert [i.instance_id for i in kept.instances] == ["i-p1", "i-p2"]
+    # a broken VPC takes its instances and endpoints with it
+    broken_vpc = replace(plan.vpcs[0], cidr="10.0.0.0/33")
+    plan = replace(plan, vpcs=(broken_vpc, plan.vpcs[1]))
+    kept = plan.without(plan.validate())
+    assert [v.vpc_id for v in kept.vpcs] == ["vpc-p0"]
+    assert kept.endpoints == ()
+
+
+def test_duplicate_address_in_one_vpc_is_rejected() -> None:
+    vpc = VpcNet("vpc-1", "10.9.0.0/16", (privatelink().vpcs[0].subnets[0],))
+    vpc = replace(vpc, subnets=(replace(vpc.subnets[0], cidr="10.9.1.0/24"),))
+    plan = DataplanePlan((vpc,), (
+        InstanceNet("i-1", "vpc-1", vpc.subnets[0].subnet_id, "10.9.1.5"),
+        InstanceNet("i-2", "vpc-1", vpc.subnets[0].subnet_id, "10.9.1.5"),
+    ))
+    assert "already used by i-1" in plan.validate()["i-2"][0]
+
+
+def test_protocol_aliases() -> None:
+    assert normalize_protocol("-1") == "all"
+    assert normalize_protocol("6") == "tcp"
+    assert normalize_protocol("UDP") == "udp"
+
+
+def test_names_fit_ifnamsiz_and_carry_the_prefix() -> None:
+    ids = ["subnet-0123456789abcdef0", "i-0123456789abcdef0", "eni-0123456789abcdef0", NLB_ID]
+    links = [names.subnet_bridge(ids[0]), names.instance_port(ids[1]), names.eni_port(ids[2]),
+             names.eni_link(ids[2]), names.transit_endpoint_side(ids[2]),
+             names.transit_nlb_side(ids[2]), names.nlb_node_port(ids[3], ids[0]),
+             names.nlb_node_link(ids[3], ids[0]), names.INSTANCE_IFNAME]
+    assert all(len(n) <= names.IFNAMSIZ and n.startswith("plk") for n in links)
+    assert len(set(links)) == len(links)
+    assert names.vpc_netns("vpc-0a1b") == "plk-vpc-0a1b"
+    assert names.instance_netns("i-0123") == "plk-i-0123"
+    assert names.endpoint_netns(ENDPOINT_ID) == f"plk-{ENDPOINT_ID}"
+    assert re.fullmatch(r"plk-nlb-[0-9a-f]{12}", names.nlb_netns(NLB_ID))
+
+
+def test_transit_addresses_are_stable_and_unique() -> None:
+    ids = [f"eni-{i:017x}" for i in range(300)]
+    first = names.transit_addresses(ids)
+    assert first == names.transit_addresses(reversed(ids))
+    locals_ = {pair[0] for pair in first.values()}
+    assert len(locals_) == len(ids)
+    assert all(a.startswith("169.254.") for pair in first.values() for a in pair)
+
+
+def test_topology_overlapping_vpcs_stay_apart() -> None:
+    spec = topology.build(privatelink())
+    endpoint_ns = spec.namespaces[names.endpoint_netns(ENDPOINT_ID)]
+    nlb_ns = spec.namespaces[names.nlb_netns(NLB_ID)]
+    # the endpoint namespace knows only consumer and transit addresses ...
+    addrs = {a for link in endpoint_ns.links for a in link.addresses}
+    assert {"10.0.1.50/24", "10.0.2.50/24"} <= addrs
+    assert all(a.startswith(("10.0.1.50", "10.0.2.50", "169.254.")) for a in addrs)
+    # ... and the NLB namespace only provider and transit addresses
+    addrs = {a for link in nlb_ns.links for a in link.addresses}
+    assert {"10.0.1.100/24", "10.0.2.100/24"} <= addrs
+    assert endpoint_ns.ruleset and "dnat ip to 169.254." in endpoint_ns.ruleset
+    assert nlb_ns.ruleset and "snat ip to 10.0.1.100" in nlb_ns.ruleset
+
+
+def test_inactive_endpoint_renders_reject_and_no_nat() -> None:
+    spec = topology.build(with_endpoint(privatelink(), active=False))
+    ruleset = spec.namespaces[names.endpoint_netns(ENDPOINT_ID)].ruleset or ""
+    assert "reject with tcp reset" in ruleset
+    assert "dnat ip to" not in ruleset
+    assert not spec.endpoints[ENDPOINT_ID].active
+
+
+def test_candidates_prefer_healthy_then_fail_open() -> None:
+    tg = privatelink().nlbs[0].listeners[0].target_group
+    a, b = tg.targets
+    health = {(tg.target_group_id, a.ip, a.port): TargetState.HEALTHY,
+              (tg.target_group_id, b.ip, b.port): TargetState.UNHEALTHY}
+    assert topology.candidates(tg, "use1-az1", health) == (a,)
+    assert topology.candidates(tg, "use1-az1", {}) == (a, b)  # nobody healthy: fail open
+    assert topology.candidates(tg, "use1-az2", health) == ()  # no targets in AZ2
+    assert topology.candidates(replace(tg, cross_zone=True), "use1-az2", health) == (a,)
+
+
+def test_proxy_protocol_listeners_go_to_the_proxy_not_nat() -> None:
+    spec = topology.build(privatelink(proxy_protocol=True))
+    proxy = spec.proxies[ENDPOINT_ID]
+    assert {(li.ip, li.port, li.source_ip) for li in proxy.listeners} == {
+        ("10.0.1.50", 80, "10.0.1.100")}  # AZ2 has no targets: no proxy listener there
+    ruleset = spec.namespaces[names.endpoint_netns(ENDPOINT_ID)].ruleset or ""
+    assert "dnat ip to" not in ruleset
+
+
+def test_sg_rule_rendering() -> None:
+    assert rulesets.sg_rule(SgRule("tcp", 22, 22, ("10.0.0.0/16",)), "saddr") == (
+        "ip saddr 10.0.0.0/16 tcp dport 22")
+    assert rulesets.sg_rule(SgRule("udp", 1000, 2000), "saddr") == "udp dport 1000-2000"
+    assert rulesets.sg_rule(SgRule("all", cidrs=("10.0.1.5/32", "10.0.1.0/24")),
+                            "daddr") == "ip daddr 10.0.1.0/24"
+    assert rulesets.sg_rule(SgRule("icmp", 8, -1), "saddr") == "icmp type 8"
+    assert rulesets.sg_rule(SgRule("all", cidrs=("::/0",)), "saddr") is None
+
+
+def test_proxy_v2_header_matches_the_aws_layout() -> None:
+    header = proxyproto.encode(("10.0.1.10", 40000), ("10.0.1.50", 80),
+                               vpce_id="vpce-0a1b2c3d4e5f60718")
+    assert header[:12] == b"\r\n\r\n\x00\r\nQUIT\n"
+    assert header[12:14] == b"\x21\x11"
+    tlv = header[16 + 12:]
+    assert tlv[:9] == bytes.fromhex("EA 00 17 01 76 70 63 65 2D")  # the spec's example
+    assert tlv[4:] == b"vpce-0a1b2c3d4e5f60718"
+    parsed = proxyproto.decode(header + b"GET /")
+    assert parsed is not None and parsed.length == len(header)
+    assert parsed.src == ("10.0.1.10", 40000) and parsed.dst == ("10.0.1.50", 80)
+    assert parsed.vpce_id == "vpce-0a1b2c3d4e5f60718"
+    assert proxyproto.decode(header[:10]) is None
+    local = proxyproto.decode(proxyproto.encode_local())
+    assert local is not None and local.command == "LOCAL"
+
+
+def test_null_driver_reports_errors_and_unavailable_targets() -> None:
+    driver = NullDriver()
+    plan = privatelink()
+    broken = replace(plan, instances=(replace(plan.instances[0], ip="192.168.0.1"),))
+    assert "i-c1" in driver.apply(broken).errors
+    assert driver.apply(plan).ok
+    health = driver.target_health("tg-tcp80")
+    assert {h.state for h in health} == {TargetState.UNAVAILABLE}
+    assert driver.instance_netns("i-c1") is None
