@@ -173,3 +173,10 @@ def account() -> str:
 @pytest.fixture
 def ec2(server: Server, account: str) -> Any:
     return server.client("ec2", account)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Data-plane tests share host-wide kernel names (plk*): keep them on one xdist worker."""
+    for item in items:
+        if item.get_closest_marker("dataplane"):
+            item.add_marker(pytest.mark.xdist_group("dataplane"))

@@ -98,7 +98,8 @@ class DataplaneController:
         self.driver = driver
         self.worker = PlanWorker(driver, on_applied)
 
-    def reconcile(self, store: Store) -> float | None:
+    def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
+        """The plan is always rebuilt whole (see plan_builder); `changed` is not needed."""
         with store.unit() as uow:
             plan = build_plan(uow)
             self._sync_health(uow)

@@ -92,6 +92,11 @@ class Timings:
         )
 
 
+TRANSITIONAL = frozenset(
+    {lifecycle.State.PENDING, lifecycle.State.DELETING, lifecycle.State.DELETED}
+)
+
+
 class EndpointController:
     name = "vpc-endpoints"
     kinds = frozenset({VpcEndpoint.kind})
@@ -105,16 +110,27 @@ class EndpointController:
         self.timings = timings or Timings.from_env()
         self.check = check
         self.clock = clock
+        # Endpoints mid-transition (pending, deleting, deleted): the only ones a partial run
+        # must revisit besides those that changed.
+        self.in_flight: set[str] = set()
 
-    def reconcile(self, store: Store) -> float | None:
+    def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         hooks: list[Callable[[], Any]] = []
         waits: list[float] = []
         with store.unit() as uow:
-            for endpoint in uow.list(VpcEndpoint):
+            if changed is None:
+                endpoints = uow.list(VpcEndpoint)
+            else:
+                endpoints = list(uow.get_many(VpcEndpoint, changed | self.in_flight).values())
+            self.in_flight -= {e.id for e in endpoints}
+            for endpoint in endpoints:
                 ctx = Context(endpoint.account, endpoint.region, uow, "reconcile", now=self.clock)
                 wait = self._step(ctx, endpoint)
                 if wait is not None:
                     waits.append(wait)
+                    self.in_flight.add(endpoint.id)
+                elif endpoint.state in TRANSITIONAL and uow.get(VpcEndpoint, endpoint.id):
+                    self.in_flight.add(endpoint.id)
                 hooks.extend(ctx.after_commit)
         for hook in hooks:
             try:

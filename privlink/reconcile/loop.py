@@ -16,8 +16,10 @@ class Controller(Protocol):
     name: str
     kinds: frozenset[str]  # record kinds whose changes wake this controller
 
-    def reconcile(self, store: Store) -> float | None:
-        """Converge once. Return seconds until it wants to run again, or None."""
+    def reconcile(self, store: Store, changed: set[str] | None) -> float | None:
+        """Converge once: `changed` holds the ids of watched records changed since the last
+        run, or None for a full resync. Return seconds until it wants to run again, or None.
+        """
         ...
 
 
@@ -28,6 +30,8 @@ class ReconcileLoop:
         self.period = period
         self.controllers: list[Controller] = []
         self._wake: dict[str, asyncio.Event] = {}
+        # Per controller: ids changed since its last run; None asks for a full resync.
+        self._dirty: dict[str, set[str] | None] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         store.subscribe(self._on_change)
@@ -38,10 +42,18 @@ class ReconcileLoop:
     def _on_change(self, changed: set[tuple[str, str]]) -> None:
         if self._loop is None:
             return
-        kinds = {kind for kind, _ in changed}
         for controller in self.controllers:
-            if "*" in kinds or kinds & controller.kinds:
-                self._loop.call_soon_threadsafe(self._wake[controller.name].set)
+            ids = {rid for kind, rid in changed if kind in controller.kinds}
+            if ("*", "*") in changed:
+                self._dirty[controller.name] = None
+            elif not ids:
+                continue
+            else:
+                dirty = self._dirty.get(controller.name, set())
+                if dirty is not None:
+                    dirty |= ids
+                    self._dirty[controller.name] = dirty
+            self._loop.call_soon_threadsafe(self._wake[controller.name].set)
 
     def kick(self, name: str | None = None) -> None:
         for controller in self.controllers:
@@ -52,7 +64,8 @@ class ReconcileLoop:
         self._loop = asyncio.get_running_loop()
         for controller in self.controllers:
             self._wake[controller.name] = asyncio.Event()
-            self._wake[controller.name].set()  # full resync at start
+            self._wake[controller.name].set()
+            self._dirty[controller.name] = None  # full resync at start
             self._tasks.append(asyncio.create_task(self._run(controller)))
 
     async def stop(self) -> None:
@@ -71,14 +84,17 @@ class ReconcileLoop:
         delay: float | None = None
         while True:
             timeout = self.period if delay is None else min(delay, self.period)
+            periodic = False
             try:
                 await asyncio.wait_for(wake.wait(), timeout)
             except TimeoutError:
-                pass
+                periodic = delay is None or timeout >= self.period
             wake.clear()
+            changed = None if periodic else self._dirty.get(controller.name, set())
+            self._dirty[controller.name] = set()
             try:
                 delay = await self._loop.run_in_executor(
-                    self.executor, controller.reconcile, self.store
+                    self.executor, controller.reconcile, self.store, changed
                 )
             except Exception:
                 log.exception("controller %s failed; retrying", controller.name)
