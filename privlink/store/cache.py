@@ -40,11 +40,14 @@ class Mirror:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.kinds: dict[str, dict[str, Row]] = {}
+        # kind -> parent -> ids in creation order (a dict used as an ordered set)
+        self.children: dict[str, dict[str | None, dict[str, None]]] = {}
         self.addresses: dict[str, dict[str, str]] | None = None  # subnet -> address -> owner
         self.seq = 0
 
     def clear(self) -> None:
         self.kinds.clear()
+        self.children.clear()
         self.addresses = None
 
     def rows(self, kind: str) -> dict[str, Row]:
@@ -62,7 +65,15 @@ class Mirror:
                     for rid, seq, account, region, parent, doc in conn.execute(query)
                 }
             self.kinds[kind] = rows
+            index: dict[str | None, dict[str, None]] = {}
+            for rid, row in rows.items():
+                index.setdefault(row.parent, {})[rid] = None
+            self.children[kind] = index
         return rows
+
+    def child_ids(self, kind: str, parent: str | None) -> list[str]:
+        self.rows(kind)
+        return list(self.children[kind].get(parent, ()))
 
     def address_map(self) -> dict[str, dict[str, str]]:
         if self.addresses is None:
@@ -81,10 +92,13 @@ class Mirror:
             rows = self.kinds.get(kind)
             if rows is None:
                 continue  # not loaded yet: the next read loads the committed rows
-            if row is None:
-                rows.pop(rid, None)
-            else:
+            index = self.children[kind]
+            old = rows.pop(rid, None)
+            if old is not None:
+                index.get(old.parent, {}).pop(rid, None)
+            if row is not None:
                 rows[rid] = row
+                index.setdefault(row.parent, {})[rid] = None
         if self.addresses is not None:
             for (subnet, address), owner in addresses.items():
                 if owner is None:

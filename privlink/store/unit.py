@@ -50,9 +50,11 @@ class UnitOfWork:
             return self.record_writes[key]
         return self.mirror.rows(kind).get(record_id)
 
-    def _rows(self, kind: str) -> Iterator[tuple[str, Row]]:
-        """Every live row of a kind, in creation order."""
+    def _rows(self, kind: str, parent: str | None = None) -> Iterator[tuple[str, Row]]:
+        """Every live row of a kind (under a parent, if given), in creation order."""
         committed = self.mirror.rows(kind)
+        if parent is not None:
+            committed = {rid: committed[rid] for rid in self.mirror.child_ids(kind, parent)}
         pending = {rid: row for (k, rid), row in self.record_writes.items() if k == kind}
         if not pending:
             yield from committed.items()
@@ -83,14 +85,14 @@ class UnitOfWork:
         """Records of a kind in creation order, optionally scoped."""
         return [
             cls.model_validate_json(row.doc)
-            for _, row in self._rows(cls.kind)
+            for _, row in self._rows(cls.kind, parent)
             if (account is None or row.account == account)
             and (region is None or row.region == region)
             and (parent is None or row.parent == parent)
         ]
 
     def count(self, cls: type[R], parent: str) -> int:
-        return sum(1 for _, row in self._rows(cls.kind) if row.parent == parent)
+        return sum(1 for _, row in self._rows(cls.kind, parent) if row.parent == parent)
 
     def add(self, record: Record) -> None:
         self.seq += 1

@@ -152,3 +152,32 @@ def test_a_second_store_sees_what_the_first_committed(store: Store) -> None:
             assert [v.id for v in uow.list(Vpc)] == ["vpc-1", "vpc-2"]  # seq continues
     finally:
         other.close()
+
+
+def subnet(sid: str, vpc_id: str) -> Subnet:
+    return Subnet(id=sid, account="111111111111", region="us-east-1", vpc_id=vpc_id,
+                  cidr="10.0.1.0/24", availability_zone="us-east-1a",
+                  availability_zone_id="use1-az6")
+
+
+def test_children_by_parent_follow_adds_moves_and_deletes(store: Store) -> None:
+    with store.unit() as uow:
+        for sid, vpc_id in (("subnet-1", "vpc-a"), ("subnet-2", "vpc-b"), ("subnet-3", "vpc-a")):
+            uow.add(subnet(sid, vpc_id))
+    with store.unit() as uow:
+        assert [s.id for s in uow.list(Subnet, parent="vpc-a")] == ["subnet-1", "subnet-3"]
+        moved = uow.get(Subnet, "subnet-1")
+        assert moved is not None
+        moved.vpc_id = "vpc-b"
+        uow.put(moved)
+        uow.add(subnet("subnet-4", "vpc-a"))
+        # inside the unit: its own pending changes count
+        assert [s.id for s in uow.list(Subnet, parent="vpc-a")] == ["subnet-3", "subnet-4"]
+        assert uow.count(Subnet, "vpc-b") == 2
+    with store.unit() as uow:
+        assert [s.id for s in uow.list(Subnet, parent="vpc-b")] == ["subnet-1", "subnet-2"]
+        gone = uow.get(Subnet, "subnet-3")
+        assert gone is not None
+        uow.delete(gone)
+    with store.unit() as uow:
+        assert [s.id for s in uow.list(Subnet, parent="vpc-a")] == ["subnet-4"]
