@@ -94,11 +94,20 @@ class Mirror:
                 continue  # not loaded yet: the next read loads the committed rows
             index = self.children[kind]
             old = rows.pop(rid, None)
+            if row is None:
+                if old is not None:
+                    index.get(old.parent, {}).pop(rid, None)
+                continue
+            rows[rid] = row
+            if old is not None and old.parent == row.parent:
+                continue  # same place in its parent's list
             if old is not None:
                 index.get(old.parent, {}).pop(rid, None)
-            if row is not None:
-                rows[rid] = row
-                index.setdefault(row.parent, {})[rid] = None
+            siblings = index.setdefault(row.parent, {})
+            siblings[rid] = None
+            if old is not None:  # moved: keep the new parent's list in creation order
+                ordered = sorted(siblings, key=lambda i: rows[i].seq)
+                index[row.parent] = dict.fromkeys(ordered)
         if self.addresses is not None:
             for (subnet, address), owner in addresses.items():
                 if owner is None:
