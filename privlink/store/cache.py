@@ -93,12 +93,13 @@ class Mirror:
             if rows is None:
                 continue  # not loaded yet: the next read loads the committed rows
             index = self.children[kind]
-            old = rows.pop(rid, None)
+            old = rows.get(rid)
             if row is None:
+                rows.pop(rid, None)
                 if old is not None:
                     index.get(old.parent, {}).pop(rid, None)
                 continue
-            rows[rid] = row
+            rows[rid] = row  # an existing key keeps its (creation-order) position
             if old is not None and old.parent == row.parent:
                 continue  # same place in its parent's list
             if old is not None:

@@ -181,3 +181,16 @@ def test_children_by_parent_follow_adds_moves_and_deletes(store: Store) -> None:
         uow.delete(gone)
     with store.unit() as uow:
         assert [s.id for s in uow.list(Subnet, parent="vpc-a")] == ["subnet-4"]
+
+
+def test_updates_keep_creation_order(store: Store) -> None:
+    with store.unit() as uow:
+        for vid in ("vpc-1", "vpc-2", "vpc-3"):
+            uow.add(vpc(vid))
+    with store.unit() as uow:
+        first = uow.get(Vpc, "vpc-1")
+        assert first is not None
+        first.enable_dns_hostnames = True
+        uow.put(first)
+    with store.unit() as uow:
+        assert [v.id for v in uow.list(Vpc)] == ["vpc-1", "vpc-2", "vpc-3"]
