@@ -104,7 +104,7 @@ def test_consumer_reaches_provider_through_endpoint(linux_server: Server) -> Non
                                      Subnets=p_subnets)["LoadBalancers"][0]
     tg = p_elb.create_target_group(
         Name="svc", Protocol="TCP", Port=8080, VpcId=p_vpc, TargetType="instance",
-        HealthCheckIntervalSeconds=5, HealthyThresholdCount=2,
+        HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2, HealthyThresholdCount=2,
     )["TargetGroups"][0]["TargetGroupArn"]
     p_elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": backend}])
     p_elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=80,
