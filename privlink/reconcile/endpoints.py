@@ -82,9 +82,13 @@ class Timings:
     deleted_retention: float = 5.0
 
     @classmethod
-    def from_env(cls) -> Timings:
+    def from_env(cls, pending: float | None = None) -> Timings:
+        """`pending` overrides the default dwell (0 when a data plane decides readiness:
+        then "pending" lasts exactly as long as installing the path takes)."""
         return cls(
-            pending=_seconds("PRIVLINK_ENDPOINT_PENDING_SECONDS", cls.pending),
+            pending=_seconds(
+                "PRIVLINK_ENDPOINT_PENDING_SECONDS", cls.pending if pending is None else pending
+            ),
             deleting=_seconds("PRIVLINK_ENDPOINT_DELETING_SECONDS", cls.deleting),
             deleted_retention=_seconds(
                 "PRIVLINK_ENDPOINT_DELETED_RETENTION_SECONDS", cls.deleted_retention
@@ -193,4 +197,7 @@ class EndpointController:
 
 @controller
 def _factory(runtime: Any) -> EndpointController:
-    return EndpointController(check=getattr(runtime, "endpoint_readiness", None))
+    check = getattr(runtime, "endpoint_readiness", None)
+    return EndpointController(
+        timings=Timings.from_env(pending=0.0 if check else None), check=check
+    )
