@@ -56,8 +56,12 @@ class Runtime:
 
     def _attach_dataplane(self, driver: Dataplane) -> None:
         """Realise the store in the kernel; endpoints become available once their path is."""
+        linux = self.settings.dataplane == "linux"  # the host resolver needs real addresses
         controller = DataplaneController(
-            driver, on_applied=lambda: self.reconcilers.kick(ENDPOINT_CONTROLLER)
+            driver,
+            on_applied=lambda: self.reconcilers.kick(ENDPOINT_CONTROLLER),
+            https_port=self.settings.https_port or None,
+            host_dns_port=self.settings.dns_port if linux else 0,
         )
         self.dataplane = driver
         self.endpoint_readiness = controller.ready
@@ -117,9 +121,17 @@ class Runtime:
                 "endpoint": self.settings.endpoint_url,
                 "database": _redact(self.store.url),
                 "dataplane": self.settings.dataplane,
+                "https_port": self.settings.https_port or None,
+                "host_resolver": self._host_resolver(),
                 "resources": counts,
             }
         )
+
+    def _host_resolver(self) -> str | None:
+        """Where the host-side resolver answers endpoint names (None: not running)."""
+        if self.settings.dataplane != "linux" or not self.settings.dns_port:
+            return None
+        return f"127.0.0.1:{self.settings.dns_port}"
 
     async def _reset(self, _request: Request) -> Response:
         await self._in_store(self.store.reset)

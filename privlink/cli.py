@@ -20,6 +20,7 @@ from typing import Any
 from privlink.config import Settings, default_state_dir
 
 DEFAULT_URL = "http://127.0.0.1:4566"
+DEFAULT_DNS_PORT = 4553
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=4567,
         help="HTTPS listener (local CA) that interface endpoints to AWS services reach; 0 = off",
+    )
+    up.add_argument(
+        "--dns-port",
+        type=int,
+        default=DEFAULT_DNS_PORT,
+        help="host-side resolver on 127.0.0.1 for endpoint names (--dataplane linux); 0 = off",
     )
     up.add_argument("--database", help="SQLAlchemy URL (default: SQLite under --state-dir)")
     up.add_argument("--state-dir", type=Path, default=default_state_dir())
@@ -53,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     env.add_argument("--region", default="us-east-1")
     env.add_argument("--access-key", default="test")
     env.add_argument("--state-dir", type=Path, default=default_state_dir())
+    env.add_argument(
+        "--dns-port", type=int, default=DEFAULT_DNS_PORT, help="the host resolver's port"
+    )
 
     run = sub.add_parser("exec", help="run a command inside an instance's network (as root)")
     run.add_argument("instance_id")
@@ -95,13 +105,21 @@ def _up(args: argparse.Namespace) -> int:
     settings = Settings(
         host=args.host,
         port=args.port,
+        https_port=args.https_port,
+        dns_port=args.dns_port,
         state_dir=args.state_dir,
         database_url=args.database,
         dataplane=args.dataplane,
         default_region=args.region,
         strict_keys=strict,
     )
-    runtime = Runtime(settings)
+    from privlink.dataplane.linux.hostlock import DataplaneBusy
+
+    try:
+        runtime = Runtime(settings)
+    except DataplaneBusy as busy:
+        print(f"privlink: {busy}", file=sys.stderr)
+        return 1
     if settings.dataplane == "none":
         logging.getLogger("privlink").info(
             "data plane: none (control plane only; no namespaces, no traffic)"
@@ -184,6 +202,11 @@ def _env(args: argparse.Namespace) -> int:
         exports["AWS_CA_BUNDLE"] = str(ca)
     for key, value in exports.items():
         print(f"export {key}={value}")
+    if args.dns_port:
+        print(
+            "# endpoint names from the host (privlink up --dataplane linux): "
+            f"dig @127.0.0.1 -p {args.dns_port} NAME"
+        )
     return 0
 
 
@@ -258,6 +281,12 @@ def _status(url: str) -> int:
         ("database", data["database"]),
         ("data plane", data["dataplane"]),
     ]
+    if data.get("https_port"):
+        host = data["endpoint"].split("://", 1)[-1].rpartition(":")[0]
+        rows.append(("https", f"https://{host}:{data['https_port']} (local CA)"))
+    if data.get("host_resolver"):
+        host, _, port = data["host_resolver"].rpartition(":")
+        rows.append(("host resolver", f"dig @{host} -p {port} NAME"))
     width = max(len(k) for k in list(dict(rows)) + list(data["resources"]))
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

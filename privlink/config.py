@@ -15,6 +15,13 @@ def default_state_dir() -> Path:
 class Settings:
     host: str = "127.0.0.1"
     port: int = 4566
+    # The HTTPS listener beside the API (`privlink up --https-port`, local CA); interface
+    # endpoints to the AWS services privlink serves end at 127.0.0.1:https_port. 0 = none
+    # (the default here: only `privlink up` starts one).
+    https_port: int = 0
+    # The host-side resolver on 127.0.0.1 (linux data plane only): endpoint-specific public
+    # names, NXDOMAIN for the rest. 0 = off.
+    dns_port: int = 4553
     state_dir: Path = field(default_factory=default_state_dir)
     database_url: str | None = None  # SQLite under state_dir when None
     dataplane: str = "none"  # "linux" | "none"

@@ -10,6 +10,11 @@ Design choices worth knowing:
 - The NLB is its own object (NlbNet) rather than part of each endpoint: one NLB serves many
   endpoints and clients inside its own VPC, and its target health is shared by all of them.
   An endpoint names the NLB it reaches (`nlb_id`); its listeners are the NLB's listeners.
+- An endpoint to an AWS service that privlink implements ends at privlink's own HTTPS API
+  instead (`local_port`): 127.0.0.1:local_port in the host's namespace, the only host
+  destination the data plane ever uses. It has no NLB.
+- The host-side resolver (`host_dns_port`, `host_dns`) answers the endpoint-specific public
+  names on 127.0.0.1 for tools on the host; 0 = not run.
 - IPv4 only for now.
 """
 
@@ -24,6 +29,9 @@ Protocol = Literal["tcp", "udp", "icmp", "all"]
 L4Protocol = Literal["tcp", "udp"]
 
 AMAZON_DNS_LINK_LOCAL = "169.254.169.253"
+# An endpoint with a local_port listens here on its ENIs: what SDKs dial (https://...).
+LOCAL_SERVICE_PORT = 443
+HOST_RESOLVER = "host-resolver"  # the resource id problems of the host-side resolver go to
 _PROTOCOL_ALIASES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
 
 
@@ -202,16 +210,20 @@ class EniNet:
 class EndpointNet:
     """An interface VPC endpoint, consumer side.
 
-    It forwards every listener of `nlb_id` from each ENI to the NLB node in the ENI's AZ.
+    With `nlb_id` it forwards every listener of that NLB from each ENI to the NLB node in
+    the ENI's AZ. With `local_port` instead (an AWS service privlink implements) it relays
+    TCP 443 on each ENI to 127.0.0.1:local_port in the host's namespace, where privlink's
+    HTTPS API listens: exactly one of the two is set.
     `active` False (any state but 'available'): it carries nothing and open flows are cut.
     """
 
     endpoint_id: str
     vpc_id: str
-    nlb_id: str
+    nlb_id: str | None
     enis: tuple[EniNet, ...]
     ingress: tuple[SgRule, ...] = ()
     active: bool = True
+    local_port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +232,9 @@ class DataplanePlan:
     instances: tuple[InstanceNet, ...] = ()
     nlbs: tuple[NlbNet, ...] = ()
     endpoints: tuple[EndpointNet, ...] = ()
+    # The host-side resolver: 127.0.0.1:host_dns_port answers these names (0 = none).
+    host_dns_port: int = 0
+    host_dns: tuple[DnsRecord, ...] = ()
 
     def vpc(self, vpc_id: str) -> VpcNet:
         for vpc in self.vpcs:
@@ -248,8 +263,11 @@ class DataplanePlan:
         nlbs = tuple(n for n in self.nlbs if n.nlb_id not in bad and n.vpc_id in ok_vpcs)
         ok_nlbs = {n.nlb_id for n in nlbs}
         endpoints = tuple(e for e in self.endpoints if e.endpoint_id not in bad
-                          and e.vpc_id in ok_vpcs and e.nlb_id in ok_nlbs)
-        return DataplanePlan(vpcs, instances, nlbs, endpoints)
+                          and e.vpc_id in ok_vpcs
+                          and (e.nlb_id is None or e.nlb_id in ok_nlbs))
+        if HOST_RESOLVER in bad:
+            return DataplanePlan(vpcs, instances, nlbs, endpoints)
+        return DataplanePlan(vpcs, instances, nlbs, endpoints, self.host_dns_port, self.host_dns)
 
 
 class _Validator:
@@ -278,6 +296,7 @@ class _Validator:
             self._nlb(nlb)
         for ep in self.plan.endpoints:
             self._endpoint(ep)
+        self._host_resolver()
         return self.problems
 
     def _unique(self, kind: str, ids: list[str]) -> None:
@@ -356,10 +375,26 @@ class _Validator:
                 self.add(nlb.nlb_id, f"{tg.target_group_id}: PROXY v2 needs tcp")
 
     def _endpoint(self, ep: EndpointNet) -> None:
-        if ep.nlb_id not in {n.nlb_id for n in self.plan.nlbs}:
+        if (ep.nlb_id is None) == (ep.local_port is None):
+            self.add(ep.endpoint_id, "give an nlb or a local port, not both or neither")
+        elif ep.local_port is not None and not 0 < ep.local_port < 65536:
+            self.add(ep.endpoint_id, f"bad local port {ep.local_port}")
+        elif ep.nlb_id is not None and ep.nlb_id not in {n.nlb_id for n in self.plan.nlbs}:
             self.add(ep.endpoint_id, f"unknown nlb {ep.nlb_id}")
         if len({e.az for e in ep.enis}) != len(ep.enis):
             self.add(ep.endpoint_id, "more than one network interface per AZ")
         for eni in ep.enis:
             self._address(ep.endpoint_id, ep.vpc_id, eni.subnet_id, eni.ip)
         self._rules(ep.endpoint_id, ep.ingress)
+
+    def _host_resolver(self) -> None:
+        if not 0 <= self.plan.host_dns_port < 65536:
+            self.add(HOST_RESOLVER, f"bad port {self.plan.host_dns_port}")
+        for record in self.plan.host_dns:
+            if not record.addresses or record.cname:
+                self.add(HOST_RESOLVER, f"dns record {record.name}: A records only")
+            for ip in record.addresses:
+                try:
+                    ipaddress.IPv4Address(ip)
+                except ValueError:
+                    self.add(HOST_RESOLVER, f"dns record {record.name}: bad address {ip!r}")

@@ -7,7 +7,9 @@ always applies the newest plan and skips stale ones.
 
 It closes two loops with the rest of the control plane:
 - endpoint readiness: an endpoint is ready (pending -> available) once a
-  plan with its path active was applied without error for it;
+  plan with its path active was applied without error for it; an endpoint
+  that gets no path by design (an AWS service privlink does not serve) is
+  ready at once, as in control-plane-only mode;
 - target health: what the driver's health checks observe is written to the
   target groups (DescribeTargetHealth shows it).
 """
@@ -20,7 +22,7 @@ from collections.abc import Callable
 
 from privlink.dataplane import Dataplane
 from privlink.dataplane.plan import DataplanePlan
-from privlink.reconcile.plan_builder import build_plan
+from privlink.reconcile.plan_builder import build_plan, expects_path
 from privlink.services.ec2.endpoint_records import VpcEndpoint
 from privlink.services.elbv2.lookups import target_group_by_arn
 from privlink.services.elbv2.targets import set_target_health
@@ -94,20 +96,36 @@ class DataplaneController:
     name = "dataplane"
     kinds = WATCHED
 
-    def __init__(self, driver: Dataplane, on_applied: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        driver: Dataplane,
+        on_applied: Callable[[], None],
+        *,
+        https_port: int | None = None,
+        host_dns_port: int = 0,
+    ) -> None:
+        """`https_port`: privlink's HTTPS API on 127.0.0.1, where endpoints to the AWS
+        services it serves end; `host_dns_port`: the host-side resolver (0 = none)."""
         self.driver = driver
+        self.https_port = https_port
+        self.host_dns_port = host_dns_port
         self.worker = PlanWorker(driver, on_applied)
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         """The plan is always rebuilt whole (see plan_builder); `changed` is not needed."""
         with store.unit() as uow:
-            plan = build_plan(uow)
+            plan = build_plan(
+                uow, https_port=self.https_port, host_dns_port=self.host_dns_port
+            )
             self._sync_health(uow)
         self.worker.submit(plan)
         return HEALTH_SYNC_SECONDS
 
     def ready(self, uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:
-        """The endpoint controller's readiness check: its path is in the kernel."""
+        """The endpoint controller's readiness check: its path is in the kernel (or it
+        will never have one, and waiting would leave it pending forever)."""
+        if not expects_path(endpoint, self.https_port):
+            return True
         return endpoint.id in self.worker.ready_endpoints
 
     def _sync_health(self, uow: UnitOfWork) -> None:

@@ -33,6 +33,7 @@ from privlink.dataplane.base import ApplyReport, HealthCallback, TargetHealth, T
 from privlink.dataplane.linux import netns, nft, topology
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
+from privlink.dataplane.linux.hostlock import HostLock
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.topology import HealthKey, KernelSpec, NamespaceSpec, ProxySpec
@@ -50,6 +51,8 @@ class LinuxDriver:
         the host-wide nf_conntrack_max; it is never lowered."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._host_lock = HostLock()
+        self._host_lock.acquire()
         self.procs = ProcessTable(self.state_dir / "run")
         self.dns = DnsmasqManager(self.state_dir, self.procs)
         self._lock = threading.RLock()
@@ -90,11 +93,13 @@ class LinuxDriver:
             for sub in ("vpc", "instances", "endpoints", "run"):
                 shutil.rmtree(self.state_dir / sub, ignore_errors=True)
             self._plan, self._spec = DataplanePlan(), KernelSpec()
+        self._host_lock.release()
 
     def close(self) -> None:
         self._health.stop()
         with self._lock:
             self._closed = True
+        self._host_lock.release()
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]:
         states = self._health.states()
@@ -314,7 +319,8 @@ class _Converge:
             # Cut open flows: forget them here and at the NLB, so their next packet meets
             # the inactive ruleset (TCP reset) instead of a surviving NAT binding.
             nft.flush_conntrack(ep.netns)
-            nft.flush_conntrack(ep.nlb_netns, ep.transit_sources)
+            if ep.nlb_netns:  # an endpoint to privlink's API has no NLB (its proxy resets)
+                nft.flush_conntrack(ep.nlb_netns, ep.transit_sources)
             changes.append(f"{ns.name}: conntrack flushed")
         return changes
 
@@ -341,6 +347,7 @@ class _Converge:
             "endpoint_id": ps.endpoint_id, "listen_netns": ps.listen_netns,
             "connect_netns": ps.connect_netns,
             "listeners": [{"ip": li.ip, "port": li.port, "source_ip": li.source_ip,
+                           "proxy_protocol": li.proxy_protocol,
                            "targets": [list(t) for t in li.targets]} for li in ps.listeners],
         }, indent=1, sort_keys=True)
         generation = hashlib.sha256(content.encode()).hexdigest()[:16]

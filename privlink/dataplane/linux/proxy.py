@@ -11,6 +11,10 @@ go through this process instead of nftables NAT (dataplane-baseline README, desi
 - A flow that has moved BULK_BYTES is handed over to os.splice (zero copy) on the same loop.
 - Each new flow sends PROXY v2: source = consumer, destination = ENI address and port,
   TLV 0xEA/0x01 = endpoint id, as AWS does.
+- An endpoint to an AWS service privlink implements uses the same process with no NLB:
+  `connect_netns` "" keeps the main thread in the namespace it was started in (the
+  driver's, i.e. the host's), listeners have `proxy_protocol` false and one target,
+  127.0.0.1:<https port> (privlink's own API). Its only host-side destination is loopback.
 - SIGHUP re-reads the config (targets, listeners); SIGUSR1 writes counters to READY.stats;
   SIGTERM resets every open flow (RST), which is how an endpoint that stops being
   available cuts its connections.
@@ -66,6 +70,7 @@ class Listener:
     port: int
     source_ip: str
     targets: list[tuple[str, int]]
+    proxy_protocol: bool = True
     server: asyncio.AbstractServer | None = None
     turn: int = 0
 
@@ -260,8 +265,10 @@ class Flow:
         loop = asyncio.get_running_loop()
         client = self.client.transport
         assert client is not None
-        header = proxyproto.encode(client.get_extra_info("peername"),
-                                   client.get_extra_info("sockname"), tlvs=self.proxy.tlv)
+        header = (proxyproto.encode(client.get_extra_info("peername"),
+                                    client.get_extra_info("sockname"), tlvs=self.proxy.tlv)
+                  if self.listener.proxy_protocol else b"")
+        source = (self.listener.source_ip, 0) if self.listener.source_ip else None
         for ip, port in self.listener.order():
             # The upstream side knows its peer from birth: a server that speaks first
             # (SSH, SMTP) may send data before this coroutine resumes.
@@ -269,7 +276,7 @@ class Flow:
             upstream.peer = self.client
             try:
                 await loop.create_connection(functools.partial(_same, upstream), ip, port,
-                                             local_addr=(self.listener.source_ip, 0))
+                                             local_addr=source)
             except OSError as exc:
                 log.info("target %s:%s unreachable: %s", ip, port, exc)
                 continue
@@ -413,11 +420,13 @@ class Proxy:
         for key, item in wanted.items():
             targets = [(str(ip), int(port)) for ip, port in item["targets"]]  # type: ignore
             source = str(item["source_ip"])
+            proxy_protocol = bool(item.get("proxy_protocol", True))  # type: ignore[attr-defined]
             if key in self.listeners:
                 self.listeners[key].targets = targets
                 self.listeners[key].source_ip = source
+                self.listeners[key].proxy_protocol = proxy_protocol
                 continue
-            listener = Listener(key[0], key[1], source, targets)
+            listener = Listener(key[0], key[1], source, targets, proxy_protocol)
             sock = netns.run_in(self.listen_netns, functools.partial(_listening_socket, *key))
             listener.server = await loop.create_server(
                 functools.partial(self._new_flow, listener), sock=sock)
@@ -466,7 +475,9 @@ def main(argv: list[str]) -> int:
     config = json.loads(config_path.read_bytes())
     # Only thread so far: from here on the process (and every thread it starts) creates
     # its sockets in the NLB namespace; listeners are made on helper threads (run_in).
-    netns.setns(str(config["connect_netns"]))
+    # "" (an endpoint to privlink's API): stay in the driver's namespace, dial 127.0.0.1.
+    if config["connect_netns"]:
+        netns.setns(str(config["connect_netns"]))
     proxy = Proxy(config_path, ready_path, splice=os.environ.get("PLK_PROXY_SPLICE", "1") == "1")
     loop = _new_loop()
     asyncio.set_event_loop(loop)

@@ -16,6 +16,14 @@ provider addresses (overlapping CIDRs). Why a namespace per NLB: one NLB serves 
 endpoints and its own VPC; its node addresses, health checks and target choice live there.
 Two NAT stages (endpoint: ENI -> transit, NLB: transit -> target, SNAT to the node) keep the
 consumer's addresses out of the provider side entirely.
+
+An endpoint to an AWS service privlink implements (EndpointNet.local_port) has no NLB and no
+transit link: the proxy process listens on its ENIs (port 443) and connects from the
+driver's own (host) namespace to 127.0.0.1:local_port, privlink's HTTPS API. No route or
+address is added on the host; the path exists only inside that process.
+
+The host-side resolver is a DnsSpec with an empty netns: a dnsmasq on 127.0.0.1:port in the
+driver's namespace that answers the endpoint-specific public names (plan.host_dns).
 """
 
 from __future__ import annotations
@@ -29,7 +37,10 @@ from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux import rulesets
 from privlink.dataplane.plan import (
     AMAZON_DNS_LINK_LOCAL,
+    HOST_RESOLVER,
+    LOCAL_SERVICE_PORT,
     DataplanePlan,
+    DnsRecord,
     EndpointNet,
     HealthCheck,
     InstanceNet,
@@ -81,11 +92,15 @@ class NamespaceSpec:
 
 @dataclass(frozen=True)
 class DnsSpec:
+    """One dnsmasq. `vpc_id` keys it (HOST_RESOLVER for the host-side one); `netns` ""
+    means the driver's own namespace (the host), where it must only listen on 127.0.0.1."""
+
     vpc_id: str
     netns: str
     listen: tuple[str, ...]
     hosts: str  # addn-hosts file content
     cnames: tuple[tuple[str, str], ...]
+    port: int = 53
 
 
 @dataclass(frozen=True)
@@ -100,15 +115,16 @@ class InstanceSpec:
 class ProxyListener:
     ip: str
     port: int
-    source_ip: str  # NLB node address in the ENI's AZ
+    source_ip: str  # NLB node address in the ENI's AZ; "" = let the kernel choose
     targets: tuple[tuple[str, int], ...]
+    proxy_protocol: bool = True  # send a PROXY v2 header first (privlink's API takes none)
 
 
 @dataclass(frozen=True)
 class ProxySpec:
     endpoint_id: str
     listen_netns: str
-    connect_netns: str
+    connect_netns: str  # "" = the driver's own namespace (the host: 127.0.0.1 only)
     listeners: tuple[ProxyListener, ...]
 
 
@@ -129,7 +145,7 @@ class EndpointState:
     endpoint_id: str
     netns: str
     active: bool
-    nlb_netns: str
+    nlb_netns: str  # "" for an endpoint that ends at privlink's API (no NLB)
     transit_sources: tuple[str, ...]
 
 
@@ -198,7 +214,11 @@ class _Builder:
         for nlb in self.plan.nlbs:
             drafts.append(self.nlb(nlb))
         for ep in self.plan.endpoints:
-            drafts.append(self.endpoint(ep))
+            drafts.append(self.local_endpoint(ep) if ep.nlb_id is None else self.endpoint(ep))
+        if self.plan.host_dns_port:
+            self.spec.dns[HOST_RESOLVER] = DnsSpec(
+                HOST_RESOLVER, "", ("127.0.0.1",), _hosts(self.plan.host_dns), (),
+                self.plan.host_dns_port)
         for draft in drafts:
             links = tuple(self.links.get(draft.name, ()))
             self.spec.namespaces[draft.name] = NamespaceSpec(
@@ -215,7 +235,7 @@ class _Builder:
         loopback: tuple[str, ...] = ()
         if vpc.resolver_enabled:
             loopback = (f"{vpc.resolver_ip}/32", f"{AMAZON_DNS_LINK_LOCAL}/32")
-            hosts = "".join(f"{ip} {r.name}\n" for r in vpc.dns_records for ip in r.addresses)
+            hosts = _hosts(vpc.dns_records)
             cnames = tuple((r.name, r.cname) for r in vpc.dns_records if r.cname)
             self.spec.dns[vpc.vpc_id] = DnsSpec(
                 vpc.vpc_id, ns, (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL), hosts, cnames)
@@ -288,17 +308,12 @@ class _Builder:
                 (tg.target_group_id, t.ip, t.port), ns, node.ip,
                 tg.health_check.port or t.port, tg.health_check, tg.proxy_protocol_v2))
 
-    def endpoint(self, ep: EndpointNet) -> NamespaceSpec:
-        ns = names.endpoint_netns(ep.endpoint_id)
+    def _enis(self, ep: EndpointNet, ns: str) -> None:
+        """Each ENI: a veth from its subnet's bridge in the VPC router into `ns`."""
         vpc = self.plan.vpc(ep.vpc_id)
-        nlb = self.plan.nlb(ep.nlb_id)
-        nlb_ns = names.nlb_netns(nlb.nlb_id)
         router = names.vpc_netns(vpc.vpc_id)
-        paths: list[rulesets.EniPath] = []
-        proxy_listeners: list[ProxyListener] = []
         for eni in ep.enis:
             subnet = vpc.subnet(eni.subnet_id)
-            local, remote = self.transit[nlb.nlb_id][eni.eni_id]
             self.add_link(router, LinkSpec(names.eni_port(eni.eni_id), "veth",
                                            VethPeer(names.eni_link(eni.eni_id), ns),
                                            names.subnet_bridge(subnet.subnet_id),
@@ -306,6 +321,37 @@ class _Builder:
             self.add_link(ns, LinkSpec(names.eni_link(eni.eni_id), "peer",
                                        addresses=(_cidr_of(eni.ip, subnet.cidr),),
                                        owner=ep.endpoint_id))
+
+    def local_endpoint(self, ep: EndpointNet) -> NamespaceSpec:
+        """An endpoint to privlink's own API: ENIs only, a proxy on ENI:443 that connects
+        to 127.0.0.1:local_port from the host side. No forwarding, no NAT, no transit."""
+        assert ep.local_port is not None
+        ns = names.endpoint_netns(ep.endpoint_id)
+        vpc = self.plan.vpc(ep.vpc_id)
+        self._enis(ep, ns)
+        paths = [rulesets.EniPath(names.eni_link(e.eni_id), e.ip, "", "", "") for e in ep.enis]
+        if ep.active and ep.enis:
+            self.spec.proxies[ep.endpoint_id] = ProxySpec(ep.endpoint_id, ns, "", tuple(
+                ProxyListener(e.ip, LOCAL_SERVICE_PORT, "127.0.0.1",
+                              (("127.0.0.1", ep.local_port),), proxy_protocol=False)
+                for e in ep.enis))
+        self.spec.endpoints[ep.endpoint_id] = EndpointState(ep.endpoint_id, ns, ep.active, "", ())
+        ruleset = rulesets.endpoint(paths, ep.ingress, active=ep.active, tcp_ports=[],
+                                    udp_ports=[], proxy_ports=[LOCAL_SERVICE_PORT])
+        routes = _vpc_route(vpc, [e.subnet_id for e in ep.enis])
+        return NamespaceSpec(ns, ep.endpoint_id, routes=routes, ruleset=ruleset)
+
+    def endpoint(self, ep: EndpointNet) -> NamespaceSpec:
+        assert ep.nlb_id is not None
+        ns = names.endpoint_netns(ep.endpoint_id)
+        vpc = self.plan.vpc(ep.vpc_id)
+        nlb = self.plan.nlb(ep.nlb_id)
+        nlb_ns = names.nlb_netns(nlb.nlb_id)
+        paths: list[rulesets.EniPath] = []
+        proxy_listeners: list[ProxyListener] = []
+        self._enis(ep, ns)
+        for eni in ep.enis:
+            local, remote = self.transit[nlb.nlb_id][eni.eni_id]
             self.add_link(ns, LinkSpec(
                 names.transit_endpoint_side(eni.eni_id), "veth",
                 VethPeer(names.transit_nlb_side(eni.eni_id), nlb_ns),
@@ -340,6 +386,11 @@ class _Builder:
         return NamespaceSpec(
             ns, ep.endpoint_id, FORWARDING,
             routes=_vpc_route(vpc, [e.subnet_id for e in ep.enis]), ruleset=ruleset)
+
+
+def _hosts(records: tuple[DnsRecord, ...]) -> str:
+    """An addn-hosts file: one "ADDRESS NAME" line per A record."""
+    return "".join(f"{ip} {r.name}\n" for r in records for ip in r.addresses)
 
 
 def build(plan: DataplanePlan, health: HealthMap | None = None) -> KernelSpec:
