@@ -175,6 +175,7 @@ def ec2(server: Server, account: str) -> Any:
     return server.client("ec2", account)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the group (its plugin registers later)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Data-plane tests share host-wide kernel names (plk*): keep them on one xdist worker."""
     for item in items:

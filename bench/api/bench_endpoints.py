@@ -57,9 +57,20 @@ def wait_up(url: str, path: str) -> None:
 def start_privlink(state: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [str(BIN / "privlink"), "up", "--port", str(port), "--https-port", "0",
-         "--state-dir", str(state), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "privlink"),
+            "up",
+            "--port",
+            str(port),
+            "--https-port",
+            "0",
+            "--state-dir",
+            str(state),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     wait_up(url, "/_privlink/health")
@@ -70,7 +81,8 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
         [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     wait_up(url, "/moto-api/")
@@ -79,8 +91,12 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
 
 def client(url: str) -> Any:
     return boto3.client(
-        "ec2", endpoint_url=url, region_name=REGION, aws_access_key_id="123456789012",
-        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}),
+        "ec2",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id="123456789012",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
     )
 
 
@@ -89,14 +105,20 @@ def populate(ec2: Any, vpcs: int, endpoints: int) -> tuple[list[str], float]:
     layout = []
     for i in range(vpcs):
         vpc = ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"]
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{i}.1.0/24",
-                                   AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+        subnet = ec2.create_subnet(
+            VpcId=vpc, CidrBlock=f"10.{i}.1.0/24", AvailabilityZone=f"{REGION}a"
+        )["Subnet"]["SubnetId"]
         layout.append((vpc, subnet))
     start = time.perf_counter()
     for n in range(endpoints):
         vpc, subnet = layout[n % vpcs]
-        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=SERVICE, VpcEndpointType="Interface",
-                                SubnetIds=[subnet], PrivateDnsEnabled=False)
+        ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName=SERVICE,
+            VpcEndpointType="Interface",
+            SubnetIds=[subnet],
+            PrivateDnsEnabled=False,
+        )
     return [v for v, _ in layout], time.perf_counter() - start
 
 
@@ -128,18 +150,29 @@ def main() -> None:
             count = len(ec2.describe_vpc_endpoints()["VpcEndpoints"])
             assert count >= args.endpoints, f"{name}: {count} endpoints"
 
-        samples: dict[str, dict[str, list[float]]] = {n: {"all": [], "filtered": []} for n in targets}
+        samples: dict[str, dict[str, list[float]]] = {
+            n: {"all": [], "filtered": []} for n in targets
+        }
         for r in range(args.rounds):
             order = list(targets) if r % 2 == 0 else list(reversed(targets))
             for name in order:
                 ec2 = targets[name]
                 vpc = created[name][0][r % args.vpcs]
                 samples[name]["all"].append(timed(lambda e=ec2: e.describe_vpc_endpoints()))
-                samples[name]["filtered"].append(timed(lambda e=ec2, v=vpc: e.describe_vpc_endpoints(
-                    Filters=[{"Name": "vpc-id", "Values": [v]}])))
+                samples[name]["filtered"].append(
+                    timed(
+                        lambda e=ec2, v=vpc: e.describe_vpc_endpoints(
+                            Filters=[{"Name": "vpc-id", "Values": [v]}]
+                        )
+                    )
+                )
 
-        result: dict[str, Any] = {"endpoints": args.endpoints, "vpcs": args.vpcs,
-                                  "rounds": args.rounds, "servers": {}}
+        result: dict[str, Any] = {
+            "endpoints": args.endpoints,
+            "vpcs": args.vpcs,
+            "rounds": args.rounds,
+            "servers": {},
+        }
         for name in targets:
             result["servers"][name] = {
                 "create_per_s": args.endpoints / created[name][1],
@@ -175,7 +208,8 @@ def table(result: dict[str, Any]) -> str:
         f"| {p['describe_all_ms']:.1f} | {m['describe_all_ms']:.1f} "
         f"| {r['describe_all_throughput']:.2f}x throughput |",
         f"| DescribeVpcEndpoints, vpc-id filter, ms (median) | {p['describe_filtered_ms']:.1f} "
-        f"| {m['describe_filtered_ms']:.1f} | {r['describe_filtered_throughput']:.2f}x throughput |",
+        f"| {m['describe_filtered_ms']:.1f} "
+        f"| {r['describe_filtered_throughput']:.2f}x throughput |",
     ]
     return "\n".join(rows)
 

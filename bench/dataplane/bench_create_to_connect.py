@@ -82,57 +82,114 @@ def poll_connect(namespace: str, address: str, port: int, deadline: float) -> fl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=15)
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("create_to_connect.json"))
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).with_name("create_to_connect.json")
+    )
     args = parser.parse_args()
     state = Path(tempfile.mkdtemp(prefix="privlink-bench-"))
     port = free_port()
     proc = subprocess.Popen(
-        [str(BIN / "privlink"), "up", "--port", str(port), "--https-port", str(free_port()),
-         "--state-dir", str(state), "--dataplane", "linux", "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "privlink"),
+            "up",
+            "--port",
+            str(port),
+            "--https-port",
+            str(free_port()),
+            "--state-dir",
+            str(state),
+            "--dataplane",
+            "linux",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
 
     def client(service: str, account: str) -> Any:
-        return boto3.client(service, endpoint_url=url, region_name="us-east-1",
-                            aws_access_key_id=account, aws_secret_access_key="x",
-                            config=Config(retries={"max_attempts": 1}))
+        return boto3.client(
+            service,
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id=account,
+            aws_secret_access_key="x",
+            config=Config(retries={"max_attempts": 1}),
+        )
 
     try:
         wait(lambda: _healthy(url), 30, "privlink up")
-        p_ec2, p_elb, c_ec2 = client("ec2", PROVIDER), client("elbv2", PROVIDER), client("ec2", CONSUMER)
+        p_ec2, p_elb, c_ec2 = (
+            client("ec2", PROVIDER),
+            client("elbv2", PROVIDER),
+            client("ec2", CONSUMER),
+        )
         p_vpc = p_ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        p_sub = p_ec2.create_subnet(VpcId=p_vpc, CidrBlock="10.0.1.0/24",
-                                    AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
-        group = p_ec2.create_security_group(GroupName="web", Description="web", VpcId=p_vpc)["GroupId"]
-        p_ec2.authorize_security_group_ingress(GroupId=group, IpProtocol="tcp", FromPort=8080,
-                                               ToPort=8080, CidrIp="10.0.0.0/16")
-        backend = p_ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1,
-                                      SubnetId=p_sub, SecurityGroupIds=[group],
-                                      UserData=SERVER)["Instances"][0]["InstanceId"]
-        nlb = p_elb.create_load_balancer(Name="svc", Type="network", Scheme="internal",
-                                         Subnets=[p_sub])["LoadBalancers"][0]["LoadBalancerArn"]
-        tg = p_elb.create_target_group(Name="svc", Protocol="TCP", Port=8080, VpcId=p_vpc,
-                                       HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2,
-                                       HealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
+        p_sub = p_ec2.create_subnet(
+            VpcId=p_vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a"
+        )["Subnet"]["SubnetId"]
+        group = p_ec2.create_security_group(GroupName="web", Description="web", VpcId=p_vpc)[
+            "GroupId"
+        ]
+        p_ec2.authorize_security_group_ingress(
+            GroupId=group, IpProtocol="tcp", FromPort=8080, ToPort=8080, CidrIp="10.0.0.0/16"
+        )
+        backend = p_ec2.run_instances(
+            ImageId="ami-12345678",
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=p_sub,
+            SecurityGroupIds=[group],
+            UserData=SERVER,
+        )["Instances"][0]["InstanceId"]
+        nlb = p_elb.create_load_balancer(
+            Name="svc", Type="network", Scheme="internal", Subnets=[p_sub]
+        )["LoadBalancers"][0]["LoadBalancerArn"]
+        tg = p_elb.create_target_group(
+            Name="svc",
+            Protocol="TCP",
+            Port=8080,
+            VpcId=p_vpc,
+            HealthCheckIntervalSeconds=5,
+            HealthCheckTimeoutSeconds=2,
+            HealthyThresholdCount=2,
+        )["TargetGroups"][0]["TargetGroupArn"]
         p_elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": backend}])
-        p_elb.create_listener(LoadBalancerArn=nlb, Protocol="TCP", Port=80,
-                              DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+        p_elb.create_listener(
+            LoadBalancerArn=nlb,
+            Protocol="TCP",
+            Port=80,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+        )
         service = p_ec2.create_vpc_endpoint_service_configuration(
-            NetworkLoadBalancerArns=[nlb], AcceptanceRequired=False)["ServiceConfiguration"]
+            NetworkLoadBalancerArns=[nlb], AcceptanceRequired=False
+        )["ServiceConfiguration"]
         p_ec2.modify_vpc_endpoint_service_permissions(
-            ServiceId=service["ServiceId"], AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"])
-        wait(lambda: p_elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"][0]
-             ["TargetHealth"]["State"] == "healthy", 60, "target healthy")
+            ServiceId=service["ServiceId"], AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"]
+        )
+        wait(
+            lambda: p_elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"][0][
+                "TargetHealth"
+            ]["State"]
+            == "healthy",
+            60,
+            "target healthy",
+        )
 
         c_vpc = c_ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        c_sub = c_ec2.create_subnet(VpcId=c_vpc, CidrBlock="10.0.1.0/24",
-                                    AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
-        c_group = c_ec2.create_security_group(GroupName="e", Description="e", VpcId=c_vpc)["GroupId"]
-        c_ec2.authorize_security_group_ingress(GroupId=c_group, IpProtocol="tcp", FromPort=80,
-                                               ToPort=80, CidrIp="10.0.0.0/16")
-        consumer = c_ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1,
-                                       SubnetId=c_sub)["Instances"][0]["InstanceId"]
+        c_sub = c_ec2.create_subnet(
+            VpcId=c_vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a"
+        )["Subnet"]["SubnetId"]
+        c_group = c_ec2.create_security_group(GroupName="e", Description="e", VpcId=c_vpc)[
+            "GroupId"
+        ]
+        c_ec2.authorize_security_group_ingress(
+            GroupId=c_group, IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="10.0.0.0/16"
+        )
+        consumer = c_ec2.run_instances(
+            ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=c_sub
+        )["Instances"][0]["InstanceId"]
         namespace = names.instance_netns(consumer)
         wait(lambda: netns.exists(namespace), 30, "consumer instance namespace")
 
@@ -141,28 +198,49 @@ def main() -> None:
             address = f"10.0.1.{100 + n}"
             result: dict[str, float | None] = {}
             start = time.monotonic()
-            poller = threading.Thread(target=lambda: result.update(
-                t=poll_connect(namespace, address, 80, start + 10)))
+            poller = threading.Thread(
+                target=lambda r=result, a=address, s=start: r.update(
+                    t=poll_connect(namespace, a, 80, s + 10)
+                )
+            )
             poller.start()
             endpoint = c_ec2.create_vpc_endpoint(
-                VpcId=c_vpc, ServiceName=service["ServiceName"], VpcEndpointType="Interface",
+                VpcId=c_vpc,
+                ServiceName=service["ServiceName"],
+                VpcEndpointType="Interface",
                 SubnetConfigurations=[{"SubnetId": c_sub, "Ipv4": address}],
-                SecurityGroupIds=[c_group])["VpcEndpoint"]["VpcEndpointId"]
+                SecurityGroupIds=[c_group],
+            )["VpcEndpoint"]["VpcEndpointId"]
             poller.join()
             if result.get("t") is None:
                 raise RuntimeError(f"sample {n}: no connection within 10 s")
             samples.append((result["t"] - start) * 1000)  # type: ignore[operator]
             c_ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
-            wait(lambda: not c_ec2.describe_vpc_endpoints(Filters=[
-                {"Name": "vpc-endpoint-state", "Values": ["available", "pending", "deleting"]}
-            ])["VpcEndpoints"], 30, "endpoint deleted")
-        summary = {"samples_ms": samples, "median_ms": statistics.median(samples),
-                   "p90_ms": sorted(samples)[int(len(samples) * 0.9) - 1],
-                   "min_ms": min(samples), "max_ms": max(samples)}
+            wait(
+                lambda: not c_ec2.describe_vpc_endpoints(
+                    Filters=[
+                        {
+                            "Name": "vpc-endpoint-state",
+                            "Values": ["available", "pending", "deleting"],
+                        }
+                    ]
+                )["VpcEndpoints"],
+                30,
+                "endpoint deleted",
+            )
+        summary = {
+            "samples_ms": samples,
+            "median_ms": statistics.median(samples),
+            "p90_ms": sorted(samples)[int(len(samples) * 0.9) - 1],
+            "min_ms": min(samples),
+            "max_ms": max(samples),
+        }
         args.out.write_text(json.dumps(summary, indent=2) + "\n")
-        print(f"create -> first connection: median {summary['median_ms']:.0f} ms, "
-              f"p90 {summary['p90_ms']:.0f} ms, min {summary['min_ms']:.0f} ms, "
-              f"max {summary['max_ms']:.0f} ms over {len(samples)} samples")
+        print(
+            f"create -> first connection: median {summary['median_ms']:.0f} ms, "
+            f"p90 {summary['p90_ms']:.0f} ms, min {summary['min_ms']:.0f} ms, "
+            f"max {summary['max_ms']:.0f} ms over {len(samples)} samples"
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         try:
