@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import socket
@@ -101,10 +102,10 @@ def main() -> None:
             "--dataplane",
             "linux",
             "--log-level",
-            "warning",
+            os.environ.get("PRIVLINK_BENCH_LOG_LEVEL", "warning"),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.environ.get("PRIVLINK_BENCH_LOG", os.devnull), "w"),  # noqa: SIM115
     )
     url = f"http://127.0.0.1:{port}"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from privlink.dataplane import Dataplane
@@ -76,11 +77,16 @@ class PlanWorker:
                     return
                 plan, self._pending = self._pending, None
             assert plan is not None
+            started = time.monotonic()
             try:
                 report = self.driver.apply(plan)
             except Exception:
                 log.exception("data plane apply failed; will retry on the next plan")
                 continue
+            log.debug(
+                "applied plan in %.0f ms: %d changes", (time.monotonic() - started) * 1000,
+                len(report.changes),
+            )
             for resource, error in report.errors.items():
                 log.warning("data plane could not realise %s: %s", resource, error)
             self._last = plan

@@ -281,6 +281,8 @@ def _endpoint(
         for eni_id in endpoint.interfaces.values()
         if (eni := enis.get(eni_id)) is not None
     )
+    if not nets:
+        return None  # interfaces already torn down (deleted): nothing left to realise
     ingress = _rules(effective_rules(uow, endpoint.group_ids), egress=False)
     return p.EndpointNet(
         endpoint.id,

@@ -16,6 +16,8 @@ from privlink.dataplane.plan import SgRule, Target
 
 def _set(items: Iterable[str]) -> str:
     values = sorted(set(items))
+    if not values:
+        raise ValueError("nftables has no empty anonymous set: callers must handle 'none'")
     return values[0] if len(values) == 1 else "{ " + ", ".join(values) + " }"
 
 
@@ -108,6 +110,13 @@ def endpoint(enis: Sequence[EniPath], ingress: Sequence[SgRule], *, active: bool
     SNAT to our side of it (so overlapping consumer/provider CIDRs never meet).
     PROXY-v2 ports are not NATed: the userspace proxy listens on the ENI addresses.
     Inactive: nothing is forwarded, TCP is answered with a reset."""
+    if not enis:  # nothing to receive on: a table that only drops
+        body = [
+            "chain filter_fwd {",
+            "  type filter hook forward priority filter; policy drop;",
+            "}",
+        ]
+        return _table("endpoint without interfaces", body)
     eni_links = _quoted(e.link for e in enis)
     eni_ips = _set(e.ip for e in enis)
     if not active:
