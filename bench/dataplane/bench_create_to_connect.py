@@ -5,7 +5,9 @@ instance behind an NLB, published as an endpoint service that auto-accepts)
 and a consumer instance, then repeatedly: start a poller whose socket lives
 in the consumer instance's namespace, call CreateVpcEndpoint with a fixed
 ENI address (SubnetConfigurations), and record when the first connection to
-that address completes; delete the endpoint and wait until it is gone.
+that address completes; delete the endpoint, wait until its namespace is gone and let the
+data plane settle (SETTLE), so each sample measures the create path alone rather than
+queueing behind the previous sample's teardown.
 AWS takes minutes for this; the goal here is a median under 200 ms.
 
     sudo .venv/bin/python bench/dataplane/bench_create_to_connect.py [--samples 15]
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import signal
@@ -35,6 +38,8 @@ from privlink.dataplane import names
 from privlink.dataplane.linux import netns
 
 BIN = Path(sys.executable).parent
+SETTLE = 1.0  # seconds between samples, so no earlier teardown is still being applied
+log = logging.getLogger("bench")
 PROVIDER, CONSUMER = "111111111111", "222222222222"
 SERVER = """#!/bin/bash
 exec python3 -c '
@@ -87,6 +92,8 @@ def main() -> None:
         "--out", type=Path, default=Path(__file__).with_name("create_to_connect.json")
     )
     args = parser.parse_args()
+    logging.basicConfig(level=os.environ.get("PRIVLINK_BENCH_LOG_LEVEL", "warning").upper(),
+                        format="%(asctime)s %(name)s: %(message)s")
     state = Path(tempfile.mkdtemp(prefix="privlink-bench-"))
     port = free_port()
     proc = subprocess.Popen(
@@ -199,6 +206,7 @@ def main() -> None:
             address = f"10.0.1.{100 + n}"
             result: dict[str, float | None] = {}
             start = time.monotonic()
+            log.debug("sample %d: CreateVpcEndpoint", n)
             poller = threading.Thread(
                 target=lambda r=result, a=address, s=start: r.update(
                     t=poll_connect(namespace, a, 80, s + 10)
@@ -216,19 +224,14 @@ def main() -> None:
             if result.get("t") is None:
                 raise RuntimeError(f"sample {n}: no connection within 10 s")
             samples.append((result["t"] - start) * 1000)  # type: ignore[operator]
+            log.debug("sample %d: created at +0, connected at +%.0f ms", n, samples[-1])
             c_ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
             wait(
-                lambda: not c_ec2.describe_vpc_endpoints(
-                    Filters=[
-                        {
-                            "Name": "vpc-endpoint-state",
-                            "Values": ["available", "pending", "deleting"],
-                        }
-                    ]
-                )["VpcEndpoints"],
+                lambda e=endpoint: not netns.exists(names.endpoint_netns(e)),
                 30,
-                "endpoint deleted",
+                "the endpoint's namespace to be removed",
             )
+            time.sleep(SETTLE)  # start the next sample from a quiet data plane
         summary = {
             "samples_ms": samples,
             "median_ms": statistics.median(samples),

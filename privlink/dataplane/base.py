@@ -61,6 +61,11 @@ class Dataplane(Protocol):
         """Remove everything this driver could have created; stop its processes."""
         ...
 
+    def resync(self) -> None:
+        """Forget what the driver remembers of the kernel, so the next apply observes
+        everything (the periodic full resync: repairs changes made behind its back)."""
+        ...
+
     def close(self) -> None:
         """Stop background work (health checks) but leave the kernel state in place."""
         ...

@@ -25,6 +25,9 @@ class NullDriver:
     def teardown(self) -> None:
         self.plan = DataplanePlan()
 
+    def resync(self) -> None:
+        """Nothing is remembered."""
+
     def close(self) -> None:
         pass
 

@@ -118,7 +118,11 @@ class DataplaneController:
         self.worker = PlanWorker(driver, on_applied)
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
-        """The plan is always rebuilt whole (see plan_builder); `changed` is not needed."""
+        """The plan is always rebuilt whole (see plan_builder); a full resync (changed is
+        None: at start, periodically, after a reset) also makes the driver look again at
+        everything it remembers."""
+        if changed is None:
+            self.driver.resync()
         with store.unit() as uow:
             plan = build_plan(
                 uow, https_port=self.https_port, host_dns_port=self.host_dns_port

@@ -68,6 +68,7 @@ def test_orphans_are_swept(driver: Any) -> None:
     assert stray_link.returncode == 0, stray_link.stderr
     stray_table = run_in_ns(router, "nft", "add", "table", "ip", "plkstray")
     assert stray_table.returncode == 0
+    driver.resync()  # tables inside known namespaces are re-observed on a full resync
     report = driver.apply(plan)
     assert "netns del plk-vpc-stray" in report.changes
     assert not netns.exists("plk-vpc-stray")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import signal
 import subprocess
@@ -58,6 +59,11 @@ class LinuxDriver:
         self._lock = threading.RLock()
         self._plan = DataplanePlan()
         self._spec = KernelSpec()
+        # Kept across applies, so an apply costs what changed, not what exists (dropped by
+        # resync()): open netlink handles, and the sysctls set per namespace, both keyed
+        # by the namespace's inode (a re-created namespace is a new one).
+        self._handles: dict[str, tuple[int, NamespaceLinks]] = {}
+        self._sysctls_set: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
         self.on_target_health = on_target_health
         self._health = HealthChecker(self._on_health)
         self._closed = False
@@ -84,9 +90,13 @@ class LinuxDriver:
             self._closed = True
             for key in self.procs.keys():
                 self.procs.stop(key)
+            self.procs.stop_orphans(set())
+            self._close_handles()
+            self._sysctls_set.clear()
             for name in netns.list_names():
                 if names.is_ours(name):
                     netns.remove(name)
+            nft.forget()
             _sweep_root()
             for path in _etc_netns_dirs():
                 shutil.rmtree(path, ignore_errors=True)
@@ -95,10 +105,25 @@ class LinuxDriver:
             self._plan, self._spec = DataplanePlan(), KernelSpec()
         self._host_lock.release()
 
+    def resync(self) -> None:
+        """Look at everything again on the next apply (nothing remembered is trusted)."""
+        with self._lock:
+            nft.forget()
+            self._sysctls_set.clear()
+            self._close_handles()
+
+    def _close_handles(self, only: set[str] | None = None) -> None:
+        """Close netlink handles (all, or those of `only`): an open socket would keep a
+        deleted namespace, and the links in it, alive."""
+        for name in list(self._handles):
+            if only is None or name in only:
+                self._handles.pop(name)[1].close()
+
     def close(self) -> None:
         self._health.stop()
         with self._lock:
             self._closed = True
+            self._close_handles()
         self._host_lock.release()
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]:
@@ -188,12 +213,16 @@ class _Converge:
     def step(self, owner: str, label: str, fn: Callable[..., list[str] | None],
              *args: Any) -> bool:
         """Run fn(*args); record its changes, or its failure against `owner`."""
+        started = time.monotonic()
         try:
             changes = fn(*args)
         except Exception as exc:  # reported per resource; the pass goes on
             log.warning("%s: %s failed: %s", owner, label, exc)
             self.report.errors.setdefault(owner, f"{label}: {exc}")
             return False
+        elapsed = (time.monotonic() - started) * 1000
+        if elapsed > 5:
+            log.debug("%s: %s took %.0f ms", owner, label, elapsed)
         if changes:
             self.report.changes.extend(changes)
         return True
@@ -205,16 +234,16 @@ class _Converge:
             if not self.step(ns.owner, "namespace", self.namespace, ns):
                 self.failed.add(ns.name)
         handles: dict[str, NamespaceLinks] = {}
+        for ns in spaces:
+            if ns.name not in self.failed and self.step(
+                    ns.owner, "netlink", self._handle, handles, ns.name):
+                continue
+            self.failed.add(ns.name)
         try:
-            for ns in spaces:
-                if ns.name not in self.failed and self.step(
-                        ns.owner, "netlink", self._open, handles, ns.name):
-                    continue
-                self.failed.add(ns.name)
             self.links(spaces, handles)
-        finally:
-            for handle in handles.values():
-                handle.close()
+        except BaseException:
+            self.driver._close_handles(set(handles))  # unknown state: start fresh next time
+            raise
         self.rulesets()
         self.files()
         for dns in self.spec.dns.values():
@@ -223,9 +252,19 @@ class _Converge:
         self.proxies()
         self.user_data()
 
-    @staticmethod
-    def _open(handles: dict[str, NamespaceLinks], name: str) -> None:
-        handles[name] = NamespaceLinks(name)
+    def _handle(self, handles: dict[str, NamespaceLinks], name: str) -> None:
+        """The namespace's netlink handle: kept from an earlier apply when it is still the
+        same namespace, with its cached dumps dropped (the kernel may have changed)."""
+        inode = _inode(name)
+        kept = self.driver._handles.get(name)
+        if kept is not None and kept[0] == inode:
+            kept[1].invalidate()
+            handles[name] = kept[1]
+            return None
+        self.driver._close_handles({name})
+        handle = NamespaceLinks(name)
+        self.driver._handles[name] = (inode, handle)
+        handles[name] = handle
         return None
 
     # -- sweep -----------------------------------------------------------------------------
@@ -240,9 +279,15 @@ class _Converge:
             kind, _, rid = key.partition("-")
             if rid not in wanted.get(kind, set()) and self.driver.procs.stop(key):
                 self.report.changes.append(f"process {key}: stopped")
-        for name in netns.list_names():
-            if names.is_ours(name) and name not in self.spec.namespaces:
-                self.step(name, "sweep", _remove_netns, name)
+        live = {key for key in self.driver.procs.keys()
+                if key.partition("-")[2] in wanted.get(key.partition("-")[0], set())}
+        self.report.changes.extend(self.driver.procs.stop_orphans(live))
+        doomed = {name for name in netns.list_names()
+                  if names.is_ours(name) and name not in self.spec.namespaces}
+        self.driver._close_handles(doomed | (set(self.driver._handles) - set(self.spec.namespaces)))
+        for name in sorted(doomed):
+            self.driver._sysctls_set.pop(name, None)
+            self.step(name, "sweep", _remove_netns, name)
         for change in _sweep_root():
             self.report.changes.append(change)
         instance_ns = {i.netns for i in self.spec.instances.values()}
@@ -263,9 +308,13 @@ class _Converge:
         changes = []
         if not netns.exists(ns.name):
             netns.create(ns.name)
+            nft.forget(ns.name)  # a new namespace: nothing applied there yet
             changes.append(f"netns add {ns.name}")
-        for key in netns.write_sysctls(ns.name, dict(ns.sysctls)):
-            changes.append(f"{ns.name}: sysctl {key}")
+        inode = _inode(ns.name)
+        if self.driver._sysctls_set.get(ns.name) != (inode, ns.sysctls):
+            for key in netns.write_sysctls(ns.name, dict(ns.sysctls)):
+                changes.append(f"{ns.name}: sysctl {key}")
+            self.driver._sysctls_set[ns.name] = (inode, ns.sysctls)
         return changes
 
     def links(self, spaces: list[NamespaceSpec], handles: dict[str, NamespaceLinks]) -> None:
@@ -300,6 +349,8 @@ class _Converge:
         for ns in live:
             if not self.step(ns.owner, "routes", handles[ns.name].sync_routes, ns.routes):
                 self.failed.add(ns.name)
+        for ns in live:  # every link is up on both ends now: tell neighbours
+            self.step(ns.owner, "announce", handles[ns.name].announce)
 
     # -- nftables ----------------------------------------------------------------------------
     def rulesets(self, only: Callable[[NamespaceSpec], bool] | None = None) -> None:
@@ -392,8 +443,16 @@ class _Converge:
         return [f"instance {inst.instance_id}: booted, user data started"]
 
 
+def _inode(name: str) -> int:
+    try:
+        return os.stat(f"/run/netns/{name}").st_ino
+    except OSError:
+        return -1
+
+
 def _remove_netns(name: str) -> list[str]:
     netns.remove(name)
+    nft.forget(name)
     return [f"netns del {name}"]
 
 

@@ -10,6 +10,7 @@ namespace with a port per instance would otherwise be dumped once per port.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class NamespaceLinks:
         self.ipr: IPRoute = netns.run_in(name, IPRoute)
         self._links: dict[str, Observed] | None = None
         self._addrs: dict[int, set[str]] | None = None
+        self.added: list[tuple[str, str]] = []  # (link, address) added since announce()
 
     def invalidate(self) -> None:
         self._links = None
@@ -174,6 +176,7 @@ class NamespaceLinks:
             self.ipr.addr("add", index=index, address=str(iface.ip),
                           prefixlen=iface.network.prefixlen)
             changes.append(f"{self.name}: {label} addr add {cidr}")
+            self.added.append((label, str(iface.ip)))
             if self._addrs is not None:
                 self._addrs.setdefault(index, set()).add(cidr)
         for cidr in sorted(have - wanted):
@@ -186,6 +189,27 @@ class NamespaceLinks:
             if self._addrs is not None:
                 self._addrs.get(index, set()).discard(cidr)
         return changes
+
+    def announce(self) -> list[str]:
+        """Gratuitous ARP for the addresses added since the last call.
+
+        A neighbour that tried an address before it existed (a client polling a new
+        endpoint) holds an INCOMPLETE entry that Linux re-probes only once a second;
+        an announcement fills it at once. arp_notify cannot do this: it fires when the
+        link comes up, often before its veth peer has carrier, and the frame is lost.
+        Call it once every link of an apply is configured.
+        """
+        added, self.added = [(ln, ip) for ln, ip in self.added if ln != "lo"], []
+        if not added:
+            return []
+
+        def send_all() -> None:
+            for link, address in added:
+                with contextlib.suppress(OSError):  # best effort: a probe still resolves it
+                    _send_garp(link, address)
+
+        netns.run_in(self.name, send_all)  # one trip into the namespace for all of them
+        return [f"{self.name}: {link} announce {address}" for link, address in added]
 
     def ensure_loopback(self, addresses: tuple[str, ...]) -> list[str]:
         lo = self.links()["lo"]
@@ -208,3 +232,17 @@ class NamespaceLinks:
                            table=MAIN_TABLE)
             changes.append(f"{self.name}: route add {dst} via {gateway}")
         return changes
+
+
+def _send_garp(link: str, address: str) -> None:
+    """One ARP announcement (request, sender = target = address) out of `link`."""
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
+        sock.bind((link, 0x0806))
+        mac = sock.getsockname()[4]
+        ip = socket.inet_aton(address)
+        frame = (
+            b"\xff" * 6 + mac + b"\x08\x06"  # Ethernet: broadcast, from us, ARP
+            + b"\x00\x01\x08\x00\x06\x04\x00\x01"  # Ethernet/IPv4, request
+            + mac + ip + b"\x00" * 6 + ip
+        )
+        sock.send(frame)

@@ -4,19 +4,44 @@ A ruleset is applied as one `nft -f -` transaction that creates, deletes and re-
 `table inet plk`, so the swap is atomic. The table's comment carries a digest of its body:
 observing that digest is how a re-apply of the same plan knows it has nothing to do.
 Established flows keep their NAT bindings across a swap (they live in conntrack).
+
+Observing costs a subprocess per namespace, on every apply. So the driver remembers what it
+applied, keyed by the namespace's inode (a namespace re-created under the same name is a
+different one), and skips the look when nothing is wanted differently -- except every
+VERIFY_AFTER seconds, when it looks again so a table removed by hand is repaired.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
+import time
 
 from privlink.dataplane import names
 
 _TABLE = f"{names.NFT_FAMILY} {names.NFT_TABLE}"
 _COMMENT = re.compile(r'^\s*comment "([^"]*)"', re.MULTILINE)
 TIMEOUT = 20.0
+VERIFY_AFTER = 30.0
+# netns -> (namespace inode, digest applied or None for "no table", when last verified)
+_applied: dict[str, tuple[int, str | None, float]] = {}
+
+
+def _inode(netns: str) -> int:
+    try:
+        return os.stat(f"/run/netns/{netns}").st_ino
+    except OSError:
+        return -1
+
+
+def forget(netns: str | None = None) -> None:
+    """Drop what is remembered (one namespace, or all): the next apply observes."""
+    if netns is None:
+        _applied.clear()
+    else:
+        _applied.pop(netns, None)
 
 
 class NftError(RuntimeError):
@@ -61,13 +86,19 @@ def observe(netns: str) -> tuple[str | None, list[tuple[str, str]]]:
 def apply(netns: str, body: str | None) -> list[str]:
     """Make `table inet plk` in `netns` equal `body` (None: no table), and delete other
     tables with our prefix. Returns what changed."""
+    wanted = None if body is None else digest(body)
+    inode = _inode(netns)
+    known = _applied.get(netns)
+    if (known is not None and known[0] == inode and known[1] == wanted
+            and time.monotonic() - known[2] < VERIFY_AFTER):
+        return []
     current, foreign = observe(netns)
     changes = []
     for family, name in foreign:
         _run(netns, ["nft", "delete", "table", family, name])
         changes.append(f"{netns}: delete table {family} {name}")
-    wanted = None if body is None else digest(body)
     if current == wanted:
+        _applied[netns] = (inode, wanted, time.monotonic())
         return changes
     if body is None:
         _run(netns, ["nft", "delete", "table", *_TABLE.split()])
@@ -79,6 +110,7 @@ def apply(netns: str, body: str | None) -> list[str]:
                   f"{body}\n"
                   "}\n")
         _run(netns, ["nft", "-f", "-"], stdin=script)
+    _applied[netns] = (inode, wanted, time.monotonic())
     return [*changes, f"{netns}: nft ruleset"]
 
 

@@ -3,6 +3,12 @@
 A pidfile holds "PID STARTTIME" (field 22 of /proc/PID/stat), so a restarted driver finds
 its daemons again and never signals an unrelated process that reused a PID. Processes are
 started in their own session so they outlive a driver restart; they are stopped by PID only.
+
+Every process also carries its key in the environment (MARKER), inherited by whatever it
+starts. If a state dir is lost (a crash, then a restart elsewhere), its pidfiles go with it;
+the marker still lets the next driver find those daemons -- a host-namespace dnsmasq holding
+a port, a proxy -- and stop them by PID. The host lock (hostlock.py) guarantees that a
+marked process whose key the running driver does not want is an orphan.
 """
 
 from __future__ import annotations
@@ -26,6 +32,28 @@ def _starttime(pid: int) -> str | None:
     return fields[19]
 
 
+MARKER = "PRIVLINK_DATAPLANE_PROCESS"
+
+
+def marked_processes() -> dict[int, str]:
+    """PID -> key of every live process carrying the marker."""
+    found: dict[int, str] = {}
+    prefix = f"{MARKER}=".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read()
+        except OSError:  # gone meanwhile, or a kernel thread
+            continue
+        for item in environ.split(b"\0"):
+            if item.startswith(prefix):
+                found[int(entry)] = item[len(prefix):].decode(errors="replace")
+                break
+    return found
+
+
 class ProcessTable:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
@@ -45,7 +73,7 @@ class ProcessTable:
         with open(log, "ab") as out:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True,
-                                    close_fds=True)
+                                    close_fds=True, env={**os.environ, MARKER: key})
         self._children[proc.pid] = proc
         self._pidfile(key).write_text(f"{proc.pid} {_starttime(proc.pid) or ''}\n")
         return proc.pid
@@ -84,6 +112,24 @@ class ProcessTable:
             self._reap(wait=pid)
         self._pidfile(key).unlink(missing_ok=True)
         return pid is not None
+
+    def stop_orphans(self, wanted: set[str], grace: float = 3.0) -> list[str]:
+        """Stop marked processes whose key is not wanted (their owner's state is gone)."""
+        stopped = []
+        for pid, key in marked_processes().items():
+            if key in wanted or pid == os.getpid():
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while _starttime(pid) is not None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if _starttime(pid) is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            self._reap(wait=pid)
+            stopped.append(f"orphan process {pid} ({key}): stopped")
+        return stopped
 
     def _reap(self, wait: int | None = None) -> None:
         for pid, proc in list(self._children.items()):
