@@ -60,7 +60,7 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: fl
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message}")
+            raise AssertionError(f"timed out waiting for {message} (last: {value!r})")
         time.sleep(interval)
 
 

@@ -11,7 +11,6 @@ The endpoint's security group applies; a deleted endpoint carries nothing.
 from __future__ import annotations
 
 import subprocess
-import time
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from privlink.dataplane.plan import (
     VpcNet,
 )
 from tests.conftest import VENV_BIN, Server
+from tests.dataplane.world import run_in, wait_for
 
 ACCOUNT = "333333333333"
 OTHER = "444444444444"
@@ -42,25 +42,7 @@ SERVICES = {
 }
 
 
-def wait_for(fn: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
-
-
-def in_instance(instance: str, *argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(VENV_BIN / "privlink"), "exec", instance, "--", *argv],
-        capture_output=True, text=True, timeout=timeout,
-    )
-
-
-def aws_in_instance(server: Server, instance: str, account: str,
+def aws_run_in(server: Server, instance: str, account: str,
                     *args: str) -> subprocess.CompletedProcess[str]:
     """The AWS CLI as a program on the instance would run it: a clean environment (no
     AWS_ENDPOINT_URL, no config files), its own credentials, privlink's CA bundle."""
@@ -71,7 +53,7 @@ def aws_in_instance(server: Server, instance: str, account: str,
         "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
         "AWS_MAX_ATTEMPTS=1", "AWS_EC2_METADATA_DISABLED=true",
     ]
-    return in_instance(instance, *env, str(VENV_BIN / "aws"), "--output", "json",
+    return run_in(instance, *env, str(VENV_BIN / "aws"), "--output", "json",
                        "--cli-connect-timeout", "5", "--cli-read-timeout", "20", *args)
 
 
@@ -142,45 +124,45 @@ def test_aws_cli_inside_vpc_reaches_privlink_through_endpoints(linux_server: Ser
 
     # The service's own name resolves, inside the VPC, to the endpoint's ENI.
     ec2_eni = eni_ips(ec2, endpoints["ec2"])
-    dig = wait_for(lambda: in_instance(client, "dig", "+short",
+    dig = wait_for(lambda: run_in(client, "dig", "+short",
                                        "ec2.us-east-1.amazonaws.com").stdout.split(),
                    15, "ec2.us-east-1.amazonaws.com to resolve")
     assert dig == ec2_eni
 
     # The unmodified CLI, no --endpoint-url: the same API, this account's VPC.
-    result = aws_in_instance(server, client, ACCOUNT, "ec2", "describe-vpcs")
+    result = aws_run_in(server, client, ACCOUNT, "ec2", "describe-vpcs")
     assert result.returncode == 0, result.stderr
     assert vpc in result.stdout
     for code, (command, expected) in SERVICES.items():
-        result = aws_in_instance(server, client, ACCOUNT, *command)
+        result = aws_run_in(server, client, ACCOUNT, *command)
         assert result.returncode == 0, f"{code}: {result.stderr}"
         assert expected in result.stdout, f"{code}: {result.stdout}"
 
     # The endpoint's security group applies: without the 443 rule nothing connects.
     ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[https_from("10.20.0.0/16")])
-    wait_for(lambda: in_instance(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
+    wait_for(lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
                                  timeout=20).returncode != 0, 15, "the SG to block 443")
     ec2.authorize_security_group_ingress(GroupId=group,
                                          IpPermissions=[https_from("10.20.0.0/16")])
-    wait_for(lambda: in_instance(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
+    wait_for(lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
                                  timeout=20).returncode == 0, 15, "the SG to allow 443 again")
 
     # A VPC without the endpoint: no such name (there is no internet), no connection.
     other_ec2 = server.client("ec2", OTHER)
     _, other_subnets = network(other_ec2, "10.20.0.0/16")
     lonely = instance_in(other_ec2, other_subnets[0])
-    wait_for(lambda: in_instance(lonely, "true").returncode == 0, 15, "the second instance")
-    status = in_instance(lonely, "dig", "ec2.us-east-1.amazonaws.com").stdout
+    wait_for(lambda: run_in(lonely, "true").returncode == 0, 15, "the second instance")
+    status = run_in(lonely, "dig", "ec2.us-east-1.amazonaws.com").stdout
     assert "status: NXDOMAIN" in status
-    failed = aws_in_instance(server, lonely, OTHER, "ec2", "describe-vpcs")
+    failed = aws_run_in(server, lonely, OTHER, "ec2", "describe-vpcs")
     assert failed.returncode != 0
     assert "Could not connect to the endpoint URL" in failed.stderr, failed.stderr
 
     # Deleting the endpoint takes the path away (its name with it).
     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoints["ec2"]])
-    wait_for(lambda: in_instance(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
+    wait_for(lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
                                  timeout=20).returncode != 0, 20, "the path to go away")
-    gone = aws_in_instance(server, client, ACCOUNT, "ec2", "describe-vpcs")
+    gone = aws_run_in(server, client, ACCOUNT, "ec2", "describe-vpcs")
     assert gone.returncode != 0
 
 

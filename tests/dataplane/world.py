@@ -11,11 +11,11 @@ called, an interface endpoint to the service.
 from __future__ import annotations
 
 import subprocess
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from tests.conftest import VENV_BIN, Server
+from tests.dataplane.conftest import wait_until
 
 PROVIDER = "111111111111"
 CONSUMER = "222222222222"
@@ -67,21 +67,14 @@ CLIENT = (
 
 
 def wait_for(fn: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+    return wait_until(fn, timeout, 0.5, what)
 
 
-def run_in(instance: str, *argv: str) -> subprocess.CompletedProcess[str]:
+def run_in(instance: str, *argv: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
     """`privlink exec INSTANCE -- ARGV` (the instance's namespace and resolver)."""
     return subprocess.run(
         [str(VENV_BIN / "privlink"), "exec", instance, "--", *argv],
-        capture_output=True, text=True, timeout=20,
+        capture_output=True, text=True, timeout=timeout,
     )
 
 

@@ -63,6 +63,20 @@ def sg_rule(rule: SgRule, direction: str) -> str | None:
     return " ".join(parts) if parts else "meta nfproto ipv4"
 
 
+def _nat_chains(dnat: list[str], snat: list[str]) -> list[str]:
+    """The DNAT (prerouting) and SNAT (postrouting) chains both NAT stages use."""
+    return [
+        "chain nat_pre {",
+        "  type nat hook prerouting priority dstnat; policy accept;",
+        *dnat,
+        "}",
+        "chain nat_post {",
+        "  type nat hook postrouting priority srcnat; policy accept;",
+        *snat,
+        "}",
+    ]
+
+
 def _table(label: str, body: list[str]) -> str:
     """A table body; the label is an nft comment line (the table comment holds a digest)."""
     return "\n".join([f"# {label}", *body])
@@ -154,14 +168,7 @@ def endpoint(enis: Sequence[EniPath], ingress: Sequence[SgRule], *, active: bool
         *(f"  ip daddr {eni_ips} {r} accept" for r in inbound),
         "  drop",
         "}",
-        "chain nat_pre {",
-        "  type nat hook prerouting priority dstnat; policy accept;",
-        *dnat,
-        "}",
-        "chain nat_post {",
-        "  type nat hook postrouting priority srcnat; policy accept;",
-        *snat,
-        "}",
+        *_nat_chains(dnat, snat),
         "chain filter_fwd {",
         "  type filter hook forward priority filter; policy drop;",
         "  ct state established,related accept",
@@ -223,14 +230,7 @@ def nlb(zones: Sequence[NlbZone], forwards: Sequence[NlbForward]) -> str:
         for z in zones
     ]
     body = [
-        "chain nat_pre {",
-        "  type nat hook prerouting priority dstnat; policy accept;",
-        *dnat,
-        "}",
-        "chain nat_post {",
-        "  type nat hook postrouting priority srcnat; policy accept;",
-        *snat,
-        "}",
+        *_nat_chains(dnat, snat),
         "chain filter_fwd {",
         "  type filter hook forward priority filter; policy drop;",
         "  ct state established,related accept",
