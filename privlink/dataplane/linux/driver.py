@@ -63,6 +63,7 @@ class LinuxDriver:
         # resync()): open netlink handles, and the sysctls set per namespace, both keyed
         # by the namespace's inode (a re-created namespace is a new one).
         self._handles: dict[str, tuple[int, NamespaceLinks]] = {}
+        self._resync = False
         self._sysctls_set: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
         self.on_target_health = on_target_health
         self._health = HealthChecker(self._on_health)
@@ -78,6 +79,9 @@ class LinuxDriver:
         plan = plan.without(problems)
         with self._lock:
             self._closed = False
+            if self._resync:
+                self._resync = False
+                self._forget_remembered()
             spec = topology.build(plan, self._health_map())
             self._plan, self._spec = plan, spec
             _Converge(self, spec, report).run()
@@ -106,11 +110,14 @@ class LinuxDriver:
         self._host_lock.release()
 
     def resync(self) -> None:
-        """Look at everything again on the next apply (nothing remembered is trusted)."""
-        with self._lock:
-            nft.forget()
-            self._sysctls_set.clear()
-            self._close_handles()
+        """Look at everything again on the next apply (nothing remembered is trusted).
+        Only a flag: callers (the store thread) must never wait for an apply in progress."""
+        self._resync = True
+
+    def _forget_remembered(self) -> None:
+        nft.forget()
+        self._sysctls_set.clear()
+        self._close_handles()
 
     def _close_handles(self, only: set[str] | None = None) -> None:
         """Close netlink handles (all, or those of `only`): an open socket would keep a
