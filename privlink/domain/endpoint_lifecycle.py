@@ -122,11 +122,6 @@ def allowed(state: State | str | None, trigger: Trigger) -> bool:
     return (source, trigger) in TRANSITIONS
 
 
-def is_live(state: State | str) -> bool:
-    """Exists for the consumer and holds its resources (not deleting/deleted)."""
-    return State(state) in _LIVE
-
-
 def is_connected(state: State | str) -> bool:
     """Blocks deleting the endpoint service (AWS: available or pendingAcceptance)."""
     return State(state) in (State.AVAILABLE, State.PENDING_ACCEPTANCE, State.PENDING)

@@ -50,6 +50,8 @@ class PlanWorker:
         self.ready_endpoints: frozenset[str] = frozenset()
         self._pending: DataplanePlan | None = None
         self._last: DataplanePlan | None = None
+        # The last apply raised or could not realise everything: resubmit on the next tick.
+        self.needs_retry = False
         self._cond = threading.Condition()
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="privlink-dataplane", daemon=True)
@@ -81,7 +83,8 @@ class PlanWorker:
             try:
                 report = self.driver.apply(plan)
             except Exception:
-                log.exception("data plane apply failed; will retry on the next plan")
+                log.exception("data plane apply failed; retrying")
+                self._last, self.needs_retry = None, True
                 continue
             log.debug(
                 "applied plan in %.0f ms: %d changes", (time.monotonic() - started) * 1000,
@@ -89,7 +92,9 @@ class PlanWorker:
             )
             for resource, error in report.errors.items():
                 log.warning("data plane could not realise %s: %s", resource, error)
-            self._last = plan
+            # Only a fully realised plan may be skipped as "already applied".
+            self._last = plan if report.ok else None
+            self.needs_retry = not report.ok
             self.ready_endpoints = frozenset(
                 e.endpoint_id
                 for e in plan.endpoints
@@ -118,17 +123,21 @@ class DataplaneController:
         self.worker = PlanWorker(driver, on_applied)
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
-        """The plan is always rebuilt whole (see plan_builder); a full resync (changed is
-        None: at start, periodically, after a reset) also makes the driver look again at
-        everything it remembers."""
+        """Rebuild and submit the whole plan when a watched record changed (or on a full
+        resync: changed is None, which also makes the driver look again at everything);
+        otherwise only carry target health back. The plan does not depend on health (the
+        driver applies health itself), so the 2 s health timer never rebuilds it."""
         if changed is None:
             self.driver.resync()
         with store.unit() as uow:
-            plan = build_plan(
-                uow, https_port=self.https_port, host_dns_port=self.host_dns_port
-            )
+            plan = None
+            if changed is None or changed or self.worker.needs_retry:
+                plan = build_plan(
+                    uow, https_port=self.https_port, host_dns_port=self.host_dns_port
+                )
             self._sync_health(uow)
-        self.worker.submit(plan)
+        if plan is not None:
+            self.worker.submit(plan)
         return HEALTH_SYNC_SECONDS
 
     def ready(self, uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:

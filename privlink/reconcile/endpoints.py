@@ -7,7 +7,8 @@
   endpoints for a while).
 
 "Ready" defaults to "always" (control-plane-only mode). A data plane makes it
-mean "traffic flows" with `set_readiness(check)`; the check runs on the store
+mean "traffic flows" by setting `runtime.endpoint_readiness` before the
+controllers are built (privlink.app does, with --dataplane linux); the check runs on the store
 thread inside the controller's transaction and must not block.
 
 Minimum dwell times keep each state observable, as on AWS; they come from
@@ -55,17 +56,6 @@ def always_ready(uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:
     return True
 
 
-_readiness: Readiness = always_ready
-
-
-def set_readiness(check: Readiness | None) -> None:
-    """Install the check deciding pending -> available (None restores always_ready)."""
-    global _readiness
-    _readiness = check or always_ready
-
-
-def readiness() -> Readiness:
-    return _readiness
 
 
 def _seconds(name: str, default: float) -> float:
@@ -169,7 +159,7 @@ class EndpointController:
         remaining = self.timings.pending - self._elapsed(ctx, endpoint)
         if remaining > 0:
             return remaining
-        check = self.check or _readiness
+        check = self.check or always_ready
         try:
             ready = check(ctx.uow, endpoint)
         except ProvisioningFailed as failure:

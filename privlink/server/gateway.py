@@ -45,7 +45,6 @@ class Gateway:
         self.strict_keys = strict_keys or {}
         self.internal = internal or {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlink-store")
-        self.after_commit_hooks: list[Callable[[], Any]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -15,7 +15,7 @@ import pytest
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import netns
+from privlink.dataplane.linux import netns, topology
 from privlink.dataplane.plan import SgRule
 from tests.dataplane.conftest import (
     Lab,
@@ -79,7 +79,7 @@ def test_provider_cannot_open_connections_into_the_consumer(driver: Any, lab: La
     lab.tcp_server("plk-i-c1", 9000)
     lab.tcp_server("plk-i-p1", 8080)
     assert hello("plk-i-c1", "10.1.1.50", 80)["peer"][0] == "10.2.1.100"
-    transit_local = driver._spec.endpoints[ENDPOINT_ID].transit_sources[0]  # noqa: SLF001
+    transit_local = topology.build(plan).endpoints[ENDPOINT_ID].transit_sources[0]
     for address in ("10.1.1.10", "10.1.1.50", transit_local):
         assert refused_or_timeout("plk-i-p1", address, 9000) is not None
     # even a provider that routes consumer space at the NLB node gets nowhere

@@ -58,7 +58,6 @@ class LinuxDriver:
         self.dns = DnsmasqManager(self.state_dir, self.procs)
         self._lock = threading.RLock()
         self._plan = DataplanePlan()
-        self._spec = KernelSpec()
         # Kept across applies, so an apply costs what changed, not what exists (dropped by
         # resync()): open netlink handles, and the sysctls set per namespace, both keyed
         # by the namespace's inode (a re-created namespace is a new one).
@@ -83,7 +82,7 @@ class LinuxDriver:
                 self._resync = False
                 self._forget_remembered()
             spec = topology.build(plan, self._health_map())
-            self._plan, self._spec = plan, spec
+            self._plan = plan
             _Converge(self, spec, report).run()
             self._health.update(spec.checks)
         return report
@@ -106,7 +105,7 @@ class LinuxDriver:
                 shutil.rmtree(path, ignore_errors=True)
             for sub in ("vpc", "instances", "endpoints", "run"):
                 shutil.rmtree(self.state_dir / sub, ignore_errors=True)
-            self._plan, self._spec = DataplanePlan(), KernelSpec()
+            self._plan = DataplanePlan()
         self._host_lock.release()
 
     def resync(self) -> None:
@@ -190,7 +189,6 @@ class LinuxDriver:
             if self._closed:
                 return
             spec = topology.build(self._plan, self._health_map())
-            self._spec = spec
             report = ApplyReport()
             converge = _Converge(self, spec, report)
             converge.rulesets(only=lambda ns: ns.name.startswith(f"{names.PREFIX}-nlb-"))

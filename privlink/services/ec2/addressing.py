@@ -47,14 +47,6 @@ def usable_count(cidr: str) -> int:
     return ipaddress.IPv4Network(cidr).num_addresses - RESERVED_LOW - RESERVED_HIGH
 
 
-def gateway_address(cidr: str) -> str:
-    return str(ipaddress.IPv4Network(cidr).network_address + 1)
-
-
-def resolver_address(vpc_cidr: str) -> str:
-    return str(ipaddress.IPv4Network(vpc_cidr).network_address + 2)
-
-
 def allocate(uow: UnitOfWork, subnet: Subnet, owner: str, wanted: str | None = None) -> str:
     net = ipaddress.IPv4Network(subnet.cidr)
     first = net.network_address + RESERVED_LOW

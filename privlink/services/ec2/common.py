@@ -25,7 +25,6 @@ from privlink.services.ec2.records import (
     RouteTable,
     SecurityGroup,
     Subnet,
-    Tagged,
     Vpc,
 )
 from privlink.store.records import Record
@@ -79,12 +78,6 @@ def tags_for(params: dict[str, Any], resource_type: str) -> dict[str, str]:
 def group_name_scope(vpc_id: str) -> str:
     """The unique-name scope of security group names: one per VPC."""
     return f"sg-name:{vpc_id}"
-
-
-def set_tags(record: Tagged, tags: dict[str, str]) -> None:
-    merged = {**record.tags, **tags}
-    check_tags(merged)
-    record.tags = merged
 
 
 # --- ids -------------------------------------------------------------------------------

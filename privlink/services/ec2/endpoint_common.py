@@ -15,7 +15,6 @@ from privlink.services.ec2.endpoint_records import EndpointService, VpcEndpoint
 
 ENDPOINT_ID = re.compile(r"^vpce-([0-9a-f]{8}|[0-9a-f]{17})$")
 SERVICE_ID = re.compile(r"^vpce-svc-[0-9a-f]{17}$")
-NOTIFICATION_ID = re.compile(r"^vpce-nfn-[0-9a-f]{17}$")
 SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
 GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
 
