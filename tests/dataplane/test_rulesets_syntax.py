@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -30,8 +29,6 @@ ENIS = [
     ids=["active", "no-rules", "inactive", "no-enis-active", "no-enis-inactive"],
 )
 def test_endpoint_rulesets_parse(enis, active, ingress) -> None:  # type: ignore[no-untyped-def]
-    if shutil.which("nft") is None:
-        pytest.skip("nft not installed")
     text = rulesets.endpoint(enis, ingress, active=active, tcp_ports=[80], udp_ports=[53],
                              proxy_ports=[81])
     script = f"table inet plk {{\n{text}\n}}\n"  # as nft.apply wraps a body
