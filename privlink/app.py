@@ -11,15 +11,14 @@ from typing import Any
 from privlink import __version__
 from privlink.config import Settings
 from privlink.dataplane import Dataplane, make_driver
-from privlink.reconcile import ReconcileLoop, controller_factories
+from privlink.reconcile import ReconcileLoop
 from privlink.reconcile.dataplane import DataplaneController
-from privlink.reconcile.endpoints import EndpointController
+from privlink.reconcile.endpoints import EndpointController, Timings
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
-from privlink.services import load_all
 from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
-from privlink.store.records import kinds
+from privlink.wiring import registry
 
 log = logging.getLogger("privlink")
 
@@ -31,12 +30,13 @@ class Runtime:
     """The ASGI application a server runs, with startup/shutdown for background workers."""
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
-        load_all()
         self.settings = settings
+        self.registry = registry()
         self.store = store or Store(settings.resolved_database_url())
         self.sns = SnsRuntime(self.store, self._in_store, settings.endpoint_url)
         self.gateway = Gateway(
             self.store,
+            self.registry,
             strict_keys=settings.strict_keys,
             internal={
                 ("GET", "/_privlink/health"): self._health,
@@ -49,12 +49,16 @@ class Runtime:
         self.dataplane: Dataplane | None = None
         self.on_startup: list[Lifecycle] = [self.reconcilers.start, self.sns.start]
         self.on_shutdown: list[Lifecycle] = [self.reconcilers.stop, self.sns.stop]
+        readiness = None
         if settings.dataplane != "none":
-            self._attach_dataplane(make_driver(settings.dataplane, settings.state_dir))
-        for factory in controller_factories():
-            self.reconcilers.add(factory(self))
+            readiness = self._attach_dataplane(make_driver(settings.dataplane, settings.state_dir))
+        self.reconcilers.add(
+            EndpointController(
+                timings=Timings.from_env(pending=0.0 if readiness else None), check=readiness
+            )
+        )
 
-    def _attach_dataplane(self, driver: Dataplane) -> None:
+    def _attach_dataplane(self, driver: Dataplane) -> Any:
         """Realise the store in the kernel; endpoints become available once their path is."""
         linux = self.settings.dataplane == "linux"  # the host resolver needs real addresses
         controller = DataplaneController(
@@ -64,7 +68,6 @@ class Runtime:
             host_dns_port=self.settings.dns_port if linux else 0,
         )
         self.dataplane = driver
-        self.endpoint_readiness = controller.ready
         self.reconcilers.add(controller)
 
         async def stop() -> None:
@@ -73,6 +76,7 @@ class Runtime:
 
         # Runs after the reconcilers stop (shutdown hooks run in reverse order).
         self.on_shutdown.insert(0, stop)
+        return controller.ready
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -110,7 +114,7 @@ class Runtime:
         def count() -> dict[str, int]:
             counts: dict[str, int] = {}
             with self.store.unit() as uow:
-                for kind, cls in kinds().items():
+                for kind, cls in self.registry.record_kinds().items():
                     counts[kind] = len(uow.list(cls))
             return counts
 

@@ -1,18 +1,16 @@
 """Renders docs/api-coverage.md from the handler registry: what each service implements.
 
-    .venv/bin/python -m privlink.coverage > docs/api-coverage.md
+.venv/bin/python -m privlink.coverage > docs/api-coverage.md
 """
 
 from __future__ import annotations
 
 from privlink.server.models import SERVICES, service_model
-from privlink.server.registry import implemented
-from privlink.services import load_all
+from privlink.wiring import registry
 
 
 def render() -> str:
-    load_all()
-    done = implemented()
+    done = registry().implemented()
     lines = [
         "# API coverage",
         "",

@@ -1,26 +1,89 @@
-"""One exception per AWS error code.
+"""One exception per AWS error code, each owning its message.
 
 Each carries the wire code, the HTTP status and a message; the gateway
 serializes it in the caller's protocol. Services raise these and nothing
 else for client errors, so a bad request can never become a 500.
+
+Errors that name a resource compose their own message from its id, so a
+raise site says what is missing, not how AWS phrases it:
+`raise InvalidVpcIDNotFound(vpc_id)` -> "The vpc ID 'vpc-1' does not exist".
+`Error.because("...")` gives any error a message of the caller's own, for
+the rare variant AWS words differently.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 
 class AwsError(Exception):
-    code: str = "InternalError"
-    status: int = 400
-    sender_fault: bool = True
+    code: ClassVar[str] = "InternalError"
+    status: ClassVar[int] = 400
+    sender_fault: ClassVar[bool] = True
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
         self.message = message
 
+    @classmethod
+    def because(cls, message: str) -> Self:
+        """This error with a message of the caller's own (no template applied)."""
+        error = cls.__new__(cls)
+        AwsError.__init__(error, message)
+        return error
+
+
+class IdNotFound(AwsError):
+    """An id (or several) of the caller's that does not exist."""
+
+    label: ClassVar[str] = "resource"
+
+    def __init__(self, *ids: str) -> None:
+        self.ids = ids
+        if len(ids) == 1:
+            message = f"The {self.label} '{ids[0]}' does not exist"
+        else:
+            message = f"The {self.label}s '{', '.join(ids)}' do not exist"
+        super().__init__(message)
+
+
+class IdMalformed(AwsError):
+    """An id that is not of the form its kind has."""
+
+    prefix: ClassVar[str] = ""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(f'Invalid id: "{value}" (expecting "{self.prefix}-...")')
+
+
+class Templated(AwsError):
+    """An error whose message is a fixed template filled with the call's arguments."""
+
+    template: ClassVar[str] = "{0}"
+
+    def __init__(self, *args: str) -> None:
+        super().__init__(self.template.format(*args))
+
 
 def _error(code: str, status: int = 400, sender: bool = True) -> type[AwsError]:
     name = code.replace(".", "").replace("-", "")
     return type(name, (AwsError,), {"code": code, "status": status, "sender_fault": sender})
+
+
+def _not_found(code: str, label: str) -> type[IdNotFound]:
+    name = code.replace(".", "").replace("-", "")
+    return type(name, (IdNotFound,), {"code": code, "label": label})
+
+
+def _malformed(code: str, prefix: str) -> type[IdMalformed]:
+    name = code.replace(".", "").replace("-", "")
+    return type(name, (IdMalformed,), {"code": code, "prefix": prefix})
+
+
+def _templated(code: str, template: str, status: int = 400) -> type[Templated]:
+    name = code.replace(".", "").replace("-", "")
+    return type(name, (Templated,), {"code": code, "template": template, "status": status})
 
 
 # Generic / protocol level
@@ -44,38 +107,44 @@ IdempotentParameterMismatch = _error("IdempotentParameterMismatch")
 
 # EC2 networking
 InvalidVpcRange = _error("InvalidVpc.Range")
-InvalidVpcIDNotFound = _error("InvalidVpcID.NotFound")
-InvalidVpcIDMalformed = _error("InvalidVpcID.Malformed")
+InvalidVpcIDNotFound = _not_found("InvalidVpcID.NotFound", "vpc ID")
+InvalidVpcIDMalformed = _malformed("InvalidVpcID.Malformed", "vpc")
 InvalidSubnetRange = _error("InvalidSubnet.Range")
 InvalidSubnetConflict = _error("InvalidSubnet.Conflict")
-InvalidSubnetIDNotFound = _error("InvalidSubnetID.NotFound")
-InvalidSubnetIDMalformed = _error("InvalidSubnetID.Malformed")
-InvalidGroupNotFound = _error("InvalidGroup.NotFound")
-InvalidGroupIdMalformed = _error("InvalidGroupId.Malformed")
+InvalidSubnetIDNotFound = _not_found("InvalidSubnetID.NotFound", "subnet ID")
+InvalidSubnetIDMalformed = _malformed("InvalidSubnetID.Malformed", "subnet")
+InvalidGroupNotFound = _not_found("InvalidGroup.NotFound", "security group")
+InvalidGroupIdMalformed = _malformed("InvalidGroupId.Malformed", "sg")
 InvalidGroupDuplicate = _error("InvalidGroup.Duplicate")
 InvalidGroupReserved = _error("InvalidGroup.Reserved")
 CannotDelete = _error("CannotDelete")
 InvalidPermissionDuplicate = _error("InvalidPermission.Duplicate")
 InvalidPermissionNotFound = _error("InvalidPermission.NotFound")
 InvalidPermissionMalformed = _error("InvalidPermission.Malformed")
-InvalidSecurityGroupRuleIdNotFound = _error("InvalidSecurityGroupRuleId.NotFound")
+InvalidSecurityGroupRuleIdNotFound = _not_found(
+    "InvalidSecurityGroupRuleId.NotFound", "security group rule ID"
+)
 DependencyViolation = _error("DependencyViolation")
 InvalidIDMalformed = _error("InvalidID")
-InvalidNetworkInterfaceIDNotFound = _error("InvalidNetworkInterfaceID.NotFound")
-InvalidNetworkInterfaceIdMalformed = _error("InvalidNetworkInterfaceId.Malformed")
+InvalidNetworkInterfaceIDNotFound = _not_found(
+    "InvalidNetworkInterfaceID.NotFound", "networkInterface ID"
+)
+InvalidNetworkInterfaceIdMalformed = _malformed("InvalidNetworkInterfaceId.Malformed", "eni")
 InvalidIPAddressInUse = _error("InvalidIPAddress.InUse")
 InsufficientFreeAddressesInSubnet = _error("InsufficientFreeAddressesInSubnet")
-InvalidInstanceIDNotFound = _error("InvalidInstanceID.NotFound")
-InvalidInstanceIDMalformed = _error("InvalidInstanceID.Malformed")
-InvalidInternetGatewayIDNotFound = _error("InvalidInternetGatewayID.NotFound")
+InvalidInstanceIDNotFound = _not_found("InvalidInstanceID.NotFound", "instance ID")
+InvalidInstanceIDMalformed = _malformed("InvalidInstanceID.Malformed", "i")
+InvalidInternetGatewayIDNotFound = _not_found(
+    "InvalidInternetGatewayID.NotFound", "internetGateway ID"
+)
 ResourceAlreadyAssociated = _error("Resource.AlreadyAssociated")
 GatewayNotAttached = _error("Gateway.NotAttached")
-InvalidRouteTableIDNotFound = _error("InvalidRouteTableID.NotFound")
-InvalidAssociationIDNotFound = _error("InvalidAssociationID.NotFound")
+InvalidRouteTableIDNotFound = _not_found("InvalidRouteTableID.NotFound", "routeTable ID")
+InvalidAssociationIDNotFound = _not_found("InvalidAssociationID.NotFound", "association ID")
 RouteAlreadyExists = _error("RouteAlreadyExists")
 InvalidRouteNotFound = _error("InvalidRoute.NotFound")
-InvalidAMIIDNotFound = _error("InvalidAMIID.NotFound")
-InvalidAMIIDMalformed = _error("InvalidAMIID.Malformed")
+InvalidAMIIDNotFound = _not_found("InvalidAMIID.NotFound", "image id")
+InvalidAMIIDMalformed = _malformed("InvalidAMIID.Malformed", "ami")
 RulesPerSecurityGroupLimitExceeded = _error("RulesPerSecurityGroupLimitExceeded")
 VpcLimitExceeded = _error("VpcLimitExceeded")
 TagLimitExceeded = _error("TagLimitExceeded")
@@ -85,12 +154,16 @@ OperationNotPermitted = _error("OperationNotPermitted")
 # PrivateLink (VPC endpoints and endpoint services)
 InvalidServiceName = _error("InvalidServiceName")
 InvalidVpcEndpointType = _error("InvalidVpcEndpointType")
-InvalidVpcEndpointIdNotFound = _error("InvalidVpcEndpointId.NotFound")
+InvalidVpcEndpointIdNotFound = _not_found("InvalidVpcEndpointId.NotFound", "Vpc Endpoint Id")
 InvalidVpcEndpointIdMalformed = _error("InvalidVpcEndpointId.Malformed")
-InvalidVpcEndpointNotFound = _error("InvalidVpcEndpoint.NotFound")
-InvalidVpcEndpointServiceIdNotFound = _error("InvalidVpcEndpointServiceId.NotFound")
+InvalidVpcEndpointNotFound = _not_found("InvalidVpcEndpoint.NotFound", "Vpc Endpoint Id")
+InvalidVpcEndpointServiceIdNotFound = _not_found(
+    "InvalidVpcEndpointServiceId.NotFound", "Vpc Endpoint Service Id"
+)
 InvalidVpcEndpointServiceIdMalformed = _error("InvalidVpcEndpointServiceId.Malformed")
-InvalidVpcEndpointServiceNotFound = _error("InvalidVpcEndpointService.NotFound")
+InvalidVpcEndpointServiceNotFound = _not_found(
+    "InvalidVpcEndpointService.NotFound", "Vpc Endpoint Service Id"
+)
 InvalidSubnetIdMalformed = _error("InvalidSubnetId.Malformed")
 DuplicateSubnetsInSameZone = _error("DuplicateSubnetsInSameZone")
 VpcEndpointLimitExceeded = _error("VpcEndpointLimitExceeded")
@@ -105,9 +178,9 @@ InvalidConnectionNotification = _error("InvalidConnectionNotification")
 InvalidPrincipal = _error("InvalidPrincipal")
 
 # Elastic Load Balancing v2
-LoadBalancerNotFound = _error("LoadBalancerNotFound")
-TargetGroupNotFound = _error("TargetGroupNotFound")
-ListenerNotFound = _error("ListenerNotFound")
+LoadBalancerNotFound = _templated("LoadBalancerNotFound", "Load balancer '{0}' not found")
+TargetGroupNotFound = _templated("TargetGroupNotFound", "Target group '{0}' not found")
+ListenerNotFound = _templated("ListenerNotFound", "Listener '{0}' not found")
 DuplicateLoadBalancerName = _error("DuplicateLoadBalancerName")
 DuplicateTargetGroupName = _error("DuplicateTargetGroupName")
 DuplicateListener = _error("DuplicateListener")
@@ -132,21 +205,23 @@ ParameterValueInvalid = _error("ParameterValueInvalid")
 
 # EC2 networking core (security groups, tags, gateways, routes, ENIs, instances)
 VPCIdNotSpecified = _error("VPCIdNotSpecified")
-InvalidInternetGatewayIDMalformed = _error("InvalidInternetGatewayID.Malformed")
-InvalidRouteTableIDMalformed = _error("InvalidRouteTableID.Malformed")
-InvalidAssociationIDMalformed = _error("InvalidAssociationID.Malformed")
-InvalidGatewayIDNotFound = _error("InvalidGatewayID.NotFound")
-NatGatewayNotFound = _error("NatGatewayNotFound")
-InvalidVpcPeeringConnectionIDNotFound = _error("InvalidVpcPeeringConnectionID.NotFound")
-InvalidTransitGatewayIDNotFound = _error("InvalidTransitGatewayID.NotFound")
-InvalidVpnGatewayIDNotFound = _error("InvalidVpnGatewayID.NotFound")
-InvalidNetworkAclIDNotFound = _error("InvalidNetworkAclID.NotFound")
-InvalidDhcpOptionIDNotFound = _error("InvalidDhcpOptionID.NotFound")
-InvalidVolumeNotFound = _error("InvalidVolume.NotFound")
-InvalidSnapshotNotFound = _error("InvalidSnapshot.NotFound")
-InvalidPrefixListIDNotFound = _error("InvalidPrefixListID.NotFound")
-InvalidPrefixListIdMalformed = _error("InvalidPrefixListId.Malformed")
-InvalidSecurityGroupRuleIdMalformed = _error("InvalidSecurityGroupRuleId.Malformed")
+InvalidInternetGatewayIDMalformed = _malformed("InvalidInternetGatewayID.Malformed", "igw")
+InvalidRouteTableIDMalformed = _malformed("InvalidRouteTableID.Malformed", "rtb")
+InvalidAssociationIDMalformed = _malformed("InvalidAssociationID.Malformed", "rtbassoc")
+InvalidGatewayIDNotFound = _not_found("InvalidGatewayID.NotFound", "gateway ID")
+NatGatewayNotFound = _not_found("NatGatewayNotFound", "Nat Gateway")
+InvalidVpcPeeringConnectionIDNotFound = _not_found(
+    "InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnection ID"
+)
+InvalidTransitGatewayIDNotFound = _not_found("InvalidTransitGatewayID.NotFound", "Transit Gateway")
+InvalidVpnGatewayIDNotFound = _not_found("InvalidVpnGatewayID.NotFound", "vpnGateway ID")
+InvalidNetworkAclIDNotFound = _not_found("InvalidNetworkAclID.NotFound", "networkAcl ID")
+InvalidDhcpOptionIDNotFound = _not_found("InvalidDhcpOptionID.NotFound", "dhcpOption ID")
+InvalidVolumeNotFound = _not_found("InvalidVolume.NotFound", "volume")
+InvalidSnapshotNotFound = _not_found("InvalidSnapshot.NotFound", "snapshot")
+InvalidPrefixListIDNotFound = _not_found("InvalidPrefixListID.NotFound", "prefix list ID")
+InvalidPrefixListIdMalformed = _malformed("InvalidPrefixListId.Malformed", "pl")
+InvalidSecurityGroupRuleIdMalformed = _malformed("InvalidSecurityGroupRuleId.Malformed", "sgr")
 InstanceLimitExceeded = _error("InstanceLimitExceeded")
 MissingInput = _error("MissingInput")
 InvalidNetworkInterfaceInUse = _error("InvalidNetworkInterface.InUse")

@@ -23,5 +23,4 @@ def make_driver(mode: str, state_dir: object) -> Dataplane:
     raise ValueError(f"unknown data plane {mode!r}")
 
 
-__all__ = ["ApplyReport", "Dataplane", "NullDriver", "TargetHealth", "TargetState",
-           "make_driver"]
+__all__ = ["ApplyReport", "Dataplane", "NullDriver", "TargetHealth", "TargetState", "make_driver"]

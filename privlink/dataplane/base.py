@@ -70,14 +70,17 @@ class Dataplane(Protocol):
         """Stop background work (health checks) but leave the kernel state in place."""
         ...
 
-    def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]:
-        ...
+    def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]: ...
 
     def instance_netns(self, instance_id: str) -> str | None:
         """The namespace `privlink exec` should enter, or None if there is none."""
         ...
 
-    def exec_in_instance(self, instance_id: str, argv: Sequence[str], *,
-                         timeout: float | None = None,
-                         input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        ...
+    def exec_in_instance(
+        self,
+        instance_id: str,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        input: bytes | None = None,
+    ) -> subprocess.CompletedProcess[bytes]: ...

@@ -38,15 +38,22 @@ class NullDriver:
                 if target_group_id not in (None, tg.target_group_id):
                     continue
                 result.extend(
-                    TargetHealth(tg.target_group_id, t.ip, t.port, TargetState.UNAVAILABLE,
-                                 "no data plane")
-                    for t in tg.targets)
+                    TargetHealth(
+                        tg.target_group_id, t.ip, t.port, TargetState.UNAVAILABLE, "no data plane"
+                    )
+                    for t in tg.targets
+                )
         return result
 
     def instance_netns(self, instance_id: str) -> str | None:
         return None
 
-    def exec_in_instance(self, instance_id: str, argv: Sequence[str], *,
-                         timeout: float | None = None,
-                         input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    def exec_in_instance(
+        self,
+        instance_id: str,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        input: bytes | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
         raise NotImplementedError("no data plane: start privlink with --dataplane linux")

@@ -258,13 +258,18 @@ class DataplanePlan:
         bad = set(resource_ids)
         vpcs = tuple(v for v in self.vpcs if v.vpc_id not in bad)
         ok_vpcs = {v.vpc_id for v in vpcs}
-        instances = tuple(i for i in self.instances
-                          if i.instance_id not in bad and i.vpc_id in ok_vpcs)
+        instances = tuple(
+            i for i in self.instances if i.instance_id not in bad and i.vpc_id in ok_vpcs
+        )
         nlbs = tuple(n for n in self.nlbs if n.nlb_id not in bad and n.vpc_id in ok_vpcs)
         ok_nlbs = {n.nlb_id for n in nlbs}
-        endpoints = tuple(e for e in self.endpoints if e.endpoint_id not in bad
-                          and e.vpc_id in ok_vpcs
-                          and (e.nlb_id is None or e.nlb_id in ok_nlbs))
+        endpoints = tuple(
+            e
+            for e in self.endpoints
+            if e.endpoint_id not in bad
+            and e.vpc_id in ok_vpcs
+            and (e.nlb_id is None or e.nlb_id in ok_nlbs)
+        )
         if HOST_RESOLVER in bad:
             return DataplanePlan(vpcs, instances, nlbs, endpoints)
         return DataplanePlan(vpcs, instances, nlbs, endpoints, self.host_dns_port, self.host_dns)

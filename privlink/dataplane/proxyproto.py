@@ -27,17 +27,27 @@ def aws_tlv(vpce_id: str) -> bytes:
     return struct.pack("!BH", PP2_TYPE_AWS, len(value)) + value
 
 
-def encode(src: tuple[str, int], dst: tuple[str, int], *, vpce_id: str | None = None,
-           udp: bool = False, tlvs: bytes = b"") -> bytes:
+def encode(
+    src: tuple[str, int],
+    dst: tuple[str, int],
+    *,
+    vpce_id: str | None = None,
+    udp: bool = False,
+    tlvs: bytes = b"",
+) -> bytes:
     """A PROXY (command) header for an IPv4 connection from `src` to `dst`.
 
     Runs once per proxied connection, hence inet_aton rather than ipaddress."""
     if vpce_id is not None:
         tlvs = aws_tlv(vpce_id) + tlvs
     family = _FAM_UDP4 if udp else _FAM_TCP4
-    return (_HEADER.pack(SIGNATURE, _CMD_PROXY, family, 12 + len(tlvs))
-            + socket.inet_aton(src[0]) + socket.inet_aton(dst[0])
-            + struct.pack("!HH", src[1], dst[1]) + tlvs)
+    return (
+        _HEADER.pack(SIGNATURE, _CMD_PROXY, family, 12 + len(tlvs))
+        + socket.inet_aton(src[0])
+        + socket.inet_aton(dst[0])
+        + struct.pack("!HH", src[1], dst[1])
+        + tlvs
+    )
 
 
 def encode_local() -> bytes:
@@ -76,7 +86,7 @@ def decode(data: bytes) -> ProxyHeader | None:
     total = _HEADER.size + length
     if len(data) < total:
         return None
-    body = data[_HEADER.size:total]
+    body = data[_HEADER.size : total]
     if ver_cmd == _CMD_LOCAL:
         return ProxyHeader("LOCAL", None, None, {}, total)
     if family not in (_FAM_TCP4, _FAM_UDP4):
@@ -86,7 +96,7 @@ def decode(data: bytes) -> ProxyHeader | None:
     pos = 12
     while pos + 3 <= len(body):
         kind, size = struct.unpack_from("!BH", body, pos)
-        tlvs[kind] = body[pos + 3:pos + 3 + size]
+        tlvs[kind] = body[pos + 3 : pos + 3 + size]
         pos += 3 + size
     return ProxyHeader(
         "PROXY",

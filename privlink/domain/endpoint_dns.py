@@ -96,7 +96,7 @@ class EndpointAddress:
 @dataclass(frozen=True)
 class EndpointDns:
     """Everything needed to name an endpoint. Build it with
-    ``privlink.services.ec2.endpoint_views.endpoint_dns(uow, endpoint)``."""
+    ``privlink.services.privatelink.views.endpoint_dns(uow, endpoint)``."""
 
     endpoint_id: str
     vpc_id: str

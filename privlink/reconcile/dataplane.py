@@ -24,9 +24,9 @@ from collections.abc import Callable
 from privlink.dataplane import Dataplane
 from privlink.dataplane.plan import DataplanePlan
 from privlink.reconcile.plan_builder import build_plan, expects_path
-from privlink.services.ec2.endpoint_records import VpcEndpoint
 from privlink.services.elbv2.lookups import target_group_by_arn
 from privlink.services.elbv2.targets import set_target_health
+from privlink.services.privatelink.records import VpcEndpoint
 from privlink.store import Store
 from privlink.store.unit import UnitOfWork
 
@@ -35,8 +35,16 @@ log = logging.getLogger("privlink.reconcile.dataplane")
 HEALTH_SYNC_SECONDS = 2.0
 WATCHED = frozenset(
     {
-        "vpc", "subnet", "security-group", "instance", "network-interface", "vpc-endpoint",
-        "vpc-endpoint-service", "elbv2-load-balancer", "elbv2-target-group", "elbv2-listener",
+        "vpc",
+        "subnet",
+        "security-group",
+        "instance",
+        "network-interface",
+        "vpc-endpoint",
+        "vpc-endpoint-service",
+        "elbv2-load-balancer",
+        "elbv2-target-group",
+        "elbv2-listener",
     }
 )
 
@@ -87,7 +95,8 @@ class PlanWorker:
                 self._last, self.needs_retry = None, True
                 continue
             log.debug(
-                "applied plan in %.0f ms: %d changes", (time.monotonic() - started) * 1000,
+                "applied plan in %.0f ms: %d changes",
+                (time.monotonic() - started) * 1000,
                 len(report.changes),
             )
             for resource, error in report.errors.items():
@@ -132,9 +141,7 @@ class DataplaneController:
         with store.unit() as uow:
             plan = None
             if changed is None or changed or self.worker.needs_retry:
-                plan = build_plan(
-                    uow, https_port=self.https_port, host_dns_port=self.host_dns_port
-                )
+                plan = build_plan(uow, https_port=self.https_port, host_dns_port=self.host_dns_port)
             self._sync_health(uow)
         if plan is not None:
             self.worker.submit(plan)
@@ -156,8 +163,13 @@ class DataplaneController:
                 ip = target.id if tg.target_type == "ip" else _instance_ip(uow, target.id)
                 if ip == health.ip and target.port == health.port:
                     set_target_health(
-                        uow, tg.id, target.id, target.port, health.state.value,
-                        reason=_reason(health.state.value), description=health.reason or None,
+                        uow,
+                        tg.id,
+                        target.id,
+                        target.port,
+                        health.state.value,
+                        reason=_reason(health.state.value),
+                        description=health.reason or None,
                     )
 
     def stop(self) -> None:

@@ -25,14 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from privlink.api import Scope
 from privlink.domain import endpoint_lifecycle as lifecycle
-from privlink.reconcile import controller
-from privlink.server.context import Context
-from privlink.services.ec2 import endpoint_common as common
-from privlink.services.ec2 import endpoint_interfaces as interfaces
-from privlink.services.ec2 import endpoint_notifications
-from privlink.services.ec2.endpoint_records import VpcEndpoint
-from privlink.services.ec2.endpoint_validation import release_private_names
+from privlink.services.privatelink import interfaces as interfaces
+from privlink.services.privatelink import lifecycle as common
+from privlink.services.privatelink import notifications as endpoint_notifications
+from privlink.services.privatelink.records import VpcEndpoint
+from privlink.services.privatelink.validation import release_private_names
 from privlink.store import Store
 from privlink.store.unit import UnitOfWork
 
@@ -54,8 +53,6 @@ class ProvisioningFailed(Exception):
 def always_ready(uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:
     """Control-plane-only mode: an accepted endpoint is available once provisioned."""
     return True
-
-
 
 
 def _seconds(name: str, default: float) -> float:
@@ -118,7 +115,7 @@ class EndpointController:
                 endpoints = list(uow.get_many(VpcEndpoint, changed | self.in_flight).values())
             self.in_flight -= {e.id for e in endpoints}
             for endpoint in endpoints:
-                ctx = Context(endpoint.account, endpoint.region, uow, "reconcile", now=self.clock)
+                ctx = Scope.of(endpoint, uow, now=self.clock)
                 wait = self._step(ctx, endpoint)
                 if wait is not None:
                     waits.append(wait)
@@ -133,7 +130,7 @@ class EndpointController:
                 log.exception("after-commit hook failed")
         return min(waits) if waits else None
 
-    def _step(self, ctx: Context, endpoint: VpcEndpoint) -> float | None:
+    def _step(self, ctx: Scope, endpoint: VpcEndpoint) -> float | None:
         state = endpoint.state
         if state == lifecycle.State.PENDING:
             return self._provision(ctx, endpoint)
@@ -143,19 +140,24 @@ class EndpointController:
             return self._after(ctx, endpoint, self.timings.deleted_retention, self._forget)
         return None
 
-    def _elapsed(self, ctx: Context, endpoint: VpcEndpoint) -> float:
+    def _elapsed(self, ctx: Scope, endpoint: VpcEndpoint) -> float:
         since = dt.datetime.fromisoformat(endpoint.state_since)
         return (ctx.now() - since).total_seconds()
 
-    def _after(self, ctx: Context, endpoint: VpcEndpoint, dwell: float,
-               action: Callable[[Context, VpcEndpoint], None]) -> float | None:
+    def _after(
+        self,
+        ctx: Scope,
+        endpoint: VpcEndpoint,
+        dwell: float,
+        action: Callable[[Scope, VpcEndpoint], None],
+    ) -> float | None:
         remaining = dwell - self._elapsed(ctx, endpoint)
         if remaining > 0:
             return remaining
         action(ctx, endpoint)
         return None
 
-    def _provision(self, ctx: Context, endpoint: VpcEndpoint) -> float | None:
+    def _provision(self, ctx: Scope, endpoint: VpcEndpoint) -> float | None:
         remaining = self.timings.pending - self._elapsed(ctx, endpoint)
         if remaining > 0:
             return remaining
@@ -173,21 +175,13 @@ class EndpointController:
         common.move(ctx, endpoint, lifecycle.Trigger.PROVISIONED)
         return None
 
-    def _tear_down(self, ctx: Context, endpoint: VpcEndpoint) -> None:
+    def _tear_down(self, ctx: Scope, endpoint: VpcEndpoint) -> None:
         for eni_id in endpoint.interfaces.values():
             interfaces.delete(ctx.uow, eni_id)
         endpoint.interfaces = {}
         release_private_names(ctx.uow, endpoint)
         common.move(ctx, endpoint, lifecycle.Trigger.TORN_DOWN)
 
-    def _forget(self, ctx: Context, endpoint: VpcEndpoint) -> None:
+    def _forget(self, ctx: Scope, endpoint: VpcEndpoint) -> None:
         endpoint_notifications.forget_endpoint(ctx, endpoint.id)
         ctx.uow.delete(endpoint)
-
-
-@controller
-def _factory(runtime: Any) -> EndpointController:
-    check = getattr(runtime, "endpoint_readiness", None)
-    return EndpointController(
-        timings=Timings.from_env(pending=0.0 if check else None), check=check
-    )

@@ -28,14 +28,14 @@ from collections.abc import Iterable
 
 from privlink.dataplane import plan as p
 from privlink.domain import endpoint_lifecycle as lifecycle
-from privlink.services.ec2.addressing import private_dns_name
-from privlink.services.ec2.endpoint_records import VpcEndpoint
-from privlink.services.ec2.endpoint_views import dns_answers, load_balancers_for
+from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
-from privlink.services.ec2.service_catalog import AWS_OWNER
-from privlink.services.ec2.sg_rules import EffectiveRule, effective_rules
+from privlink.services.ec2.security.sg_rules import EffectiveRule, effective_rules
 from privlink.services.elbv2.lookups import cross_zone_enabled
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
+from privlink.services.privatelink.catalog import AWS_OWNER
+from privlink.services.privatelink.records import VpcEndpoint
+from privlink.services.privatelink.views import dns_answers, load_balancers_for
 from privlink.store.unit import UnitOfWork
 
 LIVE_INSTANCE_STATES = ("pending", "running")
@@ -70,9 +70,7 @@ def build_plan(
             vpc.cidr,
             tuple(subnets_of[vpc.id]),
             resolver_enabled=vpc.enable_dns_support,
-            dns_records=tuple(
-                sorted(records.get(vpc.id, {}).values(), key=lambda r: r.name)
-            ),
+            dns_records=tuple(sorted(records.get(vpc.id, {}).values(), key=lambda r: r.name)),
         )
         for vpc in vpcs
     )
@@ -90,9 +88,7 @@ def build_plan(
     nlbs = _nlbs(uow, {i.id: i for i in instances})
     nlb_ids = {n.nlb_id for n in nlbs}
     endpoint_nets = tuple(
-        net
-        for e in endpoints
-        if (net := _endpoint(uow, e, enis, nlb_ids, https_port)) is not None
+        net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, https_port)) is not None
     )
     host_dns = tuple(public_records(uow)) if host_dns_port else ()
     return p.DataplanePlan(vpc_nets, instance_nets, nlbs, endpoint_nets, host_dns_port, host_dns)

@@ -18,11 +18,10 @@ from typing import Any
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 from privlink import errors
+from privlink.api import Context, Registry
 from privlink.errors import AwsError
 from privlink.server import auth, models
-from privlink.server.context import Context
 from privlink.server.protocols import Request, Response, protocol_for
-from privlink.server.registry import handler_for
 from privlink.store import Store
 
 log = logging.getLogger("privlink.gateway")
@@ -38,18 +37,17 @@ class Gateway:
     def __init__(
         self,
         store: Store,
+        registry: Registry,
         strict_keys: dict[str, str] | None = None,
         internal: dict[tuple[str, str], InternalRoute] | None = None,
     ) -> None:
         self.store = store
+        self.registry = registry
         self.strict_keys = strict_keys or {}
         self.internal = internal or {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlink-store")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            return
         if scope["type"] != "http":
             return
         request_id = str(uuid.uuid4())
@@ -83,7 +81,7 @@ class Gateway:
             assert operation is not None
             params = protocol.parse(operation, request)
             _check_required(operation, params)
-            handler = handler_for(service.service_name, operation.name)
+            handler = self.registry.handler_for(service.service_name, operation.name)
             if handler is None:
                 raise errors.NotImplementedOperation(
                     f"privlink does not implement {service.service_name} {operation.name} yet."
@@ -107,7 +105,7 @@ class Gateway:
         self, handler: Any, caller: auth.Caller, params: dict[str, Any], request_id: str
     ) -> tuple[dict[str, Any], list[Callable[[], Any]]]:
         with self.store.unit() as uow:
-            ctx = Context(caller.account, caller.region, uow, request_id)
+            ctx = Context(caller.account, caller.region, uow, request_id=request_id)
             output = handler(ctx, params) or {}
         return output, ctx.after_commit
 
@@ -226,16 +224,6 @@ async def _send(send: Send, response: Response) -> None:
     headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 def json_response(data: Any, status: int = 200) -> Response:

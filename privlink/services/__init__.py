@@ -1,13 +1,5 @@
-"""Service implementations: pure domain logic that validates, decides and writes the store.
+"""Service implementations: handlers (wire <-> call), operations (decide and write),
+queries (read models) and records, one package per AWS service.
 
-Importing this package registers every operation handler.
+Nothing here registers itself: `privlink.wiring` assembles the services.
 """
-
-import importlib
-import pkgutil
-
-
-def load_all() -> None:
-    """Import every service module so their @operation handlers register."""
-    for info in pkgutil.walk_packages(__path__, prefix=__name__ + "."):
-        importlib.import_module(info.name)

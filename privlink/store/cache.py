@@ -80,9 +80,7 @@ class Mirror:
             c = schema.addresses.c
             table: dict[str, dict[str, str]] = {}
             with self.engine.connect() as conn:
-                for subnet, address, owner in conn.execute(
-                    select(c.subnet_id, c.address, c.owner)
-                ):
+                for subnet, address, owner in conn.execute(select(c.subnet_id, c.address, c.owner)):
                     table.setdefault(subnet, {})[address] = owner
             self.addresses = table
         return self.addresses

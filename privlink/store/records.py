@@ -8,6 +8,7 @@ schema migration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -17,6 +18,8 @@ class Record(BaseModel):
     model_config = ConfigDict(validate_assignment=False, extra="ignore")
 
     kind: ClassVar[str]
+    # What looking up a missing id of this kind raises (`Scope.require`); services set it.
+    not_found: ClassVar[Callable[..., Exception] | None] = None
     id: str
     account: str
     region: str
@@ -25,16 +28,3 @@ class Record(BaseModel):
     def parent(self) -> str | None:
         """The id queries group this record under (a VPC for a subnet, ...)."""
         return None
-
-
-_KINDS: dict[str, type[Record]] = {}
-
-
-def register(cls: type[Record]) -> type[Record]:
-    """Class decorator: make a record kind known to the store."""
-    _KINDS[cls.kind] = cls
-    return cls
-
-
-def kinds() -> dict[str, type[Record]]:
-    return dict(_KINDS)

@@ -100,8 +100,13 @@ class UnitOfWork:
         self.conn.execute(
             _INSERT,
             {
-                "kind": record.kind, "id": record.id, "account": row.account,
-                "region": row.region, "parent": row.parent, "seq": row.seq, "doc": row.doc,
+                "kind": record.kind,
+                "id": record.id,
+                "account": row.account,
+                "region": row.region,
+                "parent": row.parent,
+                "seq": row.seq,
+                "doc": row.doc,
             },
         )
         self._wrote(record, row)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.services.ec2 import subnets, vpcs
+from privlink.api import Scope
+from privlink.services.ec2.network import subnets, vpcs
 from privlink.services.ec2.records import Instance, Vpc
 from privlink.services.elbv2 import listeners, load_balancers, lookups, target_groups, targets
 from privlink.store import Store
@@ -28,9 +28,9 @@ def store(tmp_path) -> Iterator[Store]:
 
 
 @contextmanager
-def context(store: Store) -> Iterator[Context]:
+def context(store: Store) -> Iterator[Scope]:
     with store.unit() as uow:
-        yield Context(ACCOUNT, REGION, uow, "req-1")
+        yield Scope(ACCOUNT, REGION, uow)
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_registering_again_clears_a_report(store: Store, world: dict[str, Any]) 
 def test_dependents_block_deletion(
     store: Store, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def endpoint_service_uses(ctx: Context, arn: str) -> list[Record]:
+    def endpoint_service_uses(ctx: Scope, arn: str) -> list[Record]:
         return [ctx.uow.get(Vpc, world["vpc"])] if arn == world["lb"] else []  # type: ignore[list-item]
 
     monkeypatch.setattr(load_balancers, "LOAD_BALANCER_DEPENDENTS", [endpoint_service_uses])

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from privlink.reconcile.endpoints import EndpointController, ProvisioningFailed, Timings
-from privlink.services.ec2.endpoint_records import VpcEndpoint
 from privlink.services.ec2.records import NetworkInterface
+from privlink.services.privatelink.records import VpcEndpoint
 from privlink.store import Store
 
 T0 = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)

@@ -269,9 +269,7 @@ def test_rest_json_roundtrip() -> None:
 
 @pytest.mark.parametrize("service", ["ec2", "sns", "elbv2", "logs", "mwaa"])
 def test_errors_parse_as_aws_errors(service: str) -> None:
-    parsed = error_roundtrip(
-        service, errors.InvalidVpcIDNotFound("The vpc ID 'vpc-1' does not exist")
-    )
+    parsed = error_roundtrip(service, errors.InvalidVpcIDNotFound("vpc-1"))
     assert parsed["status"] == 400
     assert parsed["Code"] == "InvalidVpcID.NotFound"
     assert parsed["Message"] == "The vpc ID 'vpc-1' does not exist"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from privlink.server.context import Context
+from privlink.api import Scope
 from privlink.services.sns import subscriptions, topics
 from privlink.services.sns.publishing import publish_as_service
 from privlink.services.sns.records import Delivery, InboxMessage, Subscription
@@ -29,9 +29,9 @@ def store(tmp_path) -> Iterator[Store]:
 
 
 @contextmanager
-def context(store: Store, account: str = OWNER) -> Iterator[Context]:
+def context(store: Store, account: str = OWNER) -> Iterator[Scope]:
     with store.unit() as uow:
-        yield Context(account, REGION, uow, "req-1")
+        yield Scope(account, REGION, uow)
 
 
 def statement(**overrides: Any) -> dict[str, Any]:

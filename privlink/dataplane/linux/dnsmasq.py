@@ -30,8 +30,9 @@ from privlink.dataplane.linux.topology import DnsSpec
 READY_TIMEOUT = 5.0
 
 
-def render_conf(spec: DnsSpec, hosts_path: Path, log_path: Path,
-                pid_path: Path | None = None) -> str:
+def render_conf(
+    spec: DnsSpec, hosts_path: Path, log_path: Path, pid_path: Path | None = None
+) -> str:
     lines = [
         "# written by privlink; changes are overwritten",
         "no-resolv",
@@ -83,7 +84,8 @@ class DnsmasqManager:
         hosts, conf = root / "hosts", root / "dnsmasq.conf"
         hosts_changed = _write_if_changed(hosts, spec.hosts)
         conf_changed = _write_if_changed(
-            conf, render_conf(spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid"))
+            conf, render_conf(spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid")
+        )
         key = self.key(spec.vpc_id)
         running = self.procs.pid(key) is not None
         if running and not conf_changed:
@@ -98,8 +100,9 @@ class DnsmasqManager:
             argv = ["ip", "netns", "exec", spec.netns, *argv]
         self.procs.start(key, argv, root / "dnsmasq.out")
         try:
-            wait_ready(spec.netns, spec.listen[0], spec.port,
-                       alive=lambda: self.procs.pid(key) is not None)
+            wait_ready(
+                spec.netns, spec.listen[0], spec.port, alive=lambda: self.procs.pid(key) is not None
+            )
         except TimeoutError as exc:  # e.g. the host port is taken: say why, from its output
             tail = _tail(root / "dnsmasq.out")
             raise TimeoutError(f"{exc}{': ' + tail if tail else ''}") from None
@@ -122,8 +125,13 @@ def _tail(path: Path, limit: int = 300) -> str:
         return ""
 
 
-def wait_ready(netns_name: str, server: str, port: int = 53,
-               timeout: float = READY_TIMEOUT, alive: Callable[[], bool] | None = None) -> None:
+def wait_ready(
+    netns_name: str,
+    server: str,
+    port: int = 53,
+    timeout: float = READY_TIMEOUT,
+    alive: Callable[[], bool] | None = None,
+) -> None:
     """Block until the resolver answers a query (bounded), so apply() returns a working VPC.
     `netns_name` "" asks from the driver's own namespace (the host-side resolver); `alive`
     ends the wait early when the process has already exited (a port in use, say)."""

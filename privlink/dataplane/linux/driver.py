@@ -46,8 +46,13 @@ PROXY_READY_TIMEOUT = 10.0
 
 
 class LinuxDriver:
-    def __init__(self, state_dir: Path, *, on_target_health: HealthCallback | None = None,
-                 conntrack_max: int | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        on_target_health: HealthCallback | None = None,
+        conntrack_max: int | None = None,
+    ) -> None:
         """`state_dir` holds configs, logs and pidfiles. `conntrack_max` (optional) raises
         the host-wide nf_conntrack_max; it is never lowered."""
         self.state_dir = Path(state_dir)
@@ -147,7 +152,8 @@ class LinuxDriver:
                     else:
                         state, reason = states.get(
                             (tg.target_group_id, t.ip, t.port),
-                            (TargetState.INITIAL, REASONS[TargetState.INITIAL]))
+                            (TargetState.INITIAL, REASONS[TargetState.INITIAL]),
+                        )
                     result.append(TargetHealth(tg.target_group_id, t.ip, t.port, state, reason))
         return result
 
@@ -155,14 +161,20 @@ class LinuxDriver:
         name = names.instance_netns(instance_id)
         return name if netns.exists(name) else None
 
-    def exec_in_instance(self, instance_id: str, argv: Sequence[str], *,
-                         timeout: float | None = None,
-                         input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    def exec_in_instance(
+        self,
+        instance_id: str,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        input: bytes | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
         name = self.instance_netns(instance_id)
         if name is None:
             raise KeyError(f"instance {instance_id} has no namespace")
-        return subprocess.run(["ip", "netns", "exec", name, *argv], input=input,
-                              capture_output=True, timeout=timeout)
+        return subprocess.run(
+            ["ip", "netns", "exec", name, *argv], input=input, capture_output=True, timeout=timeout
+        )
 
     def proxy_stats(self, endpoint_id: str, timeout: float = 2.0) -> dict[str, int] | None:
         """Counters of an endpoint's PROXY-v2 proxy (flows, spliced, open), or None."""
@@ -215,8 +227,7 @@ class _Converge:
         self.report = report
         self.failed: set[str] = set()  # namespaces that could not be set up
 
-    def step(self, owner: str, label: str, fn: Callable[..., list[str] | None],
-             *args: Any) -> bool:
+    def step(self, owner: str, label: str, fn: Callable[..., list[str] | None], *args: Any) -> bool:
         """Run fn(*args); record its changes, or its failure against `owner`."""
         started = time.monotonic()
         try:
@@ -241,7 +252,8 @@ class _Converge:
         handles: dict[str, NamespaceLinks] = {}
         for ns in spaces:
             if ns.name not in self.failed and self.step(
-                    ns.owner, "netlink", self._handle, handles, ns.name):
+                ns.owner, "netlink", self._handle, handles, ns.name
+            ):
                 continue
             self.failed.add(ns.name)
         try:
@@ -277,18 +289,25 @@ class _Converge:
         """Stop processes and delete namespaces, links, tables and files the plan does not
         own. Processes first: a proxy holds sockets in the namespaces it serves."""
         wanted = {
-            "dnsmasq": set(self.spec.dns), "proxy": set(self.spec.proxies),
+            "dnsmasq": set(self.spec.dns),
+            "proxy": set(self.spec.proxies),
             "userdata": set(self.spec.instances),
         }
         for key in self.driver.procs.keys():
             kind, _, rid = key.partition("-")
             if rid not in wanted.get(kind, set()) and self.driver.procs.stop(key):
                 self.report.changes.append(f"process {key}: stopped")
-        live = {key for key in self.driver.procs.keys()
-                if key.partition("-")[2] in wanted.get(key.partition("-")[0], set())}
+        live = {
+            key
+            for key in self.driver.procs.keys()
+            if key.partition("-")[2] in wanted.get(key.partition("-")[0], set())
+        }
         self.report.changes.extend(self.driver.procs.stop_orphans(live))
-        doomed = {name for name in netns.list_names()
-                  if names.is_ours(name) and name not in self.spec.namespaces}
+        doomed = {
+            name
+            for name in netns.list_names()
+            if names.is_ours(name) and name not in self.spec.namespaces
+        }
         self.driver._close_handles(doomed | (set(self.driver._handles) - set(self.spec.namespaces)))
         for name in sorted(doomed):
             self.driver._sysctls_set.pop(name, None)
@@ -300,8 +319,11 @@ class _Converge:
             if path.name not in instance_ns:
                 shutil.rmtree(path, ignore_errors=True)
                 self.report.changes.append(f"rm {path}")
-        for sub, keep in (("instances", set(self.spec.instances)),
-                          ("endpoints", set(self.spec.endpoints)), ("vpc", set(self.spec.dns))):
+        for sub, keep in (
+            ("instances", set(self.spec.instances)),
+            ("endpoints", set(self.spec.endpoints)),
+            ("vpc", set(self.spec.dns)),
+        ):
             root = self.driver.state_dir / sub
             if root.exists():
                 for path in root.iterdir():
@@ -326,16 +348,24 @@ class _Converge:
         live = [ns for ns in spaces if ns.name in handles]
         before = len(self.report.changes)
         for ns in live:
-            self.step(ns.owner, "links", handles[ns.name].delete_unwanted,
-                      {link.name for link in ns.links})
+            self.step(
+                ns.owner,
+                "links",
+                handles[ns.name].delete_unwanted,
+                {link.name for link in ns.links},
+            )
         if len(self.report.changes) > before:
             for handle in handles.values():  # a deleted veth takes its peer elsewhere with it
                 handle.invalidate()
         for ns in live:
             for link in ns.links:
                 if link.kind == "bridge":
-                    self.step(link.owner or ns.owner, f"bridge {link.name}",
-                              handles[ns.name].ensure_bridge, link)
+                    self.step(
+                        link.owner or ns.owner,
+                        f"bridge {link.name}",
+                        handles[ns.name].ensure_bridge,
+                        link,
+                    )
         for ns in live:
             for link in ns.links:
                 if link.kind != "veth" or link.peer is None:
@@ -344,8 +374,13 @@ class _Converge:
                 if far is None:
                     self.report.errors.setdefault(link.owner, f"no namespace {link.peer.netns}")
                     continue
-                self.step(link.owner or ns.owner, f"veth {link.name}",
-                          handles[ns.name].ensure_veth, link, far)
+                self.step(
+                    link.owner or ns.owner,
+                    f"veth {link.name}",
+                    handles[ns.name].ensure_veth,
+                    link,
+                    far,
+                )
         for ns in live:
             handle = handles[ns.name]
             self.step(ns.owner, "loopback", handle.ensure_loopback, ns.loopback)
@@ -365,8 +400,9 @@ class _Converge:
                 continue
             self.step(ns.owner, "nftables", self._ruleset, ns, by_netns)
 
-    def _ruleset(self, ns: NamespaceSpec,
-                 endpoints: dict[str, topology.EndpointState]) -> list[str]:
+    def _ruleset(
+        self, ns: NamespaceSpec, endpoints: dict[str, topology.EndpointState]
+    ) -> list[str]:
         changes = nft.apply(ns.name, ns.ruleset)
         if not any(c.endswith("nft ruleset") for c in changes):
             return changes
@@ -399,21 +435,35 @@ class _Converge:
         root = self.driver.endpoint_dir(ps.endpoint_id)
         root.mkdir(parents=True, exist_ok=True)
         config, ready = root / "proxy.json", root / "proxy.ready"
-        content = json.dumps({
-            "endpoint_id": ps.endpoint_id, "listen_netns": ps.listen_netns,
-            "connect_netns": ps.connect_netns,
-            "listeners": [{"ip": li.ip, "port": li.port, "source_ip": li.source_ip,
-                           "proxy_protocol": li.proxy_protocol,
-                           "targets": [list(t) for t in li.targets]} for li in ps.listeners],
-        }, indent=1, sort_keys=True)
+        content = json.dumps(
+            {
+                "endpoint_id": ps.endpoint_id,
+                "listen_netns": ps.listen_netns,
+                "connect_netns": ps.connect_netns,
+                "listeners": [
+                    {
+                        "ip": li.ip,
+                        "port": li.port,
+                        "source_ip": li.source_ip,
+                        "proxy_protocol": li.proxy_protocol,
+                        "targets": [list(t) for t in li.targets],
+                    }
+                    for li in ps.listeners
+                ],
+            },
+            indent=1,
+            sort_keys=True,
+        )
         generation = hashlib.sha256(content.encode()).hexdigest()[:16]
         changed = _write_if_changed(config, content)
         key = f"proxy-{ps.endpoint_id}"
         if self.driver.procs.pid(key) is None:
             ready.unlink(missing_ok=True)
             self.driver.procs.start(
-                key, [sys.executable, "-m", "privlink.dataplane.linux.proxy", str(config),
-                      str(ready)], root / "proxy.log")
+                key,
+                [sys.executable, "-m", "privlink.dataplane.linux.proxy", str(config), str(ready)],
+                root / "proxy.log",
+            )
             _wait_ready(self.driver.procs, key, ready, generation, root / "proxy.log")
             return [f"proxy {ps.endpoint_id}: start"]
         if changed or _read(ready) != generation:
@@ -442,9 +492,11 @@ class _Converge:
         script.write_text(inst.user_data)
         script.chmod(0o700)
         runner = [str(script)] if inst.user_data.startswith("#!") else ["/bin/sh", str(script)]
-        self.driver.procs.start(f"userdata-{inst.instance_id}",
-                                ["ip", "netns", "exec", inst.netns, *runner],
-                                root / "user-data.log")
+        self.driver.procs.start(
+            f"userdata-{inst.instance_id}",
+            ["ip", "netns", "exec", inst.netns, *runner],
+            root / "user-data.log",
+        )
         return [f"instance {inst.instance_id}: booted, user data started"]
 
 
@@ -477,8 +529,9 @@ def _write_if_changed(path: Path, content: str) -> bool:
     return True
 
 
-def _wait_ready(procs: ProcessTable, key: str, ready: Path, generation: str,
-                log_path: Path) -> None:
+def _wait_ready(
+    procs: ProcessTable, key: str, ready: Path, generation: str, log_path: Path
+) -> None:
     deadline = time.monotonic() + PROXY_READY_TIMEOUT
     while time.monotonic() < deadline:
         if _read(ready) == generation:
@@ -511,13 +564,17 @@ def _sweep_root() -> list[str]:
             if names.is_ours(name):
                 ipr.link("del", index=msg["index"])
                 changes.append(f"host: link del {name}")
-    result = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True,
-                            timeout=nft.TIMEOUT)
+    result = subprocess.run(
+        ["nft", "list", "tables"], capture_output=True, text=True, timeout=nft.TIMEOUT
+    )
     for line in result.stdout.splitlines():
         parts = line.split()
         if len(parts) == 3 and names.is_ours(parts[2]):
-            subprocess.run(["nft", "delete", "table", parts[1], parts[2]], timeout=nft.TIMEOUT,
-                           capture_output=True)
+            subprocess.run(
+                ["nft", "delete", "table", parts[1], parts[2]],
+                timeout=nft.TIMEOUT,
+                capture_output=True,
+            )
             changes.append(f"host: delete table {parts[1]} {parts[2]}")
     return changes
 

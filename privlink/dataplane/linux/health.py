@@ -53,8 +53,10 @@ class _Counter:
                 return True
         else:
             self.ok, self.failed = 0, self.failed + 1
-            if (self.state != TargetState.UNHEALTHY
-                    and self.failed >= self.spec.check.unhealthy_threshold):
+            if (
+                self.state != TargetState.UNHEALTHY
+                and self.failed >= self.spec.check.unhealthy_threshold
+            ):
                 self.state = TargetState.UNHEALTHY
                 return True
         return False
@@ -83,8 +85,7 @@ class HealthChecker:
 
     def states(self) -> dict[HealthKey, tuple[TargetState, str]]:
         with self._lock:
-            return {k: (c.state, REASONS[c.state] or c.detail)
-                    for k, c in self._counters.items()}
+            return {k: (c.state, REASONS[c.state] or c.detail) for k, c in self._counters.items()}
 
     def stop(self) -> None:
         loop, thread = self._loop, self._thread
@@ -164,8 +165,9 @@ class HealthChecker:
         try:
             sock.setblocking(False)
             sock.bind((spec.source_ip, 0))
-            await asyncio.wait_for(loop.sock_connect(sock, (spec.key[1], spec.port)),
-                                   spec.check.timeout)
+            await asyncio.wait_for(
+                loop.sock_connect(sock, (spec.key[1], spec.port)), spec.check.timeout
+            )
             if spec.proxy_protocol:
                 await loop.sock_sendall(sock, encode_local())
             return True, ""

@@ -89,7 +89,8 @@ class NamespaceLinks:
             self._addrs = {}
             for m in self.ipr.get_addr(family=socket.AF_INET):
                 self._addrs.setdefault(m["index"], set()).add(
-                    f"{m.get_attr('IFA_ADDRESS')}/{m['prefixlen']}")
+                    f"{m.get_attr('IFA_ADDRESS')}/{m['prefixlen']}"
+                )
         return set(self._addrs.get(index, ()))
 
     def routes(self) -> set[tuple[str, str]]:
@@ -134,16 +135,26 @@ class NamespaceLinks:
         assert spec.peer is not None
         mine = self.links().get(spec.name)
         theirs = far.links().get(spec.peer.name)
-        if (mine and theirs and mine.kind == "veth" and theirs.kind == "veth"
-                and mine.link == theirs.index and theirs.link == mine.index):
+        if (
+            mine
+            and theirs
+            and mine.kind == "veth"
+            and theirs.kind == "veth"
+            and mine.link == theirs.index
+            and theirs.link == mine.index
+        ):
             return []
         if mine:
             self._delete(mine.index)
         theirs = far.links().get(spec.peer.name)
         if theirs:
             far._delete(theirs.index)
-        self.ipr.link("add", ifname=spec.name, kind="veth",
-                      peer={"ifname": spec.peer.name, "net_ns_fd": spec.peer.netns})
+        self.ipr.link(
+            "add",
+            ifname=spec.name,
+            kind="veth",
+            peer={"ifname": spec.peer.name, "net_ns_fd": spec.peer.netns},
+        )
         self._refresh_one(spec.name)
         far._refresh_one(spec.peer.name)
         return [f"{self.name}: veth add {spec.name} <-> {spec.peer.netns}/{spec.peer.name}"]
@@ -173,8 +184,9 @@ class NamespaceLinks:
         changes = []
         for cidr in sorted(wanted - have):
             iface = ipaddress.ip_interface(cidr)
-            self.ipr.addr("add", index=index, address=str(iface.ip),
-                          prefixlen=iface.network.prefixlen)
+            self.ipr.addr(
+                "add", index=index, address=str(iface.ip), prefixlen=iface.network.prefixlen
+            )
             changes.append(f"{self.name}: {label} addr add {cidr}")
             self.added.append((label, str(iface.ip)))
             if self._addrs is not None:
@@ -183,8 +195,9 @@ class NamespaceLinks:
             if cidr.startswith("127."):
                 continue
             iface = ipaddress.ip_interface(cidr)
-            self.ipr.addr("del", index=index, address=str(iface.ip),
-                          prefixlen=iface.network.prefixlen)
+            self.ipr.addr(
+                "del", index=index, address=str(iface.ip), prefixlen=iface.network.prefixlen
+            )
             changes.append(f"{self.name}: {label} addr del {cidr}")
             if self._addrs is not None:
                 self._addrs.get(index, set()).discard(cidr)
@@ -228,8 +241,7 @@ class NamespaceLinks:
             self.ipr.route("del", dst=dst, gateway=gateway or None, table=MAIN_TABLE)
             changes.append(f"{self.name}: route del {dst} via {gateway}")
         for dst, gateway in sorted(want - have):
-            self.ipr.route("add", dst=dst, gateway=gateway, proto=RTPROT_STATIC,
-                           table=MAIN_TABLE)
+            self.ipr.route("add", dst=dst, gateway=gateway, proto=RTPROT_STATIC, table=MAIN_TABLE)
             changes.append(f"{self.name}: route add {dst} via {gateway}")
         return changes
 
@@ -241,8 +253,13 @@ def _send_garp(link: str, address: str) -> None:
         mac = sock.getsockname()[4]
         ip = socket.inet_aton(address)
         frame = (
-            b"\xff" * 6 + mac + b"\x08\x06"  # Ethernet: broadcast, from us, ARP
+            b"\xff" * 6
+            + mac
+            + b"\x08\x06"  # Ethernet: broadcast, from us, ARP
             + b"\x00\x01\x08\x00\x06\x04\x00\x01"  # Ethernet/IPv4, request
-            + mac + ip + b"\x00" * 6 + ip
+            + mac
+            + ip
+            + b"\x00" * 6
+            + ip
         )
         sock.send(frame)

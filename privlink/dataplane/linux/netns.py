@@ -50,8 +50,9 @@ def entered(name: str) -> Iterator[None]:
     Only for threads that own their namespace (the health checker), never the event loop
     of a server that other code shares.
     """
-    home = os.open(f"/proc/self/task/{threading.get_native_id()}/ns/net",
-                   os.O_RDONLY | os.O_CLOEXEC)
+    home = os.open(
+        f"/proc/self/task/{threading.get_native_id()}/ns/net", os.O_RDONLY | os.O_CLOEXEC
+    )
     try:
         setns(name)
         try:

@@ -48,10 +48,16 @@ class NftError(RuntimeError):
     pass
 
 
-def _run(netns: str, argv: list[str], stdin: str | None = None,
-         check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(["ip", "netns", "exec", netns, *argv], input=stdin,
-                            capture_output=True, text=True, timeout=TIMEOUT)
+def _run(
+    netns: str, argv: list[str], stdin: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        ["ip", "netns", "exec", netns, *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     if check and result.returncode != 0:
         raise NftError(f"{' '.join(argv)} in {netns}: {result.stderr.strip()}")
     return result
@@ -89,8 +95,12 @@ def apply(netns: str, body: str | None) -> list[str]:
     wanted = None if body is None else digest(body)
     inode = _inode(netns)
     known = _applied.get(netns)
-    if (known is not None and known[0] == inode and known[1] == wanted
-            and time.monotonic() - known[2] < VERIFY_AFTER):
+    if (
+        known is not None
+        and known[0] == inode
+        and known[1] == wanted
+        and time.monotonic() - known[2] < VERIFY_AFTER
+    ):
         return []
     current, foreign = observe(netns)
     changes = []
@@ -103,12 +113,14 @@ def apply(netns: str, body: str | None) -> list[str]:
     if body is None:
         _run(netns, ["nft", "delete", "table", *_TABLE.split()])
     else:
-        script = (f"table {_TABLE} {{}}\n"
-                  f"delete table {_TABLE}\n"
-                  f"table {_TABLE} {{\n"
-                  f'comment "{wanted}"\n'
-                  f"{body}\n"
-                  "}\n")
+        script = (
+            f"table {_TABLE} {{}}\n"
+            f"delete table {_TABLE}\n"
+            f"table {_TABLE} {{\n"
+            f'comment "{wanted}"\n'
+            f"{body}\n"
+            "}\n"
+        )
         _run(netns, ["nft", "-f", "-"], stdin=script)
     _applied[netns] = (inode, wanted, time.monotonic())
     return [*changes, f"{netns}: nft ruleset"]

@@ -49,7 +49,7 @@ def marked_processes() -> dict[int, str]:
             continue
         for item in environ.split(b"\0"):
             if item.startswith(prefix):
-                found[int(entry)] = item[len(prefix):].decode(errors="replace")
+                found[int(entry)] = item[len(prefix) :].decode(errors="replace")
                 break
     return found
 
@@ -71,9 +71,15 @@ class ProcessTable:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "ab") as out:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True,
-                                    close_fds=True, env={**os.environ, MARKER: key})
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+                env={**os.environ, MARKER: key},
+            )
         self._children[proc.pid] = proc
         self._pidfile(key).write_text(f"{proc.pid} {_starttime(proc.pid) or ''}\n")
         return proc.pid

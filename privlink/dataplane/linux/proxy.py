@@ -151,8 +151,9 @@ class _Client(_Side):
 class _Splice:
     """One direction src -> pipe -> dst with non-blocking os.splice on the event loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, flow: Flow, src: socket.socket,
-                 dst: socket.socket) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, flow: Flow, src: socket.socket, dst: socket.socket
+    ) -> None:
         self.loop, self.flow, self.src, self.dst = loop, flow, src, dst
         self.r, self.w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         with contextlib.suppress(OSError):
@@ -265,9 +266,15 @@ class Flow:
         loop = asyncio.get_running_loop()
         client = self.client.transport
         assert client is not None
-        header = (proxyproto.encode(client.get_extra_info("peername"),
-                                    client.get_extra_info("sockname"), tlvs=self.proxy.tlv)
-                  if self.listener.proxy_protocol else b"")
+        header = (
+            proxyproto.encode(
+                client.get_extra_info("peername"),
+                client.get_extra_info("sockname"),
+                tlvs=self.proxy.tlv,
+            )
+            if self.listener.proxy_protocol
+            else b""
+        )
         source = (self.listener.source_ip, 0) if self.listener.source_ip else None
         for ip, port in self.listener.order():
             # The upstream side knows its peer from birth: a server that speaks first
@@ -275,8 +282,9 @@ class Flow:
             upstream = _Side(self)
             upstream.peer = self.client
             try:
-                await loop.create_connection(functools.partial(_same, upstream), ip, port,
-                                             local_addr=source)
+                await loop.create_connection(
+                    functools.partial(_same, upstream), ip, port, local_addr=source
+                )
             except OSError as exc:
                 log.info("target %s:%s unreachable: %s", ip, port, exc)
                 continue
@@ -333,8 +341,10 @@ class Flow:
             sock.setblocking(False)
         loop = asyncio.get_running_loop()
         client_sock, upstream_sock = self.sockets
-        self.splices = [_Splice(loop, self, client_sock, upstream_sock),
-                        _Splice(loop, self, upstream_sock, client_sock)]
+        self.splices = [
+            _Splice(loop, self, client_sock, upstream_sock),
+            _Splice(loop, self, upstream_sock, client_sock),
+        ]
         return None
 
     def _cancel_handoff(self) -> None:
@@ -429,7 +439,8 @@ class Proxy:
             listener = Listener(key[0], key[1], source, targets, proxy_protocol)
             sock = netns.run_in(self.listen_netns, functools.partial(_listening_socket, *key))
             listener.server = await loop.create_server(
-                functools.partial(self._new_flow, listener), sock=sock)
+                functools.partial(self._new_flow, listener), sock=sock
+            )
             self.listeners[key] = listener
         self.ready_path.write_text(generation)
         log.info("config %s: %d listeners", generation, len(self.listeners))

@@ -31,8 +31,10 @@ def _cidrs(cidrs: Sequence[str]) -> str | None:
     v4 = [n for n in nets if n.version == 4]
     if any(n.prefixlen == 0 for n in v4):
         return None
-    merged = [str(n) if n.prefixlen < 32 else str(n.network_address)
-              for n in ipaddress.collapse_addresses(v4)]  # type: ignore[type-var]
+    merged = [
+        str(n) if n.prefixlen < 32 else str(n.network_address)
+        for n in ipaddress.collapse_addresses(v4)
+    ]  # type: ignore[type-var]
     return _set(merged) if merged else "{ }"
 
 
@@ -82,8 +84,7 @@ def _table(label: str, body: list[str]) -> str:
     return "\n".join([f"# {label}", *body])
 
 
-def instance(ingress: Sequence[SgRule], egress: Sequence[SgRule],
-             resolvers: Sequence[str]) -> str:
+def instance(ingress: Sequence[SgRule], egress: Sequence[SgRule], resolvers: Sequence[str]) -> str:
     """An instance's security groups. DNS to the VPC resolver is never filtered (AWS)."""
     inbound = [r for r in (sg_rule(rule, "saddr") for rule in ingress) if r]
     outbound = [r for r in (sg_rule(rule, "daddr") for rule in egress) if r]
@@ -117,9 +118,15 @@ class EniPath:
     transit_remote: str  # NLB side (DNAT destination); "" when its AZ has no NLB node
 
 
-def endpoint(enis: Sequence[EniPath], ingress: Sequence[SgRule], *, active: bool,
-             tcp_ports: Sequence[int], udp_ports: Sequence[int],
-             proxy_ports: Sequence[int]) -> str:
+def endpoint(
+    enis: Sequence[EniPath],
+    ingress: Sequence[SgRule],
+    *,
+    active: bool,
+    tcp_ports: Sequence[int],
+    udp_ports: Sequence[int],
+    proxy_ports: Sequence[int],
+) -> str:
     """The endpoint namespace: SG on the ENIs, DNAT to the NLB side of the transit link,
     SNAT to our side of it (so overlapping consumer/provider CIDRs never meet).
     PROXY-v2 ports are not NATed: the userspace proxy listens on the ENI addresses.
@@ -151,14 +158,22 @@ def endpoint(enis: Sequence[EniPath], ingress: Sequence[SgRule], *, active: bool
         if not eni.transit_remote:
             continue
         if tcp_ports:
-            dnat.append(f"  ip daddr {eni.ip} tcp dport {_set(map(str, tcp_ports))} "
-                        f"dnat ip to {eni.transit_remote}")
+            dnat.append(
+                f"  ip daddr {eni.ip} tcp dport {_set(map(str, tcp_ports))} "
+                f"dnat ip to {eni.transit_remote}"
+            )
         if udp_ports:
-            dnat.append(f"  ip daddr {eni.ip} udp dport {_set(map(str, udp_ports))} "
-                        f"dnat ip to {eni.transit_remote}")
+            dnat.append(
+                f"  ip daddr {eni.ip} udp dport {_set(map(str, udp_ports))} "
+                f"dnat ip to {eni.transit_remote}"
+            )
         snat.append(f'  oifname "{eni.transit_link}" snat ip to {eni.transit_local}')
-    proxied = (f"  iifname {eni_links} ip daddr {eni_ips} tcp dport "
-               f"{_set(map(str, proxy_ports))} accept" if proxy_ports else "")
+    proxied = (
+        f"  iifname {eni_links} ip daddr {eni_ips} tcp dport "
+        f"{_set(map(str, proxy_ports))} accept"
+        if proxy_ports
+        else ""
+    )
     body = [
         "chain sg_pre {",
         "  type filter hook prerouting priority -110; policy accept;",
@@ -222,7 +237,8 @@ def nlb(zones: Sequence[NlbZone], forwards: Sequence[NlbForward]) -> str:
     dnat = [
         f"  ip daddr {_set((f.zone.node_ip, *f.zone.arrivals))} {f.protocol} dport {f.port} "
         + _dnat(f.targets)
-        for f in forwards if f.targets
+        for f in forwards
+        if f.targets
     ]
     snat = [
         f"  ct status dnat ct original ip daddr {_set((z.node_ip, *z.arrivals))} "

@@ -171,8 +171,9 @@ def candidates(tg: TargetGroupNet, az: str, health: HealthMap) -> tuple[Target, 
     pool = tuple(t for t in tg.targets if tg.cross_zone or t.az == az)
     if tg.health_check is None:
         return pool
-    healthy = tuple(t for t in pool
-                    if health.get((tg.target_group_id, t.ip, t.port)) == TargetState.HEALTHY)
+    healthy = tuple(
+        t for t in pool if health.get((tg.target_group_id, t.ip, t.port)) == TargetState.HEALTHY
+    )
     return healthy or pool
 
 
@@ -198,8 +199,7 @@ class _Builder:
         self.spec = KernelSpec()
         self.transit: dict[str, dict[str, tuple[str, str]]] = {}
         for nlb in plan.nlbs:
-            enis = [e.eni_id for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id
-                    for e in ep.enis]
+            enis = [e.eni_id for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id for e in ep.enis]
             self.transit[nlb.nlb_id] = names.transit_addresses(enis)
 
     def add_link(self, netns: str, link: LinkSpec) -> None:
@@ -217,49 +217,84 @@ class _Builder:
             drafts.append(self.local_endpoint(ep) if ep.nlb_id is None else self.endpoint(ep))
         if self.plan.host_dns_port:
             self.spec.dns[HOST_RESOLVER] = DnsSpec(
-                HOST_RESOLVER, "", ("127.0.0.1",), _hosts(self.plan.host_dns), (),
-                self.plan.host_dns_port)
+                HOST_RESOLVER,
+                "",
+                ("127.0.0.1",),
+                _hosts(self.plan.host_dns),
+                (),
+                self.plan.host_dns_port,
+            )
         for draft in drafts:
             links = tuple(self.links.get(draft.name, ()))
             self.spec.namespaces[draft.name] = NamespaceSpec(
-                draft.name, draft.owner, QUIET + draft.sysctls, draft.loopback, links,
-                draft.routes, draft.ruleset)
+                draft.name,
+                draft.owner,
+                QUIET + draft.sysctls,
+                draft.loopback,
+                links,
+                draft.routes,
+                draft.ruleset,
+            )
         return self.spec
 
     def vpc(self, vpc: VpcNet) -> NamespaceSpec:
         ns = names.vpc_netns(vpc.vpc_id)
         for subnet in vpc.subnets:
-            self.add_link(ns, LinkSpec(names.subnet_bridge(subnet.subnet_id), "bridge",
-                                       addresses=(f"{subnet.gateway}/{subnet.prefixlen}",),
-                                       owner=vpc.vpc_id))
+            self.add_link(
+                ns,
+                LinkSpec(
+                    names.subnet_bridge(subnet.subnet_id),
+                    "bridge",
+                    addresses=(f"{subnet.gateway}/{subnet.prefixlen}",),
+                    owner=vpc.vpc_id,
+                ),
+            )
         loopback: tuple[str, ...] = ()
         if vpc.resolver_enabled:
             loopback = (f"{vpc.resolver_ip}/32", f"{AMAZON_DNS_LINK_LOCAL}/32")
             hosts = _hosts(vpc.dns_records)
             cnames = tuple((r.name, r.cname) for r in vpc.dns_records if r.cname)
             self.spec.dns[vpc.vpc_id] = DnsSpec(
-                vpc.vpc_id, ns, (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL), hosts, cnames)
+                vpc.vpc_id, ns, (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL), hosts, cnames
+            )
         return NamespaceSpec(ns, vpc.vpc_id, FORWARDING, loopback)
 
     def instance(self, inst: InstanceNet) -> NamespaceSpec:
         vpc = self.plan.vpc(inst.vpc_id)
         subnet = vpc.subnet(inst.subnet_id)
         ns = names.instance_netns(inst.instance_id)
-        self.add_link(names.vpc_netns(vpc.vpc_id), LinkSpec(
-            names.instance_port(inst.instance_id), "veth",
-            VethPeer(names.INSTANCE_IFNAME, ns), names.subnet_bridge(subnet.subnet_id),
-            owner=inst.instance_id))
-        self.add_link(ns, LinkSpec(names.INSTANCE_IFNAME, "peer",
-                                   addresses=(_cidr_of(inst.ip, subnet.cidr),),
-                                   owner=inst.instance_id))
+        self.add_link(
+            names.vpc_netns(vpc.vpc_id),
+            LinkSpec(
+                names.instance_port(inst.instance_id),
+                "veth",
+                VethPeer(names.INSTANCE_IFNAME, ns),
+                names.subnet_bridge(subnet.subnet_id),
+                owner=inst.instance_id,
+            ),
+        )
+        self.add_link(
+            ns,
+            LinkSpec(
+                names.INSTANCE_IFNAME,
+                "peer",
+                addresses=(_cidr_of(inst.ip, subnet.cidr),),
+                owner=inst.instance_id,
+            ),
+        )
         resolvers = (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL)
         resolv = f"nameserver {vpc.resolver_ip}\n" if vpc.resolver_enabled else ""
         self.spec.instances[inst.instance_id] = InstanceSpec(
-            inst.instance_id, ns, resolv, inst.user_data)
+            inst.instance_id, ns, resolv, inst.user_data
+        )
         ruleset = rulesets.instance(inst.security.ingress, inst.security.egress, resolvers)
         return NamespaceSpec(
-            ns, inst.instance_id, (("net.ipv4.ping_group_range", "0 2147483647"),),
-            routes=(RouteSpec("0.0.0.0/0", subnet.gateway),), ruleset=ruleset)
+            ns,
+            inst.instance_id,
+            (("net.ipv4.ping_group_range", "0 2147483647"),),
+            routes=(RouteSpec("0.0.0.0/0", subnet.gateway),),
+            ruleset=ruleset,
+        )
 
     def nlb(self, nlb: NlbNet) -> NamespaceSpec:
         ns = names.nlb_netns(nlb.nlb_id)
@@ -268,45 +303,79 @@ class _Builder:
         for node in nlb.nodes:
             subnet = vpc.subnet(node.subnet_id)
             inner = names.nlb_node_link(nlb.nlb_id, node.subnet_id)
-            self.add_link(router, LinkSpec(
-                names.nlb_node_port(nlb.nlb_id, node.subnet_id), "veth", VethPeer(inner, ns),
-                names.subnet_bridge(node.subnet_id), owner=nlb.nlb_id))
-            self.add_link(ns, LinkSpec(inner, "peer", addresses=(_cidr_of(node.ip, subnet.cidr),),
-                                       owner=nlb.nlb_id))
+            self.add_link(
+                router,
+                LinkSpec(
+                    names.nlb_node_port(nlb.nlb_id, node.subnet_id),
+                    "veth",
+                    VethPeer(inner, ns),
+                    names.subnet_bridge(node.subnet_id),
+                    owner=nlb.nlb_id,
+                ),
+            )
+            self.add_link(
+                ns,
+                LinkSpec(
+                    inner, "peer", addresses=(_cidr_of(node.ip, subnet.cidr),), owner=nlb.nlb_id
+                ),
+            )
         arrivals: dict[str, list[str]] = {node.az: [] for node in nlb.nodes}
         for ep in self.plan.endpoints:
             if ep.nlb_id != nlb.nlb_id:
                 continue
             for eni in ep.enis:
                 _, remote = self.transit[nlb.nlb_id][eni.eni_id]
-                self.add_link(ns, LinkSpec(names.transit_nlb_side(eni.eni_id), "peer",
-                                           addresses=(f"{remote}/31",), owner=ep.endpoint_id))
+                self.add_link(
+                    ns,
+                    LinkSpec(
+                        names.transit_nlb_side(eni.eni_id),
+                        "peer",
+                        addresses=(f"{remote}/31",),
+                        owner=ep.endpoint_id,
+                    ),
+                )
                 if eni.az in arrivals:
                     arrivals[eni.az].append(remote)
-        zones = {node.az: rulesets.NlbZone(node.ip, tuple(sorted(arrivals[node.az])))
-                 for node in nlb.nodes}
+        zones = {
+            node.az: rulesets.NlbZone(node.ip, tuple(sorted(arrivals[node.az])))
+            for node in nlb.nodes
+        }
         forwards = [
-            rulesets.NlbForward(li.protocol, li.port, zones[az],
-                                candidates(li.target_group, az, self.health))
-            for li in nlb.listeners for az in sorted(zones)
+            rulesets.NlbForward(
+                li.protocol, li.port, zones[az], candidates(li.target_group, az, self.health)
+            )
+            for li in nlb.listeners
+            for az in sorted(zones)
         ]
         for tg in nlb.target_groups():
             self._checks(nlb, tg, ns)
-        sysctls = FORWARDING + (("net.ipv4.tcp_tw_reuse", "1"),
-                                ("net.ipv4.ip_local_port_range", "1024 65535"))
+        sysctls = FORWARDING + (
+            ("net.ipv4.tcp_tw_reuse", "1"),
+            ("net.ipv4.ip_local_port_range", "1024 65535"),
+        )
         return NamespaceSpec(
-            ns, nlb.nlb_id, sysctls,
+            ns,
+            nlb.nlb_id,
+            sysctls,
             routes=_vpc_route(vpc, [n.subnet_id for n in nlb.nodes]),
-            ruleset=rulesets.nlb(list(zones.values()), forwards))
+            ruleset=rulesets.nlb(list(zones.values()), forwards),
+        )
 
     def _checks(self, nlb: NlbNet, tg: TargetGroupNet, ns: str) -> None:
         if tg.health_check is None:
             return
         for t in tg.targets:
             node = nlb.node_in(t.az) or nlb.nodes[0]
-            self.spec.checks.append(CheckSpec(
-                (tg.target_group_id, t.ip, t.port), ns, node.ip,
-                tg.health_check.port or t.port, tg.health_check, tg.proxy_protocol_v2))
+            self.spec.checks.append(
+                CheckSpec(
+                    (tg.target_group_id, t.ip, t.port),
+                    ns,
+                    node.ip,
+                    tg.health_check.port or t.port,
+                    tg.health_check,
+                    tg.proxy_protocol_v2,
+                )
+            )
 
     def _enis(self, ep: EndpointNet, ns: str) -> None:
         """Each ENI: a veth from its subnet's bridge in the VPC router into `ns`."""
@@ -314,13 +383,25 @@ class _Builder:
         router = names.vpc_netns(vpc.vpc_id)
         for eni in ep.enis:
             subnet = vpc.subnet(eni.subnet_id)
-            self.add_link(router, LinkSpec(names.eni_port(eni.eni_id), "veth",
-                                           VethPeer(names.eni_link(eni.eni_id), ns),
-                                           names.subnet_bridge(subnet.subnet_id),
-                                           owner=ep.endpoint_id))
-            self.add_link(ns, LinkSpec(names.eni_link(eni.eni_id), "peer",
-                                       addresses=(_cidr_of(eni.ip, subnet.cidr),),
-                                       owner=ep.endpoint_id))
+            self.add_link(
+                router,
+                LinkSpec(
+                    names.eni_port(eni.eni_id),
+                    "veth",
+                    VethPeer(names.eni_link(eni.eni_id), ns),
+                    names.subnet_bridge(subnet.subnet_id),
+                    owner=ep.endpoint_id,
+                ),
+            )
+            self.add_link(
+                ns,
+                LinkSpec(
+                    names.eni_link(eni.eni_id),
+                    "peer",
+                    addresses=(_cidr_of(eni.ip, subnet.cidr),),
+                    owner=ep.endpoint_id,
+                ),
+            )
 
     def local_endpoint(self, ep: EndpointNet) -> NamespaceSpec:
         """An endpoint to privlink's own API: ENIs only, a proxy on ENI:443 that connects
@@ -331,13 +412,30 @@ class _Builder:
         self._enis(ep, ns)
         paths = [rulesets.EniPath(names.eni_link(e.eni_id), e.ip, "", "", "") for e in ep.enis]
         if ep.active and ep.enis:
-            self.spec.proxies[ep.endpoint_id] = ProxySpec(ep.endpoint_id, ns, "", tuple(
-                ProxyListener(e.ip, LOCAL_SERVICE_PORT, "127.0.0.1",
-                              (("127.0.0.1", ep.local_port),), proxy_protocol=False)
-                for e in ep.enis))
+            self.spec.proxies[ep.endpoint_id] = ProxySpec(
+                ep.endpoint_id,
+                ns,
+                "",
+                tuple(
+                    ProxyListener(
+                        e.ip,
+                        LOCAL_SERVICE_PORT,
+                        "127.0.0.1",
+                        (("127.0.0.1", ep.local_port),),
+                        proxy_protocol=False,
+                    )
+                    for e in ep.enis
+                ),
+            )
         self.spec.endpoints[ep.endpoint_id] = EndpointState(ep.endpoint_id, ns, ep.active, "", ())
-        ruleset = rulesets.endpoint(paths, ep.ingress, active=ep.active, tcp_ports=[],
-                                    udp_ports=[], proxy_ports=[LOCAL_SERVICE_PORT])
+        ruleset = rulesets.endpoint(
+            paths,
+            ep.ingress,
+            active=ep.active,
+            tcp_ports=[],
+            udp_ports=[],
+            proxy_ports=[LOCAL_SERVICE_PORT],
+        )
         routes = _vpc_route(vpc, [e.subnet_id for e in ep.enis])
         return NamespaceSpec(ns, ep.endpoint_id, routes=routes, ruleset=ruleset)
 
@@ -352,14 +450,26 @@ class _Builder:
         self._enis(ep, ns)
         for eni in ep.enis:
             local, remote = self.transit[nlb.nlb_id][eni.eni_id]
-            self.add_link(ns, LinkSpec(
-                names.transit_endpoint_side(eni.eni_id), "veth",
-                VethPeer(names.transit_nlb_side(eni.eni_id), nlb_ns),
-                addresses=(f"{local}/31",), owner=ep.endpoint_id))
+            self.add_link(
+                ns,
+                LinkSpec(
+                    names.transit_endpoint_side(eni.eni_id),
+                    "veth",
+                    VethPeer(names.transit_nlb_side(eni.eni_id), nlb_ns),
+                    addresses=(f"{local}/31",),
+                    owner=ep.endpoint_id,
+                ),
+            )
             node = nlb.node_in(eni.az)
-            paths.append(rulesets.EniPath(names.eni_link(eni.eni_id), eni.ip,
-                                          names.transit_endpoint_side(eni.eni_id), local,
-                                          remote if node else ""))
+            paths.append(
+                rulesets.EniPath(
+                    names.eni_link(eni.eni_id),
+                    eni.ip,
+                    names.transit_endpoint_side(eni.eni_id),
+                    local,
+                    remote if node else "",
+                )
+            )
             if node is None:
                 continue
             for li in nlb.listeners:
@@ -367,25 +477,45 @@ class _Builder:
                     targets = candidates(li.target_group, eni.az, self.health)
                     if not targets:  # nothing to reach from this AZ: the kernel resets
                         continue
-                    proxy_listeners.append(ProxyListener(
-                        eni.ip, li.port, node.ip, tuple((t.ip, t.port) for t in targets)))
+                    proxy_listeners.append(
+                        ProxyListener(
+                            eni.ip, li.port, node.ip, tuple((t.ip, t.port) for t in targets)
+                        )
+                    )
         ports = {
-            kind: sorted(li.port for li in nlb.listeners if li.protocol == proto
-                         and li.target_group.proxy_protocol_v2 == ppv2)
-            for kind, proto, ppv2 in (("tcp", "tcp", False), ("udp", "udp", False),
-                                      ("proxy", "tcp", True))
+            kind: sorted(
+                li.port
+                for li in nlb.listeners
+                if li.protocol == proto and li.target_group.proxy_protocol_v2 == ppv2
+            )
+            for kind, proto, ppv2 in (
+                ("tcp", "tcp", False),
+                ("udp", "udp", False),
+                ("proxy", "tcp", True),
+            )
         }
         if ep.active and proxy_listeners:
             self.spec.proxies[ep.endpoint_id] = ProxySpec(
-                ep.endpoint_id, ns, nlb_ns, tuple(proxy_listeners))
+                ep.endpoint_id, ns, nlb_ns, tuple(proxy_listeners)
+            )
         self.spec.endpoints[ep.endpoint_id] = EndpointState(
-            ep.endpoint_id, ns, ep.active, nlb_ns, tuple(p.transit_local for p in paths))
-        ruleset = rulesets.endpoint(paths, ep.ingress, active=ep.active,
-                                    tcp_ports=ports["tcp"], udp_ports=ports["udp"],
-                                    proxy_ports=ports["proxy"])
+            ep.endpoint_id, ns, ep.active, nlb_ns, tuple(p.transit_local for p in paths)
+        )
+        ruleset = rulesets.endpoint(
+            paths,
+            ep.ingress,
+            active=ep.active,
+            tcp_ports=ports["tcp"],
+            udp_ports=ports["udp"],
+            proxy_ports=ports["proxy"],
+        )
         return NamespaceSpec(
-            ns, ep.endpoint_id, FORWARDING,
-            routes=_vpc_route(vpc, [e.subnet_id for e in ep.enis]), ruleset=ruleset)
+            ns,
+            ep.endpoint_id,
+            FORWARDING,
+            routes=_vpc_route(vpc, [e.subnet_id for e in ep.enis]),
+            ruleset=ruleset,
+        )
 
 
 def _hosts(records: tuple[DnsRecord, ...]) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
+from privlink.api import Scope
 from privlink.services.ec2.records import (
     Instance,
     InternetGateway,
@@ -27,6 +27,7 @@ from privlink.services.ec2.records import (
     Subnet,
     Vpc,
 )
+from privlink.services.privatelink.records import EndpointService, VpcEndpoint
 from privlink.store.records import Record
 
 MAX_TAGS = 50
@@ -92,11 +93,17 @@ def split_id(value: str) -> str | None:
 
 def check_id(value: str, prefix: str, malformed: type[errors.AwsError]) -> None:
     if split_id(value) != prefix:
-        raise malformed(f'Invalid id: "{value}" (expecting "{prefix}-...")')
+        raise _malformed(malformed, value, prefix)
+
+
+def _malformed(error: type[errors.AwsError], value: str, prefix: str) -> errors.AwsError:
+    if issubclass(error, errors.IdMalformed):
+        return error(value)
+    return error(f'Invalid id: "{value}" (expecting "{prefix}-...")')
 
 
 def require(
-    ctx: Context,
+    ctx: Scope,
     cls: type[Record],
     record_id: str,
     not_found: type[errors.AwsError],
@@ -105,18 +112,12 @@ def require(
     """A record of the caller's account and region, or the kind's NotFound error."""
     record = ctx.uow.get(cls, record_id)
     if record is None or record.account != ctx.account or record.region != ctx.region:
-        raise not_found(f"The {label} '{record_id}' does not exist")
+        raise not_found(record_id)
     return record
 
 
-def not_found_message(label: str, missing: list[str]) -> str:
-    if len(missing) == 1:
-        return f"The {label} '{missing[0]}' does not exist"
-    return f"The {label}s '{', '.join(missing)}' do not exist"
-
-
 def scoped(
-    ctx: Context,
+    ctx: Scope,
     cls: type[Record],
     ids: list[str] | None,
     not_found: type[errors.AwsError],
@@ -129,15 +130,15 @@ def scoped(
     by_id = {item.id: item for item in items}
     missing = [i for i in dict.fromkeys(ids) if i not in by_id]
     if missing:
-        raise not_found(not_found_message(label, missing))
+        raise not_found(*missing)
     return [by_id[i] for i in dict.fromkeys(ids)]
 
 
 # --- the resource kind table ----------------------------------------------------------------
 # A tagged thing: the record to save after a change, and the live tags dict to change.
 TagHolder = tuple[Record, dict[str, str]]
-Locator = Callable[[Context, str], TagHolder | None]
-Lister = Callable[[Context], Iterable[tuple[str, TagHolder]]]
+Locator = Callable[[Scope, str], TagHolder | None]
+Lister = Callable[[Scope], Iterable[tuple[str, TagHolder]]]
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class ResourceKind:
     locate: Locator | None = None
     listing: Lister | None = None
 
-    def find(self, ctx: Context, resource_id: str) -> TagHolder | None:
+    def find(self, ctx: Scope, resource_id: str) -> TagHolder | None:
         if self.locate is not None:
             return self.locate(ctx, resource_id)
         if self.record is None:
@@ -169,7 +170,7 @@ class ResourceKind:
             return None
         return record, record.tags  # type: ignore[attr-defined]
 
-    def tagged(self, ctx: Context) -> Iterator[tuple[str, TagHolder]]:
+    def tagged(self, ctx: Scope) -> Iterator[tuple[str, TagHolder]]:
         if self.listing is not None:
             yield from self.listing(ctx)
         elif self.record is not None:
@@ -191,26 +192,26 @@ def kind_of(resource_id: str) -> ResourceKind | None:
     return RESOURCE_KINDS.get(prefix) if prefix else None
 
 
-def locate(ctx: Context, resource_id: str) -> tuple[ResourceKind, TagHolder]:
+def locate(ctx: Scope, resource_id: str) -> tuple[ResourceKind, TagHolder]:
     """Any taggable resource of the caller by id: InvalidID if no kind has that form."""
     kind = kind_of(resource_id)
     if kind is None:
         raise errors.InvalidIDMalformed(f"The ID '{resource_id}' is not valid")
     found = kind.find(ctx, resource_id)
     if found is None:
-        raise kind.not_found(not_found_message(kind.label, [resource_id]))
+        raise kind.not_found(resource_id)
     return kind, found
 
 
-def resolve(ctx: Context, prefix: str, resource_id: str) -> Any:
+def resolve(ctx: Scope, prefix: str, resource_id: str) -> Any:
     """The caller's record for an id of one kind: the kind's Malformed or NotFound error."""
     kind = RESOURCE_KINDS[prefix]
     if split_id(resource_id) != prefix:
         malformed = kind.malformed or errors.InvalidIDMalformed
-        raise malformed(f'Invalid id: "{resource_id}" (expecting "{prefix}-...")')
+        raise _malformed(malformed, resource_id, prefix)
     found = kind.find(ctx, resource_id)
     if found is None:
-        raise kind.not_found(not_found_message(kind.label, [resource_id]))
+        raise kind.not_found(resource_id)
     return found[0]
 
 
@@ -266,13 +267,12 @@ for _kind in (
         Instance,
         errors.InvalidInstanceIDMalformed,
     ),
-    # Placeholders until the PrivateLink modules register their records.
     ResourceKind(
         "vpce",
         "vpc-endpoint",
         errors.InvalidVpcEndpointIdNotFound,
         "Vpc Endpoint Id",
-        None,
+        VpcEndpoint,
         errors.InvalidVpcEndpointIdMalformed,
     ),
     ResourceKind(
@@ -280,7 +280,7 @@ for _kind in (
         "vpc-endpoint-service",
         errors.InvalidVpcEndpointServiceIdNotFound,
         "Vpc Endpoint Service Id",
-        None,
+        EndpointService,
         errors.InvalidVpcEndpointServiceIdMalformed,
     ),
     # Kinds privlink does not keep: any id is unknown, with AWS's code for it.
@@ -315,7 +315,7 @@ for _kind in (
 
 
 # --- ClientToken idempotency -------------------------------------------------------------------
-def _token_scope(ctx: Context, operation: str) -> str:
+def _token_scope(ctx: Scope, operation: str) -> str:
     return f"client-token:{ctx.account}:{ctx.region}:{operation}"
 
 
@@ -324,7 +324,7 @@ def _fingerprint(params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def replayed(ctx: Context, operation: str, params: dict[str, Any]) -> str | None:
+def replayed(ctx: Scope, operation: str, params: dict[str, Any]) -> str | None:
     """The resource an earlier call with this ClientToken made; None for a new token.
 
     The same token with other parameters is IdempotentParameterMismatch, as on AWS.
@@ -343,7 +343,7 @@ def replayed(ctx: Context, operation: str, params: dict[str, Any]) -> str | None
     return resource_id
 
 
-def remember_token(ctx: Context, operation: str, params: dict[str, Any], resource_id: str) -> None:
+def remember_token(ctx: Scope, operation: str, params: dict[str, Any], resource_id: str) -> None:
     token = params.get("ClientToken")
     if token:
         ctx.uow.claim_name(

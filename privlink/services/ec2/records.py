@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from privlink.store.records import Record, register
+from privlink import errors
+from privlink.store.records import Record
 
 
 class Tagged(Record):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-@register
 class RegionBootstrap(Record):
     """Marks that an account's region got its default VPC."""
 
     kind = "region-bootstrap"
 
 
-@register
 class Vpc(Tagged):
     kind = "vpc"
+    not_found = errors.InvalidVpcIDNotFound
     cidr: str
     cidr_association_id: str
     state: str = "available"
@@ -32,9 +32,9 @@ class Vpc(Tagged):
     enable_network_address_usage_metrics: bool = False
 
 
-@register
 class Subnet(Tagged):
     kind = "subnet"
+    not_found = errors.InvalidSubnetIDNotFound
     vpc_id: str
     cidr: str
     availability_zone: str
@@ -84,9 +84,9 @@ class SecurityGroupRule(BaseModel):
         )
 
 
-@register
 class SecurityGroup(Tagged):
     kind = "security-group"
+    not_found = errors.InvalidGroupNotFound
     vpc_id: str
     name: str
     description: str
@@ -116,9 +116,9 @@ class RouteTableAssociation(BaseModel):
     main: bool = False
 
 
-@register
 class RouteTable(Tagged):
     kind = "route-table"
+    not_found = errors.InvalidRouteTableIDNotFound
     vpc_id: str
     routes: list[Route] = Field(default_factory=list)
     associations: list[RouteTableAssociation] = Field(default_factory=list)
@@ -132,9 +132,9 @@ class RouteTable(Tagged):
         return any(a.main for a in self.associations)
 
 
-@register
 class InternetGateway(Tagged):
     kind = "internet-gateway"
+    not_found = errors.InvalidInternetGatewayIDNotFound
     attached_vpc_id: str | None = None
 
     @property
@@ -142,9 +142,9 @@ class InternetGateway(Tagged):
         return self.attached_vpc_id
 
 
-@register
 class NetworkInterface(Tagged):
     kind = "network-interface"
+    not_found = errors.InvalidNetworkInterfaceIDNotFound
     vpc_id: str
     subnet_id: str
     availability_zone: str
@@ -170,9 +170,9 @@ class NetworkInterface(Tagged):
         return self.subnet_id
 
 
-@register
 class Instance(Tagged):
     kind = "instance"
+    not_found = errors.InvalidInstanceIDNotFound
     reservation_id: str
     vpc_id: str
     subnet_id: str

@@ -10,15 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from privlink.api import Scope, handles
 from privlink.domain import filters, paging
-from privlink.server.context import Context
 from privlink.services.ec2 import common
-from privlink.services.ec2.base import ec2_operation
 
 
-def _change(
-    ctx: Context, resource_ids: list[str], change: Callable[[dict[str, str]], None]
-) -> None:
+def _change(ctx: Scope, resource_ids: list[str], change: Callable[[dict[str, str]], None]) -> None:
     """Apply a change to each resource's tags; any error rolls the whole call back."""
     for resource_id in dict.fromkeys(resource_ids):
         record, tags = common.locate(ctx, resource_id)[1]
@@ -27,8 +24,8 @@ def _change(
         ctx.uow.put(record)
 
 
-@ec2_operation("CreateTags")
-def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("CreateTags")
+def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     new = {t.get("Key", ""): t.get("Value") or "" for t in params["Tags"]}
     common.check_tags(new)
     _change(ctx, params["Resources"], lambda tags: tags.update(new))
@@ -48,8 +45,8 @@ def _without(wanted: list[dict[str, Any]] | None) -> Callable[[dict[str, str]], 
     return change
 
 
-@ec2_operation("DeleteTags")
-def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DeleteTags")
+def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     """No Tags removes all; a Key alone, whatever its value; a Key and Value, only if equal."""
     _change(ctx, params["Resources"], _without(params.get("Tags")))
     return {}
@@ -71,7 +68,7 @@ FILTERS: dict[str, filters.Getter] = {
 }
 
 
-def _rows(ctx: Context) -> list[TagRow]:
+def _rows(ctx: Scope) -> list[TagRow]:
     rows: list[TagRow] = []
     for kind in list(common.RESOURCE_KINDS.values()):
         for resource_id, (_record, tags) in kind.tagged(ctx):
@@ -79,8 +76,8 @@ def _rows(ctx: Context) -> list[TagRow]:
     return sorted(rows, key=lambda row: (row.resource_id, row.key))
 
 
-@ec2_operation("DescribeTags")
-def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeTags")
+def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     # tag:KEY on DescribeTags selects the tag entries KEY=VALUE themselves.
     rows = filters.apply(
         _rows(ctx), params.get("Filters"), FILTERS, tags=lambda row: {row.key: row.value}

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from privlink import errors
+from privlink.api import Scope
 from privlink.domain import paging
-from privlink.server.context import Context
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 from privlink.store.records import Record
 
@@ -38,11 +38,11 @@ def parse_arn(arn: str) -> ElbArn | None:
     return ElbArn(match["region"], match["account"], match["type"])
 
 
-def load_balancer_arn(ctx: Context, name: str, lb_id: str) -> str:
+def load_balancer_arn(ctx: Scope, name: str, lb_id: str) -> str:
     return f"{ARN_PREFIX}:{ctx.region}:{ctx.account}:loadbalancer/net/{name}/{lb_id}"
 
 
-def target_group_arn(ctx: Context, name: str, tg_id: str) -> str:
+def target_group_arn(ctx: Scope, name: str, tg_id: str) -> str:
     return f"{ARN_PREFIX}:{ctx.region}:{ctx.account}:targetgroup/{name}/{tg_id}"
 
 
@@ -59,28 +59,28 @@ def check_name(name: str, what: str) -> None:
 
 
 # --- scoped lookups ---------------------------------------------------------------
-def _owned(ctx: Context, record: Record | None) -> bool:
+def _owned(ctx: Scope, record: Record | None) -> bool:
     return record is not None and record.account == ctx.account and record.region == ctx.region
 
 
-def require_load_balancer(ctx: Context, arn: str) -> LoadBalancer:
+def require_load_balancer(ctx: Scope, arn: str) -> LoadBalancer:
     lb = ctx.uow.get(LoadBalancer, arn)
     if lb is None or not _owned(ctx, lb):
-        raise errors.LoadBalancerNotFound(f"Load balancer '{arn}' not found")
+        raise errors.LoadBalancerNotFound(arn)
     return lb
 
 
-def require_target_group(ctx: Context, arn: str) -> TargetGroup:
+def require_target_group(ctx: Scope, arn: str) -> TargetGroup:
     tg = ctx.uow.get(TargetGroup, arn)
     if tg is None or not _owned(ctx, tg):
-        raise errors.TargetGroupNotFound(f"Target group '{arn}' not found")
+        raise errors.TargetGroupNotFound(arn)
     return tg
 
 
-def require_listener(ctx: Context, arn: str) -> Listener:
+def require_listener(ctx: Scope, arn: str) -> Listener:
     listener = ctx.uow.get(Listener, arn)
     if listener is None or not _owned(ctx, listener):
-        raise errors.ListenerNotFound(f"Listener '{arn}' not found")
+        raise errors.ListenerNotFound(arn)
     return listener
 
 
@@ -100,7 +100,7 @@ def select(
     by_key = {key(item): item for item in items}
     missing = [w for w in wanted if w not in by_key]
     if missing:
-        raise not_found(f"{label} '{', '.join(missing)}' not found")
+        raise not_found.because(f"{label} '{', '.join(missing)}' not found")
     return [by_key[w] for w in dict.fromkeys(wanted)]
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.elbv2 import common, lookups
 from privlink.services.elbv2.load_balancers import delete_listener_record
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
@@ -82,7 +81,7 @@ def _forward_target(actions: list[dict[str, Any]]) -> str:
     return distinct[0]
 
 
-def _check_target_group(ctx: Context, lb: LoadBalancer, tg: TargetGroup, protocol: str) -> None:
+def _check_target_group(ctx: Scope, lb: LoadBalancer, tg: TargetGroup, protocol: str) -> None:
     if tg.vpc_id != lb.vpc_id:
         raise errors.InvalidConfigurationRequest(
             f"Target group '{tg.id}' is in VPC '{tg.vpc_id}', not in the load balancer's VPC "
@@ -116,8 +115,8 @@ def _tls_settings(params: dict[str, Any], protocol: str) -> tuple[str | None, li
     return params.get("SslPolicy") or DEFAULT_SSL_POLICY, certificates
 
 
-@operation("elbv2", "CreateListener")
-def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("CreateListener")
+def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     lb = common.require_load_balancer(ctx, params["LoadBalancerArn"])
     protocol, port = params.get("Protocol"), params.get("Port")
     if protocol is None or port is None:
@@ -161,8 +160,8 @@ def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"Listeners": [wire_listener(listener)]}
 
 
-@operation("elbv2", "DescribeListeners")
-def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeListeners")
+def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     lb_arn = params.get("LoadBalancerArn")
     arns = params.get("ListenerArns")
     if not lb_arn and not arns:
@@ -177,7 +176,7 @@ def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"Listeners": [wire_listener(li) for li in chunk], "NextMarker": marker}
 
 
-@operation("elbv2", "DeleteListener")
-def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DeleteListener")
+def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     delete_listener_record(ctx, common.require_listener(ctx, params["ListenerArn"]))
     return {}

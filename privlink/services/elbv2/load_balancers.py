@@ -6,29 +6,25 @@ subnet (the data plane puts the NLB's node there). State: the record is
 response says `provisioning`, as AWS's does. No controller is involved, so
 waiters (`load_balancer_available`) succeed on their first poll.
 
-Other resources that depend on a load balancer (endpoint services) register
-a lookup in LOAD_BALANCER_DEPENDENTS; DeleteLoadBalancer refuses with
+Resources that depend on a load balancer (endpoint services) are declared in
+privlink.services.dependencies; DeleteLoadBalancer refuses with
 ResourceInUse while any of them finds something.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from privlink import errors
+from privlink.api import Scope, handles
 from privlink.domain import regions
-from privlink.server.context import Context
-from privlink.server.registry import operation
-from privlink.services.ec2 import addressing, vpcs
+from privlink.services import dependencies
+from privlink.services.ec2.network import addressing
 from privlink.services.ec2.records import InternetGateway, SecurityGroup, Subnet
 from privlink.services.elbv2 import attributes, common
 from privlink.services.elbv2.records import LbNode, Listener, LoadBalancer
-from privlink.store.records import Record
 
 # lookup(ctx, load_balancer_arn) -> the records that keep this load balancer in use
-DependentLookup = Callable[[Context, str], list[Record]]
-LOAD_BALANCER_DEPENDENTS: list[DependentLookup] = []
 
 # Route 53 zone of NLB DNS names per region (AWS's published table).
 NLB_HOSTED_ZONES = {
@@ -97,7 +93,7 @@ def _subnet_mappings(params: dict[str, Any]) -> list[dict[str, Any]]:
     raise errors.ValidationError("At least one subnet must be specified")
 
 
-def _resolve_subnets(ctx: Context, mappings: list[dict[str, Any]]) -> list[Subnet]:
+def _resolve_subnets(ctx: Scope, mappings: list[dict[str, Any]]) -> list[Subnet]:
     found: list[Subnet] = []
     for mapping in mappings:
         subnet_id = mapping.get("SubnetId") or ""
@@ -120,7 +116,7 @@ def _resolve_subnets(ctx: Context, mappings: list[dict[str, Any]]) -> list[Subne
     return found
 
 
-def _check_security_groups(ctx: Context, group_ids: list[str], vpc_id: str) -> None:
+def _check_security_groups(ctx: Scope, group_ids: list[str], vpc_id: str) -> None:
     for group_id in group_ids:
         group = ctx.uow.get(SecurityGroup, group_id)
         if group is None or group.account != ctx.account or group.vpc_id != vpc_id:
@@ -137,7 +133,7 @@ def _settings(
 
 
 def _allocate_nodes(
-    ctx: Context, lb: LoadBalancer, subnets: list[Subnet], mappings: list[dict[str, Any]]
+    ctx: Scope, lb: LoadBalancer, subnets: list[Subnet], mappings: list[dict[str, Any]]
 ) -> list[LbNode]:
     nodes: list[LbNode] = []
     for subnet, mapping in zip(subnets, mappings, strict=True):
@@ -159,8 +155,8 @@ def _allocate_nodes(
     return nodes
 
 
-@operation("elbv2", "CreateLoadBalancer")
-def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("CreateLoadBalancer")
+def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     name = params["Name"]
     common.check_name(name, "Load balancer")
     if name.lower().startswith("internal-"):  # AWS reserves it for internal DNS names
@@ -224,8 +220,8 @@ def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"LoadBalancers": [wire_load_balancer(lb, state="provisioning")]}
 
 
-@operation("elbv2", "DescribeLoadBalancers")
-def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeLoadBalancers")
+def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     arns = params.get("LoadBalancerArns")
     names = params.get("Names")
     if arns and names:
@@ -245,8 +241,8 @@ def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"LoadBalancers": [wire_load_balancer(lb) for lb in chunk], "NextMarker": marker}
 
 
-@operation("elbv2", "DeleteLoadBalancer")
-def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DeleteLoadBalancer")
+def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["LoadBalancerArn"]
     if common.parse_arn(arn) is None:
         raise errors.ValidationError(f"'{arn}' is not a valid load balancer ARN")
@@ -257,7 +253,7 @@ def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         raise errors.OperationNotPermitted(
             f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
         )
-    if any(lookup(ctx, lb.id) for lookup in LOAD_BALANCER_DEPENDENTS):
+    if dependencies.blockers(ctx, lb):
         raise errors.ResourceInUse(
             f"Load balancer '{arn}' cannot be deleted because it is currently associated with "
             "another service"
@@ -270,28 +266,21 @@ def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def delete_listener_record(ctx: Context, listener: Listener) -> None:
+def delete_listener_record(ctx: Scope, listener: Listener) -> None:
     """Remove a listener and free its port on the load balancer."""
     ctx.uow.release_names(listener.id)
     ctx.uow.delete(listener)
 
 
-@operation("elbv2", "DescribeLoadBalancerAttributes")
-def describe_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeLoadBalancerAttributes")
+def describe_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     lb = common.require_load_balancer(ctx, params["LoadBalancerArn"])
     return {"Attributes": attributes.wire(lb.attributes)}
 
 
-@operation("elbv2", "ModifyLoadBalancerAttributes")
-def modify_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ModifyLoadBalancerAttributes")
+def modify_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     lb = common.require_load_balancer(ctx, params["LoadBalancerArn"])
     lb.attributes = attributes.modify_load_balancer(lb.attributes, params["Attributes"])
     ctx.uow.put(lb)
     return {"Attributes": attributes.wire(lb.attributes)}
-
-
-def _load_balancers_in_vpc(ctx: Context, vpc_id: str) -> list[Record]:
-    return list(ctx.uow.list(LoadBalancer, parent=vpc_id))
-
-
-vpcs.VPC_DEPENDENTS.append(_load_balancers_in_vpc)

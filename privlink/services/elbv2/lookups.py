@@ -1,7 +1,7 @@
 """Read-only queries over ELBv2 records, for handlers and for other subsystems.
 
 Endpoint services and the data plane call these with a UnitOfWork (no
-Context): they work across accounts, because an endpoint service's consumer
+Scope): they work across accounts, because an endpoint service's consumer
 is not the load balancer's owner.
 """
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from privlink import errors
 from privlink.services.ec2.records import Tagged
-from privlink.store.records import register
 
 
 class LbNode(BaseModel):
@@ -23,9 +23,9 @@ class LbNode(BaseModel):
     requested_ip: bool = False  # the caller chose the address (SubnetMappings.PrivateIPv4Address)
 
 
-@register
 class LoadBalancer(Tagged):
     kind = "elbv2-load-balancer"
+    not_found = errors.LoadBalancerNotFound
     name: str
     lb_id: str  # the 16-hex suffix of the ARN, also in the DNS name
     type: str = "network"
@@ -78,9 +78,9 @@ class RegisteredTarget(BaseModel):
     report: HealthReport | None = None
 
 
-@register
 class TargetGroup(Tagged):
     kind = "elbv2-target-group"
+    not_found = errors.TargetGroupNotFound
     name: str
     tg_id: str
     protocol: str
@@ -97,9 +97,9 @@ class TargetGroup(Tagged):
         return self.vpc_id
 
 
-@register
 class Listener(Tagged):
     kind = "elbv2-listener"
+    not_found = errors.ListenerNotFound
     load_balancer_arn: str
     port: int
     protocol: str

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.elbv2 import common
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 
@@ -14,7 +13,7 @@ MAX_RESOURCES = 20
 Taggable = LoadBalancer | TargetGroup | Listener
 
 
-def _resource(ctx: Context, arn: str) -> Taggable:
+def _resource(ctx: Scope, arn: str) -> Taggable:
     parsed = common.parse_arn(arn)
     if parsed is None:
         raise errors.ValidationError(f"'{arn}' is not a valid load balancing resource ARN")
@@ -25,7 +24,7 @@ def _resource(ctx: Context, arn: str) -> Taggable:
     return common.require_listener(ctx, arn)
 
 
-def _resources(ctx: Context, params: dict[str, Any]) -> list[Taggable]:
+def _resources(ctx: Scope, params: dict[str, Any]) -> list[Taggable]:
     arns = list(dict.fromkeys(params["ResourceArns"]))
     if len(arns) > MAX_RESOURCES:
         raise errors.ValidationError(
@@ -34,8 +33,8 @@ def _resources(ctx: Context, params: dict[str, Any]) -> list[Taggable]:
     return [_resource(ctx, arn) for arn in arns]
 
 
-@operation("elbv2", "AddTags")
-def add_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("AddTags")
+def add_tags(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     tags = common.parse_tags(params["Tags"])
     for resource in _resources(ctx, params):
         merged = {**resource.tags, **tags}
@@ -45,8 +44,8 @@ def add_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("elbv2", "RemoveTags")
-def remove_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("RemoveTags")
+def remove_tags(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     keys = set(params["TagKeys"])
     for resource in _resources(ctx, params):
         resource.tags = {k: v for k, v in resource.tags.items() if k not in keys}
@@ -54,8 +53,8 @@ def remove_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("elbv2", "DescribeTags")
-def describe_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeTags")
+def describe_tags(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     return {
         "TagDescriptions": [
             {"ResourceArn": r.id, "Tags": common.wire_tags(r.tags)} for r in _resources(ctx, params)

@@ -13,8 +13,7 @@ import re
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.ec2.records import Vpc
 from privlink.services.elbv2 import attributes, common, lookups
 from privlink.services.elbv2.records import HealthCheck, TargetGroup
@@ -134,8 +133,8 @@ def _required(params: dict[str, Any], key: str, what: str, target_type: str) -> 
     return params[key]
 
 
-@operation("elbv2", "CreateTargetGroup")
-def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("CreateTargetGroup")
+def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     name = params["Name"]
     common.check_name(name, "Target group")
     target_type = params.get("TargetType") or "instance"
@@ -186,12 +185,12 @@ def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"TargetGroups": [wire_target_group(tg, [])]}
 
 
-def _wire(ctx: Context, tg: TargetGroup) -> dict[str, Any]:
+def _wire(ctx: Scope, tg: TargetGroup) -> dict[str, Any]:
     return wire_target_group(tg, lookups.load_balancers_of(ctx.uow, tg))
 
 
-@operation("elbv2", "DescribeTargetGroups")
-def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeTargetGroups")
+def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     items = ctx.uow.list(TargetGroup, ctx.account, ctx.region)
     users = lookups.target_group_users(ctx.uow, ctx.account, ctx.region)
     lb_arn = params.get("LoadBalancerArn")
@@ -219,16 +218,16 @@ def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("elbv2", "ModifyTargetGroup")
-def modify(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ModifyTargetGroup")
+def modify(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     tg = common.require_target_group(ctx, params["TargetGroupArn"])
     tg.health_check = health_check_from(params, tg.target_type, base=tg.health_check)
     ctx.uow.put(tg)
     return {"TargetGroups": [_wire(ctx, tg)]}
 
 
-@operation("elbv2", "DeleteTargetGroup")
-def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DeleteTargetGroup")
+def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["TargetGroupArn"]
     if common.parse_arn(arn) is None:
         raise errors.ValidationError(f"'{arn}' is not a valid target group ARN")
@@ -242,14 +241,14 @@ def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("elbv2", "DescribeTargetGroupAttributes")
-def describe_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeTargetGroupAttributes")
+def describe_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     tg = common.require_target_group(ctx, params["TargetGroupArn"])
     return {"Attributes": attributes.wire(tg.attributes)}
 
 
-@operation("elbv2", "ModifyTargetGroupAttributes")
-def modify_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ModifyTargetGroupAttributes")
+def modify_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     tg = common.require_target_group(ctx, params["TargetGroupArn"])
     tg.attributes = attributes.modify_target_group(tg.attributes, params["Attributes"], tg.protocol)
     ctx.uow.put(tg)

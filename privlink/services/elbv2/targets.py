@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.ec2.records import Instance, Subnet, Vpc
 from privlink.services.elbv2 import common, lookups
 from privlink.services.elbv2.records import (
@@ -167,7 +166,7 @@ def set_target_health(
 
 
 # --- validation ---------------------------------------------------------------------
-def _check_instance(ctx: Context, tg: TargetGroup, instance_id: str) -> None:
+def _check_instance(ctx: Scope, tg: TargetGroup, instance_id: str) -> None:
     instance = ctx.uow.get(Instance, instance_id)
     if instance is None or instance.account != ctx.account or instance.region != ctx.region:
         raise errors.InvalidTarget(
@@ -185,7 +184,7 @@ def _check_instance(ctx: Context, tg: TargetGroup, instance_id: str) -> None:
         )
 
 
-def _check_ip(ctx: Context, tg: TargetGroup, address: str, zone: str | None) -> str | None:
+def _check_ip(ctx: Scope, tg: TargetGroup, address: str, zone: str | None) -> str | None:
     """Validate an ip target; returns its AZ (given, or the subnet's that holds it)."""
     try:
         ip = ipaddress.IPv4Address(address)
@@ -214,7 +213,7 @@ def _check_ip(ctx: Context, tg: TargetGroup, address: str, zone: str | None) -> 
     return zone or subnet_zone
 
 
-def _require_known(ctx: Context, tg: TargetGroup, target_id: str) -> None:
+def _require_known(ctx: Scope, tg: TargetGroup, target_id: str) -> None:
     """An id that cannot name a target at all (no such instance, not an address) is invalid."""
     if tg.target_type == "instance":
         instance = ctx.uow.get(Instance, target_id)
@@ -229,7 +228,7 @@ def _require_known(ctx: Context, tg: TargetGroup, target_id: str) -> None:
         raise errors.InvalidTarget(f"The following targets are not valid: '{target_id}'")
 
 
-def _check_target(ctx: Context, tg: TargetGroup, spec: dict[str, Any]) -> str | None:
+def _check_target(ctx: Scope, tg: TargetGroup, spec: dict[str, Any]) -> str | None:
     if tg.target_type == "instance":
         _check_instance(ctx, tg, spec["Id"])
         return None
@@ -248,8 +247,8 @@ def _find(tg: TargetGroup, target_id: str, port: int | None) -> list[RegisteredT
 
 
 # --- operations ---------------------------------------------------------------------
-@operation("elbv2", "RegisterTargets")
-def register(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("RegisterTargets")
+def register(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     tg = common.require_target_group(ctx, params["TargetGroupArn"])
     now = ctx.now()
     tg.targets = [t for t in tg.targets if not _drained(t, now)]
@@ -269,8 +268,8 @@ def register(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("elbv2", "DeregisterTargets")
-def deregister(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DeregisterTargets")
+def deregister(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     """Targets of a group in use drain for deregistration_delay; otherwise they go at once."""
     tg = common.require_target_group(ctx, params["TargetGroupArn"])
     now = ctx.now()
@@ -306,8 +305,8 @@ def _wire_health(tg: TargetGroup, info: TargetInfo) -> dict[str, Any]:
     }
 
 
-@operation("elbv2", "DescribeTargetHealth")
-def describe_health(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DescribeTargetHealth")
+def describe_health(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     tg = common.require_target_group(ctx, params["TargetGroupArn"])
     now = ctx.now()
     serving = _serving(ctx.uow, tg)

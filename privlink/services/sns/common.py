@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from privlink import errors
+from privlink.api import Scope
 from privlink.domain import paging
-from privlink.server.context import Context
 from privlink.services.sns import policy
 from privlink.services.sns.records import Subscription, Topic
 
@@ -19,11 +19,11 @@ _TOPIC_ARN = re.compile(r"^arn:aws:sns:(?P<region>[a-z0-9-]+):(?P<account>\d{12}
 _SUBSCRIPTION_ARN = re.compile(r"^arn:aws:sns:[a-z0-9-]+:\d{12}:[^:]+:[0-9a-f-]{36}$")
 
 
-def topic_arn(ctx: Context, name: str) -> str:
+def topic_arn(ctx: Scope, name: str) -> str:
     return f"arn:aws:sns:{ctx.region}:{ctx.account}:{name}"
 
 
-def uuid_like(ctx: Context) -> str:
+def uuid_like(ctx: Scope) -> str:
     """A fresh id in UUID form (message ids, subscription ARN suffixes), from ctx.hexid."""
     h = ctx.hexid(32)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -47,7 +47,7 @@ def check_subscription_arn(arn: str) -> None:
         )
 
 
-def require_topic(ctx: Context, arn: str, member: str = "TopicArn") -> Topic:
+def require_topic(ctx: Scope, arn: str, member: str = "TopicArn") -> Topic:
     """A topic addressed from the caller's region (any account may own it)."""
     if check_topic_arn(arn, member)["region"] != ctx.region:
         raise errors.InvalidParameter(f"Invalid parameter: {member}")
@@ -57,7 +57,7 @@ def require_topic(ctx: Context, arn: str, member: str = "TopicArn") -> Topic:
     return topic
 
 
-def authorize(ctx: Context, topic: Topic, action: str) -> None:
+def authorize(ctx: Scope, topic: Topic, action: str) -> None:
     """Another account's caller needs the topic policy's permission for `action`."""
     if ctx.account == topic.account:
         return
@@ -76,7 +76,7 @@ def authorize(ctx: Context, topic: Topic, action: str) -> None:
         )
 
 
-def subscriptions_of(ctx: Context, topic: Topic) -> list[Subscription]:
+def subscriptions_of(ctx: Scope, topic: Topic) -> list[Subscription]:
     return ctx.uow.list(Subscription, parent=topic.id)
 
 

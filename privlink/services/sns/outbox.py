@@ -9,19 +9,19 @@ loop; nothing here touches the network.
 
 from __future__ import annotations
 
-from privlink.server.context import Context
+from privlink.api import Scope
 from privlink.services.sns import common, messages
 from privlink.services.sns.records import Delivery, InboxMessage, Subscription, Topic
 
 
-def timestamp(ctx: Context) -> str:
+def timestamp(ctx: Scope) -> str:
     """SNS timestamps: ISO 8601 in UTC with milliseconds and a Z."""
     now = ctx.now()
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 def _queue(
-    ctx: Context,
+    ctx: Scope,
     topic: Topic,
     subscription: Subscription,
     message_type: str,
@@ -53,7 +53,7 @@ def _queue(
     )
 
 
-def confirmation(ctx: Context, topic: Topic, subscription: Subscription) -> None:
+def confirmation(ctx: Scope, topic: Topic, subscription: Subscription) -> None:
     """Ask the endpoint to confirm: SubscriptionConfirmation with the token."""
     text = messages.CONFIRM_TEXT.format(topic=topic.id)
     _queue(
@@ -68,7 +68,7 @@ def confirmation(ctx: Context, topic: Topic, subscription: Subscription) -> None
     )
 
 
-def unsubscribe_confirmation(ctx: Context, topic: Topic, subscription: Subscription) -> None:
+def unsubscribe_confirmation(ctx: Scope, topic: Topic, subscription: Subscription) -> None:
     """Tell the endpoint it was unsubscribed by someone else (it may resubscribe)."""
     text = messages.UNSUBSCRIBE_TEXT.format(subscription=subscription.id)
     _queue(
@@ -84,7 +84,7 @@ def unsubscribe_confirmation(ctx: Context, topic: Topic, subscription: Subscript
 
 
 def notification(
-    ctx: Context, topic: Topic, subscription: Subscription, inbox: InboxMessage, message: str
+    ctx: Scope, topic: Topic, subscription: Subscription, inbox: InboxMessage, message: str
 ) -> None:
     """One published message for one confirmed subscriber."""
     _queue(

@@ -17,8 +17,7 @@ import re
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.sns import common, outbox, policy
 from privlink.services.sns.records import INBOX_LIMIT, DeliveryStatus, InboxMessage, Topic
 
@@ -120,7 +119,7 @@ def _size(message: str, attributes: dict[str, dict[str, str]]) -> int:
 
 
 def deliver(
-    ctx: Context,
+    ctx: Scope,
     topic: Topic,
     message: str,
     subject: str | None,
@@ -155,14 +154,14 @@ def deliver(
     return inbox
 
 
-def _trim_inbox(ctx: Context, topic: Topic) -> None:
+def _trim_inbox(ctx: Scope, topic: Topic) -> None:
     messages = ctx.uow.list(InboxMessage, parent=topic.id)
     for old in messages[: max(0, len(messages) - INBOX_LIMIT)]:
         ctx.uow.delete(old)
 
 
-@operation("sns", "Publish")
-def publish(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("Publish")
+def publish(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("PhoneNumber"):
         raise errors.InvalidParameter(
             "Invalid parameter: PhoneNumber Reason: privlink does not deliver SMS"
@@ -189,7 +188,7 @@ def publish(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def publish_as_service(
-    ctx: Context,
+    ctx: Scope,
     topic_arn: str,
     message: str,
     subject: str | None,

@@ -15,12 +15,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from privlink.services.ec2.records import Tagged
-from privlink.store.records import Record, register
+from privlink.store.records import Record
 
 INBOX_LIMIT = 1000
 
 
-@register
 class Topic(Tagged):
     kind = "sns-topic"
     name: str
@@ -33,7 +32,6 @@ class Topic(Tagged):
         return self.attributes.get("Policy", "")
 
 
-@register
 class Subscription(Record):
     kind = "sns-subscription"
     topic_arn: str
@@ -62,7 +60,6 @@ class DeliveryStatus(BaseModel):
     last_error: str | None = None
 
 
-@register
 class InboxMessage(Record):
     kind = "sns-message"
     topic_arn: str
@@ -97,7 +94,6 @@ class InboxMessage(Record):
         }
 
 
-@register
 class Delivery(Record):
     """One HTTP POST to make: a confirmation request or a notification."""
 

@@ -14,8 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.sns import common, outbox
 from privlink.services.sns.records import Subscription, Topic
 from privlink.services.sns.topics import EFFECTIVE_DELIVERY_POLICY, delete_subscription
@@ -57,8 +56,8 @@ def _check_attributes(attributes: dict[str, str]) -> dict[str, str]:
     return dict(attributes)
 
 
-@operation("sns", "Subscribe")
-def subscribe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("Subscribe")
+def subscribe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topic = common.require_topic(ctx, params["TopicArn"])
     common.authorize(ctx, topic, "Subscribe")
     protocol = params["Protocol"]
@@ -89,8 +88,8 @@ def subscribe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"SubscriptionArn": subscription.id if params.get("ReturnSubscriptionArn") else PENDING}
 
 
-@operation("sns", "ConfirmSubscription")
-def confirm(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ConfirmSubscription")
+def confirm(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     """The token is the credential: any caller (even an unsigned GET) may present it."""
     arn = params["TopicArn"]
     common.check_topic_arn(arn)
@@ -113,7 +112,7 @@ def confirm(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"SubscriptionArn": subscription.id}
 
 
-def _require_subscription(ctx: Context, arn: str) -> Subscription:
+def _require_subscription(ctx: Scope, arn: str) -> Subscription:
     common.check_subscription_arn(arn)
     subscription = ctx.uow.get(Subscription, arn)
     if subscription is None:
@@ -121,13 +120,13 @@ def _require_subscription(ctx: Context, arn: str) -> Subscription:
     return subscription
 
 
-def _owners(ctx: Context, subscription: Subscription) -> tuple[str, str]:
+def _owners(ctx: Scope, subscription: Subscription) -> tuple[str, str]:
     topic = ctx.uow.get(Topic, subscription.topic_arn)
     return subscription.owner, topic.account if topic else subscription.account
 
 
-@operation("sns", "Unsubscribe")
-def unsubscribe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("Unsubscribe")
+def unsubscribe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     """Anyone holding the ARN may unsubscribe unless the confirmation asked for authentication;
     the endpoint then gets a final UnsubscribeConfirmation when the caller is not its owner."""
     subscription = _require_subscription(ctx, params["SubscriptionArn"])
@@ -153,22 +152,22 @@ def _wire(subscription: Subscription) -> dict[str, Any]:
     }
 
 
-@operation("sns", "ListSubscriptions")
-def list_subscriptions(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ListSubscriptions")
+def list_subscriptions(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     mine = [s for s in ctx.uow.list(Subscription, region=ctx.region) if s.owner == ctx.account]
     chunk, token = common.page(mine, params, lambda s: s.id)
     return {"Subscriptions": [_wire(s) for s in chunk], "NextToken": token}
 
 
-@operation("sns", "ListSubscriptionsByTopic")
-def list_by_topic(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ListSubscriptionsByTopic")
+def list_by_topic(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topic = common.require_topic(ctx, params["TopicArn"])
     common.authorize(ctx, topic, "ListSubscriptionsByTopic")
     chunk, token = common.page(common.subscriptions_of(ctx, topic), params, lambda s: s.id)
     return {"Subscriptions": [_wire(s) for s in chunk], "NextToken": token}
 
 
-def _require_readable(ctx: Context, arn: str) -> Subscription:
+def _require_readable(ctx: Scope, arn: str) -> Subscription:
     subscription = _require_subscription(ctx, arn)
     if ctx.account not in _owners(ctx, subscription):
         raise errors.AuthorizationError(
@@ -178,8 +177,8 @@ def _require_readable(ctx: Context, arn: str) -> Subscription:
     return subscription
 
 
-@operation("sns", "GetSubscriptionAttributes")
-def get_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("GetSubscriptionAttributes")
+def get_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     s = _require_readable(ctx, params["SubscriptionArn"])
     return {
         "Attributes": {
@@ -197,8 +196,8 @@ def get_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("sns", "SetSubscriptionAttributes")
-def set_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("SetSubscriptionAttributes")
+def set_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     s = _require_readable(ctx, params["SubscriptionArn"])
     name = params["AttributeName"]
     s.attributes.update(_check_attributes({name: params.get("AttributeValue") or ""}))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.sns import common
 from privlink.services.sns.records import Topic
 
 
-def _owned_topic(ctx: Context, arn: str) -> Topic:
+def _owned_topic(ctx: Scope, arn: str) -> Topic:
     match = common.check_topic_arn(arn, "ResourceArn")
     topic = ctx.uow.get(Topic, arn) if match["region"] == ctx.region else None
     if topic is None:
@@ -24,8 +23,8 @@ def _owned_topic(ctx: Context, arn: str) -> Topic:
     return topic
 
 
-@operation("sns", "TagResource")
-def tag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("TagResource")
+def tag_resource(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topic = _owned_topic(ctx, params["ResourceArn"])
     merged = {**topic.tags, **common.parse_tags(params["Tags"])}
     common.check_tag_count(merged)
@@ -34,8 +33,8 @@ def tag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("sns", "UntagResource")
-def untag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("UntagResource")
+def untag_resource(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topic = _owned_topic(ctx, params["ResourceArn"])
     keys = set(params["TagKeys"])
     topic.tags = {k: v for k, v in topic.tags.items() if k not in keys}
@@ -43,7 +42,7 @@ def untag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("sns", "ListTagsForResource")
-def list_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ListTagsForResource")
+def list_tags(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topic = _owned_topic(ctx, params["ResourceArn"])
     return {"Tags": common.wire_tags(topic.tags)}

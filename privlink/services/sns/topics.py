@@ -12,8 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from privlink import errors
-from privlink.server.context import Context
-from privlink.server.registry import operation
+from privlink.api import Scope, handles
 from privlink.services.sns import common, policy
 from privlink.services.sns.records import Delivery, InboxMessage, Subscription, Topic
 
@@ -85,8 +84,8 @@ def _check_create_attributes(attributes: dict[str, str]) -> dict[str, str]:
     return checked
 
 
-@operation("sns", "CreateTopic")
-def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("CreateTopic")
+def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     name = params["Name"]
     if not _NAME.match(name):
         raise errors.InvalidParameter(
@@ -124,8 +123,8 @@ def create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"TopicArn": arn}
 
 
-@operation("sns", "DeleteTopic")
-def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("DeleteTopic")
+def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["TopicArn"]
     common.check_topic_arn(arn)
     topic = ctx.uow.get(Topic, arn)
@@ -140,22 +139,22 @@ def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def delete_subscription(ctx: Context, subscription: Subscription) -> None:
+def delete_subscription(ctx: Scope, subscription: Subscription) -> None:
     """Remove a subscription and whatever is still queued for it."""
     for delivery in ctx.uow.list(Delivery, parent=subscription.id):
         ctx.uow.delete(delivery)
     ctx.uow.delete(subscription)
 
 
-@operation("sns", "ListTopics")
-def list_topics(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("ListTopics")
+def list_topics(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topics = ctx.uow.list(Topic, ctx.account, ctx.region)
     chunk, token = common.page(topics, params, lambda t: t.id)
     return {"Topics": [{"TopicArn": t.id} for t in chunk], "NextToken": token}
 
 
-@operation("sns", "GetTopicAttributes")
-def get_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("GetTopicAttributes")
+def get_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topic = common.require_topic(ctx, params["TopicArn"])
     common.authorize(ctx, topic, "GetTopicAttributes")
     subscriptions = common.subscriptions_of(ctx, topic)
@@ -173,8 +172,8 @@ def get_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("sns", "SetTopicAttributes")
-def set_attributes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+@handles("SetTopicAttributes")
+def set_attributes(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     topic = common.require_topic(ctx, params["TopicArn"])
     common.authorize(ctx, topic, "SetTopicAttributes")
     name, value = params["AttributeName"], params.get("AttributeValue") or ""

@@ -1,17 +1,1 @@
 """STS: who am I (the account comes from the access key id; see privlink.server.auth)."""
-
-from __future__ import annotations
-
-from typing import Any
-
-from privlink.server.context import Context
-from privlink.server.registry import operation
-
-
-@operation("sts", "GetCallerIdentity")
-def get_caller_identity(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "UserId": ctx.account,
-        "Account": ctx.account,
-        "Arn": f"arn:aws:iam::{ctx.account}:root",
-    }

@@ -1,0 +1,1 @@
+"""EC2 networking: VPCs, subnets, route tables, gateways, zones."""

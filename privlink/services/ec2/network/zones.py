@@ -1,0 +1,90 @@
+"""DescribeAvailabilityZones and DescribeRegions, from `domain.regions`.
+
+Every region privlink knows is enabled by default (opt-in-not-required);
+AllRegions adds a few opt-in regions as "not-opted-in", as an account that
+never enabled them sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from privlink import errors
+from privlink.api import Scope, handles
+from privlink.domain import filters, regions
+
+OPT_IN_REGIONS = ("af-south-1", "ap-east-1", "eu-south-1", "me-south-1")
+
+
+def wire_zone(zone: regions.Zone) -> dict[str, Any]:
+    return {
+        "State": "available",
+        "OptInStatus": "opt-in-not-required",
+        "Messages": [],
+        "RegionName": zone.region,
+        "ZoneName": zone.name,
+        "ZoneId": zone.zone_id,
+        "GroupName": zone.region,
+        "NetworkBorderGroup": zone.region,
+        "ZoneType": "availability-zone",
+    }
+
+
+ZONE_FILTERS: dict[str, filters.Getter] = {
+    "group-name": lambda z: z["GroupName"],
+    "message": lambda z: [],
+    "network-border-group": lambda z: z["NetworkBorderGroup"],
+    "opt-in-status": lambda z: z["OptInStatus"],
+    "region-name": lambda z: z["RegionName"],
+    "state": lambda z: z["State"],
+    "zone-id": lambda z: z["ZoneId"],
+    "zone-name": lambda z: z["ZoneName"],
+    "zone-type": lambda z: z["ZoneType"],
+}
+
+
+@handles("DescribeAvailabilityZones")
+def describe_zones(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+    zones = [wire_zone(z) for z in regions.zones(ctx.region)]
+    names = params.get("ZoneNames") or []
+    ids = params.get("ZoneIds") or []
+    if names or ids:
+        unknown = [n for n in names if n not in {z["ZoneName"] for z in zones}]
+        if unknown:
+            raise errors.InvalidParameterValue(f"Invalid availability zone: [{', '.join(unknown)}]")
+        unknown = [i for i in ids if i not in {z["ZoneId"] for z in zones}]
+        if unknown:
+            raise errors.InvalidParameterValue(
+                f"Invalid availability zone ID: [{', '.join(unknown)}]"
+            )
+        zones = [z for z in zones if z["ZoneName"] in names or z["ZoneId"] in ids]
+    zones = filters.apply(zones, params.get("Filters"), ZONE_FILTERS, tags=lambda z: {})
+    return {"AvailabilityZones": zones}
+
+
+def wire_region(name: str, status: str) -> dict[str, Any]:
+    return {"Endpoint": f"ec2.{name}.amazonaws.com", "RegionName": name, "OptInStatus": status}
+
+
+REGION_FILTERS: dict[str, filters.Getter] = {
+    "endpoint": lambda r: r["Endpoint"],
+    "opt-in-status": lambda r: r["OptInStatus"],
+    "region-name": lambda r: r["RegionName"],
+}
+
+
+@handles("DescribeRegions")
+def describe_regions(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+    enabled = [wire_region(name, "opt-in-not-required") for name in regions.regions()]
+    opt_in = [wire_region(name, "not-opted-in") for name in OPT_IN_REGIONS]
+    known = enabled + opt_in
+    names = params.get("RegionNames") or []
+    if names:
+        unknown = [n for n in names if n not in {r["RegionName"] for r in known}]
+        if unknown:
+            raise errors.InvalidParameterValue(f"Invalid region names: [{', '.join(unknown)}]")
+        found = [r for r in known if r["RegionName"] in names]
+    else:
+        found = known if params.get("AllRegions") else enabled
+    found = filters.apply(found, params.get("Filters"), REGION_FILTERS, tags=lambda r: {})
+    return {"Regions": found}

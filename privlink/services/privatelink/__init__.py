@@ -1,0 +1,1 @@
+"""AWS PrivateLink: interface and gateway endpoints, endpoint services, their lifecycle."""

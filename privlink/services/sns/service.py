@@ -1,0 +1,14 @@
+"""Simple Notification Service as privlink serves it."""
+
+from __future__ import annotations
+
+from privlink.api import Service
+from privlink.services.sns import publishing, records, subscriptions, tags, topics
+
+
+def service() -> Service:
+    return Service.from_modules(
+        "sns",
+        [topics, subscriptions, publishing, tags],
+        records=[records.Topic, records.Subscription, records.InboxMessage, records.Delivery],
+    )

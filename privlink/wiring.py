@@ -1,0 +1,17 @@
+"""The one place that says which services privlink serves."""
+
+from __future__ import annotations
+
+from privlink.api import Registry, Service
+from privlink.services.ec2.service import service as ec2
+from privlink.services.elbv2.service import service as elbv2
+from privlink.services.sns.service import service as sns
+from privlink.services.sts.service import service as sts
+
+
+def services() -> list[Service]:
+    return [ec2(), elbv2(), sns(), sts()]
+
+
+def registry() -> Registry:
+    return Registry.of(services())
