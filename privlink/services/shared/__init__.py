@@ -1,0 +1,1 @@
+"""Rules every service shares: the Describe pipeline, tags, ClientToken idempotency."""

@@ -1,0 +1,69 @@
+"""The Describe pipeline, once: ids -> scope -> filters -> paging.
+
+EC2's Describe* calls all work the same way: ids asked for must be well
+formed and all exist in the caller's account and region (else the kind's
+NotFound, naming every missing id), then Filters narrow the list, then
+MaxResults/NextToken page it in creation order. Handlers give the record
+kind, its filter table and an id check; they turn the page into wire shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from privlink.api import Scope
+from privlink.domain import filters, paging
+from privlink.store.records import Record
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(frozen=True)
+class Describe(Generic[R]):
+    """How one Describe* call selects its records."""
+
+    record: type[R]
+    filters: Mapping[str, filters.Getter]
+    check_id: Callable[[str], None] | None = None
+    limits: tuple[int, int] = (5, 1000)
+    tags: Callable[[Any], dict[str, str]] = lambda item: getattr(item, "tags", {})
+
+    def page(
+        self,
+        scope: Scope,
+        ids: Sequence[str] | None,
+        params: Mapping[str, Any],
+        items: Sequence[R] | None = None,
+    ) -> tuple[list[R], str | None]:
+        """One page of the caller's records. `items` replaces "every record of the kind
+        in scope" where the candidates are narrower (a provider's own connections)."""
+        chosen = self.select(scope, ids, items)
+        chosen = filters.apply(chosen, params.get("Filters"), dict(self.filters), self.tags)
+        return paging.page(
+            chosen, params.get("MaxResults"), params.get("NextToken"), _id, self.limits
+        )
+
+    def select(
+        self, scope: Scope, ids: Sequence[str] | None, items: Sequence[R] | None = None
+    ) -> list[R]:
+        wanted = list(dict.fromkeys(ids or []))
+        if self.check_id is not None:
+            for record_id in wanted:
+                self.check_id(record_id)
+        if items is None:
+            return scope.require_all(self.record, wanted) if wanted else scope.list(self.record)
+        if not wanted:
+            return list(items)
+        by_id = {item.id: item for item in items}
+        missing = [i for i in wanted if i not in by_id]
+        if missing:
+            not_found = self.record.not_found
+            assert not_found is not None, f"{self.record.__name__} declares no not_found"
+            raise not_found(*missing)
+        return [by_id[i] for i in wanted]
+
+
+def _id(record: Record) -> str:
+    return record.id
