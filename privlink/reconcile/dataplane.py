@@ -24,8 +24,8 @@ from collections.abc import Callable
 from privlink.dataplane import Dataplane
 from privlink.dataplane.plan import DataplanePlan
 from privlink.reconcile.plan_builder import build_plan, expects_path
-from privlink.services.elbv2.lookups import target_group_by_arn
-from privlink.services.elbv2.targets import set_target_health
+from privlink.services.elbv2.operations import set_target_health
+from privlink.services.elbv2.queries import target_group_by_arn
 from privlink.services.privatelink.records import VpcEndpoint
 from privlink.store import Store
 from privlink.store.unit import UnitOfWork

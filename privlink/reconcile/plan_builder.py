@@ -31,7 +31,7 @@ from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.ec2.security.sg_rules import EffectiveRule, effective_rules
-from privlink.services.elbv2.lookups import cross_zone_enabled
+from privlink.services.elbv2.queries import cross_zone_enabled
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 from privlink.services.privatelink.catalog import AWS_OWNER
 from privlink.services.privatelink.records import VpcEndpoint

@@ -13,7 +13,7 @@ from typing import Any
 
 from privlink import errors
 from privlink.api import Scope, handles
-from privlink.services.elbv2 import common, lookups
+from privlink.services.elbv2 import common, queries
 from privlink.services.elbv2.load_balancers import delete_listener_record
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 
@@ -92,7 +92,7 @@ def _check_target_group(ctx: Scope, lb: LoadBalancer, tg: TargetGroup, protocol:
             f"The listener protocol '{protocol}' is incompatible with target group protocol "
             f"'{tg.protocol}'"
         )
-    if any(arn != lb.id for arn in lookups.load_balancers_of(ctx.uow, tg)):
+    if any(arn != lb.id for arn in queries.load_balancers_of(ctx.uow, tg)):
         raise errors.TargetGroupAssociationLimit(
             "The following target groups cannot be associated with more than one load "
             f"balancer: '{tg.id}'"
@@ -168,7 +168,7 @@ def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
         raise errors.ValidationError("You must specify either listener ARNs or a load balancer ARN")
     if lb_arn:
         common.require_load_balancer(ctx, lb_arn)
-        items = lookups.listeners_of(ctx.uow, lb_arn)
+        items = queries.listeners_of(ctx.uow, lb_arn)
     else:
         items = ctx.uow.list(Listener, ctx.account, ctx.region)
     items = common.select(items, arns, lambda li: li.id, errors.ListenerNotFound, "Listeners")

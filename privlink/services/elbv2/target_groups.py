@@ -15,7 +15,7 @@ from typing import Any
 from privlink import errors
 from privlink.api import Scope, handles
 from privlink.services.ec2.records import Vpc
-from privlink.services.elbv2 import attributes, common, lookups
+from privlink.services.elbv2 import attributes, common, queries
 from privlink.services.elbv2.records import HealthCheck, TargetGroup
 
 PROTOCOLS = ("TCP", "UDP", "TCP_UDP", "TLS")
@@ -186,13 +186,13 @@ def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wire(ctx: Scope, tg: TargetGroup) -> dict[str, Any]:
-    return wire_target_group(tg, lookups.load_balancers_of(ctx.uow, tg))
+    return wire_target_group(tg, queries.load_balancers_of(ctx.uow, tg))
 
 
 @handles("DescribeTargetGroups")
 def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     items = ctx.uow.list(TargetGroup, ctx.account, ctx.region)
-    users = lookups.target_group_users(ctx.uow, ctx.account, ctx.region)
+    users = queries.target_group_users(ctx.uow, ctx.account, ctx.region)
     lb_arn = params.get("LoadBalancerArn")
     if lb_arn:
         common.require_load_balancer(ctx, lb_arn)
@@ -234,7 +234,7 @@ def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     tg = ctx.uow.get(TargetGroup, arn)
     if tg is None or tg.account != ctx.account or tg.region != ctx.region:
         return {}  # as on AWS, deleting a target group that is already gone succeeds
-    if lookups.load_balancers_of(ctx.uow, tg):
+    if queries.load_balancers_of(ctx.uow, tg):
         raise errors.ResourceInUse(f"Target group '{arn}' is currently in use by a listener")
     ctx.uow.release_name(_name_scope(tg.account, tg.region), tg.name)
     ctx.uow.delete(tg)

@@ -27,16 +27,14 @@ from typing import Any
 from privlink import errors
 from privlink.api import Scope, handles
 from privlink.services.ec2.records import Instance, Subnet, Vpc
-from privlink.services.elbv2 import common, lookups
+from privlink.services.elbv2 import common, queries
 from privlink.services.elbv2.records import (
-    HealthReport,
     LoadBalancer,
     RegisteredTarget,
     TargetGroup,
 )
 from privlink.store.unit import UnitOfWork
 
-REPORTABLE_STATES = ("initial", "healthy", "unhealthy", "unavailable")
 _RUNNABLE = ("pending", "running")
 
 
@@ -66,7 +64,7 @@ class _Serving:
 
 def _serving(uow: UnitOfWork, tg: TargetGroup) -> _Serving:
     zones: set[str] = set()
-    for arn in lookups.load_balancers_of(uow, tg):
+    for arn in queries.load_balancers_of(uow, tg):
         lb = uow.get(LoadBalancer, arn)
         if lb is not None and lb.state == "active":
             zones.update(node.zone_name for node in lb.nodes)
@@ -133,36 +131,6 @@ def targets_of(uow: UnitOfWork, tg_arn: str) -> list[TargetInfo]:
     now = dt.datetime.now(dt.UTC)
     serving = _serving(uow, tg)
     return [_health(uow, tg, t, serving) for t in tg.targets if not _drained(t, now)]
-
-
-def set_target_health(
-    uow: UnitOfWork,
-    tg_arn: str,
-    target_id: str,
-    port: int,
-    state: str,
-    reason: str | None = None,
-    description: str | None = None,
-) -> bool:
-    """Record what the data plane observed for one registered target.
-
-    Returns False when the target group or the registration does not exist (it was
-    deregistered meanwhile). Writes only when the report changes, so a prober that
-    repeats itself does not wake the store's listeners.
-    """
-    if state not in REPORTABLE_STATES:
-        raise ValueError(f"target health state must be one of {REPORTABLE_STATES}, not {state!r}")
-    tg = uow.get(TargetGroup, tg_arn)
-    if tg is None:
-        return False
-    for target in tg.targets:
-        if target.id == target_id and target.port == port and target.draining_until is None:
-            report = HealthReport(state=state, reason=reason, description=description)
-            if target.report != report:
-                target.report = report
-                uow.put(tg)
-            return True
-    return False
 
 
 # --- validation ---------------------------------------------------------------------

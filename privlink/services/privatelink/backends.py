@@ -32,7 +32,7 @@ class Backend:
 
 def _load_balancer(uow: UnitOfWork, arn: str) -> Any:
     try:
-        from privlink.services.elbv2.lookups import load_balancer_by_arn
+        from privlink.services.elbv2.queries import load_balancer_by_arn
     except ImportError:  # ELBv2 not part of this build
         return None
     return load_balancer_by_arn(uow, arn)
