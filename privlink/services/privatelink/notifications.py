@@ -23,6 +23,7 @@ from privlink.domain import filters, paging
 from privlink.services.ec2 import common as ec2_common
 from privlink.services.privatelink import lifecycle as common
 from privlink.services.privatelink.records import ConnectionNotification, VpcEndpoint
+from privlink.services.sns.operations import publish_as_service
 
 log = logging.getLogger("privlink.vpce.notifications")
 
@@ -230,11 +231,6 @@ def publish(ctx: Scope, endpoint: VpcEndpoint, event: lifecycle.Event) -> None:
 def _publish_as_service(
     ctx: Scope, topic_arn: str, body: str, title: str, source_arn: str, source_account: str
 ) -> bool:
-    try:
-        from privlink.services.sns.publishing import publish_as_service
-    except ImportError:  # SNS not part of this build
-        log.warning("SNS is not available; dropping connection notification to %s", topic_arn)
-        return False
     return bool(
         publish_as_service(
             ctx,
