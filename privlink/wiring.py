@@ -5,12 +5,14 @@ from __future__ import annotations
 from privlink.api import Registry, Service
 from privlink.services.ec2.service import service as ec2
 from privlink.services.elbv2.service import service as elbv2
+from privlink.services.iam.service import service as iam
+from privlink.services.logs.service import service as logs
 from privlink.services.sns.service import service as sns
 from privlink.services.sts.service import service as sts
 
 
 def services() -> list[Service]:
-    return [ec2(), elbv2(), sns(), sts()]
+    return [ec2(), elbv2(), sns(), sts(), iam(), logs()]
 
 
 def registry() -> Registry:
