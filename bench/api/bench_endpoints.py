@@ -17,76 +17,49 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-BIN = Path(sys.executable).parent
+# Run as a script: the checkout's root (not the cwd) must be importable for tests.harness.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.harness import VENV_BIN, Server, free_port, http_answers, wait_until  # noqa: E402
+
 REGION = "us-east-1"
 SERVICE = f"com.amazonaws.{REGION}.sns"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_up(url: str, path: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + path, timeout=1).read()
-            return
-        except OSError as exc:
-            if getattr(exc, "code", None):  # any HTTP answer means it is up
-                return
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
-
-
-def start_privlink(state: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(BIN / "privlink"),
-            "up",
-            "--port",
-            str(port),
-            "--https-port",
-            "0",
-            "--state-dir",
-            str(state),
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_up(url, "/_privlink/health")
-    return proc, url
+def start_privlink(state: Path) -> Server:
+    """privlink with its default SQLite store; plain output, as users run it."""
+    server = Server(state, https_port=0, log=Path(os.devnull), strict_output=False)
+    return server.start(timeout=60)
 
 
 def start_moto() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_up(url, "/moto-api/")
+    wait_until(lambda: http_answers(url + "/moto-api/"), 60, 0.2, f"moto on {url}")
     return proc, url
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def client(url: str) -> Any:
@@ -137,12 +110,12 @@ def main() -> None:
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="privlink-bench-"))
-    procs: list[subprocess.Popen[bytes]] = []
+    privlink: Server | None = None
+    moto: subprocess.Popen[bytes] | None = None
     try:
-        plk_proc, plk_url = start_privlink(state)
-        moto_proc, moto_url = start_moto()
-        procs = [plk_proc, moto_proc]
-        targets = {"privlink": client(plk_url), "moto": client(moto_url)}
+        privlink = start_privlink(state)
+        moto, moto_url = start_moto()
+        targets = {"privlink": client(privlink.url), "moto": client(moto_url)}
 
         created: dict[str, tuple[list[str], float]] = {}
         for name, ec2 in targets.items():
@@ -188,12 +161,10 @@ def main() -> None:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
         print(table(result))
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if privlink is not None:
+            privlink.stop()
+        if moto is not None:
+            stop(moto)
         shutil.rmtree(state, ignore_errors=True)
 
 

@@ -16,14 +16,13 @@ AWS takes minutes for this; the goal here is a median under 200 ms.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
 import shutil
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,13 +30,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from privlink.dataplane import names
 from privlink.dataplane.linux import netns
 
-BIN = Path(sys.executable).parent
+# Run as a script: the checkout's root (not the cwd) must be importable for tests.harness.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.harness import Server, wait_until  # noqa: E402
+
 SETTLE = 1.0  # seconds between samples, so no earlier teardown is still being applied
 log = logging.getLogger("bench")
 PROVIDER, CONSUMER = "111111111111", "222222222222"
@@ -50,22 +49,6 @@ while True:
     c, _ = s.accept(); c.close()
 '
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait(fn: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise RuntimeError(f"timed out: {what}")
 
 
 def poll_connect(namespace: str, address: str, port: int, deadline: float) -> float | None:
@@ -85,6 +68,10 @@ def poll_connect(namespace: str, address: str, port: int, deadline: float) -> fl
     return netns.run_in(namespace, loop)
 
 
+def endpoint_gone(namespace: str) -> bool:
+    return not netns.exists(namespace)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=15)
@@ -92,42 +79,24 @@ def main() -> None:
         "--out", type=Path, default=Path(__file__).with_name("create_to_connect.json")
     )
     args = parser.parse_args()
-    logging.basicConfig(level=os.environ.get("PRIVLINK_BENCH_LOG_LEVEL", "warning").upper(),
-                        format="%(asctime)s %(name)s: %(message)s")
-    state = Path(tempfile.mkdtemp(prefix="privlink-bench-"))
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(BIN / "privlink"),
-            "up",
-            "--port",
-            str(port),
-            "--https-port",
-            str(free_port()),
-            "--state-dir",
-            str(state),
-            "--dataplane",
-            "linux",
-            "--log-level",
-            os.environ.get("PRIVLINK_BENCH_LOG_LEVEL", "warning"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("PRIVLINK_BENCH_LOG", os.devnull), "w"),  # noqa: SIM115
+    logging.basicConfig(
+        level=os.environ.get("PRIVLINK_BENCH_LOG_LEVEL", "warning").upper(),
+        format="%(asctime)s %(name)s: %(message)s",
     )
-    url = f"http://127.0.0.1:{port}"
+    state = Path(tempfile.mkdtemp(prefix="privlink-bench-"))
+    server = Server(
+        state,
+        extra_args=["--dataplane", "linux"],
+        log_level=os.environ.get("PRIVLINK_BENCH_LOG_LEVEL", "warning"),
+        log=Path(os.environ.get("PRIVLINK_BENCH_LOG", os.devnull)),
+        strict_output=False,
+    )
 
     def client(service: str, account: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=url,
-            region_name="us-east-1",
-            aws_access_key_id=account,
-            aws_secret_access_key="x",
-            config=Config(retries={"max_attempts": 1}),
-        )
+        return server.client(service, account)
 
     try:
-        wait(lambda: _healthy(url), 30, "privlink up")
+        server.start()
         p_ec2, p_elb, c_ec2 = (
             client("ec2", PROVIDER),
             client("elbv2", PROVIDER),
@@ -176,12 +145,13 @@ def main() -> None:
         p_ec2.modify_vpc_endpoint_service_permissions(
             ServiceId=service["ServiceId"], AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"]
         )
-        wait(
+        wait_until(
             lambda: p_elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"][0][
                 "TargetHealth"
             ]["State"]
             == "healthy",
             60,
+            0.05,
             "target healthy",
         )
 
@@ -199,7 +169,7 @@ def main() -> None:
             ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=c_sub
         )["Instances"][0]["InstanceId"]
         namespace = names.instance_netns(consumer)
-        wait(lambda: netns.exists(namespace), 30, "consumer instance namespace")
+        wait_until(lambda: netns.exists(namespace), 30, 0.05, "consumer instance namespace")
 
         samples: list[float] = []
         for n in range(args.samples):
@@ -226,9 +196,11 @@ def main() -> None:
             samples.append((result["t"] - start) * 1000)  # type: ignore[operator]
             log.debug("sample %d: created at +0, connected at +%.0f ms", n, samples[-1])
             c_ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
-            wait(
-                lambda e=endpoint: not netns.exists(names.endpoint_netns(e)),
+            gone = functools.partial(endpoint_gone, names.endpoint_netns(endpoint))
+            wait_until(
+                gone,
                 30,
+                0.05,
                 "the endpoint's namespace to be removed",
             )
             time.sleep(SETTLE)  # start the next sample from a quiet data plane
@@ -246,22 +218,8 @@ def main() -> None:
             f"max {summary['max_ms']:.0f} ms over {len(samples)} samples"
         )
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop(timeout=60)
         shutil.rmtree(state, ignore_errors=True)
-
-
-def _healthy(url: str) -> bool:
-    import urllib.request
-
-    try:
-        urllib.request.urlopen(url + "/_privlink/health", timeout=1).read()
-        return True
-    except OSError:
-        return False
 
 
 if __name__ == "__main__":

@@ -19,14 +19,16 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from privlink.dataplane import proxyproto
+from tests.harness import wait_until
+
+__all__ = ["wait_until"]  # the harness's poller, imported from here by data-plane tests
 
 NEEDED_TOOLS = ("ip", "nft", "dnsmasq", "dig", "conntrack", "ping")
 
@@ -53,19 +55,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("dataplane"):
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1,
-               message: str = "condition") -> Any:
-    """Poll `predicate` until truthy, at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message} (last: {value!r})")
-        time.sleep(interval)
 
 
 def ns_socket(ns: str, kind: int = socket.SOCK_STREAM) -> socket.socket:

@@ -14,8 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.conftest import VENV_BIN, Server
-from tests.dataplane.conftest import wait_until
+from tests.harness import VENV_BIN, Server, wait_until
 
 PROVIDER = "111111111111"
 CONSUMER = "222222222222"
@@ -67,6 +66,7 @@ CLIENT = (
 
 
 def wait_for(fn: Any, timeout: float, what: str) -> Any:
+    """The harness's poller at a pace that suits end-to-end checks (each costs a subprocess)."""
     return wait_until(fn, timeout, 0.5, what)
 
 

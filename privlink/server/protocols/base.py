@@ -56,19 +56,3 @@ class WireProtocol(Protocol):
     def serialize_error(
         self, service: ServiceModel, error: AwsError, request_id: str
     ) -> Response: ...
-
-
-def protocol_for(service: ServiceModel) -> WireProtocol:
-    from privlink.server.protocols import json as json_protocol
-    from privlink.server.protocols import query, restjson
-
-    name = service.protocol
-    if name == "ec2":
-        return query.EC2_PROTOCOL
-    if name == "query":
-        return query.QUERY_PROTOCOL
-    if name == "json":
-        return json_protocol.JSON_PROTOCOL
-    if name == "rest-json":
-        return restjson.REST_JSON_PROTOCOL
-    raise ValueError(f"unsupported protocol {name}")
