@@ -11,19 +11,24 @@ from typing import Any
 from privlink import __version__
 from privlink.config import Settings
 from privlink.dataplane import Dataplane, make_driver
-from privlink.reconcile import ReconcileLoop
+from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.dataplane import DataplaneController
-from privlink.reconcile.endpoints import EndpointController, Timings
+from privlink.reconcile.endpoints import EndpointController, ProvisioningFailed, Timings
+from privlink.reconcile.plan_builder import expects_path
+from privlink.reconcile.progress import Readiness, Stage
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
+from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
+from privlink.store.records import Record
+from privlink.store.unit import UnitOfWork
 from privlink.wiring import registry
 
 log = logging.getLogger("privlink")
 
 Lifecycle = Callable[[], Awaitable[None]]
-ENDPOINT_CONTROLLER = EndpointController.name
+DATAPLANE_CONTROLLER = DataplaneController.name
 
 
 class Runtime:
@@ -42,6 +47,7 @@ class Runtime:
                 ("GET", "/_privlink/health"): self._health,
                 ("GET", "/_privlink/status"): self._status,
                 ("POST", "/_privlink/reset"): self._reset,
+                ("POST", "/_privlink/faults"): self._faults,
                 **self.sns.routes(),
             },
         )
@@ -49,22 +55,25 @@ class Runtime:
         self.dataplane: Dataplane | None = None
         self.on_startup: list[Lifecycle] = [self.reconcilers.start, self.sns.start]
         self.on_shutdown: list[Lifecycle] = [self.reconcilers.stop, self.sns.stop]
-        readiness = None
+        readiness: Readiness | None = None
         if settings.dataplane != "none":
             readiness = self._attach_dataplane(make_driver(settings.dataplane, settings.state_dir))
         self.reconcilers.add(
             EndpointController(
-                timings=Timings.from_env(pending=0.0 if readiness else None), check=readiness
+                timings=Timings.from_env(pending=0.0 if readiness else None),
+                check=_as_check(readiness) if readiness else None,
             )
         )
 
-    def _attach_dataplane(self, driver: Dataplane) -> Any:
-        """Realise the store in the kernel; endpoints become available once their path is."""
+    def _attach_dataplane(self, driver: Dataplane) -> Readiness:
+        """Realise the store in the kernel. Returns how lifecycle controllers learn what
+        became of a resource: from the Progress records the data-plane controller keeps."""
         linux = self.settings.dataplane == "linux"  # the host resolver needs real addresses
+        https_port = self.settings.https_port or None
         controller = DataplaneController(
             driver,
-            on_applied=lambda: self.reconcilers.kick(ENDPOINT_CONTROLLER),
-            https_port=self.settings.https_port or None,
+            on_applied=lambda: self.reconcilers.kick(DATAPLANE_CONTROLLER),
+            https_port=https_port,
             host_dns_port=self.settings.dns_port if linux else 0,
         )
         self.dataplane = driver
@@ -76,7 +85,7 @@ class Runtime:
 
         # Runs after the reconcilers stop (shutdown hooks run in reverse order).
         self.on_shutdown.insert(0, stop)
-        return controller.ready
+        return progress.from_store(lambda record: _expects_path(record, https_port))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -137,6 +146,24 @@ class Runtime:
             return None
         return f"127.0.0.1:{self.settings.dns_port}"
 
+    async def _faults(self, request: Request) -> Response:
+        """Inject a data-plane failure: {"resource": ID, "permanent": bool, "times": N}
+        (times: how many passes a temporary fault fails); {"clear": true} disarms all."""
+        if self.dataplane is None:
+            return json_response({"error": "no data plane (privlink up --dataplane ...)"}, 409)
+        try:
+            spec = json.loads(request.body or b"{}")
+            if spec.get("clear"):
+                self.dataplane.faults.clear()
+            else:
+                self.dataplane.faults.inject(
+                    str(spec["resource"]), bool(spec.get("permanent")), int(spec.get("times", 1))
+                )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return json_response({"error": f"bad fault: {exc}"}, 400)
+        self.reconcilers.kick(DATAPLANE_CONTROLLER)
+        return json_response({"armed": True})
+
     async def _reset(self, _request: Request) -> Response:
         await self._in_store(self.store.reset)
         return Response(
@@ -149,3 +176,26 @@ def _redact(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def _expects_path(record: Record, https_port: int | None) -> bool:
+    """Endpoints that never get a path (AWS services privlink does not serve) are ready
+    at once; everything else the data plane tracks waits for its Progress."""
+    if isinstance(record, VpcEndpoint):
+        return expects_path(record, https_port)
+    return True
+
+
+def _as_check(readiness: Readiness) -> Callable[[UnitOfWork, VpcEndpoint], bool]:
+    """The endpoint controller's check, from Progress: FAILED raises ProvisioningFailed."""
+
+    def check(uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:
+        got = readiness(uow, endpoint)
+        if got is None:
+            return False
+        stage, reason = got
+        if stage == Stage.FAILED:
+            raise ProvisioningFailed("Server.InternalError", reason)
+        return True
+
+    return check

@@ -36,19 +36,68 @@ class TargetHealth:
 HealthCallback = Callable[[TargetHealth], None]
 
 
+class PermanentFailure(Exception):
+    """Realising a resource failed in a way retrying cannot fix (the kernel rejected
+    what the plan asks for): the resource should move to its failure state."""
+
+
+class TemporaryFailure(Exception):
+    """Realising a resource failed for now (resources exhausted, a race): retry later."""
+
+
 @dataclass
 class ApplyReport:
     """What an apply changed, and which resources could not be realised (and why).
 
     An empty `changes` after an apply means the kernel already matched the plan.
+    `permanent` names the failed resources that retrying cannot fix; every other
+    entry of `errors` is worth another attempt.
     """
 
     changes: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    permanent: set[str] = field(default_factory=set)
+
+    def fail(self, resource: str, message: str, permanent: bool) -> None:
+        """Record the first failure of a resource in this pass."""
+        if resource in self.errors:
+            return
+        self.errors[resource] = message
+        if permanent:
+            self.permanent.add(resource)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class Faults:
+    """Failures injected on purpose (POST /_privlink/faults): chaos testing for users
+    and tests. A fault makes the driver fail the resource's realisation for real (its
+    namespace step raises before touching the kernel), `times` passes in a row, or for
+    good when permanent."""
+
+    _armed: dict[str, tuple[bool, int]] = field(default_factory=dict)
+
+    def inject(self, resource: str, permanent: bool, times: int = 1) -> None:
+        self._armed[resource] = (permanent, times)
+
+    def clear(self) -> None:
+        self._armed.clear()
+
+    def check(self, resource: str) -> None:
+        armed = self._armed.get(resource)
+        if armed is None:
+            return
+        permanent, times = armed
+        if permanent:
+            raise PermanentFailure("injected permanent fault")
+        if times <= 1:
+            del self._armed[resource]
+        else:
+            self._armed[resource] = (False, times - 1)
+        raise TemporaryFailure("injected temporary fault")
 
 
 class Dataplane(Protocol):
@@ -71,6 +120,11 @@ class Dataplane(Protocol):
         ...
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]: ...
+
+    @property
+    def faults(self) -> Faults:
+        """Failures injected on purpose (see Faults)."""
+        ...
 
     def instance_netns(self, instance_id: str) -> str | None:
         """The namespace `privlink exec` should enter, or None if there is none."""

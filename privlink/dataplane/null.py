@@ -9,18 +9,33 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 
-from privlink.dataplane.base import ApplyReport, TargetHealth, TargetState
+from privlink.dataplane.base import (
+    ApplyReport,
+    Faults,
+    PermanentFailure,
+    TargetHealth,
+    TargetState,
+    TemporaryFailure,
+)
 from privlink.dataplane.plan import DataplanePlan
 
 
 class NullDriver:
     def __init__(self) -> None:
         self.plan = DataplanePlan()
+        self.faults = Faults()
 
     def apply(self, plan: DataplanePlan) -> ApplyReport:
-        problems = plan.validate()
-        self.plan = plan.without(problems)
-        return ApplyReport(errors={rid: "; ".join(p) for rid, p in problems.items()})
+        report = ApplyReport()
+        for rid, found in plan.validate().items():
+            report.fail(rid, "; ".join(found), permanent=True)
+        for resource in _owners(plan):
+            try:
+                self.faults.check(resource)
+            except (PermanentFailure, TemporaryFailure) as failure:
+                report.fail(resource, str(failure), isinstance(failure, PermanentFailure))
+        self.plan = plan.without(report.errors)
+        return report
 
     def teardown(self) -> None:
         self.plan = DataplanePlan()
@@ -57,3 +72,12 @@ class NullDriver:
         input: bytes | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         raise NotImplementedError("no data plane: start privlink with --dataplane linux")
+
+
+def _owners(plan: DataplanePlan) -> list[str]:
+    """The resources a plan realises (what faults can be injected into)."""
+    return [
+        *(i.instance_id for i in plan.instances),
+        *(e.endpoint_id for e in plan.endpoints),
+        *(n.nlb_id for n in plan.nlbs),
+    ]

@@ -30,7 +30,14 @@ from typing import Any
 from pyroute2 import IPRoute
 
 from privlink.dataplane import names
-from privlink.dataplane.base import ApplyReport, HealthCallback, TargetHealth, TargetState
+from privlink.dataplane.base import (
+    ApplyReport,
+    Faults,
+    HealthCallback,
+    PermanentFailure,
+    TargetHealth,
+    TargetState,
+)
 from privlink.dataplane.linux import netns, nft, topology
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
@@ -70,6 +77,7 @@ class LinuxDriver:
         self._resync = False
         self._sysctls_set: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
         self.on_target_health = on_target_health
+        self.faults = Faults()
         self._health = HealthChecker(self._on_health)
         self._closed = False
         if conntrack_max:
@@ -79,7 +87,8 @@ class LinuxDriver:
     def apply(self, plan: DataplanePlan) -> ApplyReport:
         report = ApplyReport()
         problems = plan.validate()
-        report.errors.update({rid: "; ".join(p) for rid, p in problems.items()})
+        for rid, found in problems.items():  # the plan itself is wrong: retrying cannot help
+            report.fail(rid, "; ".join(found), permanent=True)
         plan = plan.without(problems)
         with self._lock:
             self._closed = False
@@ -231,10 +240,12 @@ class _Converge:
         """Run fn(*args); record its changes, or its failure against `owner`."""
         started = time.monotonic()
         try:
+            if label == "namespace":
+                self.driver.faults.check(owner)
             changes = fn(*args)
         except Exception as exc:  # reported per resource; the pass goes on
             log.warning("%s: %s failed: %s", owner, label, exc)
-            self.report.errors.setdefault(owner, f"{label}: {exc}")
+            self.report.fail(owner, f"{label}: {exc}", permanent=_is_permanent(exc))
             return False
         elapsed = (time.monotonic() - started) * 1000
         if elapsed > 5:
@@ -372,7 +383,7 @@ class _Converge:
                     continue
                 far = handles.get(link.peer.netns)
                 if far is None:
-                    self.report.errors.setdefault(link.owner, f"no namespace {link.peer.netns}")
+                    self.report.fail(link.owner, f"no namespace {link.peer.netns}", False)
                     continue
                 self.step(
                     link.owner or ns.owner,
@@ -589,3 +600,15 @@ def _raise_conntrack_max(value: int) -> None:
 
 
 __all__ = ["LinuxDriver"]
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """Failures retrying cannot fix: injected ones, and a tool that rejected its input
+    (nft or ip refusing a ruleset or address is a plan the kernel will never take).
+    Exhausted resources (EMFILE, ENOMEM), races and timeouts are temporary."""
+    if isinstance(exc, PermanentFailure):
+        return True
+    if isinstance(exc, subprocess.CalledProcessError):
+        output = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode()
+        return "Error:" in output and "Resource busy" not in output
+    return False
