@@ -36,7 +36,7 @@ class Runtime:
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
-        self.registry = registry()
+        self.registry = registry(settings)
         self.store = store or Store(settings.resolved_database_url())
         self.sns = SnsRuntime(self.store, self._in_store, settings.endpoint_url)
         self.gateway = Gateway(

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+from privlink.config import Settings
 from privlink.server.models import SERVICES, service_model
 from privlink.wiring import registry
 
 
 def render() -> str:
-    done = registry().implemented()
+    done = registry(Settings()).implemented()
     lines = [
         "# API coverage",
         "",

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from privlink.api import Registry, Service
+from privlink.config import Settings
 from privlink.services.ec2.service import service as ec2
 from privlink.services.elbv2.service import service as elbv2
 from privlink.services.iam.service import service as iam
 from privlink.services.logs.service import service as logs
+from privlink.services.s3.service import service as s3
 from privlink.services.sns.service import service as sns
 from privlink.services.sts.service import service as sts
 
 
-def services() -> list[Service]:
-    return [ec2(), elbv2(), sns(), sts(), iam(), logs()]
+def services(settings: Settings) -> list[Service]:
+    """The services; S3 keeps its object bodies under the settings' state dir."""
+    return [ec2(), elbv2(), sns(), sts(), iam(), logs(), s3(settings.state_dir)]
 
 
-def registry() -> Registry:
-    return Registry.of(services())
+def registry(settings: Settings) -> Registry:
+    return Registry.of(services(settings))
