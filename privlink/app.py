@@ -42,6 +42,7 @@ class Runtime:
         self.gateway = Gateway(
             self.store,
             self.registry,
+            default_region=settings.default_region,
             strict_keys=settings.strict_keys,
             internal={
                 ("GET", "/_privlink/health"): self._health,

@@ -38,11 +38,13 @@ class Gateway:
         self,
         store: Store,
         registry: Registry,
+        default_region: str = auth.DEFAULT_REGION,
         strict_keys: dict[str, str] | None = None,
         internal: dict[tuple[str, str], InternalRoute] | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
+        self.default_region = default_region  # for unsigned requests (privlink up --region)
         self.strict_keys = strict_keys or {}
         self.internal = internal or {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlink-store")
@@ -70,7 +72,7 @@ class Gateway:
 
     # --- dispatch (store thread) ---------------------------------------------------
     def dispatch(self, request: Request, request_id: str) -> Response:
-        caller = auth.identify(request)
+        caller = auth.identify(request, self.default_region)
         service: ServiceModel | None = None
         try:
             service = _pick_service(request, caller)
@@ -118,7 +120,7 @@ class Gateway:
     ) -> Response:
         if service is None:
             try:
-                service = _pick_service(request, auth.identify(request))
+                service = _pick_service(request, auth.identify(request, self.default_region))
             except Exception:  # unroutable: answer in EC2's format, the most common caller
                 service = models.service_model("ec2")
         return protocol_for(service).serialize_error(service, error, request_id)
