@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.engine import Engine
@@ -15,10 +14,6 @@ from privlink.store.cache import Mirror
 from privlink.store.unit import UnitOfWork
 
 ChangeListener = Callable[[set[tuple[str, str]]], None]
-
-
-def sqlite_url(state_dir: Path) -> str:
-    return f"sqlite:///{state_dir / 'privlink.db'}"
 
 
 class Store:

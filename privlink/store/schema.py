@@ -40,10 +40,3 @@ unique_names = Table(
     Column("owner", String(255), nullable=False),
     Index("ix_unique_owner", "owner"),
 )
-
-counters = Table(
-    "counters",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", Integer, nullable=False),
-)

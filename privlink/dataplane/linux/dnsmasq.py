@@ -108,9 +108,6 @@ class DnsmasqManager:
             raise TimeoutError(f"{exc}{': ' + tail if tail else ''}") from None
         return [f"dnsmasq {spec.vpc_id}: {'restart' if running else 'start'}"]
 
-    def stop(self, vpc_id: str) -> list[str]:
-        return [f"dnsmasq {vpc_id}: stop"] if self.procs.stop(self.key(vpc_id)) else []
-
 
 def _query(name: str) -> tuple[int, bytes]:
     qid = random.randrange(1 << 16)
