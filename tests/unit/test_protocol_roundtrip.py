@@ -9,6 +9,10 @@ speaks each protocol the way real SDKs do.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -18,7 +22,8 @@ from botocore import parsers, serialize
 
 from privlink import errors
 from privlink.server.models import service_model
-from privlink.server.protocols import Request, protocol_for
+from privlink.server.protocols import Request, protocol_for, protocols
+from privlink.server.protocols.strict import STRICT_OUTPUT_ENV, UnknownOutputKeys
 
 _session = botocore.session.get_session()
 
@@ -229,13 +234,20 @@ def test_json_protocol_roundtrip() -> None:
         "logEvents": [{"timestamp": 1700000000000, "message": "m"}],
     }
     assert request_roundtrip("logs", "PutLogEvents", params) == params
-    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     output = {
         "logGroups": [{"logGroupName": "g", "creationTime": 17, "storedBytes": 5}],
         "nextToken": "n",
     }
     assert response_roundtrip("logs", "DescribeLogGroups", output) == output
-    assert when  # timestamps in json are epoch numbers; covered by rest-json below
+
+
+def test_json_timestamps_are_epoch_seconds() -> None:
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, 250000, tzinfo=dt.UTC)
+    output = {"KeyMetadata": {"KeyId": "k-1", "CreationDate": when, "Enabled": True}}
+    svc = model("kms")
+    response = protocol_for(svc).serialize(svc.operation_model("DescribeKey"), output, "req-1")
+    assert json.loads(response.body)["KeyMetadata"]["CreationDate"] == 1767323045.25
+    assert response_roundtrip("kms", "DescribeKey", output) == output
 
 
 def test_rest_json_roundtrip() -> None:
@@ -287,3 +299,73 @@ def test_bad_scalars_are_client_errors() -> None:
     )
     with pytest.raises(errors.InvalidParameterValue):
         protocol_for(svc).parse(op, request)
+
+
+# --- strict output ------------------------------------------------------------------------
+def strict_serialize(service: str, operation: str, output: dict[str, Any]) -> bytes:
+    svc = model(service)
+    strict = protocols(strict=True)[svc.protocol]
+    return strict.serialize(svc.operation_model(operation), output, "req-3").body
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "output", "paths"),
+    [
+        ("ec2", "DescribeVpcs", {"Vpcs": [{"VpcId": "vpc-1", "VpcID": "x"}]}, ["Vpcs[0].VpcID"]),
+        ("ec2", "DeleteVpc", {"Return": True}, ["Return"]),  # no output shape at all
+        (
+            "elbv2",
+            "DescribeLoadBalancers",
+            {"LoadBalancers": [{"AvailabilityZones": [{"ZoneName": "a", "Zone": "b"}]}]},
+            ["LoadBalancers[0].AvailabilityZones[0].Zone"],
+        ),
+        (
+            "sns",
+            "ListTopics",
+            {"Topics": [{"TopicArn": "arn:t"}], "NextToken": "m", "Next": "n"},
+            ["Next"],
+        ),
+        (
+            "kms",
+            "DescribeKey",
+            {"KeyMetadata": {"KeyId": "k", "Created": 1}, "Extra": None},
+            ["KeyMetadata.Created", "Extra"],
+        ),
+        (
+            "mwaa",
+            "GetEnvironment",
+            {"Environment": {"Name": "e", "Tags": "k=v"}},
+            ["Environment.Tags (a str, not a map)"],
+        ),
+    ],
+)
+def test_strict_output_refuses_keys_outside_the_shape(
+    service: str, operation: str, output: dict[str, Any], paths: list[str]
+) -> None:
+    with pytest.raises(UnknownOutputKeys) as info:
+        strict_serialize(service, operation, output)
+    assert info.value.paths == paths
+    assert operation in str(info.value) and paths[0] in str(info.value)
+
+
+def test_strict_output_serializes_what_fits_exactly_as_before() -> None:
+    output = {"Attributes": {"Policy": "{}", "Owner": "123456789012"}}
+    svc = model("sns")
+    op = svc.operation_model("GetTopicAttributes")
+    assert strict_serialize("sns", "GetTopicAttributes", output) == (
+        protocols(strict=False)["query"].serialize(op, output, "req-3").body
+    )
+
+
+@pytest.mark.parametrize(("value", "strict"), [("1", True), ("", False), ("0", False)])
+def test_strict_output_is_chosen_by_the_environment_at_startup(value: str, strict: bool) -> None:
+    probe = (
+        "from privlink.server.protocols import PROTOCOLS\n"
+        "from privlink.server.protocols.strict import StrictOutput\n"
+        "print(all(isinstance(p, StrictOutput) for p in PROTOCOLS.values()))"
+    )
+    env = {**os.environ, STRICT_OUTPUT_ENV: value}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == str(strict)
