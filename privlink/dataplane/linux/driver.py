@@ -38,13 +38,14 @@ from privlink.dataplane.base import (
     TargetHealth,
     TargetState,
 )
-from privlink.dataplane.linux import netns, nft, topology
+from privlink.dataplane.linux import netns, nft, proxyconfig, topology
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
-from privlink.dataplane.linux.topology import HealthKey, KernelSpec, NamespaceSpec, ProxySpec
+from privlink.dataplane.linux.proxyconfig import ProxySpec
+from privlink.dataplane.linux.topology import HealthKey, KernelSpec, NamespaceSpec
 from privlink.dataplane.plan import DataplanePlan
 
 log = logging.getLogger("privlink.dataplane")
@@ -446,25 +447,7 @@ class _Converge:
         root = self.driver.endpoint_dir(ps.endpoint_id)
         root.mkdir(parents=True, exist_ok=True)
         config, ready = root / "proxy.json", root / "proxy.ready"
-        content = json.dumps(
-            {
-                "endpoint_id": ps.endpoint_id,
-                "listen_netns": ps.listen_netns,
-                "connect_netns": ps.connect_netns,
-                "listeners": [
-                    {
-                        "ip": li.ip,
-                        "port": li.port,
-                        "source_ip": li.source_ip,
-                        "proxy_protocol": li.proxy_protocol,
-                        "targets": [list(t) for t in li.targets],
-                    }
-                    for li in ps.listeners
-                ],
-            },
-            indent=1,
-            sort_keys=True,
-        )
+        content = proxyconfig.dumps(ps)
         generation = hashlib.sha256(content.encode()).hexdigest()[:16]
         changed = _write_if_changed(config, content)
         key = f"proxy-{ps.endpoint_id}"

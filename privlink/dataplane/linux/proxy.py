@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privlink.dataplane import proxyproto
-from privlink.dataplane.linux import netns
+from privlink.dataplane.linux import netns, proxyconfig
 
 log = logging.getLogger("privlink.proxy")
 
@@ -408,19 +408,16 @@ class Proxy:
         stats = {**self.stats, "open": len(self.flows)}
         self.ready_path.with_suffix(".stats").write_text(json.dumps(stats))
 
-    def read_config(self) -> tuple[dict[str, object], str]:
+    def read_config(self) -> tuple[proxyconfig.ProxySpec, str]:
         raw = self.config_path.read_bytes()
-        return json.loads(raw), hashlib.sha256(raw).hexdigest()[:16]
+        return proxyconfig.loads(raw), hashlib.sha256(raw).hexdigest()[:16]
 
     async def reload(self) -> None:
         config, generation = self.read_config()
-        self.endpoint_id = str(config["endpoint_id"])
+        self.endpoint_id = config.endpoint_id
         self.tlv = proxyproto.aws_tlv(self.endpoint_id)
-        self.listen_netns = str(config["listen_netns"])
-        wanted: dict[tuple[str, int], dict[str, object]] = {
-            (str(li["ip"]), int(li["port"])): li  # type: ignore[index, call-overload]
-            for li in config["listeners"]  # type: ignore[attr-defined]
-        }
+        self.listen_netns = config.listen_netns
+        wanted = {(li.ip, li.port): li for li in config.listeners}
         loop = asyncio.get_running_loop()
         for key in list(self.listeners):
             if key not in wanted:
@@ -428,9 +425,9 @@ class Proxy:
                 if listener.server:
                     listener.server.close()
         for key, item in wanted.items():
-            targets = [(str(ip), int(port)) for ip, port in item["targets"]]  # type: ignore
-            source = str(item["source_ip"])
-            proxy_protocol = bool(item.get("proxy_protocol", True))  # type: ignore[attr-defined]
+            targets = list(item.targets)
+            source = item.source_ip
+            proxy_protocol = item.proxy_protocol
             if key in self.listeners:
                 self.listeners[key].targets = targets
                 self.listeners[key].source_ip = source
@@ -483,12 +480,12 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s proxy %(message)s")
     config_path, ready_path = Path(argv[0]), Path(argv[1])
-    config = json.loads(config_path.read_bytes())
+    config = proxyconfig.loads(config_path.read_bytes())
     # Only thread so far: from here on the process (and every thread it starts) creates
     # its sockets in the NLB namespace; listeners are made on helper threads (run_in).
     # "" (an endpoint to privlink's API): stay in the driver's namespace, dial 127.0.0.1.
-    if config["connect_netns"]:
-        netns.setns(str(config["connect_netns"]))
+    if config.connect_netns:
+        netns.setns(config.connect_netns)
     proxy = Proxy(config_path, ready_path, splice=os.environ.get("PLK_PROXY_SPLICE", "1") == "1")
     loop = _new_loop()
     asyncio.set_event_loop(loop)

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux import rulesets
+from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
 from privlink.dataplane.plan import (
     AMAZON_DNS_LINK_LOCAL,
     HOST_RESOLVER,
@@ -109,23 +110,6 @@ class InstanceSpec:
     netns: str
     resolv_conf: str
     user_data: str | None
-
-
-@dataclass(frozen=True)
-class ProxyListener:
-    ip: str
-    port: int
-    source_ip: str  # NLB node address in the ENI's AZ; "" = let the kernel choose
-    targets: tuple[tuple[str, int], ...]
-    proxy_protocol: bool = True  # send a PROXY v2 header first (privlink's API takes none)
-
-
-@dataclass(frozen=True)
-class ProxySpec:
-    endpoint_id: str
-    listen_netns: str
-    connect_netns: str  # "" = the driver's own namespace (the host: 127.0.0.1 only)
-    listeners: tuple[ProxyListener, ...]
 
 
 @dataclass(frozen=True)
