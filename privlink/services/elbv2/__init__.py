@@ -1,7 +1,8 @@
 """Elastic Load Balancing v2: network load balancers, as far as endpoint services need them.
 
-Modules: records (store shapes), common (ARNs, names, tags, paging),
-attributes (NLB attribute tables), load_balancers, target_groups, targets
-(registration and health), listeners, tags (the operations), lookups (the
-read-only queries other subsystems use).
+Modules: records (store shapes), arns (ARNs and names), attributes (NLB
+attribute tables), queries (read models other services and the data plane
+use, and the target health rule), operations (typed calls that decide and
+write: load balancers, target groups, targets, listeners, tags), handlers
+(the API: wire <-> operations), service (what privlink serves).
 """

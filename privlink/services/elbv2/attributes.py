@@ -9,7 +9,7 @@ target group's protocol cannot have is an InvalidConfigurationRequest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,56 +138,47 @@ def target_group_defaults(protocol: str, target_type: str) -> dict[str, str]:
     return values
 
 
+Changes = Sequence[tuple[str, str]]  # (key, value) pairs, in the caller's order
+
+
 def _apply(
     current: dict[str, str],
-    changes: list[dict[str, Any]],
+    changes: Changes,
     specs: dict[str, Spec],
     other_keys: set[str],
     what: str,
 ) -> dict[str, str]:
     updated = dict(current)
-    for change in changes:
-        key = change.get("Key") or ""
-        value = change.get("Value")
-        value = "" if value is None else str(value)
+    for key, value in changes:
         if key in other_keys:
-            raise errors.InvalidConfigurationRequest(
-                f"{what} attribute key '{key}' is not supported on network load balancers"
-            )
+            raise errors.ElbAttributeNotForNetwork(what, key)
         spec = specs.get(key)
         if spec is None:
-            raise errors.ValidationError(f"{what} attribute key '{key}' is not recognized")
+            raise errors.ElbAttributeKeyUnknown(what, key)
         if not spec.check(value):
-            raise errors.ValidationError(
-                f"{what} attribute value '{value}' is not valid for key '{key}'"
-            )
+            raise errors.ElbAttributeValueInvalid(what, value, key)
         updated[key] = value
     return updated
 
 
-def modify_load_balancer(current: dict[str, str], changes: list[dict[str, Any]]) -> dict[str, str]:
+def modify_load_balancer(current: dict[str, str], changes: Changes) -> dict[str, str]:
     return _apply(current, changes, LOAD_BALANCER, _OTHER_LOAD_BALANCER_KEYS, "Load balancer")
 
 
-def modify_target_group(
-    current: dict[str, str], changes: list[dict[str, Any]], protocol: str
-) -> dict[str, str]:
+def modify_target_group(current: dict[str, str], changes: Changes, protocol: str) -> dict[str, str]:
     updated = _apply(current, changes, TARGET_GROUP, _OTHER_TARGET_GROUP_KEYS, "Target group")
     if updated["stickiness.type"] != "source_ip":
-        raise errors.InvalidConfigurationRequest(
-            f"Stickiness type '{updated['stickiness.type']}' is not supported for target groups "
-            f"with the {protocol} protocol"
-        )
+        raise errors.StickinessTypeUnsupported(updated["stickiness.type"], protocol)
     if protocol in _UDP_PROTOCOLS and updated["proxy_protocol_v2.enabled"] == "true":
-        raise errors.InvalidConfigurationRequest(
-            f"Proxy protocol v2 is not supported for target groups with the {protocol} protocol"
-        )
+        raise errors.ProxyProtocolUnsupported(protocol)
     if protocol in _UDP_PROTOCOLS and updated["preserve_client_ip.enabled"] == "false":
-        raise errors.InvalidConfigurationRequest(
-            f"Client IP preservation cannot be disabled for target groups with the {protocol} "
-            "protocol"
-        )
+        raise errors.ClientIpPreservationRequired(protocol)
     return updated
+
+
+def from_wire(raw: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """A request's [{Key, Value}] attribute list as (key, value) pairs (no value: "")."""
+    return [(a.get("Key") or "", "" if a.get("Value") is None else str(a["Value"])) for a in raw]
 
 
 def wire(attributes: dict[str, str]) -> list[dict[str, str]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from privlink.api import Service
-from privlink.services.elbv2 import listeners, load_balancers, records, tags, target_groups, targets
+from privlink.services.elbv2 import records
+from privlink.services.elbv2.handlers import listeners, load_balancers, tags, target_groups, targets
 
 
 def service() -> Service:

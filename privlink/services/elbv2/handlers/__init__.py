@@ -1,0 +1,1 @@
+"""ELBv2 API handlers: wire dict -> typed operation -> wire dict."""
