@@ -77,7 +77,7 @@ class Gateway:
         try:
             service = _pick_service(request, caller)
             if self.strict_keys:
-                auth.verify(request, caller, self.strict_keys, request.headers.get("host", ""))
+                auth.verify(request, self.strict_keys, service.protocol)
             protocol = protocol_for(service)
             operation = protocol.find_operation(service, request)
             assert operation is not None
