@@ -45,7 +45,7 @@ def free_port() -> int:
 
 
 def wait_until(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | None],
     timeout: float = 10.0,
     interval: float = 0.1,
     message: str = "condition",

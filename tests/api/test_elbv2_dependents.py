@@ -9,6 +9,7 @@ placement and listeners are in test_elbv2.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -54,7 +55,7 @@ def test_a_load_balancer_keeps_its_vpc(provider):
     arn = make_nlb(provider)
     net = provider.nets[-1]
     for subnet in net.subnets.values():
-        refused(lambda s=subnet: provider.ec2.delete_subnet(SubnetId=s), "DependencyViolation")
+        refused(partial(provider.ec2.delete_subnet, SubnetId=subnet), "DependencyViolation")
     message = refused(lambda: provider.ec2.delete_vpc(VpcId=net.vpc_id), "DependencyViolation")
     assert net.vpc_id in message
 
@@ -91,7 +92,12 @@ def test_an_instance_target_that_is_gone_is_unused(provider):
 
     assert health() == {"State": "healthy"}
     ec2.terminate_instances(InstanceIds=[instance])
-    reported = wait_until(lambda: health().get("Reason") and health(), 20, 0.2, "unused target")
+
+    def left_healthy() -> dict[str, str] | None:
+        now = health()
+        return now if now["State"] != "healthy" else None
+
+    reported = wait_until(left_healthy, 20, 0.2, "the target to leave 'healthy'")
     assert (reported["State"], reported["Reason"]) == ("unused", "Target.InvalidState")
     wait_until(
         lambda: ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0][
