@@ -44,6 +44,7 @@ class Runtime:
             self.registry,
             default_region=settings.default_region,
             strict_keys=settings.strict_keys,
+            admin_key=settings.admin_key,
             internal={
                 ("GET", "/_privlink/health"): self._health,
                 ("GET", "/_privlink/status"): self._status,

@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="AKID:SECRET",
         help="verify SigV4 signatures; only these keys are accepted (repeatable)",
     )
+    up.add_argument(
+        "--admin-key",
+        metavar="AKID",
+        help="strict mode: the access key id (one of --strict-key) allowed on /_privlink/ routes",
+    )
     up.add_argument("--log-level", default="info")
 
     env = sub.add_parser("env", help="print the exports that point the AWS CLI and SDKs here")
@@ -112,6 +117,7 @@ def _up(args: argparse.Namespace) -> int:
         dataplane=args.dataplane,
         default_region=args.region,
         strict_keys=strict,
+        admin_key=args.admin_key,
     )
     from privlink.dataplane.linux.hostlock import DataplaneBusy
 
@@ -263,7 +269,10 @@ def _down(state_dir: Path) -> int:
 
 def _call(url: str, method: str, path: str) -> Any:
     request = urllib.request.Request(
-        url + path, method=method, data=b"" if method == "POST" else None
+        url + path,
+        method=method,
+        data=b"" if method == "POST" else None,
+        headers=_signed_headers(url + path, method),
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -271,6 +280,21 @@ def _call(url: str, method: str, path: str) -> Any:
     except urllib.error.URLError as exc:
         print(f"privlink is not reachable at {url}: {exc.reason}", file=sys.stderr)
         raise SystemExit(1) from exc
+
+
+def _signed_headers(url: str, method: str) -> dict[str, str]:
+    """SigV4 headers from the environment's credentials (a strict-mode server needs its
+    admin key on /_privlink/ routes); none when no credentials are set."""
+    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not key or not secret:
+        return {}
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method=method, url=url, data=b"")
+    SigV4Auth(Credentials(key, secret), "privlink", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
 
 
 def _status(url: str) -> int:

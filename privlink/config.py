@@ -28,6 +28,9 @@ class Settings:
     default_region: str = "us-east-1"
     # Strict mode: access key id -> secret; SigV4 signatures are verified when non-empty.
     strict_keys: dict[str, str] = field(default_factory=dict)
+    # Strict mode: the one access key id allowed on privlink's own /_privlink/ routes
+    # (status, reset, faults, SNS inboxes); None: only /_privlink/health answers.
+    admin_key: str | None = None
 
     @property
     def endpoint_url(self) -> str:

@@ -40,12 +40,14 @@ class Gateway:
         registry: Registry,
         default_region: str = auth.DEFAULT_REGION,
         strict_keys: dict[str, str] | None = None,
+        admin_key: str | None = None,
         internal: dict[tuple[str, str], InternalRoute] | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
         self.default_region = default_region  # for unsigned requests (privlink up --region)
         self.strict_keys = strict_keys or {}
+        self.admin_key = admin_key
         self.internal = internal or {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlink-store")
 
@@ -56,7 +58,7 @@ class Gateway:
         request, too_large = await _read_request(scope, receive)
         route = self.internal.get((request.method, request.path))
         if route is not None:
-            response = await route(request)
+            response = await self._internal(route, request)
         elif too_large:
             response = self._error_response(
                 request,
@@ -69,6 +71,20 @@ class Gateway:
             loop = asyncio.get_running_loop()
             response = await loop.run_in_executor(self.executor, self.dispatch, request, request_id)
         await _send(send, response)
+
+    async def _internal(self, route: InternalRoute, request: Request) -> Response:
+        """privlink's own routes. Open unless strict; in strict mode only health is, and
+        the rest (status, reset, faults, SNS inboxes) need a valid signature by the admin
+        key: they see or change every account."""
+        if self.strict_keys and request.path != "/_privlink/health":
+            try:
+                signed = auth.verify(request, self.strict_keys, "json")
+            except AwsError as error:
+                return json_response({"error": error.code, "message": error.message}, error.status)
+            if signed.access_key != self.admin_key:
+                message = "privlink's own routes need the admin key (privlink up --admin-key)"
+                return json_response({"error": "AccessDenied", "message": message}, 403)
+        return await route(request)
 
     # --- dispatch (store thread) ---------------------------------------------------
     def dispatch(self, request: Request, request_id: str) -> Response:
