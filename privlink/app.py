@@ -11,6 +11,7 @@ from typing import Any
 from privlink import __version__
 from privlink.config import Settings
 from privlink.dataplane import Dataplane, make_driver
+from privlink.internal_routes import sns_routes
 from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.dataplane import DataplaneController
 from privlink.reconcile.endpoints import EndpointController, ProvisioningFailed, Timings
@@ -50,7 +51,7 @@ class Runtime:
                 ("GET", "/_privlink/status"): self._status,
                 ("POST", "/_privlink/reset"): self._reset,
                 ("POST", "/_privlink/faults"): self._faults,
-                **self.sns.routes(),
+                **sns_routes(self.sns, self.store, self._in_store),
             },
         )
         self.reconcilers = ReconcileLoop(self.store, self.gateway.executor)

@@ -401,6 +401,7 @@ SnsInvalidParameterReason = _variant(InvalidParameter, "Invalid parameter: {0} R
 SnsDuplicateTagKeys = _variant(
     InvalidParameter, "Invalid parameter: Duplicated keys are not allowed."
 )
+SnsInvalidTag = _variant(InvalidParameter, "Invalid parameter: Tags Reason: Invalid tag '{0}'")
 SnsTagLimitExceeded = _variant(
     TagLimitExceeded, "Could not complete request: tag quota of per resource exceeded"
 )

@@ -10,7 +10,7 @@ loop; nothing here touches the network.
 from __future__ import annotations
 
 from privlink.api import Scope
-from privlink.services.sns import common, messages
+from privlink.services.sns import arns, messages
 from privlink.services.sns.records import Delivery, InboxMessage, Subscription, Topic
 
 
@@ -33,7 +33,7 @@ def _queue(
 ) -> None:
     ctx.uow.add(
         Delivery(
-            id=common.uuid_like(ctx),
+            id=arns.uuid_like(ctx),
             account=topic.account,
             region=topic.region,
             message_type=message_type,
@@ -61,7 +61,7 @@ def confirmation(ctx: Scope, topic: Topic, subscription: Subscription) -> None:
         topic,
         subscription,
         "SubscriptionConfirmation",
-        common.uuid_like(ctx),
+        arns.uuid_like(ctx),
         text,
         timestamp(ctx),
         token=subscription.token,
@@ -76,7 +76,7 @@ def unsubscribe_confirmation(ctx: Scope, topic: Topic, subscription: Subscriptio
         topic,
         subscription,
         "UnsubscribeConfirmation",
-        common.uuid_like(ctx),
+        arns.uuid_like(ctx),
         text,
         timestamp(ctx),
         token=subscription.token,

@@ -20,6 +20,10 @@ import fnmatch
 import json
 from typing import Any
 
+from privlink import errors
+from privlink.api import Scope
+from privlink.services.sns.records import Topic
+
 SERVICE = "Service"
 ACCOUNT = "AWS"
 
@@ -166,3 +170,16 @@ def allows(
         if statement.get("Effect") == "Allow":
             allowed = True
     return allowed
+
+
+def authorize(scope: Scope, topic: Topic, action: str) -> None:
+    """Another account's caller needs the topic policy's permission for `action`."""
+    if scope.account == topic.account:
+        return
+    context = {
+        "aws:sourceowner": scope.account,
+        "aws:sourceaccount": scope.account,
+        "aws:principalaccount": scope.account,
+    }
+    if not allows(topic.policy, ACCOUNT, scope.account, f"sns:{action}", topic.id, context):
+        raise errors.NotAuthorizedByTopicPolicy(scope.account, action, topic.id)

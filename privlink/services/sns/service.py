@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from privlink.api import Service
-from privlink.services.sns import publishing, records, subscriptions, tags, topics
+from privlink.services.sns import records
+from privlink.services.sns.handlers import publishing, subscriptions, tags, topics
 
 
 def service() -> Service:

@@ -1,11 +1,11 @@
-"""Publishing: the Publish API and publish_as_service for AWS service principals.
+"""Publishing: Publish for callers and publish_as_service for AWS service principals.
 
 Both record the message in the topic's inbox and queue one Notification
 delivery per confirmed subscriber, in the caller's transaction; the delivery
-worker POSTs them after commit. publish_as_service is how other parts of
-privlink (VPC endpoint connection notifications) publish as
-vpce.amazonaws.com: as on AWS, the topic policy must allow that service
-principal sns:Publish on the topic, or nothing is delivered.
+worker POSTs them after commit. publish_as_service is how other services
+(VPC endpoint connection notifications) publish as vpce.amazonaws.com: as on
+AWS, the topic policy must allow that service principal sns:Publish on the
+topic, or nothing is delivered.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import base64
 import json
 import logging
 import re
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from privlink import errors
 from privlink.api import Scope
-from privlink.services.sns import common, outbox, policy
+from privlink.services.sns import arns, outbox, policy, queries
 from privlink.services.sns.records import INBOX_LIMIT, DeliveryStatus, InboxMessage, Topic
 
 log = logging.getLogger("privlink.sns")
@@ -28,11 +29,28 @@ MAX_ATTRIBUTES = 10
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 
 
+@dataclass(frozen=True)
+class MessageAttribute:
+    data_type: str
+    string_value: str | None = None
+    binary_value: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """What Publish sends: a body, optionally a subject, per-protocol bodies and attributes."""
+
+    body: str
+    subject: str | None = None
+    structure: str | None = None  # "json": body maps protocols to bodies
+    attributes: Mapping[str, MessageAttribute] = field(default_factory=dict)
+
+
 def _check_subject(subject: str | None) -> None:
     if subject is None:
         return
     if not 1 <= len(subject) <= 100 or any(not 32 <= ord(c) < 127 for c in subject):
-        raise errors.InvalidParameter("Invalid parameter: Subject")
+        raise errors.SnsInvalidParameter("Subject")
 
 
 def _structured(message: str, structure: str | None) -> dict[str, str] | None:
@@ -40,76 +58,58 @@ def _structured(message: str, structure: str | None) -> dict[str, str] | None:
     if structure is None:
         return None
     if structure != "json":
-        raise errors.InvalidParameter("Invalid parameter: MessageStructure")
+        raise errors.SnsInvalidParameter("MessageStructure")
     try:
         bodies = json.loads(message)
     except ValueError as exc:
-        raise errors.InvalidParameter(
-            "Invalid parameter: Message Structure - JSON message body failed to parse"
+        raise errors.SnsInvalidParameter(
+            "Message Structure - JSON message body failed to parse"
         ) from exc
     if not isinstance(bodies, dict) or not isinstance(bodies.get("default"), str):
-        raise errors.InvalidParameter(
-            "Invalid parameter: Message Structure - No default entry in JSON message body"
+        raise errors.SnsInvalidParameter(
+            "Message Structure - No default entry in JSON message body"
         )
     return {k: v for k, v in bodies.items() if isinstance(v, str)}
 
 
-def _attribute(name: str, raw: dict[str, Any]) -> dict[str, str]:
-    """One MessageAttributes entry as the Notification JSON carries it: {Type, Value}."""
+def _check_value(name: str, data_type: str, value: str) -> None:
+    if data_type.startswith("Number"):
+        try:
+            float(value)
+        except ValueError as exc:
+            raise errors.MessageAttributeNotNumber(name) from exc
+    if data_type == "String.Array":
+        try:
+            json.loads(value)
+        except ValueError as exc:
+            raise errors.MessageAttributeArrayInvalid(name) from exc
+
+
+def _attribute(name: str, raw: MessageAttribute) -> dict[str, str]:
+    """One message attribute as the Notification JSON carries it: {Type, Value}."""
     if (
         not _ATTRIBUTE_NAME.match(name)
         or name.startswith((".", "AWS.", "Amazon."))
         or name.endswith(".")
         or ".." in name
     ):
-        raise errors.ParameterValueInvalid(f"The message attribute name '{name}' is invalid")
-    data_type = raw.get("DataType") or ""
-    base = data_type.split(".", 1)[0]
+        raise errors.MessageAttributeNameInvalid(name)
+    base = raw.data_type.split(".", 1)[0]
     if base not in ("String", "Number", "Binary"):
-        raise errors.ParameterValueInvalid(
-            f"The message attribute '{name}' has an invalid message attribute type, the set of "
-            "supported type prefixes is Binary, Number, and String."
-        )
+        raise errors.MessageAttributeTypeInvalid(name)
     if base == "Binary":
-        value = raw.get("BinaryValue")
-        if not value:
-            raise errors.ParameterValueInvalid(
-                f"The message attribute '{name}' must contain non-empty message attribute value "
-                "for message attribute type 'Binary'."
-            )
-        text = base64.b64encode(value if isinstance(value, bytes) else str(value).encode())
-        return {"Type": data_type, "Value": text.decode()}
-    value = raw.get("StringValue")
-    if not value:
-        raise errors.ParameterValueInvalid(
-            f"The message attribute '{name}' must contain non-empty message attribute value for "
-            f"message attribute type '{base}'."
-        )
-    if base == "Number":
-        try:
-            float(value)
-        except ValueError as exc:
-            raise errors.ParameterValueInvalid(
-                f"Could not cast message attribute '{name}' value to number."
-            ) from exc
-    if data_type == "String.Array":
-        try:
-            json.loads(value)
-        except ValueError as exc:
-            raise errors.ParameterValueInvalid(
-                f"The message attribute '{name}' with type 'String.Array' has an invalid value"
-            ) from exc
-    return {"Type": data_type, "Value": value}
+        if not raw.binary_value:
+            raise errors.MessageAttributeValueEmpty(name, base)
+        return {"Type": raw.data_type, "Value": base64.b64encode(raw.binary_value).decode()}
+    if not raw.string_value:
+        raise errors.MessageAttributeValueEmpty(name, base)
+    _check_value(name, raw.data_type, raw.string_value)
+    return {"Type": raw.data_type, "Value": raw.string_value}
 
 
-def _attributes(raw: dict[str, Any] | None) -> dict[str, dict[str, str]]:
-    if not raw:
-        return {}
+def _attributes(raw: Mapping[str, MessageAttribute]) -> dict[str, dict[str, str]]:
     if len(raw) > MAX_ATTRIBUTES:
-        raise errors.InvalidParameter(
-            f"Number of message attributes [{len(raw)}] exceeds the allowed maximum "
-            f"[{MAX_ATTRIBUTES}]."
-        )
+        raise errors.TooManyMessageAttributes(str(len(raw)), str(MAX_ATTRIBUTES))
     return {name: _attribute(name, value) for name, value in raw.items()}
 
 
@@ -119,7 +119,7 @@ def _size(message: str, attributes: dict[str, dict[str, str]]) -> int:
 
 
 def deliver(
-    ctx: Scope,
+    scope: Scope,
     topic: Topic,
     message: str,
     subject: str | None,
@@ -129,7 +129,7 @@ def deliver(
 ) -> InboxMessage:
     """Record a validated message in the topic's inbox and queue it for confirmed subscribers."""
     bodies = _structured(message, structure)
-    message_id = common.uuid_like(ctx)
+    message_id = arns.uuid_like(scope)
     inbox = InboxMessage(
         id=message_id,
         account=topic.account,
@@ -140,28 +140,46 @@ def deliver(
         subject=subject,
         message_structure=structure,
         message_attributes=attributes or {},
-        timestamp=outbox.timestamp(ctx),
+        timestamp=outbox.timestamp(scope),
         publisher=publisher,
     )
-    for subscription in common.subscriptions_of(ctx, topic):
+    for subscription in queries.subscriptions_of(scope.uow, topic):
         if not subscription.confirmed:
             continue
         body = bodies.get(subscription.protocol, bodies["default"]) if bodies else message
-        outbox.notification(ctx, topic, subscription, inbox, body)
+        outbox.notification(scope, topic, subscription, inbox, body)
         inbox.deliveries[subscription.id] = DeliveryStatus(endpoint=subscription.endpoint)
-    ctx.uow.add(inbox)
-    _trim_inbox(ctx, topic)
+    scope.add(inbox)
+    _trim_inbox(scope, topic)
     return inbox
 
 
-def _trim_inbox(ctx: Scope, topic: Topic) -> None:
-    messages = ctx.uow.list(InboxMessage, parent=topic.id)
+def _trim_inbox(scope: Scope, topic: Topic) -> None:
+    messages = scope.uow.list(InboxMessage, parent=topic.id)
     for old in messages[: max(0, len(messages) - INBOX_LIMIT)]:
-        ctx.uow.delete(old)
+        scope.delete(old)
+
+
+def publish(scope: Scope, topic_arn: str, message: Message, member: str = "TopicArn") -> str:
+    """Publish as the caller (the topic policy decides for other accounts); the message id.
+
+    `member` is the request member that named the topic (TopicArn or TargetArn)."""
+    topic = queries.require_topic(scope, topic_arn, member)
+    policy.authorize(scope, topic, "Publish")
+    if not message.body:
+        raise errors.SnsInvalidParameter("Empty message")
+    _check_subject(message.subject)
+    attributes = _attributes(message.attributes)
+    if _size(message.body, attributes) > MAX_MESSAGE_BYTES:
+        raise errors.SnsInvalidParameter("Message too long")
+    inbox = deliver(
+        scope, topic, message.body, message.subject, scope.account, attributes, message.structure
+    )
+    return inbox.message_id
 
 
 def publish_as_service(
-    ctx: Scope,
+    scope: Scope,
     topic_arn: str,
     message: str,
     subject: str | None,
@@ -180,7 +198,7 @@ def publish_as_service(
     exist, or a policy that does not allow it, means no delivery, as on AWS. A subject
     SNS would refuse (over 100 characters, control characters) raises InvalidParameter.
     """
-    topic = ctx.uow.get(Topic, topic_arn)
+    topic = scope.foreign(Topic, topic_arn)
     if topic is None:
         log.info("%s cannot publish to %s: no such topic", principal, topic_arn)
         return False
@@ -193,5 +211,5 @@ def publish_as_service(
         log.info("the policy of %s does not allow %s to publish", topic_arn, principal)
         return False
     _check_subject(subject)
-    deliver(ctx, topic, message, subject, principal)
+    deliver(scope, topic, message, subject, principal)
     return True

@@ -1,0 +1,1 @@
+"""SNS API handlers: wire dict -> typed operation -> wire dict."""
