@@ -53,6 +53,7 @@ class Runtime:
                 ("POST", "/_privlink/faults"): self._faults,
                 **sns_routes(self.sns, self.store, self._in_store),
             },
+            spool_dir=settings.state_dir / "spool",
         )
         self.reconcilers = ReconcileLoop(self.store, self.gateway.executor)
         self.dataplane: Dataplane | None = None

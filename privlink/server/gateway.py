@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
@@ -20,8 +21,9 @@ from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 from privlink import errors
 from privlink.api import Context, Registry
 from privlink.errors import AwsError
-from privlink.server import auth, models
+from privlink.server import auth, models, s3http
 from privlink.server.protocols import Request, Response, protocol_for
+from privlink.server.protocols.restxml import REST_XML_PROTOCOL, FileResponse, SpooledRequest
 from privlink.store import Store
 
 log = logging.getLogger("privlink.gateway")
@@ -42,6 +44,7 @@ class Gateway:
         strict_keys: dict[str, str] | None = None,
         admin_key: str | None = None,
         internal: dict[tuple[str, str], InternalRoute] | None = None,
+        spool_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -50,11 +53,19 @@ class Gateway:
         self.admin_key = admin_key
         self.internal = internal or {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlink-store")
+        # S3 request bodies are spooled here (under the state dir); leftovers of a kill go.
+        self.spool_dir = spool_dir
+        if spool_dir is not None:
+            s3http.sweep(spool_dir)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         request_id = str(uuid.uuid4())
+        headers = _headers(scope)
+        if s3http.is_s3(headers, scope.get("query_string", b"").decode("latin-1")):
+            await self._s3(scope, headers, receive, send, request_id)
+            return
         request, too_large = await _read_request(scope, receive)
         route = self.internal.get((request.method, request.path))
         if route is not None:
@@ -71,6 +82,34 @@ class Gateway:
             loop = asyncio.get_running_loop()
             response = await loop.run_in_executor(self.executor, self.dispatch, request, request_id)
         await _send(send, response)
+
+    # --- S3: addressed by host or path, bodies streamed through files ---------------
+    async def _s3(
+        self, scope: Scope, headers: dict[str, str], receive: Receive, send: Send, rid: str
+    ) -> None:
+        """Spool a streaming payload to disk before dispatch; stream file bodies back."""
+        request = s3http.request_of(scope, headers)
+        spooler: s3http.Spooler | None = None
+        try:
+            operation = REST_XML_PROTOCOL.find_operation(models.service_model("s3"), request)
+            if operation is not None and operation.has_streaming_input and self.spool_dir:
+                spooler = s3http.Spooler(self.spool_dir, headers)
+                await _spool(receive, spooler)
+                request = SpooledRequest(**vars(request), spooled=spooler.finish())
+            else:
+                read, too_large = await _read_request(scope, receive)
+                if too_large:
+                    raise errors.RequestEntityTooLarge(f"Request body exceeds {MAX_BODY} bytes")
+                request.body = read.body
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(self.executor, self.dispatch, request, rid)
+        except AwsError as error:
+            service = models.service_model("s3")
+            response = REST_XML_PROTOCOL.serialize_error(service, error, rid)
+        finally:
+            if spooler is not None:
+                spooler.discard()  # a no-op once the operation moved the file into place
+        await _send_s3(send, response, head=request.method == "HEAD")
 
     async def _internal(self, route: InternalRoute, request: Request) -> Response:
         """privlink's own routes. Open unless strict; in strict mode only health is, and
@@ -226,7 +265,7 @@ async def _read_request(scope: Scope, receive: Receive) -> tuple[Request, bool]:
             chunks.append(body)
         if not message.get("more_body"):
             break
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    headers = _headers(scope)
     request = Request(
         method=scope["method"],
         path=scope["path"],
@@ -246,3 +285,41 @@ async def _send(send: Send, response: Response) -> None:
 
 def json_response(data: Any, status: int = 200) -> Response:
     return Response(status, json.dumps(data).encode(), {"content-type": "application/json"})
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+async def _spool(receive: Receive, spooler: s3http.Spooler) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise errors.IncompleteBody()
+        spooler.feed(message.get("body", b""))
+        if not message.get("more_body"):
+            return
+
+
+async def _send_s3(send: Send, response: Response, head: bool) -> None:
+    """S3 answers: HEAD keeps the object's Content-Length; file bodies go in chunks."""
+    headers = dict(response.headers)
+    if isinstance(response, FileResponse):
+        headers["content-length"] = str(response.length)
+    elif not head or "content-length" not in headers:
+        headers["content-length"] = "0" if head else str(len(response.body))
+    encoded = [(k.encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": response.status, "headers": encoded})
+    if head or not isinstance(response, FileResponse) or response.file is None:
+        await send({"type": "http.response.body", "body": b"" if head else response.body})
+        return
+    with response.file as file:
+        left = response.length
+        while left > 0:
+            chunk = file.read(min(s3http.CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            await send({"type": "http.response.body", "body": chunk, "more_body": left > 0})
+    if left > 0:
+        await send({"type": "http.response.body", "body": b""})

@@ -18,6 +18,7 @@ from privlink.server.protocols.base import Request, Response, WireProtocol
 from privlink.server.protocols.json import JSON_PROTOCOL
 from privlink.server.protocols.query import EC2_PROTOCOL, QUERY_PROTOCOL
 from privlink.server.protocols.restjson import REST_JSON_PROTOCOL
+from privlink.server.protocols.restxml import REST_XML_PROTOCOL
 from privlink.server.protocols.strict import StrictOutput, strict_output_requested
 
 
@@ -28,6 +29,7 @@ def protocols(strict: bool) -> dict[str, WireProtocol]:
         "query": QUERY_PROTOCOL,
         "json": JSON_PROTOCOL,
         "rest-json": REST_JSON_PROTOCOL,
+        "rest-xml": REST_XML_PROTOCOL,
     }
     if strict:
         return {name: StrictOutput(protocol) for name, protocol in table.items()}
