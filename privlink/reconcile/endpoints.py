@@ -1,15 +1,17 @@
 """The endpoint controller: the lifecycle steps that take time on AWS.
 
-* pending  -> available  once the endpoint is ready (a pluggable check), or
-  -> failed when the check raises ProvisioningFailed;
+* pending  -> available  once the endpoint is realised (READY from the
+  readiness check), -> failed with LastError when it never will be (FAILED);
+  not yet (None): look again later, backing off;
 * deleting -> deleted    after tearing down its interfaces and private names;
 * deleted  -> gone       after a retention period (AWS keeps showing deleted
   endpoints for a while).
 
-"Ready" defaults to "always" (control-plane-only mode). A data plane makes it
-mean "traffic flows" by setting `runtime.endpoint_readiness` before the
-controllers are built (privlink.app does, with --dataplane linux); the check runs on the store
-thread inside the controller's transaction and must not block.
+Readiness comes from privlink/reconcile/progress.py: without a data plane
+everything is ready at once (`always_ready`); with one, the data-plane
+controller's Progress records say how far each endpoint got. The controller
+also watches Progress records, so a path being applied wakes it at once; the
+backoff only bounds how often it looks when nothing tells it.
 
 Minimum dwell times keep each state observable, as on AWS; they come from
 PRIVLINK_ENDPOINT_PENDING_SECONDS, PRIVLINK_ENDPOINT_DELETING_SECONDS and
@@ -26,33 +28,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from privlink.api import Scope
-from privlink.domain import endpoint_lifecycle as lifecycle
-from privlink.services.privatelink import interfaces as interfaces
-from privlink.services.privatelink import lifecycle as common
-from privlink.services.privatelink import notifications as endpoint_notifications
+from privlink.reconcile.progress import Progress, Readiness, Stage, always_ready
+from privlink.services.privatelink import lifecycle
 from privlink.services.privatelink.records import VpcEndpoint
-from privlink.services.privatelink.validation import release_private_names
 from privlink.store import Store
-from privlink.store.unit import UnitOfWork
 
 log = logging.getLogger("privlink.reconcile.endpoints")
 
-Readiness = Callable[[UnitOfWork, VpcEndpoint], bool]
-NOT_READY_RETRY = 1.0
+# LastError.Code of an endpoint the data plane could not realise.
+PROVISIONING_FAILED = "Server.InternalError"
 
 
-class ProvisioningFailed(Exception):
-    """Raised by a readiness check: the endpoint will never work (-> failed, LastError)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def always_ready(uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:
-    """Control-plane-only mode: an accepted endpoint is available once provisioned."""
-    return True
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _seconds(name: str, default: float) -> float:
@@ -67,6 +55,9 @@ class Timings:
     pending: float = 1.0
     deleting: float = 1.0
     deleted_retention: float = 5.0
+    # Not ready yet: look again after retry_first, doubling up to retry_max.
+    retry_first: float = 0.05
+    retry_max: float = 2.0
 
     @classmethod
     def from_env(cls, pending: float | None = None) -> Timings:
@@ -82,6 +73,9 @@ class Timings:
             ),
         )
 
+    def retry(self, attempts: int) -> float:
+        return min(self.retry_max, self.retry_first * 2 ** min(attempts, 32))
+
 
 TRANSITIONAL = frozenset(
     {lifecycle.State.PENDING, lifecycle.State.DELETING, lifecycle.State.DELETED}
@@ -90,20 +84,22 @@ TRANSITIONAL = frozenset(
 
 class EndpointController:
     name = "vpc-endpoints"
-    kinds = frozenset({VpcEndpoint.kind})
+    kinds = frozenset({VpcEndpoint.kind, Progress.kind})
 
     def __init__(
         self,
+        readiness: Readiness = always_ready,
         timings: Timings | None = None,
-        check: Readiness | None = None,
-        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
+        self.readiness = readiness
         self.timings = timings or Timings.from_env()
-        self.check = check
         self.clock = clock
         # Endpoints mid-transition (pending, deleting, deleted): the only ones a partial run
         # must revisit besides those that changed.
         self.in_flight: set[str] = set()
+        # Pending endpoints that were not ready yet: how often they were asked (backoff).
+        self.not_ready: dict[str, int] = {}
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         hooks: list[Callable[[], Any]] = []
@@ -115,14 +111,16 @@ class EndpointController:
                 endpoints = list(uow.get_many(VpcEndpoint, changed | self.in_flight).values())
             self.in_flight -= {e.id for e in endpoints}
             for endpoint in endpoints:
-                ctx = Scope.of(endpoint, uow, now=self.clock)
-                wait = self._step(ctx, endpoint)
+                scope = Scope.of(endpoint, uow, now=self.clock)
+                wait = self._step(scope, endpoint)
+                if endpoint.state != lifecycle.State.PENDING:
+                    self.not_ready.pop(endpoint.id, None)
                 if wait is not None:
                     waits.append(wait)
                     self.in_flight.add(endpoint.id)
                 elif endpoint.state in TRANSITIONAL and uow.get(VpcEndpoint, endpoint.id):
                     self.in_flight.add(endpoint.id)
-                hooks.extend(ctx.after_commit)
+                hooks.extend(scope.after_commit)
         for hook in hooks:
             try:
                 hook()
@@ -130,58 +128,44 @@ class EndpointController:
                 log.exception("after-commit hook failed")
         return min(waits) if waits else None
 
-    def _step(self, ctx: Scope, endpoint: VpcEndpoint) -> float | None:
+    def _step(self, scope: Scope, endpoint: VpcEndpoint) -> float | None:
         state = endpoint.state
         if state == lifecycle.State.PENDING:
-            return self._provision(ctx, endpoint)
+            return self._after(scope, endpoint, self.timings.pending, self._provision)
         if state == lifecycle.State.DELETING:
-            return self._after(ctx, endpoint, self.timings.deleting, self._tear_down)
+            return self._after(scope, endpoint, self.timings.deleting, lifecycle.tear_down)
         if state == lifecycle.State.DELETED:
-            return self._after(ctx, endpoint, self.timings.deleted_retention, self._forget)
+            return self._after(scope, endpoint, self.timings.deleted_retention, lifecycle.forget)
         return None
-
-    def _elapsed(self, ctx: Scope, endpoint: VpcEndpoint) -> float:
-        since = dt.datetime.fromisoformat(endpoint.state_since)
-        return (ctx.now() - since).total_seconds()
 
     def _after(
         self,
-        ctx: Scope,
+        scope: Scope,
         endpoint: VpcEndpoint,
         dwell: float,
-        action: Callable[[Scope, VpcEndpoint], None],
+        action: Callable[[Scope, VpcEndpoint], float | None],
     ) -> float | None:
-        remaining = dwell - self._elapsed(ctx, endpoint)
+        """Run `action` once the endpoint has been in its state for `dwell` seconds."""
+        since = dt.datetime.fromisoformat(endpoint.state_since)
+        remaining = dwell - (scope.now() - since).total_seconds()
         if remaining > 0:
             return remaining
-        action(ctx, endpoint)
+        return action(scope, endpoint)
+
+    def _provision(self, scope: Scope, endpoint: VpcEndpoint) -> float | None:
+        outcome = self.readiness(scope.uow, endpoint)
+        if outcome is None:
+            return self._not_ready(endpoint)
+        stage, reason = outcome
+        if stage == Stage.FAILED:
+            lifecycle.provisioning_failed(scope, endpoint, PROVISIONING_FAILED, reason)
+        elif stage == Stage.READY:
+            lifecycle.provisioned(scope, endpoint)
+        else:  # a check that reports RETRYING instead of None: not ready yet
+            return self._not_ready(endpoint)
         return None
 
-    def _provision(self, ctx: Scope, endpoint: VpcEndpoint) -> float | None:
-        remaining = self.timings.pending - self._elapsed(ctx, endpoint)
-        if remaining > 0:
-            return remaining
-        check = self.check or always_ready
-        try:
-            ready = check(ctx.uow, endpoint)
-        except ProvisioningFailed as failure:
-            endpoint.last_error_code = failure.code
-            endpoint.last_error_message = failure.message
-            common.move(ctx, endpoint, lifecycle.Trigger.PROVISION_FAILED)
-            return None
-        if not ready:
-            return NOT_READY_RETRY
-        endpoint.last_error_code = endpoint.last_error_message = None
-        common.move(ctx, endpoint, lifecycle.Trigger.PROVISIONED)
-        return None
-
-    def _tear_down(self, ctx: Scope, endpoint: VpcEndpoint) -> None:
-        for eni_id in endpoint.interfaces.values():
-            interfaces.delete(ctx.uow, eni_id)
-        endpoint.interfaces = {}
-        release_private_names(ctx.uow, endpoint)
-        common.move(ctx, endpoint, lifecycle.Trigger.TORN_DOWN)
-
-    def _forget(self, ctx: Scope, endpoint: VpcEndpoint) -> None:
-        endpoint_notifications.forget_endpoint(ctx, endpoint.id)
-        ctx.uow.delete(endpoint)
+    def _not_ready(self, endpoint: VpcEndpoint) -> float:
+        attempts = self.not_ready.get(endpoint.id, 0)
+        self.not_ready[endpoint.id] = attempts + 1
+        return self.timings.retry(attempts)

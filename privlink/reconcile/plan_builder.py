@@ -35,7 +35,7 @@ from privlink.services.elbv2.queries import cross_zone_enabled
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 from privlink.services.privatelink.catalog import AWS_OWNER
 from privlink.services.privatelink.records import VpcEndpoint
-from privlink.services.privatelink.views import dns_answers, load_balancers_for
+from privlink.services.privatelink.queries import dns_answers, load_balancers_for
 from privlink.store.unit import UnitOfWork
 
 LIVE_INSTANCE_STATES = ("pending", "running")

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from privlink.domain import endpoint_dns, regions
+from privlink.services.privatelink.records import AWS_OWNER
 
-AWS_OWNER = "amazon"
+__all__ = ["AWS_OWNER", "ServiceOffer", "aws_offers_named", "aws_service_name", "aws_services"]
 DUAL = ("ipv4", "ipv6")
 V4 = ("ipv4",)
 

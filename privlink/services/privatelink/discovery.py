@@ -3,27 +3,68 @@
 A provider service the caller is not allowed to use does not exist for it:
 it is absent from DescribeVpcEndpointServices and CreateVpcEndpoint answers
 InvalidServiceName, exactly as for a name nobody ever created.
+
+Nobody but the owner may use a service until the provider allows
+principals. Because privlink identifies callers by account, any allowed
+principal of an account (root, role or user) admits that whole account;
+``*`` admits everyone.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
 from privlink import errors
-from privlink.api import Scope, handles
-from privlink.domain import filters, paging, regions
-from privlink.services.ec2 import common as ec2_common
+from privlink.api import Scope
+from privlink.domain import regions
 from privlink.services.privatelink.catalog import ServiceOffer, aws_offers_named, aws_services
-from privlink.services.privatelink.permissions import may_use
-from privlink.services.privatelink.provider import service_id_from_name
-from privlink.services.privatelink.records import EndpointService
+from privlink.services.privatelink.records import (
+    EndpointService,
+    ServicePermission,
+    service_id_from_name,
+)
+from privlink.store.unit import UnitOfWork
+
+_IAM = re.compile(
+    r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):"
+    r"(?P<what>root|role/[\w+=,.@-]+|user/[\w+=,.@-]+)$"
+)
+_OU = re.compile(r"^arn:aws[a-z-]*:organizations::\d{12}:ou/o-[a-z0-9]+/ou-[a-z0-9-]+$")
+_SERVICE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com$")
 
 
-def invalid_service_name(name: str) -> errors.AwsError:
-    return errors.InvalidServiceName(f"The Vpc Endpoint Service '{name}' does not exist")
+def principal_type(principal: str) -> str:
+    """PrincipalType of an allowed principal string, or InvalidPrincipal."""
+    if principal == "*":
+        return "All"
+    match = _IAM.match(principal)
+    if match:
+        what = match["what"]
+        return "Account" if what == "root" else ("Role" if what.startswith("role/") else "User")
+    if _OU.match(principal):
+        return "OrganizationUnit"
+    if _SERVICE.match(principal):
+        return "Service"
+    raise errors.InvalidPrincipal(principal)
+
+
+def principal_account(principal: str) -> str | None:
+    match = _IAM.match(principal)
+    return match["account"] if match else None
+
+
+def may_use(uow: UnitOfWork, service: EndpointService, account: str) -> bool:
+    """Whether `account` may see the service and connect to it (the owner always may)."""
+    if service.account == account:
+        return True
+    return any(
+        p.principal == "*" or principal_account(p.principal) == account
+        for p in uow.list(ServicePermission, parent=service.id)
+    )
 
 
 def provider_offer(service: EndpointService, viewer: str) -> ServiceOffer:
+    """A provider's service as `viewer` sees it (only the owner sees its tags)."""
     return ServiceOffer(
         name=service.service_name,
         service_id=service.id,
@@ -45,89 +86,55 @@ def provider_offer(service: EndpointService, viewer: str) -> ServiceOffer:
     )
 
 
-def visible_offers(ctx: Scope) -> list[ServiceOffer]:
+def visible_offers(scope: Scope) -> list[ServiceOffer]:
     """Everything the caller may use in its Region: AWS services first, then providers'."""
-    offers = aws_services(ctx.region)
-    for service in ctx.uow.list(EndpointService, region=ctx.region):
-        if service.state == "Available" and may_use(ctx.uow, service, ctx.account):
-            offers.append(provider_offer(service, ctx.account))
+    offers = aws_services(scope.region)
+    for service in scope.uow.list(EndpointService, region=scope.region):
+        if service.state == "Available" and may_use(scope.uow, service, scope.account):
+            offers.append(provider_offer(service, scope.account))
     return offers
 
 
-def offers_named(ctx: Scope, name: str) -> list[ServiceOffer]:
+def offers_named(scope: Scope, name: str) -> list[ServiceOffer]:
     """The offers (one per endpoint type) behind a service name the caller may use."""
     service_id = service_id_from_name(name)
     if service_id is None:
-        return aws_offers_named(ctx.region, name)
-    service = ctx.uow.get(EndpointService, service_id)
+        return aws_offers_named(scope.region, name)
+    service = scope.foreign(EndpointService, service_id)
     if (
         service is None
-        or service.region != ctx.region
+        or service.region != scope.region
         or service.service_name != name
         or service.state != "Available"
-        or not may_use(ctx.uow, service, ctx.account)
+        or not may_use(scope.uow, service, scope.account)
     ):
         return []
-    return [provider_offer(service, ctx.account)]
+    return [provider_offer(service, scope.account)]
 
 
-def wire_offer(offer: ServiceOffer) -> dict[str, Any]:
-    detail: dict[str, Any] = {
-        "ServiceName": offer.name,
-        "ServiceId": offer.service_id,
-        "ServiceType": [{"ServiceType": offer.service_type}],
-        "ServiceRegion": offer.region,
-        "AvailabilityZoneIds": [z.zone_id for z in offer.zones],
-        "AvailabilityZones": [z.name for z in offer.zones],
-        "Owner": offer.owner,
-        "BaseEndpointDnsNames": list(offer.base_dns_names),
-        "PrivateDnsName": offer.private_dns_name,
-        "VpcEndpointPolicySupported": offer.policy_supported,
-        "AcceptanceRequired": offer.acceptance_required,
-        "ManagesVpcEndpoints": offer.manages_vpc_endpoints,
-        "PayerResponsibility": offer.payer_responsibility,
-        "Tags": ec2_common.wire_tags(offer.tags) or [],
-        "PrivateDnsNameVerificationState": offer.verification_state,
-        "SupportedIpAddressTypes": list(offer.ip_address_types),
-    }
-    if offer.private_dns_names:
-        detail["PrivateDnsNames"] = [{"PrivateDnsName": n} for n in offer.private_dns_names]
-    return detail
+def offer_of_type(scope: Scope, name: str, endpoint_type: str) -> ServiceOffer:
+    """The offer an endpoint of this type would connect to, or the error AWS gives."""
+    offers = offers_named(scope, name)
+    if not offers:
+        raise errors.InvalidServiceName(name)
+    for offer in offers:
+        if offer.service_type == endpoint_type:
+            return offer
+    available = ", ".join(sorted({o.service_type for o in offers}))
+    raise errors.EndpointTypeMismatch(endpoint_type, available)
 
 
-FILTERS: dict[str, filters.Getter] = {
-    "owner": lambda o: o.owner,
-    "service-name": lambda o: o.name,
-    "service-region": lambda o: o.region,
-    "service-type": lambda o: o.service_type,
-    "supported-ip-address-types": lambda o: list(o.ip_address_types),
-}
-
-
-@handles("DescribeVpcEndpointServices")
-def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    offers = visible_offers(ctx)
-    names = params.get("ServiceNames")
+def describe_offers(
+    scope: Scope, names: list[str] | None, service_regions: list[str] | None
+) -> list[ServiceOffer]:
+    """DescribeVpcEndpointServices' selection: every name asked for must be visible."""
+    offers = visible_offers(scope)
     if names:
         known = {o.name for o in offers}
         for name in names:
             if name not in known:
-                raise invalid_service_name(name)
+                raise errors.InvalidServiceName(name)
         offers = [o for o in offers if o.name in set(names)]
-    wanted_regions = params.get("ServiceRegions")
-    if wanted_regions:
-        offers = [o for o in offers if o.region in set(wanted_regions)]
-    offers = filters.apply(offers, params.get("Filters"), FILTERS, tags=lambda o: o.tags)
-    limit = params.get("MaxResults")
-    chunk, token = paging.page(
-        offers,
-        min(limit, 1000) if limit is not None else None,
-        params.get("NextToken"),
-        lambda o: f"{o.name}|{o.service_type}",
-        (1, 1000),
-    )
-    return {
-        "ServiceNames": list(dict.fromkeys(o.name for o in chunk)),
-        "ServiceDetails": [wire_offer(o) for o in chunk],
-        "NextToken": token,
-    }
+    if service_regions:
+        offers = [o for o in offers if o.region in set(service_regions)]
+    return offers

@@ -1,90 +1,90 @@
-"""Helpers shared by the PrivateLink handlers: id checks, scoped lookups and
-lifecycle moves (which publish notifications). ClientToken idempotency is
-EC2's (`common.replayed` / `common.remember_token`)."""
+"""Every state change of an endpoint: the state machine's moves, stored and announced.
+
+The rules (which trigger moves which state where, which events it raises)
+are the table in privlink.domain.endpoint_lifecycle; this module applies a
+move to a record, stamps the time, and publishes the connection events the
+move raises. Operations (consumer, provider) and the endpoint controller
+change states only through `move` and the system steps below, so no state
+change ever skips its notification.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from typing import Any
-
-from privlink import errors
 from privlink.api import Scope
-from privlink.domain import endpoint_lifecycle as lifecycle
-from privlink.services.privatelink.records import EndpointService, VpcEndpoint
+from privlink.domain.endpoint_lifecycle import (
+    Event,
+    IllegalTransition,
+    State,
+    Transition,
+    Trigger,
+    allowed,
+    carries_traffic,
+    is_connected,
+    transition,
+)
+from privlink.services.privatelink import interfaces, notifications, private_dns
+from privlink.services.privatelink.records import VpcEndpoint, iso
 
-ENDPOINT_ID = re.compile(r"^vpce-([0-9a-f]{8}|[0-9a-f]{17})$")
-SERVICE_ID = re.compile(r"^vpce-svc-[0-9a-f]{17}$")
-SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
-GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
-
-
-def iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds")
-
-
-def endpoint_not_found(endpoint_id: str) -> errors.AwsError:
-    return errors.InvalidVpcEndpointIdNotFound(endpoint_id)
-
-
-def check_endpoint_id(endpoint_id: str) -> None:
-    if not ENDPOINT_ID.match(endpoint_id):
-        raise errors.InvalidVpcEndpointIdMalformed(
-            f"Invalid Id: '{endpoint_id}' (expecting 'vpce-...')"
-        )
-
-
-def check_service_id(service_id: str) -> None:
-    if not SERVICE_ID.match(service_id):
-        raise errors.InvalidVpcEndpointServiceIdMalformed(
-            f"Invalid Id: '{service_id}' (expecting 'vpce-svc-...')"
-        )
-
-
-def own_endpoint(ctx: Scope, endpoint_id: str, include_deleted: bool = False) -> VpcEndpoint:
-    """The caller's endpoint. Anyone else's (a provider's view included) does not exist."""
-    check_endpoint_id(endpoint_id)
-    endpoint = ctx.uow.get(VpcEndpoint, endpoint_id)
-    if (
-        endpoint is None
-        or endpoint.account != ctx.account
-        or endpoint.region != ctx.region
-        or (endpoint.state == lifecycle.State.DELETED and not include_deleted)
-    ):
-        raise endpoint_not_found(endpoint_id)
-    return endpoint
+__all__ = [
+    "Event",
+    "IllegalTransition",
+    "State",
+    "Transition",
+    "Trigger",
+    "allowed",
+    "carries_traffic",
+    "forget",
+    "is_connected",
+    "move",
+    "provisioned",
+    "provisioning_failed",
+    "tear_down",
+]
 
 
-def own_service(ctx: Scope, service_id: str) -> EndpointService:
-    check_service_id(service_id)
-    service = ctx.uow.get(EndpointService, service_id)
-    if service is None or service.account != ctx.account or service.region != ctx.region:
-        raise errors.InvalidVpcEndpointServiceIdNotFound(service_id)
-    return service
+def move(scope: Scope, endpoint: VpcEndpoint, trigger: Trigger) -> Transition:
+    """Apply a transition, store it, and publish the events it raises.
 
-
-def unsuccessful(resource_id: str, error: errors.AwsError) -> dict[str, Any]:
-    return {"ResourceId": resource_id, "Error": {"Code": error.code, "Message": error.message}}
-
-
-# --- lifecycle --------------------------------------------------------------------
-def move(ctx: Scope, endpoint: VpcEndpoint, trigger: lifecycle.Trigger) -> lifecycle.Transition:
-    """Apply a lifecycle transition, store it, and publish the events it raises.
-
-    An endpoint without a state is new: the transition creates it.
-
-    Raises IllegalTransition; handlers turn that into the right AWS error.
+    An endpoint without a state is new: the transition creates it. Raises
+    IllegalTransition; operations check `allowed` first where AWS answers an error.
     """
-    from privlink.services.privatelink import notifications as endpoint_notifications
-
     current = endpoint.state or None
-    step = lifecycle.transition(current, trigger)
+    step = transition(current, trigger)
     endpoint.state = step.target.value
-    endpoint.state_since = iso(ctx.now())
+    endpoint.state_since = iso(scope.now())
     if current is None:
-        ctx.uow.add(endpoint)
+        scope.add(endpoint)
     else:
-        ctx.uow.put(endpoint)
+        scope.put(endpoint)
     for event in step.events:
-        endpoint_notifications.publish(ctx, endpoint, event)
+        notifications.publish(scope, endpoint, event)
     return step
+
+
+# --- system steps (the endpoint controller's) ------------------------------------------
+def provisioned(scope: Scope, endpoint: VpcEndpoint) -> None:
+    """pending -> available: the endpoint carries traffic."""
+    endpoint.last_error_code = endpoint.last_error_message = None
+    move(scope, endpoint, Trigger.PROVISIONED)
+
+
+def provisioning_failed(scope: Scope, endpoint: VpcEndpoint, code: str, reason: str) -> None:
+    """pending -> failed, with the LastError a user reads."""
+    endpoint.last_error_code = code
+    endpoint.last_error_message = reason
+    move(scope, endpoint, Trigger.PROVISION_FAILED)
+
+
+def tear_down(scope: Scope, endpoint: VpcEndpoint) -> None:
+    """deleting -> deleted: its interfaces (and their addresses) and private names go."""
+    for eni_id in endpoint.interfaces.values():
+        interfaces.delete(scope.uow, eni_id)
+    endpoint.interfaces = {}
+    private_dns.release(scope, endpoint)
+    move(scope, endpoint, Trigger.TORN_DOWN)
+
+
+def forget(scope: Scope, endpoint: VpcEndpoint) -> None:
+    """deleted -> gone: the record and the notifications watching it."""
+    notifications.forget_endpoint(scope, endpoint.id)
+    scope.delete(endpoint)

@@ -14,15 +14,20 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from privlink import errors
-from privlink.api import Scope, handles
+from privlink.api import Scope
 from privlink.domain import endpoint_lifecycle as lifecycle
-from privlink.domain import filters, paging
-from privlink.services.ec2 import common as ec2_common
-from privlink.services.privatelink import lifecycle as common
-from privlink.services.privatelink.records import ConnectionNotification, VpcEndpoint
+from privlink.services.privatelink import queries
+from privlink.services.privatelink.records import (
+    AWS_OWNER,
+    ConnectionNotification,
+    Refusal,
+    VpcEndpoint,
+    iso,
+)
 from privlink.services.sns.operations import publish_as_service
 
 log = logging.getLogger("privlink.vpce.notifications")
@@ -30,149 +35,107 @@ log = logging.getLogger("privlink.vpce.notifications")
 EVENTS = tuple(e.value for e in lifecycle.Event)
 TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
 SERVICE_PRINCIPAL = "vpce.amazonaws.com"
-OPERATION = "CreateVpcEndpointConnectionNotification"
 
 
-def _not_found(notification_id: str) -> errors.AwsError:
-    return errors.InvalidConnectionNotification(
-        f"The connection notification '{notification_id}' does not exist"
-    )
+@dataclass(frozen=True)
+class NotificationSpec:
+    """CreateVpcEndpointConnectionNotification: exactly one of service_id / endpoint_id."""
+
+    topic_arn: str
+    events: Sequence[str]
+    service_id: str | None = None
+    endpoint_id: str | None = None
 
 
-def wire(n: ConnectionNotification) -> dict[str, Any]:
-    return {
-        "ConnectionNotificationId": n.id,
-        "ServiceId": n.service_id,
-        "VpcEndpointId": n.vpc_endpoint_id,
-        "ConnectionNotificationType": "Topic",
-        "ConnectionNotificationArn": n.topic_arn,
-        "ConnectionEvents": list(n.events),
-        "ConnectionNotificationState": n.state,
-        "ServiceRegion": n.region,
-    }
+@dataclass(frozen=True)
+class NotificationChange:
+    """ModifyVpcEndpointConnectionNotification: None leaves a setting as it is."""
+
+    notification_id: str
+    topic_arn: str | None = None
+    events: Sequence[str] | None = None
 
 
-def _check_topic(arn: str) -> None:
+def _check_topic(arn: str) -> str:
     if not TOPIC_ARN.match(arn):
-        raise errors.InvalidParameter(f"Invalid SNS topic ARN: {arn}")
+        raise errors.InvalidTopicArn(arn)
+    return arn
 
 
-def _check_events(events: list[str]) -> list[str]:
-    if not events:
-        raise errors.InvalidParameter("ConnectionEvents must contain at least one event.")
-    for event in events:
+def _check_events(events: Iterable[str]) -> list[str]:
+    wanted = list(dict.fromkeys(events))
+    if not wanted:
+        raise errors.ConnectionEventsRequired()
+    for event in wanted:
         if event not in EVENTS:
-            raise errors.InvalidParameter(
-                f"Invalid connection event {event}. Valid events are: {', '.join(EVENTS)}"
-            )
-    return list(dict.fromkeys(events))
+            raise errors.InvalidConnectionEvent(event, ", ".join(EVENTS))
+    return wanted
 
 
-def _own(ctx: Scope, notification_id: str) -> ConnectionNotification:
-    found = ctx.uow.get(ConnectionNotification, notification_id)
-    if found is None or found.account != ctx.account or found.region != ctx.region:
-        raise _not_found(notification_id)
-    return found
-
-
-@handles("CreateVpcEndpointConnectionNotification")
-def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    token = params.get("ClientToken")
-    previous = ec2_common.replayed(ctx, OPERATION, params)
-    if previous:
-        return {"ConnectionNotification": wire(_own(ctx, previous)), "ClientToken": token}
-    service_id, endpoint_id = params.get("ServiceId"), params.get("VpcEndpointId")
-    if bool(service_id) == bool(endpoint_id):
-        raise errors.InvalidParameter("Specify exactly one of ServiceId or VpcEndpointId.")
-    if service_id:
-        common.own_service(ctx, service_id)
-    elif endpoint_id:
-        endpoint = common.own_endpoint(ctx, endpoint_id)
+def create_notification(scope: Scope, spec: NotificationSpec) -> ConnectionNotification:
+    if bool(spec.service_id) == bool(spec.endpoint_id):
+        raise errors.NotificationTargetRequired()
+    if spec.service_id:
+        queries.own_service(scope, spec.service_id)
+    elif spec.endpoint_id:
+        endpoint = queries.own_endpoint(scope, spec.endpoint_id)
         if endpoint.endpoint_type != "Interface":
-            raise errors.InvalidParameter(
-                "Connection notifications are supported for interface endpoints only."
-            )
-    _check_topic(params["ConnectionNotificationArn"])
+            raise errors.NotificationNeedsInterfaceEndpoint()
     notification = ConnectionNotification(
-        id=ctx.new_id("vpce-nfn"),
-        account=ctx.account,
-        region=ctx.region,
-        topic_arn=params["ConnectionNotificationArn"],
-        events=_check_events(params.get("ConnectionEvents") or []),
-        service_id=service_id,
-        vpc_endpoint_id=endpoint_id,
+        id=scope.new_id("vpce-nfn"),
+        account=scope.account,
+        region=scope.region,
+        topic_arn=_check_topic(spec.topic_arn),
+        events=_check_events(spec.events),
+        service_id=spec.service_id,
+        vpc_endpoint_id=spec.endpoint_id,
     )
-    ctx.uow.add(notification)
-    ec2_common.remember_token(ctx, OPERATION, params, notification.id)
-    return {"ConnectionNotification": wire(notification), "ClientToken": token}
+    scope.add(notification)
+    return notification
 
 
-FILTERS: dict[str, filters.Getter] = {
-    "connection-notification-arn": lambda n: n.topic_arn,
-    "connection-notification-id": lambda n: n.id,
-    "connection-notification-state": lambda n: n.state,
-    "connection-notification-type": lambda n: "Topic",
-    "service-id": lambda n: n.service_id,
-    "vpc-endpoint-id": lambda n: n.vpc_endpoint_id,
-}
+def modify_notification(scope: Scope, change: NotificationChange) -> ConnectionNotification:
+    notification = scope.require(ConnectionNotification, change.notification_id)
+    if change.topic_arn:
+        notification.topic_arn = _check_topic(change.topic_arn)
+    if change.events is not None:
+        notification.events = _check_events(change.events)
+    scope.put(notification)
+    return notification
 
 
-@handles("DescribeVpcEndpointConnectionNotifications")
-def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    wanted = params.get("ConnectionNotificationId")
-    if wanted:
-        items = [_own(ctx, wanted)]
-    else:
-        items = ctx.uow.list(ConnectionNotification, ctx.account, ctx.region)
-    items = filters.apply(items, params.get("Filters"), FILTERS, tags=lambda n: {})
-    chunk, token = paging.page(
-        items, params.get("MaxResults"), params.get("NextToken"), lambda n: n.id, (1, 1000)
-    )
-    return {"ConnectionNotificationSet": [wire(n) for n in chunk], "NextToken": token}
-
-
-@handles("ModifyVpcEndpointConnectionNotification")
-def modify(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    notification = _own(ctx, params["ConnectionNotificationId"])
-    if params.get("ConnectionNotificationArn"):
-        _check_topic(params["ConnectionNotificationArn"])
-        notification.topic_arn = params["ConnectionNotificationArn"]
-    if params.get("ConnectionEvents") is not None:
-        notification.events = _check_events(params["ConnectionEvents"])
-    ctx.uow.put(notification)
-    return {"ReturnValue": True}
-
-
-@handles("DeleteVpcEndpointConnectionNotifications")
-def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    failed: list[dict[str, Any]] = []
-    for notification_id in dict.fromkeys(params["ConnectionNotificationIds"]):
-        try:
-            ctx.uow.delete(_own(ctx, notification_id))
-        except errors.AwsError as error:
-            failed.append(common.unsuccessful(notification_id, error))
-    return {"Unsuccessful": failed}
+def delete_notifications(scope: Scope, notification_ids: Iterable[str]) -> list[Refusal]:
+    refused: list[Refusal] = []
+    for notification_id in dict.fromkeys(notification_ids):
+        found = scope.get(ConnectionNotification, notification_id)
+        if found is None:
+            refused.append(
+                Refusal(notification_id, errors.InvalidConnectionNotification(notification_id))
+            )
+        else:
+            scope.delete(found)
+    return refused
 
 
 # --- delivery -----------------------------------------------------------------------
-def watching(ctx: Scope, endpoint: VpcEndpoint) -> list[ConnectionNotification]:
+def watching(scope: Scope, endpoint: VpcEndpoint) -> list[ConnectionNotification]:
     """Notifications on this endpoint (consumer's) and on its service (provider's)."""
     found = [
         n
-        for n in ctx.uow.list(ConnectionNotification, parent=endpoint.id)
+        for n in scope.uow.list(ConnectionNotification, parent=endpoint.id)
         if n.vpc_endpoint_id == endpoint.id
     ]
-    if endpoint.service_owner != "amazon":
+    if endpoint.service_owner != AWS_OWNER:
         found += [
             n
-            for n in ctx.uow.list(ConnectionNotification, parent=endpoint.service_id)
+            for n in scope.uow.list(ConnectionNotification, parent=endpoint.service_id)
             if n.service_id == endpoint.service_id
         ]
     return found
 
 
 def message(
-    ctx: Scope,
+    scope: Scope,
     endpoint: VpcEndpoint,
     event: lifecycle.Event,
     notification: ConnectionNotification,
@@ -188,7 +151,7 @@ def message(
             "vpcEndpointState": endpoint.state,
             "connectionNotificationId": notification.id,
             "connectionNotificationArn": notification.topic_arn,
-            "timestamp": common.iso(ctx.now()),
+            "timestamp": iso(scope.now()),
             "region": endpoint.region,
         }
     )
@@ -209,16 +172,22 @@ def source(endpoint: VpcEndpoint, notification: ConnectionNotification) -> tuple
     return endpoint.arn, endpoint.account
 
 
-def publish(ctx: Scope, endpoint: VpcEndpoint, event: lifecycle.Event) -> None:
+def publish(scope: Scope, endpoint: VpcEndpoint, event: lifecycle.Event) -> None:
     """Publish one event to every interested topic (SNS delivers after commit)."""
-    for notification in watching(ctx, endpoint):
+    for notification in watching(scope, endpoint):
         if notification.state != "Enabled" or event.value not in notification.events:
             continue
-        body = message(ctx, endpoint, event, notification)
         source_arn, source_account = source(endpoint, notification)
-        if not _publish_as_service(
-            ctx, notification.topic_arn, body, subject(event), source_arn, source_account
-        ):
+        delivered = publish_as_service(
+            scope,
+            notification.topic_arn,
+            message(scope, endpoint, event, notification),
+            subject(event),
+            principal=SERVICE_PRINCIPAL,
+            source_arn=source_arn,
+            source_account=source_account,
+        )
+        if not delivered:
             log.info(
                 "%s for %s not delivered to %s (no topic or policy denies %s)",
                 event.value,
@@ -228,30 +197,14 @@ def publish(ctx: Scope, endpoint: VpcEndpoint, event: lifecycle.Event) -> None:
             )
 
 
-def _publish_as_service(
-    ctx: Scope, topic_arn: str, body: str, title: str, source_arn: str, source_account: str
-) -> bool:
-    return bool(
-        publish_as_service(
-            ctx,
-            topic_arn,
-            body,
-            title,
-            principal=SERVICE_PRINCIPAL,
-            source_arn=source_arn,
-            source_account=source_account,
-        )
-    )
-
-
-def forget_endpoint(ctx: Scope, endpoint_id: str) -> None:
+def forget_endpoint(scope: Scope, endpoint_id: str) -> None:
     """An endpoint that is gone takes its notifications with it."""
-    for n in ctx.uow.list(ConnectionNotification, parent=endpoint_id):
+    for n in scope.uow.list(ConnectionNotification, parent=endpoint_id):
         if n.vpc_endpoint_id == endpoint_id:
-            ctx.uow.delete(n)
+            scope.uow.delete(n)
 
 
-def forget_service(ctx: Scope, service_id: str) -> None:
-    for n in ctx.uow.list(ConnectionNotification, parent=service_id):
+def forget_service(scope: Scope, service_id: str) -> None:
+    for n in scope.uow.list(ConnectionNotification, parent=service_id):
         if n.service_id == service_id:
-            ctx.uow.delete(n)
+            scope.uow.delete(n)

@@ -1,10 +1,12 @@
-"""Endpoint service configurations: a provider puts NLBs behind a PrivateLink service.
+"""Operations on endpoint services (the provider's side): configurations, permissions,
+connections.
 
-The service lives in the AZs of its load balancers (recomputed whenever the
-provider modifies it, as AWS "re-enables" a service to pick up a new NLB
-AZ). A private DNS name starts `pendingVerification`; privlink cannot look up
-the provider's TXT record, so StartVpcEndpointServicePrivateDnsVerification
-always succeeds.
+A provider puts NLBs behind a service; the service lives in the AZs of its
+load balancers (recomputed whenever the provider modifies it, as AWS
+"re-enables" a service to pick up a new NLB AZ). A private DNS name starts
+`pendingVerification`; privlink cannot look up the provider's TXT record, so
+verification always succeeds. A provider acts on a consumer's endpoint only
+by accepting or rejecting it; it can never modify or delete it.
 """
 
 from __future__ import annotations
@@ -12,111 +14,84 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from privlink import errors
-from privlink.api import Scope, handles
-from privlink.domain import endpoint_lifecycle as lifecycle
-from privlink.domain import filters, paging, regions
-from privlink.services.ec2 import common as ec2_common
-from privlink.services.privatelink import lifecycle as common
-from privlink.services.privatelink import notifications as endpoint_notifications
-from privlink.services.privatelink import permissions as endpoint_permissions
+from privlink.api import Scope
+from privlink.domain import regions
+from privlink.services.ec2 import tag_wire
+from privlink.services.privatelink import lifecycle, notifications, queries
 from privlink.services.privatelink.backends import Backend, network_load_balancer
-from privlink.services.privatelink.records import EndpointService, VpcEndpoint
-from privlink.store.unit import UnitOfWork
+from privlink.services.privatelink.discovery import principal_type
+from privlink.services.privatelink.records import (
+    EndpointService,
+    Refusal,
+    ServicePermission,
+    VpcEndpoint,
+    service_name,
+)
 
 IP_TYPES = ("ipv4", "ipv6")
-_SERVICE_NAME = re.compile(
-    r"(?:[a-z0-9.-]*\.)?com\.amazonaws\.vpce\.[a-z0-9-]+\.(vpce-svc-[0-9a-f]{17})"
-)
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
-def service_name(region: str, service_id: str) -> str:
-    return f"com.amazonaws.vpce.{region}.{service_id}"
+@dataclass(frozen=True)
+class EndpointServiceSpec:
+    """CreateVpcEndpointServiceConfiguration (NLB-backed)."""
+
+    network_load_balancer_arns: Sequence[str]
+    acceptance_required: bool = False
+    private_dns_name: str | None = None
+    supported_ip_address_types: Sequence[str] = ("ipv4",)
+    supported_regions: Sequence[str] = ()
+    gateway_load_balancer_arns: Sequence[str] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
-def service_id_from_name(name: str) -> str | None:
-    match = _SERVICE_NAME.fullmatch(name)
-    return match.group(1) if match else None
+@dataclass(frozen=True)
+class EndpointServiceChange:
+    """ModifyVpcEndpointServiceConfiguration: empty / None members change nothing."""
+
+    service_id: str
+    add_network_load_balancer_arns: Sequence[str] = ()
+    remove_network_load_balancer_arns: Sequence[str] = ()
+    add_gateway_load_balancer_arns: Sequence[str] = ()
+    remove_gateway_load_balancer_arns: Sequence[str] = ()
+    acceptance_required: bool | None = None
+    private_dns_name: str | None = None
+    remove_private_dns_name: bool = False
+    add_supported_ip_address_types: Sequence[str] = ()
+    remove_supported_ip_address_types: Sequence[str] = ()
+    add_supported_regions: Sequence[str] = ()
+    remove_supported_regions: Sequence[str] = ()
 
 
-def connected_endpoints(uow: UnitOfWork, service: EndpointService) -> list[VpcEndpoint]:
-    """Endpoints attached to the service that still hold a connection."""
-    return [
-        e
-        for e in uow.list(VpcEndpoint, region=service.region)
-        if e.service_id == service.id and lifecycle.is_connected(e.state)
-    ]
-
-
-def wire(service: EndpointService) -> dict[str, Any]:
-    config = None
-    if service.private_dns_name:
-        config = {
-            "State": service.private_dns_state,
-            "Type": "TXT",
-            "Value": service.private_dns_txt_value,
-            "Name": service.private_dns_txt_name,
-        }
-    return {
-        "ServiceType": [{"ServiceType": service.service_type}],
-        "ServiceId": service.id,
-        "ServiceName": service.service_name,
-        "ServiceState": service.state,
-        "AvailabilityZoneIds": list(service.availability_zone_ids),
-        "AvailabilityZones": list(service.availability_zones),
-        "AcceptanceRequired": service.acceptance_required,
-        "ManagesVpcEndpoints": False,
-        "NetworkLoadBalancerArns": list(service.network_load_balancer_arns) or None,
-        "GatewayLoadBalancerArns": list(service.gateway_load_balancer_arns) or None,
-        "SupportedIpAddressTypes": list(service.supported_ip_address_types),
-        "BaseEndpointDnsNames": [service.base_dns_name],
-        "PrivateDnsName": service.private_dns_name,
-        "PrivateDnsNameConfiguration": config,
-        "PayerResponsibility": service.payer_responsibility,
-        "Tags": ec2_common.wire_tags(service.tags),
-        "SupportedRegions": [
-            {"Region": r, "ServiceState": "Available"} for r in service.supported_regions
-        ],
-        "RemoteAccessEnabled": False,
-    }
-
-
-# --- validation ---------------------------------------------------------------------
-def _backends(ctx: Scope, arns: list[str], service_id: str | None) -> list[Backend]:
-    backends = [network_load_balancer(ctx.uow, arn, ctx.account, ctx.region) for arn in arns]
-    for other in ctx.uow.list(EndpointService, ctx.account, ctx.region):
-        if other.id == service_id:
-            continue
+# --- checks -------------------------------------------------------------------------
+def _backends(scope: Scope, arns: list[str], service_id: str | None) -> list[Backend]:
+    backends = [network_load_balancer(scope, arn) for arn in arns]
+    for other in scope.list(EndpointService):
         taken = set(other.network_load_balancer_arns) & set(arns)
-        if taken:
-            raise errors.InvalidParameter(
-                f"Load balancer {sorted(taken)[0]} is already associated with another "
-                f"VPC endpoint service ({other.id})."
-            )
+        if other.id != service_id and taken:
+            raise errors.LoadBalancerInOtherService(sorted(taken)[0], other.id)
     return backends
 
 
-def _check_ip_types(types: list[str], backends: list[Backend]) -> list[str]:
-    if not types:
-        raise errors.InvalidParameter("At least one supported IP address type is required.")
-    for value in types:
+def _ip_types(types: Iterable[str], backends: list[Backend]) -> list[str]:
+    wanted = list(types)
+    if not wanted:
+        raise errors.IpAddressTypeRequired()
+    for value in wanted:
         if value not in IP_TYPES:
-            raise errors.InvalidParameter(
-                f"Invalid supported IP address type {value}. Valid types are ipv4, ipv6."
-            )
-    if "ipv6" in types:
+            raise errors.InvalidSupportedIpAddressType(value)
+    if "ipv6" in wanted:
         for backend in backends:
             if backend.ip_address_type != "dualstack":
-                raise errors.InvalidParameter(
-                    f"Load balancer {backend.arn} must be dualstack to support IPv6."
-                )
-    return [t for t in IP_TYPES if t in types]
+                raise errors.LoadBalancerNotDualstack(backend.arn)
+    return [t for t in IP_TYPES if t in wanted]
 
 
-def _check_private_dns_name(name: str) -> str:
+def _private_dns_name(name: str) -> str:
     labels = name.split(".")
     if labels and labels[0] == "*":
         labels = labels[1:]
@@ -126,7 +101,7 @@ def _check_private_dns_name(name: str) -> str:
         or len(labels) < 2
         or not all(_LABEL.match(label) for label in labels)
     ):
-        raise errors.InvalidParameter(f"Invalid private DNS name: {name}")
+        raise errors.InvalidPrivateDnsName(name)
     return name
 
 
@@ -141,11 +116,12 @@ def _start_verification(service: EndpointService, name: str) -> None:
     )
 
 
-def _check_regions(ctx: Scope, wanted: list[str]) -> list[str]:
+def _regions(scope: Scope, wanted: Iterable[str]) -> list[str]:
+    wanted = list(wanted)
     for region in wanted:
         if not regions.is_region(region):
-            raise errors.InvalidParameter(f"Invalid supported Region: {region}")
-    return list(dict.fromkeys([ctx.region, *wanted]))
+            raise errors.InvalidSupportedRegion(region)
+    return list(dict.fromkeys([scope.region, *wanted]))
 
 
 def _place(service: EndpointService, backends: list[Backend]) -> None:
@@ -156,179 +132,185 @@ def _place(service: EndpointService, backends: list[Backend]) -> None:
     service.availability_zone_ids = [z.zone_id for z in ordered]
 
 
-# --- operations ---------------------------------------------------------------------
-@handles("CreateVpcEndpointServiceConfiguration")
-def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    token = params.get("ClientToken")
-    previous = ec2_common.replayed(ctx, "CreateVpcEndpointServiceConfiguration", params)
-    if previous:
-        return {
-            "ServiceConfiguration": wire(common.own_service(ctx, previous)),
-            "ClientToken": token,
-        }
-    nlbs = list(dict.fromkeys(params.get("NetworkLoadBalancerArns") or []))
-    gwlbs = params.get("GatewayLoadBalancerArns") or []
-    if gwlbs:
-        raise errors.NotImplementedOperation(
-            "privlink does not implement Gateway Load Balancer endpoint services; "
-            "use NetworkLoadBalancerArns."
-        )
+# --- endpoint services --------------------------------------------------------------
+def create_endpoint_service(scope: Scope, spec: EndpointServiceSpec) -> EndpointService:
+    nlbs = list(dict.fromkeys(spec.network_load_balancer_arns))
+    if spec.gateway_load_balancer_arns:
+        raise errors.GatewayLoadBalancerServicesNotImplemented()
     if not nlbs:
-        raise errors.InvalidParameter(
-            "Exactly one of NetworkLoadBalancerArns or GatewayLoadBalancerArns is required."
-        )
-    backends = _backends(ctx, nlbs, None)
-    service_id = ctx.new_id("vpce-svc")
+        raise errors.LoadBalancerRequired()
+    backends = _backends(scope, nlbs, None)
+    tag_wire.check(spec.tags)
+    service_id = scope.new_id("vpce-svc")
     service = EndpointService(
         id=service_id,
-        account=ctx.account,
-        region=ctx.region,
-        service_name=service_name(ctx.region, service_id),
-        acceptance_required=bool(params.get("AcceptanceRequired", False)),
+        account=scope.account,
+        region=scope.region,
+        service_name=service_name(scope.region, service_id),
+        acceptance_required=spec.acceptance_required,
         network_load_balancer_arns=nlbs,
-        supported_ip_address_types=_check_ip_types(
-            params.get("SupportedIpAddressTypes") or ["ipv4"], backends
-        ),
-        supported_regions=_check_regions(ctx, params.get("SupportedRegions") or []),
-        tags=ec2_common.tags_for(params, "vpc-endpoint-service"),
+        supported_ip_address_types=_ip_types(spec.supported_ip_address_types, backends),
+        supported_regions=_regions(scope, spec.supported_regions),
+        tags=dict(spec.tags),
     )
-    if params.get("PrivateDnsName"):
-        _start_verification(service, _check_private_dns_name(params["PrivateDnsName"]))
+    if spec.private_dns_name:
+        _start_verification(service, _private_dns_name(spec.private_dns_name))
     _place(service, backends)
-    ctx.uow.add(service)
-    ec2_common.remember_token(ctx, "CreateVpcEndpointServiceConfiguration", params, service.id)
-    return {"ServiceConfiguration": wire(service), "ClientToken": token}
+    scope.add(service)
+    return service
 
 
-FILTERS: dict[str, filters.Getter] = {
-    "service-name": lambda s: s.service_name,
-    "service-id": lambda s: s.id,
-    "service-state": lambda s: s.state,
-    "supported-ip-address-types": lambda s: s.supported_ip_address_types,
-}
-
-
-@handles("DescribeVpcEndpointServiceConfigurations")
-def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    ids = params.get("ServiceIds")
-    if ids:
-        services = [common.own_service(ctx, i) for i in dict.fromkeys(ids)]
-    else:
-        services = ctx.uow.list(EndpointService, ctx.account, ctx.region)
-    services = filters.apply(services, params.get("Filters"), FILTERS)
-    chunk, token = paging.page(
-        services, params.get("MaxResults"), params.get("NextToken"), lambda s: s.id
+def modify_endpoint_service(scope: Scope, change: EndpointServiceChange) -> EndpointService:
+    service = queries.own_service(scope, change.service_id)
+    if change.add_gateway_load_balancer_arns or change.remove_gateway_load_balancer_arns:
+        raise errors.GatewayLoadBalancerServicesNotImplemented()
+    if change.private_dns_name and change.remove_private_dns_name:
+        raise errors.ExclusiveParameters("PrivateDnsName", "RemovePrivateDnsName")
+    backends = _change_load_balancers(scope, service, change)
+    removed_types = set(change.remove_supported_ip_address_types)
+    types = [t for t in service.supported_ip_address_types if t not in removed_types]
+    service.supported_ip_address_types = _ip_types(
+        [*types, *change.add_supported_ip_address_types], backends
     )
-    return {"ServiceConfigurations": [wire(s) for s in chunk], "NextToken": token}
+    dropped = set(change.remove_supported_regions)
+    if scope.region in dropped:
+        raise errors.HostRegionRequired(scope.region)
+    kept = [r for r in service.supported_regions if r not in dropped]
+    service.supported_regions = _regions(scope, [*kept, *change.add_supported_regions])
+    if change.acceptance_required is not None:
+        service.acceptance_required = change.acceptance_required
+    if change.private_dns_name:
+        name = _private_dns_name(change.private_dns_name)
+        if name != service.private_dns_name:
+            _start_verification(service, name)
+    if change.remove_private_dns_name:
+        service.private_dns_name = service.private_dns_state = None
+        service.private_dns_txt_name = service.private_dns_txt_value = None
+    _place(service, backends)
+    scope.put(service)
+    return service
 
 
-@handles("ModifyVpcEndpointServiceConfiguration")
-def modify(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    service = common.own_service(ctx, params["ServiceId"])
-    if params.get("AddGatewayLoadBalancerArns") or params.get("RemoveGatewayLoadBalancerArns"):
-        raise errors.NotImplementedOperation(
-            "privlink does not implement Gateway Load Balancer endpoint services."
-        )
-    if params.get("PrivateDnsName") and params.get("RemovePrivateDnsName"):
-        raise errors.InvalidParameterCombination(
-            "PrivateDnsName and RemovePrivateDnsName cannot be specified together."
-        )
-    remove = set(params.get("RemoveNetworkLoadBalancerArns") or [])
-    add = [a for a in params.get("AddNetworkLoadBalancerArns") or [] if a not in remove]
+def _change_load_balancers(
+    scope: Scope, service: EndpointService, change: EndpointServiceChange
+) -> list[Backend]:
+    remove = set(change.remove_network_load_balancer_arns)
+    add = [a for a in change.add_network_load_balancer_arns if a not in remove]
     if remove:
         unknown = remove - set(service.network_load_balancer_arns)
         if unknown:
-            raise errors.InvalidParameter(
-                f"Load balancer {sorted(unknown)[0]} is not associated with service {service.id}."
-            )
-        if connected_endpoints(ctx.uow, service):
-            raise errors.ExistingVpcEndpointConnections(
-                f"Service {service.id} has existing active VPC Endpoint connections; "
-                "load balancers cannot be removed."
-            )
+            raise errors.LoadBalancerNotInService(sorted(unknown)[0], service.id)
+        if queries.connected_endpoints(scope.uow, service):
+            raise errors.LoadBalancersInUse(service.id)
     arns = [a for a in service.network_load_balancer_arns if a not in remove]
     arns += [a for a in add if a not in arns]
     if not arns:
-        raise errors.InvalidParameter("An endpoint service needs at least one load balancer.")
-    backends = _backends(ctx, arns, service.id)
+        raise errors.LoadBalancerNeeded()
+    backends = _backends(scope, arns, service.id)
     service.network_load_balancer_arns = arns
-    types = [
-        t
-        for t in service.supported_ip_address_types
-        if t not in (params.get("RemoveSupportedIpAddressTypes") or [])
-    ]
-    types += params.get("AddSupportedIpAddressTypes") or []
-    service.supported_ip_address_types = _check_ip_types(types, backends)
-    dropped = set(params.get("RemoveSupportedRegions") or [])
-    if ctx.region in dropped:
-        raise errors.InvalidParameter(f"The host Region {ctx.region} cannot be removed.")
-    service.supported_regions = _check_regions(
-        ctx,
-        [r for r in service.supported_regions if r not in dropped]
-        + list(params.get("AddSupportedRegions") or []),
-    )
-    if "AcceptanceRequired" in params:
-        service.acceptance_required = bool(params["AcceptanceRequired"])
-    if params.get("PrivateDnsName"):
-        name = _check_private_dns_name(params["PrivateDnsName"])
-        if name != service.private_dns_name:
-            _start_verification(service, name)
-    if params.get("RemovePrivateDnsName"):
-        service.private_dns_name = None
-        service.private_dns_state = None
-        service.private_dns_txt_name = None
-        service.private_dns_txt_value = None
-    _place(service, backends)
-    ctx.uow.put(service)
-    return {"Return": True}
+    return backends
 
 
-@handles("DeleteVpcEndpointServiceConfigurations")
-def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    failed: list[dict[str, Any]] = []
-    for service_id in dict.fromkeys(params["ServiceIds"]):
-        service = ctx.uow.get(EndpointService, service_id)
-        if service is None or service.account != ctx.account or service.region != ctx.region:
-            failed.append(
-                common.unsuccessful(
-                    service_id,
-                    errors.InvalidVpcEndpointServiceNotFound(service_id),
-                )
+def delete_endpoint_services(scope: Scope, service_ids: Iterable[str]) -> list[Refusal]:
+    """Delete services nobody is connected to; the rest come back refused."""
+    refused: list[Refusal] = []
+    for service_id in dict.fromkeys(service_ids):
+        service = scope.get(EndpointService, service_id)
+        if service is None:
+            refused.append(
+                Refusal(service_id, errors.InvalidVpcEndpointServiceNotFound(service_id))
             )
-            continue
-        if connected_endpoints(ctx.uow, service):
-            failed.append(
-                common.unsuccessful(
-                    service_id,
-                    errors.ExistingVpcEndpointConnections(
-                        f"Service {service_id} has existing active VPC Endpoint connections!"
-                    ),
-                )
-            )
-            continue
-        endpoint_permissions.forget_service(ctx, service.id)
-        endpoint_notifications.forget_service(ctx, service.id)
-        ctx.uow.delete(service)
-    return {"Unsuccessful": failed}
+        elif queries.connected_endpoints(scope.uow, service):
+            refused.append(Refusal(service_id, errors.ServiceHasConnections(service_id)))
+        else:
+            for permission in scope.uow.list(ServicePermission, parent=service.id):
+                scope.delete(permission)
+            notifications.forget_service(scope, service.id)
+            scope.delete(service)
+    return refused
 
 
-@handles("StartVpcEndpointServicePrivateDnsVerification")
-def start_private_dns_verification(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    """privlink cannot query the provider's DNS, so verification always succeeds."""
-    service = common.own_service(ctx, params["ServiceId"])
+def verify_private_dns(scope: Scope, service_id: str) -> EndpointService:
+    """StartVpcEndpointServicePrivateDnsVerification: privlink cannot query the provider's
+    DNS, so verification always succeeds."""
+    service = queries.own_service(scope, service_id)
     if not service.private_dns_name:
-        raise errors.InvalidParameter(
-            f"Service {service.id} does not have a private DNS name to verify."
-        )
+        raise errors.NoPrivateDnsName(service.id)
     service.private_dns_state = "verified"
-    ctx.uow.put(service)
-    return {"ReturnValue": True}
+    scope.put(service)
+    return service
 
 
-@handles("ModifyVpcEndpointServicePayerResponsibility")
-def modify_payer_responsibility(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    common.own_service(ctx, params["ServiceId"])
-    raise errors.NotImplementedOperation(
-        "privlink does not implement ModifyVpcEndpointServicePayerResponsibility: there is no "
-        "billing to shift; the provider always pays (PayerResponsibility is ServiceOwner)."
-    )
+# --- permissions --------------------------------------------------------------------
+def modify_endpoint_service_permissions(
+    scope: Scope, service_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> list[ServicePermission]:
+    """Allow (and disallow) principals; returns the permissions this call added."""
+    service = queries.own_service(scope, service_id)
+    wanted = list(dict.fromkeys(add))
+    dropped = set(remove)
+    types = {principal: principal_type(principal) for principal in wanted}
+    current = scope.uow.list(ServicePermission, parent=service.id)
+    for permission in current:
+        if permission.principal in dropped:
+            scope.delete(permission)
+    held = {p.principal for p in current if p.principal not in dropped}
+    added: list[ServicePermission] = []
+    for principal in wanted:
+        if principal in held:
+            continue
+        permission = ServicePermission(
+            id=scope.new_id("vpce-svc-perm"),
+            account=scope.account,
+            region=scope.region,
+            service_id=service.id,
+            principal=principal,
+            principal_type=types[principal],
+        )
+        scope.add(permission)
+        added.append(permission)
+        held.add(principal)
+    return added
+
+
+def permissions_of(scope: Scope, service_id: str) -> list[ServicePermission]:
+    return scope.uow.list(ServicePermission, parent=queries.own_service(scope, service_id).id)
+
+
+# --- connections --------------------------------------------------------------------
+def accept_connections(scope: Scope, service_id: str, endpoint_ids: Iterable[str]) -> list[Refusal]:
+    """pendingAcceptance (or rejected) -> pending; the controller makes them available."""
+    return _decide(scope, service_id, endpoint_ids, lifecycle.Trigger.ACCEPT, "accepted")
+
+
+def reject_connections(scope: Scope, service_id: str, endpoint_ids: Iterable[str]) -> list[Refusal]:
+    return _decide(scope, service_id, endpoint_ids, lifecycle.Trigger.REJECT, "rejected")
+
+
+def _decide(
+    scope: Scope,
+    service_id: str,
+    endpoint_ids: Iterable[str],
+    trigger: lifecycle.Trigger,
+    verb: str,
+) -> list[Refusal]:
+    """Per-endpoint failures are refusals; only a service the caller does not own fails."""
+    service = queries.own_service(scope, service_id)
+    refused: list[Refusal] = []
+    for endpoint_id in dict.fromkeys(endpoint_ids):
+        endpoint = scope.foreign(VpcEndpoint, endpoint_id)
+        if (
+            endpoint is None
+            or endpoint.service_id != service.id
+            or endpoint.state == lifecycle.State.DELETED
+        ):
+            refused.append(Refusal(endpoint_id, errors.InvalidVpcEndpointNotFound(endpoint_id)))
+        elif not lifecycle.allowed(endpoint.state, trigger):
+            refused.append(
+                Refusal(
+                    endpoint_id, errors.ConnectionInWrongState(endpoint_id, verb, endpoint.state)
+                )
+            )
+        else:
+            lifecycle.move(scope, endpoint, trigger)
+    return refused

@@ -1,16 +1,49 @@
 """PrivateLink records: VPC endpoints, endpoint services, permissions, notifications.
 
-Stored as the domain needs them, not as the wire shows them; the
-`endpoint_views` module renders the wire shapes.
+Stored as the domain needs them, not as the wire shows them; the handlers
+render the wire shapes (`handlers/wire.py`).
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
 
 from pydantic import Field
 
 from privlink import errors
 from privlink.services.ec2.records import Tagged
 from privlink.store.records import Record
+
+AWS_OWNER = "amazon"  # service_owner of endpoints to AWS services
+_SERVICE_NAME = re.compile(
+    r"(?:[a-z0-9.-]*\.)?com\.amazonaws\.vpce\.[a-z0-9-]+\.(vpce-svc-[0-9a-f]{17})"
+)
+
+
+def iso(value: dt.datetime) -> str:
+    """Timestamps as records keep them (and the wire shows them)."""
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def service_name(region: str, service_id: str) -> str:
+    """The name consumers use for a provider's endpoint service."""
+    return f"com.amazonaws.vpce.{region}.{service_id}"
+
+
+def service_id_from_name(name: str) -> str | None:
+    """The provider service id inside a service name (None: an AWS service's name)."""
+    match = _SERVICE_NAME.fullmatch(name)
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One item a batch operation did not act on, and why (the wire's Unsuccessful item)."""
+
+    resource_id: str
+    error: errors.AwsError
 
 
 class VpcEndpoint(Tagged):
@@ -103,6 +136,7 @@ class ConnectionNotification(Record):
     """An SNS topic subscribed to the connection events of an endpoint or a service."""
 
     kind = "vpc-endpoint-connection-notification"
+    not_found = errors.InvalidConnectionNotification
     topic_arn: str
     events: list[str]
     service_id: str | None = None
