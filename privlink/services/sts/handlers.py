@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from privlink.api import Scope, handles
+from privlink.api import Context, handles
 
 
 @handles("GetCallerIdentity")
-def get_caller_identity(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+def get_caller_identity(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {
         "UserId": ctx.account,
         "Account": ctx.account,
