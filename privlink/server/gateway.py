@@ -102,7 +102,7 @@ class Gateway:
                     raise errors.RequestEntityTooLarge(f"Request body exceeds {MAX_BODY} bytes")
                 request.body = read.body
             loop = asyncio.get_running_loop()
-            response = await loop.run_in_executor(self.executor, self.dispatch, request, rid)
+            response = await loop.run_in_executor(self.executor, self.dispatch, request, rid, "s3")
         except AwsError as error:
             service = models.service_model("s3")
             response = REST_XML_PROTOCOL.serialize_error(service, error, rid)
@@ -126,11 +126,13 @@ class Gateway:
         return await route(request)
 
     # --- dispatch (store thread) ---------------------------------------------------
-    def dispatch(self, request: Request, request_id: str) -> Response:
+    def dispatch(self, request: Request, request_id: str, service_name: str = "") -> Response:
         caller = auth.identify(request, self.default_region)
         service: ServiceModel | None = None
         try:
-            service = _pick_service(request, caller)
+            # S3 is known from the host too (unsigned virtual-host requests): _s3 says so.
+            service = models.service_model(service_name) if service_name else None
+            service = service or _pick_service(request, caller)
             if self.strict_keys:
                 auth.verify(request, self.strict_keys, service.protocol)
             protocol = protocol_for(service)
