@@ -15,6 +15,7 @@ from privlink.internal_routes import sns_routes
 from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.dataplane import DataplaneController
 from privlink.reconcile.endpoints import EndpointController, ProvisioningFailed, Timings
+from privlink.reconcile.instances import InstanceController
 from privlink.reconcile.plan_builder import expects_path
 from privlink.reconcile.progress import Readiness, Stage
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
@@ -68,6 +69,7 @@ class Runtime:
                 check=_as_check(readiness) if readiness else None,
             )
         )
+        self.reconcilers.add(InstanceController())
 
     def _attach_dataplane(self, driver: Dataplane) -> Readiness:
         """Realise the store in the kernel. Returns how lifecycle controllers learn what

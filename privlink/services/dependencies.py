@@ -1,10 +1,13 @@
 """Which resources block whose deletion: one declared table for every service.
 
-A VPC cannot be deleted while endpoints or load balancers live in it; a
-security group not while a load balancer (or an endpoint) uses it; a load
-balancer not while an endpoint service is backed by it. Each entry is a
-query over records only, so this module depends on records and nothing
-above them, and deleting operations of any service consult it.
+A VPC cannot be deleted while subnets, its own groups and tables, a gateway,
+endpoints or load balancers live in it; a subnet not while interfaces or
+load balancer nodes hold addresses in it; a security group not while
+another group's rule references it or an interface, a load balancer or an
+endpoint uses it; a load balancer not while an endpoint service is backed
+by it. Each entry is a query over records only, so this module depends on
+records and nothing above them, and deleting operations of any service
+consult it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ from collections.abc import Callable
 
 from privlink.api import Scope
 from privlink.domain import endpoint_lifecycle as lifecycle
-from privlink.services.ec2.records import SecurityGroup, Vpc
+from privlink.services.ec2.records import (
+    InternetGateway,
+    NetworkInterface,
+    RouteTable,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+)
 from privlink.services.elbv2.records import LoadBalancer
 from privlink.services.privatelink.records import EndpointService, VpcEndpoint
 from privlink.store.records import Record
@@ -25,12 +35,75 @@ def _live(endpoints: list[VpcEndpoint]) -> list[Record]:
     return [e for e in endpoints if e.state != lifecycle.State.DELETED]
 
 
+def subnets_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
+    return list(scope.list(Subnet, parent=vpc.id))
+
+
+def own_groups_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
+    """Groups made in the VPC (its "default" group goes with it)."""
+    return [g for g in scope.list(SecurityGroup, parent=vpc.id) if g.name != "default"]
+
+
+def own_tables_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
+    """Route tables made in the VPC (its main table goes with it)."""
+    return [t for t in scope.list(RouteTable, parent=vpc.id) if not t.is_main]
+
+
+def gateways_attached_to_vpc(scope: Scope, vpc: Record) -> list[Record]:
+    return list(scope.list(InternetGateway, parent=vpc.id))
+
+
 def endpoints_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
     return _live(scope.uow.list(VpcEndpoint, parent=vpc.id))
 
 
 def load_balancers_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
     return list(scope.uow.list(LoadBalancer, parent=vpc.id))
+
+
+def interfaces_in_subnet(scope: Scope, subnet: Record) -> list[Record]:
+    return list(scope.uow.list(NetworkInterface, parent=subnet.id))
+
+
+def load_balancers_in_subnet(scope: Scope, subnet: Record) -> list[Record]:
+    return [
+        lb
+        for lb in scope.list(LoadBalancer)
+        if any(node.subnet_id == subnet.id for node in lb.nodes)
+    ]
+
+
+def attached_vpc(scope: Scope, gateway: Record) -> list[Record]:
+    assert isinstance(gateway, InternetGateway)
+    vpc = scope.get(Vpc, gateway.attached_vpc_id) if gateway.attached_vpc_id else None
+    return [vpc] if vpc is not None else []
+
+
+def associated_with_table(scope: Scope, table: Record) -> list[Record]:
+    """What a table routes for: its subnets and gateways, and the VPC for its main table."""
+    assert isinstance(table, RouteTable)
+    found: list[Record | None] = []
+    for association in table.associations:
+        if association.main:
+            found.append(scope.get(Vpc, table.vpc_id))
+        elif association.subnet_id:
+            found.append(scope.get(Subnet, association.subnet_id))
+        elif association.gateway_id:
+            found.append(scope.get(InternetGateway, association.gateway_id))
+    return [record for record in found if record is not None]
+
+
+def groups_referencing_group(scope: Scope, group: Record) -> list[Record]:
+    """Rules of any account's groups in the region may reference a group (cross-account)."""
+    return [
+        other
+        for other in scope.uow.list(SecurityGroup, region=scope.region)
+        if other.id != group.id and any(r.referenced_group_id == group.id for r in other.rules)
+    ]
+
+
+def interfaces_using_group(scope: Scope, group: Record) -> list[Record]:
+    return [eni for eni in scope.list(NetworkInterface) if group.id in eni.group_ids]
 
 
 def load_balancers_using_group(scope: Scope, group: Record) -> list[Record]:
@@ -46,8 +119,23 @@ def services_using_load_balancer(scope: Scope, lb: Record) -> list[Record]:
 
 
 BLOCKERS: dict[str, tuple[Blocker, ...]] = {
-    Vpc.kind: (endpoints_in_vpc, load_balancers_in_vpc),
-    SecurityGroup.kind: (load_balancers_using_group, endpoints_using_group),
+    Vpc.kind: (
+        subnets_in_vpc,
+        own_groups_in_vpc,
+        own_tables_in_vpc,
+        gateways_attached_to_vpc,
+        endpoints_in_vpc,
+        load_balancers_in_vpc,
+    ),
+    Subnet.kind: (interfaces_in_subnet, load_balancers_in_subnet),
+    InternetGateway.kind: (attached_vpc,),
+    RouteTable.kind: (associated_with_table,),
+    SecurityGroup.kind: (
+        groups_referencing_group,
+        interfaces_using_group,
+        load_balancers_using_group,
+        endpoints_using_group,
+    ),
     LoadBalancer.kind: (services_using_load_balancer,),
 }
 

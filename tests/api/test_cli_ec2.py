@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 
+from tests.harness import wait_until
+
 
 def cli(server, account, *args):
     result = server.aws("ec2", *args, account=account)
@@ -162,16 +164,19 @@ def test_run_instances_with_the_cli(server, account):
     assert {i["SubnetId"] for i in instances} == {subnet_id}
     assert sorted(i["PrivateIpAddress"] for i in instances) == ["10.8.1.4", "10.8.1.5"]
     assert instances[0]["Tags"] == [{"Key": "Name", "Value": "w"}]
-    described = cli(
-        server,
-        account,
-        "describe-instances",
-        "--filters",
-        "Name=instance-state-name,Values=running",
-    )["Reservations"]
-    assert {i["InstanceId"] for r in described for i in r["Instances"]} == {
-        i["InstanceId"] for i in instances
-    }
+    launched = {i["InstanceId"] for i in instances}
+
+    def running() -> bool:
+        described = cli(
+            server,
+            account,
+            "describe-instances",
+            "--filters",
+            "Name=instance-state-name,Values=running",
+        )["Reservations"]
+        return {i["InstanceId"] for r in described for i in r["Instances"]} == launched
+
+    wait_until(running, message="both instances running")
     attr = cli(
         server,
         account,

@@ -20,6 +20,7 @@ from tests.api.ec2_helpers import (
     network,
     unvalidated,
 )
+from tests.harness import wait_until
 
 
 def run(ec2, **kwargs):
@@ -32,6 +33,16 @@ def run(ec2, **kwargs):
 def describe_one(ec2, instance_id):
     reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     return reservations[0]["Instances"][0]
+
+
+def settled(ec2, instance_id, state):
+    """The instance once the instance controller moved it to `state` (describing never does)."""
+
+    def shown():
+        instance = describe_one(ec2, instance_id)
+        return instance if instance["State"]["Name"] == state else None
+
+    return wait_until(shown, message=f"{instance_id} {state}")
 
 
 def test_run_instances_shape(ec2, account):
@@ -88,9 +99,10 @@ def test_run_instances_shape(ec2, account):
 def test_pending_then_running(ec2):
     _, subnet_id = network(ec2)
     instance_id = run(ec2, SubnetId=subnet_id)["Instances"][0]["InstanceId"]
-    shown = describe_one(ec2, instance_id)
+    shown = settled(ec2, instance_id, "running")
     assert shown["State"] == {"Code": 16, "Name": "running"}
     assert "StateReason" not in shown
+    assert shown["MetadataOptions"]["State"] == "applied"
 
 
 def test_default_subnet_and_group(ec2):
@@ -219,6 +231,8 @@ def test_describe_instances_filters(ec2):
     b = run(ec2, SubnetId=other_subnet, InstanceType="t3.small")["Instances"][0]
     c = run(ec2, SubnetId=subnet_id)["Instances"][0]
     ec2.terminate_instances(InstanceIds=[c["InstanceId"]])
+    for instance, state in ((a, "running"), (b, "running"), (c, "terminated")):
+        settled(ec2, instance["InstanceId"], state)
 
     def ids(*filters):
         found = ec2.describe_instances(Filters=list(filters))["Reservations"]
@@ -261,6 +275,7 @@ def test_terminate_instances(ec2):
     instance = run(ec2, SubnetId=subnet_id)["Instances"][0]
     instance_id = instance["InstanceId"]
     eni_id = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    settled(ec2, instance_id, "running")
     answer = ec2.terminate_instances(InstanceIds=[instance_id])["TerminatingInstances"]
     assert answer == [
         {
@@ -269,7 +284,7 @@ def test_terminate_instances(ec2):
             "PreviousState": {"Code": 16, "Name": "running"},
         }
     ]
-    shown = describe_one(ec2, instance_id)
+    shown = settled(ec2, instance_id, "terminated")
     assert shown["State"] == {"Code": 48, "Name": "terminated"}
     assert shown["StateReason"]["Code"] == "Client.UserInitiatedShutdown"
     assert shown["StateTransitionReason"].startswith("User initiated (")
@@ -315,6 +330,8 @@ def test_describe_instance_status(ec2):
         i["InstanceId"] for i in run(ec2, SubnetId=subnet_id, MinCount=2, MaxCount=2)["Instances"]
     )
     ec2.terminate_instances(InstanceIds=[b])
+    settled(ec2, a, "running")
+    settled(ec2, b, "terminated")
     statuses = ec2.describe_instance_status()["InstanceStatuses"]
     assert [s["InstanceId"] for s in statuses] == [a]
     assert statuses[0]["InstanceState"] == {"Code": 16, "Name": "running"}

@@ -602,3 +602,21 @@ def test_security_group_isolation(server, ec2):
         intruder.delete_security_group(GroupId=group_id)
     with aws_error("InvalidGroup.NotFound"):
         intruder.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[SSH])
+
+
+def test_group_used_by_a_load_balancer_cannot_be_deleted(server, account, ec2):
+    vpc_id, subnet_id = network(ec2)
+    group_id = make_group(ec2, vpc_id, "nlb")
+    elb = server.client("elbv2", account)
+    lb_arn = elb.create_load_balancer(
+        Name="guarded",
+        Type="network",
+        Scheme="internal",
+        Subnets=[subnet_id],
+        SecurityGroups=[group_id],
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    with aws_error("DependencyViolation", 400) as info:
+        ec2.delete_security_group(GroupId=group_id)
+    assert info.value.response["Error"]["Message"] == f"resource {group_id} has a dependent object"
+    elb.delete_load_balancer(LoadBalancerArn=lb_arn)
+    assert ec2.delete_security_group(GroupId=group_id)["GroupId"] == group_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from privlink.services.ec2.records import NetworkInterface, SecurityGroup, SecurityGroupRule
-from privlink.services.ec2.security.sg_rules import EffectiveRule, effective_rules
+from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
 from privlink.store import Store
 
 ACCOUNT, REGION = "111111111111", "us-east-1"

@@ -189,6 +189,9 @@ class Instance(Tagged):
     ami_launch_index: int = 0
     client_token: str | None = None
     state_transition_reason: str = ""
+    # Why it is in its state when AWS says so (a launch that failed: Server.InternalError).
+    state_reason_code: str | None = None
+    state_reason_message: str | None = None
 
     @property
     def parent(self) -> str | None:

@@ -1,43 +1,33 @@
-"""The EC2 API as privlink serves it: the networking core and PrivateLink."""
+"""The EC2 API as privlink serves it: the networking core and PrivateLink.
+
+PrivateLink's operations are EC2 operations on the wire, so its handler
+modules and records (declared in `privlink.services.privatelink.service`)
+are served here beside the networking core's.
+"""
 
 from __future__ import annotations
 
 from privlink.api import Service
 from privlink.services.ec2 import records, tags
-from privlink.services.ec2.compute import instances, network_interfaces
-from privlink.services.ec2.network import gateways, route_tables, subnets, vpcs, zones
+from privlink.services.ec2.compute import instance_handlers, interface_handlers
+from privlink.services.ec2.network import route_handlers, vpc_handlers, zones
 from privlink.services.ec2.network.defaults import ensure_default_vpc
-from privlink.services.ec2.security import security_groups
-from privlink.services.privatelink import (
-    connections,
-    consumer,
-    discovery,
-    notifications,
-    permissions,
-    provider,
-)
-from privlink.services.privatelink import records as privatelink_records
+from privlink.services.ec2.security import handlers as security_handlers
+from privlink.services.privatelink import service as privatelink
 
 
 def service() -> Service:
     return Service.from_modules(
         "ec2",
         [
-            vpcs,
-            subnets,
-            route_tables,
-            gateways,
+            vpc_handlers,
+            route_handlers,
             zones,
-            security_groups,
-            instances,
-            network_interfaces,
+            security_handlers,
+            instance_handlers,
+            interface_handlers,
             tags,
-            consumer,
-            provider,
-            discovery,
-            permissions,
-            connections,
-            notifications,
+            *privatelink.MODULES,
         ],
         records=[
             records.RegionBootstrap,
@@ -48,10 +38,7 @@ def service() -> Service:
             records.InternetGateway,
             records.NetworkInterface,
             records.Instance,
-            privatelink_records.VpcEndpoint,
-            privatelink_records.EndpointService,
-            privatelink_records.ServicePermission,
-            privatelink_records.ConnectionNotification,
+            *privatelink.RECORDS,
         ],
         before=ensure_default_vpc,
     )

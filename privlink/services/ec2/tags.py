@@ -1,4 +1,4 @@
-"""CreateTags, DeleteTags, DescribeTags over every kind in `common.RESOURCE_KINDS`.
+"""CreateTags, DeleteTags, DescribeTags over every kind in `resource_kinds.RESOURCE_KINDS`.
 
 A request names resources of mixed kinds; the call is one transaction, so
 one unknown id fails it and tags nothing (as on AWS).
@@ -6,29 +6,32 @@ one unknown id fails it and tags nothing (as on AWS).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from privlink.api import Scope, handles
-from privlink.domain import filters, paging
-from privlink.services.ec2 import common
+from privlink.api import Context, Scope, handles
+from privlink.domain import filters
+from privlink.services.ec2 import resource_kinds, tag_wire
+from privlink.services.shared.describe import narrow
 
 
-def _change(ctx: Scope, resource_ids: list[str], change: Callable[[dict[str, str]], None]) -> None:
+def change_tags(
+    scope: Scope, resource_ids: Sequence[str], change: Callable[[dict[str, str]], None]
+) -> None:
     """Apply a change to each resource's tags; any error rolls the whole call back."""
     for resource_id in dict.fromkeys(resource_ids):
-        record, tags = common.locate(ctx, resource_id)[1]
+        record, tags = resource_kinds.locate(scope, resource_id)[1]
         change(tags)
-        common.check_tags(tags)
-        ctx.uow.put(record)
+        tag_wire.check(tags)
+        scope.put(record)
 
 
 @handles("CreateTags")
-def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+def create_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     new = {t.get("Key", ""): t.get("Value") or "" for t in params["Tags"]}
-    common.check_tags(new)
-    _change(ctx, params["Resources"], lambda tags: tags.update(new))
+    tag_wire.check(new)
+    change_tags(ctx, params["Resources"], lambda tags: tags.update(new))
     return {}
 
 
@@ -46,9 +49,9 @@ def _without(wanted: list[dict[str, Any]] | None) -> Callable[[dict[str, str]], 
 
 
 @handles("DeleteTags")
-def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+def delete_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """No Tags removes all; a Key alone, whatever its value; a Key and Value, only if equal."""
-    _change(ctx, params["Resources"], _without(params.get("Tags")))
+    change_tags(ctx, params["Resources"], _without(params.get("Tags")))
     return {}
 
 
@@ -68,25 +71,23 @@ FILTERS: dict[str, filters.Getter] = {
 }
 
 
-def _rows(ctx: Scope) -> list[TagRow]:
+def _rows(scope: Scope) -> list[TagRow]:
     rows: list[TagRow] = []
-    for kind in list(common.RESOURCE_KINDS.values()):
-        for resource_id, (_record, tags) in kind.tagged(ctx):
+    for kind in resource_kinds.RESOURCE_KINDS.values():
+        for resource_id, (_record, tags) in kind.tagged(scope):
             rows += [TagRow(resource_id, kind.resource_type, k, v) for k, v in tags.items()]
     return sorted(rows, key=lambda row: (row.resource_id, row.key))
 
 
 @handles("DescribeTags")
-def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+def describe_tags(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     # tag:KEY on DescribeTags selects the tag entries KEY=VALUE themselves.
-    rows = filters.apply(
-        _rows(ctx), params.get("Filters"), FILTERS, tags=lambda row: {row.key: row.value}
-    )
-    chunk, token = paging.page(
-        rows,
-        params.get("MaxResults"),
-        params.get("NextToken"),
+    chunk, token = narrow(
+        _rows(ctx),
+        params,
+        FILTERS,
         lambda row: f"{row.resource_id} {row.key}",
+        tags=lambda row: {row.key: row.value},
     )
     return {
         "Tags": [

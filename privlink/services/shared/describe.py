@@ -5,6 +5,8 @@ formed and all exist in the caller's account and region (else the kind's
 NotFound, naming every missing id), then Filters narrow the list, then
 MaxResults/NextToken page it in creation order. Handlers give the record
 kind, its filter table and an id check; they turn the page into wire shapes.
+Describe calls whose items are not records (DescribeTags' tag rows, a
+group's rules) run the second half of the pipeline alone: `narrow`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,26 @@ from privlink.domain import filters, paging
 from privlink.store.records import Record
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
+Tags = Callable[[Any], dict[str, str]]
+Getter = filters.Getter
+
+
+def _tags(item: Any) -> dict[str, str]:
+    return getattr(item, "tags", {})
+
+
+def narrow(
+    items: Sequence[T],
+    params: Mapping[str, Any],
+    getters: Mapping[str, filters.Getter],
+    key: Callable[[T], str],
+    tags: Tags = _tags,
+    limits: tuple[int, int] = (5, 1000),
+) -> tuple[list[T], str | None]:
+    """Filters, then MaxResults/NextToken (`key` names an item in the token)."""
+    chosen = filters.apply(items, params.get("Filters"), dict(getters), tags)
+    return paging.page(chosen, params.get("MaxResults"), params.get("NextToken"), key, limits)
 
 
 @dataclass(frozen=True)
@@ -28,7 +50,9 @@ class Describe(Generic[R]):
     filters: Mapping[str, filters.Getter]
     check_id: Callable[[str], None] | None = None
     limits: tuple[int, int] = (5, 1000)
-    tags: Callable[[Any], dict[str, str]] = lambda item: getattr(item, "tags", {})
+    tags: Tags = _tags
+    # Filters whose values need the caller's scope (another record's name, a live count).
+    scoped_filters: Callable[[Scope], Mapping[str, Getter]] | None = None
 
     def page(
         self,
@@ -40,10 +64,10 @@ class Describe(Generic[R]):
         """One page of the caller's records. `items` replaces "every record of the kind
         in scope" where the candidates are narrower (a provider's own connections)."""
         chosen = self.select(scope, ids, items)
-        chosen = filters.apply(chosen, params.get("Filters"), dict(self.filters), self.tags)
-        return paging.page(
-            chosen, params.get("MaxResults"), params.get("NextToken"), _id, self.limits
-        )
+        getters = dict(self.filters)
+        if self.scoped_filters is not None:
+            getters.update(self.scoped_filters(scope))
+        return narrow(chosen, params, getters, _id, self.tags, self.limits)
 
     def select(
         self, scope: Scope, ids: Sequence[str] | None, items: Sequence[R] | None = None

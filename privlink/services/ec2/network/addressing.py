@@ -1,9 +1,10 @@
-"""CIDR rules and private address allocation.
+"""CIDR rules, private address allocation and the names addresses get.
 
 AWS reserves the first four addresses and the last one of every subnet;
 allocation picks the lowest free address (AWS picks at random; lowest keeps
 tests and docs predictable), and the store's primary key on (subnet,
-address) makes a double allocation impossible.
+address) makes a double allocation impossible. Other services (load
+balancer nodes, endpoint interfaces) allocate through `allocate` too.
 """
 
 from __future__ import annotations
@@ -18,16 +19,6 @@ RESERVED_LOW = 4
 RESERVED_HIGH = 1
 
 
-def network(cidr: str, error: type[errors.AwsError], what: str) -> ipaddress.IPv4Network:
-    try:
-        net = ipaddress.IPv4Network(cidr, strict=False)
-    except ValueError as exc:
-        raise error(f"The {what} '{cidr}' is invalid.") from exc
-    if "/" not in cidr:
-        raise error(f"The {what} '{cidr}' is invalid.")
-    return net
-
-
 def parse_cidr(cidr: str, parameter: str = "cidrBlock") -> ipaddress.IPv4Network:
     """A request's IPv4 CIDR; text that is not one is InvalidParameterValue, as on AWS.
 
@@ -38,45 +29,44 @@ def parse_cidr(cidr: str, parameter: str = "cidrBlock") -> ipaddress.IPv4Network
             raise ValueError(cidr)
         return ipaddress.IPv4Network(cidr, strict=False)
     except ValueError as exc:
-        raise errors.InvalidParameterValue(
-            f"Value ({cidr}) for parameter {parameter} is invalid. This is not a valid CIDR block."
-        ) from exc
+        raise errors.InvalidCidrBlock(cidr, parameter) from exc
 
 
 def usable_count(cidr: str) -> int:
     return ipaddress.IPv4Network(cidr).num_addresses - RESERVED_LOW - RESERVED_HIGH
 
 
-def allocate(uow: UnitOfWork, subnet: Subnet, owner: str, wanted: str | None = None) -> str:
+def _claim_wanted(uow: UnitOfWork, subnet: Subnet, owner: str, wanted: str) -> str:
     net = ipaddress.IPv4Network(subnet.cidr)
-    first = net.network_address + RESERVED_LOW
-    last = net.broadcast_address - RESERVED_HIGH
+    try:
+        address = ipaddress.IPv4Address(wanted)
+    except ValueError as exc:
+        raise errors.InvalidParameterValue.because(f"Invalid IPv4 address: {wanted}") from exc
+    if address not in net:
+        raise errors.InvalidParameterValue.because(
+            f"Address {wanted} does not fall within the subnet's address range"
+        )
+    if not net.network_address + RESERVED_LOW <= address <= net.broadcast_address - RESERVED_HIGH:
+        raise errors.InvalidParameterValue.because(
+            f"Address {wanted} is in subnet's reserved address range"
+        )
+    if not uow.claim_address(subnet.id, str(address), owner):
+        raise errors.InvalidIPAddressInUse(wanted)
+    return str(address)
+
+
+def allocate(uow: UnitOfWork, subnet: Subnet, owner: str, wanted: str | None = None) -> str:
+    """Claim `wanted` (checked) or the lowest free address of the subnet for `owner`."""
     if wanted is not None:
-        try:
-            address = ipaddress.IPv4Address(wanted)
-        except ValueError as exc:
-            raise errors.InvalidParameterValue(f"Invalid IPv4 address: {wanted}") from exc
-        if address not in net:
-            raise errors.InvalidParameterValue(
-                f"Address {wanted} does not fall within the subnet's address range"
-            )
-        if not first <= address <= last:
-            raise errors.InvalidParameterValue(
-                f"Address {wanted} is in subnet's reserved address range"
-            )
-        if not uow.claim_address(subnet.id, str(address), owner):
-            raise errors.InvalidIPAddressInUse(f"Address {wanted} is in use.")
-        return str(address)
+        return _claim_wanted(uow, subnet, owner, wanted)
+    net = ipaddress.IPv4Network(subnet.cidr)
     used = uow.addresses_in(subnet.id)
-    candidate = first
-    while candidate <= last:
+    candidate = net.network_address + RESERVED_LOW
+    while candidate <= net.broadcast_address - RESERVED_HIGH:
         if str(candidate) not in used and uow.claim_address(subnet.id, str(candidate), owner):
             return str(candidate)
         candidate += 1
-    raise errors.InsufficientFreeAddressesInSubnet(
-        f"There are not enough free addresses in subnet '{subnet.id}' to satisfy the "
-        "requested number of instances."
-    )
+    raise errors.InsufficientFreeAddressesInSubnet(subnet.id)
 
 
 def available_count(uow: UnitOfWork, subnet: Subnet) -> int:

@@ -1,32 +1,34 @@
-"""Route tables: tables, subnet/gateway associations (incl. the main one) and routes.
+"""Route table operations: tables, their associations (incl. the main one) and routes.
 
 Every VPC has one main table (made with the VPC) that subnets without an
-explicit association use. A route's state is computed when shown: a target
-that went away (gateway detached, interface deleted, instance terminated)
-turns it into a blackhole, as on AWS.
+explicit association use. A route names one target; it must exist in the
+table's VPC, and a destination inside the VPC may only lead to an interface,
+an instance or an endpoint, as on AWS.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from privlink import errors
-from privlink.api import Scope, handles
-from privlink.domain import filters, paging
-from privlink.services.ec2 import common
+from privlink.api import Scope
+from privlink.services import dependencies
+from privlink.services.ec2.ids import check_id, split_id
 from privlink.services.ec2.records import (
     Instance,
     InternetGateway,
-    NetworkInterface,
     Route,
     RouteTable,
     RouteTableAssociation,
     Subnet,
     Vpc,
 )
+from privlink.services.ec2.resource_kinds import require, resolve
+from privlink.store.records import Record
 
-# CreateRoute/ReplaceRoute parameter -> (Route field, id prefix of the target)
+# Target kind -> (Route field, id prefix); None: a kind privlink knows but cannot route to.
 TARGETS: dict[str, tuple[str | None, str]] = {
     "GatewayId": ("gateway_id", "igw"),
     "NatGatewayId": ("nat_gateway_id", "nat"),
@@ -36,379 +38,230 @@ TARGETS: dict[str, tuple[str | None, str]] = {
     "VpcPeeringConnectionId": ("vpc_peering_connection_id", "pcx"),
     "TransitGatewayId": (None, "tgw"),
 }
-UNSUPPORTED_TARGETS = (
-    "EgressOnlyInternetGatewayId",
-    "LocalGatewayId",
-    "CarrierGatewayId",
-    "CoreNetworkArn",
-    "OdbNetworkArn",
-)
 # Targets a route more specific than the VPC's CIDR may use.
 INSIDE_VPC_TARGETS = ("network_interface_id", "instance_id", "vpc_endpoint_id")
 
 
-def _table(ctx: Scope, table_id: str) -> RouteTable:
-    return common.resolve(ctx, "rtb", table_id)  # type: ignore[no-any-return]
+@dataclass(frozen=True)
+class Target:
+    """Where a route leads: the kind (as the request member names it) and the id."""
+
+    kind: str  # a key of TARGETS: "GatewayId", "InstanceId" ...
+    target_id: str
 
 
-def main_table(ctx: Scope, vpc_id: str) -> RouteTable | None:
-    for table in ctx.uow.list(RouteTable, parent=vpc_id):
-        if table.is_main:
-            return table
-    return None
+def local_route(vpc: Vpc) -> Route:
+    return Route(destination_cidr=vpc.cidr, gateway_id="local", origin="CreateRouteTable")
 
 
-def table_for_subnet(ctx: Scope, subnet: Subnet) -> RouteTable | None:
-    """The table a subnet routes by: its explicit association, else the VPC's main table."""
-    tables = ctx.uow.list(RouteTable, parent=subnet.vpc_id)
-    for table in tables:
-        if any(a.subnet_id == subnet.id for a in table.associations):
-            return table
-    return next((t for t in tables if t.is_main), None)
-
-
-# --- wire -----------------------------------------------------------------------------------
-def route_state(ctx: Scope, table: RouteTable, route: Route) -> str:
-    gateway = route.gateway_id or ""
-    if gateway.startswith("igw-"):
-        igw = ctx.uow.get(InternetGateway, gateway)
-        return "active" if igw and igw.attached_vpc_id == table.vpc_id else "blackhole"
-    if route.instance_id:
-        instance = ctx.uow.get(Instance, route.instance_id)
-        gone = instance is None or instance.state in ("shutting-down", "terminated")
-        return "blackhole" if gone else "active"
-    if route.network_interface_id:
-        found = ctx.uow.get(NetworkInterface, route.network_interface_id) is not None
-        return "active" if found else "blackhole"
-    return route.state
-
-
-def wire_route(ctx: Scope, table: RouteTable, route: Route) -> dict[str, Any]:
-    prefix_list = route.destination_cidr.startswith("pl-")
-    return {
-        "DestinationCidrBlock": None if prefix_list else route.destination_cidr,
-        "DestinationPrefixListId": route.destination_cidr if prefix_list else None,
-        "GatewayId": route.gateway_id or route.vpc_endpoint_id,
-        "InstanceId": route.instance_id,
-        "InstanceOwnerId": table.account if route.instance_id else None,
-        "NatGatewayId": route.nat_gateway_id,
-        "NetworkInterfaceId": route.network_interface_id,
-        "VpcPeeringConnectionId": route.vpc_peering_connection_id,
-        "Origin": route.origin,
-        "State": route_state(ctx, table, route),
-    }
-
-
-def wire_association(table: RouteTable, association: RouteTableAssociation) -> dict[str, Any]:
-    return {
-        "Main": association.main,
-        "RouteTableAssociationId": association.association_id,
-        "RouteTableId": table.id,
-        "SubnetId": association.subnet_id,
-        "GatewayId": association.gateway_id,
-        "AssociationState": {"State": "associated"},
-    }
-
-
-def wire_table(ctx: Scope, table: RouteTable) -> dict[str, Any]:
-    return {
-        "Associations": [wire_association(table, a) for a in table.associations],
-        "PropagatingVgws": [],
-        "RouteTableId": table.id,
-        "Routes": [wire_route(ctx, table, r) for r in table.routes],
-        "Tags": common.wire_tags(table.tags),
-        "VpcId": table.vpc_id,
-        "OwnerId": table.account,
-    }
-
-
-# --- tables ---------------------------------------------------------------------------------
-@handles("CreateRouteTable")
-def create(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    earlier = common.replayed(ctx, "CreateRouteTable", params)
-    if earlier and (table := ctx.uow.get(RouteTable, earlier)) is not None:
-        return {"RouteTable": wire_table(ctx, table), "ClientToken": params.get("ClientToken")}
-    vpc: Vpc = common.require(ctx, Vpc, params["VpcId"], errors.InvalidVpcIDNotFound, "vpc ID")
+def create_main_table(scope: Scope, vpc: Vpc) -> RouteTable:
     table = RouteTable(
-        id=ctx.new_id("rtb"),
-        account=ctx.account,
-        region=ctx.region,
+        id=scope.new_id("rtb"),
+        account=scope.account,
+        region=scope.region,
         vpc_id=vpc.id,
-        routes=[Route(destination_cidr=vpc.cidr, gateway_id="local", origin="CreateRouteTable")],
-        tags=common.tags_for(params, "route-table"),
+        routes=[local_route(vpc)],
+        associations=[RouteTableAssociation(association_id=scope.new_id("rtbassoc"), main=True)],
     )
-    ctx.uow.add(table)
-    common.remember_token(ctx, "CreateRouteTable", params, table.id)
-    return {"RouteTable": wire_table(ctx, table), "ClientToken": params.get("ClientToken")}
+    scope.add(table)
+    return table
 
 
-@handles("DeleteRouteTable")
-def delete(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    table = _table(ctx, params["RouteTableId"])
-    if table.associations:
-        raise errors.DependencyViolation(
-            f"The routeTable '{table.id}' has dependencies and cannot be deleted."
-        )
-    ctx.uow.delete(table)
-    return {}
-
-
-def _route_getter(field: str) -> filters.Getter:
-    return lambda t: [getattr(r, field) for r in t.routes]
-
-
-def _association_getter(field: str) -> filters.Getter:
-    return lambda t: [getattr(a, field) for a in t.associations]
-
-
-FILTERS: dict[str, filters.Getter] = {
-    "association.gateway-id": _association_getter("gateway_id"),
-    "association.main": _association_getter("main"),
-    "association.route-table-association-id": _association_getter("association_id"),
-    "association.route-table-id": lambda t: [t.id for _ in t.associations],
-    "association.subnet-id": _association_getter("subnet_id"),
-    "owner-id": lambda t: t.account,
-    "route-table-id": lambda t: t.id,
-    "route.destination-cidr-block": _route_getter("destination_cidr"),
-    "route.gateway-id": _route_getter("gateway_id"),
-    "route.instance-id": _route_getter("instance_id"),
-    "route.nat-gateway-id": _route_getter("nat_gateway_id"),
-    "route.origin": _route_getter("origin"),
-    "route.vpc-peering-connection-id": _route_getter("vpc_peering_connection_id"),
-    "vpc-id": lambda t: t.vpc_id,
-}
-
-
-@handles("DescribeRouteTables")
-def describe(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    ids = params.get("RouteTableIds")
-    for table_id in ids or []:
-        common.check_id(table_id, "rtb", errors.InvalidRouteTableIDMalformed)
-    tables = common.scoped(
-        ctx, RouteTable, ids, errors.InvalidRouteTableIDNotFound, "routeTable ID"
+def create_route_table(
+    scope: Scope, vpc_id: str, tags: Mapping[str, str] | None = None
+) -> RouteTable:
+    vpc = scope.require(Vpc, vpc_id)
+    table = RouteTable(
+        id=scope.new_id("rtb"),
+        account=scope.account,
+        region=scope.region,
+        vpc_id=vpc.id,
+        routes=[local_route(vpc)],
+        tags=dict(tags or {}),
     )
-    getters = {
-        **FILTERS,
-        "route.state": lambda t: [route_state(ctx, t, r) for r in t.routes],
-    }
-    tables = filters.apply(tables, params.get("Filters"), getters)
-    chunk, token = paging.page(
-        tables, params.get("MaxResults"), params.get("NextToken"), lambda t: t.id
-    )
-    return {"RouteTables": [wire_table(ctx, t) for t in chunk], "NextToken": token}
+    scope.add(table)
+    return table
+
+
+def delete_route_table(scope: Scope, table_id: str) -> None:
+    table = require(scope, RouteTable, table_id)
+    if dependencies.blockers(scope, table):
+        raise errors.DependencyViolation("routeTable", table.id)
+    scope.delete(table)
 
 
 # --- associations -----------------------------------------------------------------------------
-def _find_association(ctx: Scope, association_id: str) -> tuple[RouteTable, RouteTableAssociation]:
-    common.check_id(association_id, "rtbassoc", errors.InvalidAssociationIDMalformed)
-    for table in ctx.uow.list(RouteTable, ctx.account, ctx.region):
+def find_association(scope: Scope, association_id: str) -> tuple[RouteTable, RouteTableAssociation]:
+    check_id(association_id, "rtbassoc", errors.InvalidAssociationIDMalformed)
+    for table in scope.list(RouteTable):
         for association in table.associations:
             if association.association_id == association_id:
                 return table, association
     raise errors.InvalidAssociationIDNotFound(association_id)
 
 
-@handles("AssociateRouteTable")
-def associate(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    table = _table(ctx, params["RouteTableId"])
-    subnet_id, gateway_id = params.get("SubnetId"), params.get("GatewayId")
-    if subnet_id and gateway_id:
-        raise errors.InvalidParameterCombination(
-            "The parameter subnetId cannot be used with the parameter gatewayId"
-        )
-    association = RouteTableAssociation(association_id=ctx.new_id("rtbassoc"))
+def _different_networks(table: RouteTable, what: str) -> errors.AwsError:
+    return errors.InvalidParameterValue.because(
+        f"Route table {table.id} and {what} belong to different networks"
+    )
+
+
+def associate(
+    scope: Scope, table_id: str, subnet_id: str | None = None, gateway_id: str | None = None
+) -> RouteTableAssociation:
+    """Route a subnet (or a gateway's ingress) by this table; each has one table at a time."""
+    table = require(scope, RouteTable, table_id)
+    association = RouteTableAssociation(association_id=scope.new_id("rtbassoc"))
     if subnet_id:
-        subnet: Subnet = common.resolve(ctx, "subnet", subnet_id)
+        subnet = require(scope, Subnet, subnet_id)
         if subnet.vpc_id != table.vpc_id:
-            raise errors.InvalidParameterValue(
-                f"Route table {table.id} and subnet {subnet.id} belong to different networks"
-            )
+            raise _different_networks(table, f"subnet {subnet.id}")
         association.subnet_id = subnet.id
     elif gateway_id:
-        gateway: InternetGateway = common.resolve(ctx, "igw", gateway_id)
+        gateway = require(scope, InternetGateway, gateway_id)
         if gateway.attached_vpc_id != table.vpc_id:
-            raise errors.InvalidParameterValue(
-                f"Route table {table.id} and gateway {gateway.id} belong to different networks"
-            )
+            raise _different_networks(table, f"gateway {gateway.id}")
         association.gateway_id = gateway.id
     else:
-        raise errors.MissingParameter(
-            "The request must contain the parameter subnetId or gatewayId"
-        )
-    for other in ctx.uow.list(RouteTable, parent=table.vpc_id):
+        raise errors.ParameterMissing("subnetId or gatewayId")
+    for other in scope.list(RouteTable, parent=table.vpc_id):
         for existing in other.associations:
-            taken = (subnet_id and existing.subnet_id == subnet_id) or (
+            if (subnet_id and existing.subnet_id == subnet_id) or (
                 gateway_id and existing.gateway_id == gateway_id
-            )
-            if taken:
-                raise errors.ResourceAlreadyAssociated(
+            ):
+                raise errors.ResourceAlreadyAssociated.because(
                     f"the specified association for route table {table.id} conflicts with an "
                     "existing association"
                 )
     table.associations.append(association)
-    ctx.uow.put(table)
-    return {
-        "AssociationId": association.association_id,
-        "AssociationState": {"State": "associated"},
-    }
+    scope.put(table)
+    return association
 
 
-@handles("DisassociateRouteTable")
-def disassociate(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    table, association = _find_association(ctx, params["AssociationId"])
+def disassociate(scope: Scope, association_id: str) -> None:
+    table, association = find_association(scope, association_id)
     if association.main:
-        raise errors.InvalidParameterValue(
+        raise errors.InvalidParameterValue.because(
             f"cannot disassociate the main route table association {association.association_id}"
         )
     table.associations.remove(association)
-    ctx.uow.put(table)
-    return {}
+    scope.put(table)
 
 
-@handles("ReplaceRouteTableAssociation")
-def replace_association(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    """Move an association (a subnet's, or the VPC's main one) to another table."""
-    old_table, association = _find_association(ctx, params["AssociationId"])
-    table = _table(ctx, params["RouteTableId"])
+def replace_association(scope: Scope, association_id: str, table_id: str) -> str:
+    """Move an association (a subnet's, or the VPC's main one) to another table: its new id."""
+    old_table, association = find_association(scope, association_id)
+    table = require(scope, RouteTable, table_id)
     if table.vpc_id != old_table.vpc_id:
-        raise errors.InvalidParameterValue(
-            f"Route table {table.id} and association {association.association_id} belong to "
-            "different networks"
-        )
+        raise _different_networks(table, f"association {association.association_id}")
     old_table.associations.remove(association)
-    ctx.uow.put(old_table)
+    scope.put(old_table)
     if table.id == old_table.id:
         table = old_table
-    moved = association.model_copy(update={"association_id": ctx.new_id("rtbassoc")})
+    moved = association.model_copy(update={"association_id": scope.new_id("rtbassoc")})
     table.associations.append(moved)
-    ctx.uow.put(table)
-    return {"NewAssociationId": moved.association_id, "AssociationState": {"State": "associated"}}
+    scope.put(table)
+    return moved.association_id
 
 
 # --- routes ---------------------------------------------------------------------------------
-def _destination(params: dict[str, Any]) -> str:
-    cidr = params.get("DestinationCidrBlock")
-    if cidr is None:
-        if params.get("DestinationIpv6CidrBlock") or params.get("DestinationPrefixListId"):
-            raise errors.UnsupportedOperation(
-                "privlink routes IPv4 destinations only (DestinationCidrBlock)."
-            )
-        raise errors.MissingParameter("The request must contain the parameter destinationCidrBlock")
+def destination(cidr: str) -> str:
+    """A route's IPv4 destination, normalised."""
     try:
         if "/" not in cidr:
             raise ValueError(cidr)
         return str(ipaddress.IPv4Network(cidr, strict=False))
     except ValueError as exc:
-        raise errors.InvalidParameterValue(
+        raise errors.InvalidParameterValue.because(
             f"Value ({cidr}) for parameter destinationCidrBlock is invalid. This is not a valid "
             "IPv4 CIDR block."
         ) from exc
 
 
-def _target_route(ctx: Scope, table: RouteTable, destination: str, params: dict[str, Any]) -> Route:
-    """The Route a request describes, its one target checked to exist in the table's VPC."""
-    unsupported = [name for name in UNSUPPORTED_TARGETS if params.get(name)]
-    if unsupported:
-        raise errors.UnsupportedOperation(
-            f"privlink does not support the route target {unsupported[0]}."
-        )
-    given = [name for name in TARGETS if params.get(name)]
-    if not given:
-        raise errors.MissingParameter(
-            "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, "
-            "vpcPeeringConnectionId, transitGatewayId, vpcEndpointId or instanceId"
-        )
-    if len(given) > 1:
-        raise errors.InvalidParameterCombination(
-            "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, "
-            "vpcPeeringConnectionId, transitGatewayId, vpcEndpointId or instanceId"
-        )
-    name = given[0]
-    target_id = params[name]
-    field, prefix = TARGETS[name]
-    if name == "GatewayId":
-        prefix = common.split_id(target_id) or ""
+def _target_record(scope: Scope, table: RouteTable, target: Target) -> Record:
+    """The target's record, checked to be in the table's VPC (and not terminated)."""
+    prefix = TARGETS[target.kind][1]
+    if target.kind == "GatewayId":
+        prefix = split_id(target.target_id) or ""
         if prefix not in ("igw", "vgw"):
-            raise errors.InvalidGatewayIDNotFound(target_id)
-    record = common.resolve(ctx, prefix, target_id)
+            raise errors.InvalidGatewayIDNotFound(target.target_id)
+    record = resolve(scope, prefix, target.target_id)
     if isinstance(record, InternetGateway):
         network, what = record.attached_vpc_id, "network gateway"
     else:
         network, what = getattr(record, "vpc_id", None), "target"
     if network != table.vpc_id or getattr(record, "state", "") in ("shutting-down", "terminated"):
-        raise errors.InvalidParameterValue(
-            f"route table {table.id} and {what} {target_id} belong to different networks"
+        raise errors.InvalidParameterValue.because(
+            f"route table {table.id} and {what} {target.target_id} belong to different networks"
         )
+    return record
+
+
+def _route(scope: Scope, table: RouteTable, cidr: str, target: Target) -> Route:
+    """The Route a request describes, its one target checked to exist in the table's VPC."""
+    record = _target_record(scope, table, target)
+    field = TARGETS[target.kind][0]
     if field is None:
-        raise errors.UnsupportedOperation(f"privlink does not support the route target {name}.")
-    route = Route(destination_cidr=destination)
-    setattr(route, field, target_id)
-    if name == "InstanceId":
+        raise errors.UnsupportedOperation.because(
+            f"privlink does not support the route target {target.kind}."
+        )
+    route = Route(destination_cidr=cidr)
+    setattr(route, field, target.target_id)
+    if isinstance(record, Instance):
         route.network_interface_id = record.network_interface_id
-    vpc = ctx.uow.get(Vpc, table.vpc_id)
-    inside = vpc is not None and ipaddress.IPv4Network(destination).subnet_of(
+    vpc = scope.get(Vpc, table.vpc_id)
+    inside = vpc is not None and ipaddress.IPv4Network(cidr).subnet_of(
         ipaddress.IPv4Network(vpc.cidr)
     )
     if inside and field not in INSIDE_VPC_TARGETS:
-        raise errors.InvalidParameterValue(
-            f"The destination CIDR block {destination} is equal to or more specific than one of "
+        raise errors.InvalidParameterValue.because(
+            f"The destination CIDR block {cidr} is equal to or more specific than one of "
             "this VPC's CIDR blocks. This route can target only an interface or an instance."
         )
     return route
 
 
-@handles("CreateRoute")
-def create_route(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    table = _table(ctx, params["RouteTableId"])
-    destination = _destination(params)
-    if any(r.destination_cidr == destination for r in table.routes):
-        raise errors.RouteAlreadyExists(f"The route identified by {destination} already exists.")
-    table.routes.append(_target_route(ctx, table, destination, params))
-    ctx.uow.put(table)
-    return {"Return": True}
+def create_route(scope: Scope, table_id: str, cidr: str, target: Target) -> Route:
+    table = require(scope, RouteTable, table_id)
+    cidr = destination(cidr)
+    if any(r.destination_cidr == cidr for r in table.routes):
+        raise errors.RouteAlreadyExists(cidr)
+    route = _route(scope, table, cidr, target)
+    table.routes.append(route)
+    scope.put(table)
+    return route
 
 
-def _existing(table: RouteTable, destination: str, message: str) -> int:
+def _existing(table: RouteTable, cidr: str, missing: str, local: str) -> int:
+    """The index of the (non-local) route to `cidr`; `missing`/`local` word the refusals."""
     for index, route in enumerate(table.routes):
-        if route.destination_cidr == destination:
+        if route.destination_cidr == cidr:
+            if route.gateway_id == "local":
+                raise errors.InvalidParameterValue.because(
+                    f"cannot {local} local route {cidr} in route table {table.id}"
+                )
             return index
-    raise errors.InvalidRouteNotFound(message)
+    raise errors.InvalidRouteNotFound.because(missing)
 
 
-@handles("ReplaceRoute")
-def replace_route(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    table = _table(ctx, params["RouteTableId"])
-    destination = _destination(params)
-    index = _existing(
-        table,
-        destination,
-        f"There is no route defined for '{destination}' in the route table. Please correct the "
-        "destination and try the command again.",
+def replace_route(scope: Scope, table_id: str, cidr: str, target: Target) -> Route:
+    table = require(scope, RouteTable, table_id)
+    cidr = destination(cidr)
+    missing = (
+        f"There is no route defined for '{cidr}' in the route table. Please correct the "
+        "destination and try the command again."
     )
-    if table.routes[index].gateway_id == "local":
-        raise errors.InvalidParameterValue(
-            f"cannot replace local route {destination} in route table {table.id}"
-        )
-    route = _target_route(ctx, table, destination, params)
+    index = _existing(table, cidr, missing, "replace")
+    route = _route(scope, table, cidr, target)
     route.origin = table.routes[index].origin
     table.routes[index] = route
-    ctx.uow.put(table)
-    return {}
+    scope.put(table)
+    return route
 
 
-@handles("DeleteRoute")
-def delete_route(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    table = _table(ctx, params["RouteTableId"])
-    destination = _destination(params)
-    index = _existing(
-        table,
-        destination,
-        f"no route with destination-cidr-block {destination} in route table {table.id}",
-    )
-    if table.routes[index].gateway_id == "local":
-        raise errors.InvalidParameterValue(
-            f"cannot remove local route {destination} in route table {table.id}"
-        )
-    del table.routes[index]
-    ctx.uow.put(table)
-    return {}
+def delete_route(scope: Scope, table_id: str, cidr: str) -> None:
+    table = require(scope, RouteTable, table_id)
+    cidr = destination(cidr)
+    missing = f"no route with destination-cidr-block {cidr} in route table {table.id}"
+    del table.routes[_existing(table, cidr, missing, "remove")]
+    scope.put(table)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from privlink import errors
-from privlink.api import Scope, handles
+from privlink.api import Context, handles
 from privlink.domain import filters, regions
+from privlink.services.shared.describe import narrow
 
 OPT_IN_REGIONS = ("af-south-1", "ap-east-1", "eu-south-1", "me-south-1")
 
@@ -44,21 +45,23 @@ ZONE_FILTERS: dict[str, filters.Getter] = {
 
 
 @handles("DescribeAvailabilityZones")
-def describe_zones(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+def describe_zones(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     zones = [wire_zone(z) for z in regions.zones(ctx.region)]
     names = params.get("ZoneNames") or []
     ids = params.get("ZoneIds") or []
     if names or ids:
         unknown = [n for n in names if n not in {z["ZoneName"] for z in zones}]
         if unknown:
-            raise errors.InvalidParameterValue(f"Invalid availability zone: [{', '.join(unknown)}]")
+            raise errors.InvalidParameterValue.because(
+                f"Invalid availability zone: [{', '.join(unknown)}]"
+            )
         unknown = [i for i in ids if i not in {z["ZoneId"] for z in zones}]
         if unknown:
-            raise errors.InvalidParameterValue(
+            raise errors.InvalidParameterValue.because(
                 f"Invalid availability zone ID: [{', '.join(unknown)}]"
             )
         zones = [z for z in zones if z["ZoneName"] in names or z["ZoneId"] in ids]
-    zones = filters.apply(zones, params.get("Filters"), ZONE_FILTERS, tags=lambda z: {})
+    zones, _ = narrow(zones, params, ZONE_FILTERS, lambda z: z["ZoneName"], tags=lambda z: {})
     return {"AvailabilityZones": zones}
 
 
@@ -74,7 +77,7 @@ REGION_FILTERS: dict[str, filters.Getter] = {
 
 
 @handles("DescribeRegions")
-def describe_regions(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
+def describe_regions(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     enabled = [wire_region(name, "opt-in-not-required") for name in regions.regions()]
     opt_in = [wire_region(name, "not-opted-in") for name in OPT_IN_REGIONS]
     known = enabled + opt_in
@@ -82,9 +85,11 @@ def describe_regions(ctx: Scope, params: dict[str, Any]) -> dict[str, Any]:
     if names:
         unknown = [n for n in names if n not in {r["RegionName"] for r in known}]
         if unknown:
-            raise errors.InvalidParameterValue(f"Invalid region names: [{', '.join(unknown)}]")
+            raise errors.InvalidParameterValue.because(
+                f"Invalid region names: [{', '.join(unknown)}]"
+            )
         found = [r for r in known if r["RegionName"] in names]
     else:
         found = known if params.get("AllRegions") else enabled
-    found = filters.apply(found, params.get("Filters"), REGION_FILTERS, tags=lambda r: {})
+    found, _ = narrow(found, params, REGION_FILTERS, lambda r: r["RegionName"], tags=lambda r: {})
     return {"Regions": found}
