@@ -713,6 +713,23 @@ UnmodifiableEntity = _templated(
 # IAM's AccessDenied (S3's own, with its fixed message, is AccessDenied below)
 IamAccessDenied = _error("AccessDenied", 403)
 
+# CloudWatch Logs (json protocol: the code travels as __type)
+LogGroupNotFound = _templated(
+    "ResourceNotFoundException", "The specified log group does not exist."
+)
+LogStreamNotFound = _templated(
+    "ResourceNotFoundException", "The specified log stream does not exist."
+)
+LogGroupAlreadyExists = _templated(
+    "ResourceAlreadyExistsException", "The specified log group already exists"
+)
+LogStreamAlreadyExists = _templated(
+    "ResourceAlreadyExistsException", "The specified log stream already exists"
+)
+LogsResourceNotFound = _error("ResourceNotFoundException")
+LogsLimitExceeded = _error("LimitExceededException")
+LogsInvalidParameter = _error("InvalidParameterException")
+
 
 # Amazon S3: fixed messages per code; the resource an error names is an extra element
 # of S3's XML error body (<BucketName>, <Key>, <UploadId>, <VersionId>).
