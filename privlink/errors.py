@@ -106,47 +106,69 @@ DryRunOperation = _error("DryRunOperation", 412)
 IdempotentParameterMismatch = _error("IdempotentParameterMismatch")
 
 # EC2 networking
-InvalidVpcRange = _error("InvalidVpc.Range")
+InvalidVpcRange = _templated("InvalidVpc.Range", "The CIDR '{0}' is invalid.")
 InvalidVpcIDNotFound = _not_found("InvalidVpcID.NotFound", "vpc ID")
 InvalidVpcIDMalformed = _malformed("InvalidVpcID.Malformed", "vpc")
-InvalidSubnetRange = _error("InvalidSubnet.Range")
-InvalidSubnetConflict = _error("InvalidSubnet.Conflict")
+InvalidSubnetRange = _templated("InvalidSubnet.Range", "The CIDR '{0}' is invalid.")
+InvalidSubnetConflict = _templated(
+    "InvalidSubnet.Conflict", "The CIDR '{0}' conflicts with another subnet"
+)
 InvalidSubnetIDNotFound = _not_found("InvalidSubnetID.NotFound", "subnet ID")
 InvalidSubnetIDMalformed = _malformed("InvalidSubnetID.Malformed", "subnet")
 InvalidGroupNotFound = _not_found("InvalidGroup.NotFound", "security group")
 InvalidGroupIdMalformed = _malformed("InvalidGroupId.Malformed", "sg")
-InvalidGroupDuplicate = _error("InvalidGroup.Duplicate")
-InvalidGroupReserved = _error("InvalidGroup.Reserved")
-CannotDelete = _error("CannotDelete")
-InvalidPermissionDuplicate = _error("InvalidPermission.Duplicate")
-InvalidPermissionNotFound = _error("InvalidPermission.NotFound")
+InvalidGroupDuplicate = _templated(
+    "InvalidGroup.Duplicate", "The security group '{0}' already exists for VPC '{1}'"
+)
+InvalidGroupReserved = _templated("InvalidGroup.Reserved", "The security group '{0}' is reserved")
+CannotDelete = _templated(
+    "CannotDelete", 'the specified group: "{0}" name: "{1}" cannot be deleted by a user'
+)
+InvalidPermissionDuplicate = _templated(
+    "InvalidPermission.Duplicate", 'the specified rule "{0}" already exists'
+)
+InvalidPermissionNotFound = _templated(
+    "InvalidPermission.NotFound", "The specified rule does not exist in this security group."
+)
 InvalidPermissionMalformed = _error("InvalidPermission.Malformed")
 InvalidSecurityGroupRuleIdNotFound = _not_found(
     "InvalidSecurityGroupRuleId.NotFound", "security group rule ID"
 )
-DependencyViolation = _error("DependencyViolation")
-InvalidIDMalformed = _error("InvalidID")
+# "The vpc 'vpc-1' has dependencies and cannot be deleted."
+DependencyViolation = _templated(
+    "DependencyViolation", "The {0} '{1}' has dependencies and cannot be deleted."
+)
+InvalidIDMalformed = _templated("InvalidID", "The ID '{0}' is not valid")
 InvalidNetworkInterfaceIDNotFound = _not_found(
     "InvalidNetworkInterfaceID.NotFound", "networkInterface ID"
 )
 InvalidNetworkInterfaceIdMalformed = _malformed("InvalidNetworkInterfaceId.Malformed", "eni")
-InvalidIPAddressInUse = _error("InvalidIPAddress.InUse")
-InsufficientFreeAddressesInSubnet = _error("InsufficientFreeAddressesInSubnet")
+InvalidIPAddressInUse = _templated("InvalidIPAddress.InUse", "Address {0} is in use.")
+InsufficientFreeAddressesInSubnet = _templated(
+    "InsufficientFreeAddressesInSubnet",
+    "There are not enough free addresses in subnet '{0}' to satisfy the requested number of "
+    "instances.",
+)
 InvalidInstanceIDNotFound = _not_found("InvalidInstanceID.NotFound", "instance ID")
 InvalidInstanceIDMalformed = _malformed("InvalidInstanceID.Malformed", "i")
 InvalidInternetGatewayIDNotFound = _not_found(
     "InvalidInternetGatewayID.NotFound", "internetGateway ID"
 )
 ResourceAlreadyAssociated = _error("Resource.AlreadyAssociated")
-GatewayNotAttached = _error("Gateway.NotAttached")
+GatewayNotAttached = _templated(
+    "Gateway.NotAttached", "resource {0} is not attached to network {1}"
+)
 InvalidRouteTableIDNotFound = _not_found("InvalidRouteTableID.NotFound", "routeTable ID")
 InvalidAssociationIDNotFound = _not_found("InvalidAssociationID.NotFound", "association ID")
-RouteAlreadyExists = _error("RouteAlreadyExists")
+RouteAlreadyExists = _templated("RouteAlreadyExists", "The route identified by {0} already exists.")
 InvalidRouteNotFound = _error("InvalidRoute.NotFound")
 InvalidAMIIDNotFound = _not_found("InvalidAMIID.NotFound", "image id")
 InvalidAMIIDMalformed = _malformed("InvalidAMIID.Malformed", "ami")
-RulesPerSecurityGroupLimitExceeded = _error("RulesPerSecurityGroupLimitExceeded")
-VpcLimitExceeded = _error("VpcLimitExceeded")
+RulesPerSecurityGroupLimitExceeded = _templated(
+    "RulesPerSecurityGroupLimitExceeded",
+    "The maximum number of rules per security group has been reached.",
+)
+VpcLimitExceeded = _templated("VpcLimitExceeded", "The maximum number of VPCs has been reached.")
 TagLimitExceeded = _error("TagLimitExceeded")
 UnsupportedOperation = _error("UnsupportedOperation")
 OperationNotPermitted = _error("OperationNotPermitted")
@@ -665,7 +687,7 @@ MessageAttributeArrayInvalid = _variant(
 )
 
 # EC2 networking core (security groups, tags, gateways, routes, ENIs, instances)
-VPCIdNotSpecified = _error("VPCIdNotSpecified")
+VPCIdNotSpecified = _templated("VPCIdNotSpecified", "No default VPC for this user")
 InvalidInternetGatewayIDMalformed = _malformed("InvalidInternetGatewayID.Malformed", "igw")
 InvalidRouteTableIDMalformed = _malformed("InvalidRouteTableID.Malformed", "rtb")
 InvalidAssociationIDMalformed = _malformed("InvalidAssociationID.Malformed", "rtbassoc")
@@ -685,7 +707,172 @@ InvalidPrefixListIdMalformed = _malformed("InvalidPrefixListId.Malformed", "pl")
 InvalidSecurityGroupRuleIdMalformed = _malformed("InvalidSecurityGroupRuleId.Malformed", "sgr")
 InstanceLimitExceeded = _error("InstanceLimitExceeded")
 MissingInput = _error("MissingInput")
-InvalidNetworkInterfaceInUse = _error("InvalidNetworkInterface.InUse")
+InvalidNetworkInterfaceInUse = _templated(
+    "InvalidNetworkInterface.InUse", "Interface: [{0}] in use."
+)
+
+
+class GroupInUse(Templated):
+    """DeleteSecurityGroup of a group something still uses (AWS words it its own way)."""
+
+    code = "DependencyViolation"
+    template = "resource {0} has a dependent object"
+
+
+class InvalidGroupNameNotFound(Templated):
+    """A group named (not by id) that the VPC does not have: ("web", "default VPC", vpc_id)."""
+
+    code = "InvalidGroup.NotFound"
+    template = "The security group '{0}' does not exist in {1} '{2}'"
+
+
+class ParameterMissing(Templated):
+    code = "MissingParameter"
+    template = "The request must contain the parameter {0}"
+
+
+class InvalidTagKey(Templated):
+    code = "InvalidParameterValue"
+    template = (
+        "Tag key '{0}' is invalid: keys must be 1-128 characters and may not begin with 'aws:'."
+    )
+
+
+class InvalidTagValue(Templated):
+    code = "InvalidParameterValue"
+    template = "Tag value for key '{0}' exceeds 256 characters."
+
+
+class TagsPerResourceExceeded(Templated):
+    code = "TagLimitExceeded"
+    template = "The maximum number of tags per resource is 50."
+
+
+class InvalidTaggableType(Templated):
+    code = "InvalidParameterValue"
+    template = "'{0}' is not a valid taggable resource type for this operation."
+
+
+class InvalidCidrBlock(Templated):
+    """Text that is not an IPv4 CIDR: (value, parameter name)."""
+
+    code = "InvalidParameterValue"
+    template = "Value ({0}) for parameter {1} is invalid. This is not a valid CIDR block."
+
+
+class InvalidAttributeName(Templated):
+    code = "InvalidParameterValue"
+    template = "Value ({0}) for parameter attribute is invalid. Unknown attribute."
+
+
+# Amazon S3: fixed messages per code; the resource an error names is an extra element
+# of S3's XML error body (<BucketName>, <Key>, <UploadId>, <VersionId>).
+class S3Error(AwsError):
+    """An S3 error: the message is the code's own, the argument the element it names."""
+
+    text: ClassVar[str] = ""
+    element: ClassVar[str] = ""
+
+    def __init__(self, value: str = "") -> None:
+        super().__init__(self.text)
+        self.details: dict[str, str] = {self.element: value} if self.element and value else {}
+
+    @classmethod
+    def because(cls, message: str) -> Self:
+        error = super().because(message)
+        error.details = {}
+        return error
+
+
+def _s3(code: str, status: int, text: str, element: str = "") -> type[S3Error]:
+    attrs = {"code": code, "status": status, "text": text, "element": element}
+    return type(code, (S3Error,), attrs)
+
+
+NoSuchBucket = _s3("NoSuchBucket", 404, "The specified bucket does not exist", "BucketName")
+NoSuchKey = _s3("NoSuchKey", 404, "The specified key does not exist.", "Key")
+NoSuchVersion = _s3("NoSuchVersion", 404, "The specified version does not exist.", "VersionId")
+NoSuchUpload = _s3(
+    "NoSuchUpload",
+    404,
+    "The specified upload does not exist. The upload ID may be invalid, or the upload may "
+    "have been aborted or completed.",
+    "UploadId",
+)
+BucketAlreadyExists = _s3(
+    "BucketAlreadyExists",
+    409,
+    "The requested bucket name is not available. The bucket namespace is shared by all users "
+    "of the system. Please select a different name and try again.",
+    "BucketName",
+)
+BucketAlreadyOwnedByYou = _s3(
+    "BucketAlreadyOwnedByYou",
+    409,
+    "Your previous request to create the named bucket succeeded and you already own it.",
+    "BucketName",
+)
+BucketNotEmpty = _s3(
+    "BucketNotEmpty", 409, "The bucket you tried to delete is not empty", "BucketName"
+)
+InvalidBucketName = _s3(
+    "InvalidBucketName", 400, "The specified bucket is not valid.", "BucketName"
+)
+InvalidPart = _s3(
+    "InvalidPart",
+    400,
+    "One or more of the specified parts could not be found.  The part may not have been "
+    "uploaded, or the specified entity tag may not match the part's entity tag.",
+    "PartNumber",
+)
+InvalidPartOrder = _s3(
+    "InvalidPartOrder",
+    400,
+    "The list of parts was not in ascending order. Parts must be ordered by part number.",
+)
+EntityTooSmall = _s3(
+    "EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."
+)
+NoSuchPublicAccessBlockConfiguration = _s3(
+    "NoSuchPublicAccessBlockConfiguration",
+    404,
+    "The public access block configuration was not found",
+    "BucketName",
+)
+NoSuchBucketPolicy = _s3(
+    "NoSuchBucketPolicy", 404, "The bucket policy does not exist", "BucketName"
+)
+MalformedPolicy = _s3(
+    "MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"
+)
+MalformedXML = _s3(
+    "MalformedXML",
+    400,
+    "The XML you provided was not well-formed or did not validate against our published schema",
+)
+InvalidArgument = _s3("InvalidArgument", 400, "Invalid Argument")
+InvalidRequest = _s3("InvalidRequest", 400, "Invalid Request")
+InvalidRange = _s3("InvalidRange", 416, "The requested range is not satisfiable", "RangeRequested")
+BadDigest = _s3("BadDigest", 400, "The Content-MD5 you specified did not match what we received.")
+InvalidDigest = _s3("InvalidDigest", 400, "The Content-MD5 you specified is not valid.")
+IncompleteBody = _s3(
+    "IncompleteBody",
+    400,
+    "You did not provide the number of bytes specified by the Content-Length HTTP header",
+)
+AccessDenied = _s3("AccessDenied", 403, "Access Denied")
+MethodNotAllowed = _s3(
+    "MethodNotAllowed", 405, "The specified method is not allowed against this resource."
+)
+IllegalLocationConstraintException = _s3(
+    "IllegalLocationConstraintException",
+    400,
+    "The unspecified location constraint is incompatible for the region specific endpoint "
+    "this request was sent to.",
+)
+InvalidLocationConstraint = _s3(
+    "InvalidLocationConstraint", 400, "The specified location-constraint is not valid"
+)
 
 # Identity and Access Management (IAM)
 NoSuchRole = _templated("NoSuchEntity", "The role with name {0} cannot be found.", 404)
