@@ -30,7 +30,7 @@ from privlink.dataplane import plan as p
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
-from privlink.services.ec2.security.sg_rules import EffectiveRule, effective_rules
+from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
 from privlink.services.elbv2.queries import cross_zone_enabled
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 from privlink.services.privatelink.catalog import AWS_OWNER
