@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 from xml.etree import ElementTree
@@ -19,6 +23,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+from tests.harness import Server
+
 KEY, SECRET = "333333333333", "s3cret/with+chars"
 ADMIN, ADMIN_SECRET = "999999999999", "admin-secret"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
@@ -26,12 +32,7 @@ DESCRIBE = b"Action=DescribeVpcs&Version=2016-11-15"
 
 
 @pytest.fixture(scope="module")
-def strict(request: Any) -> Any:
-    from tests.harness import Server  # the one launcher the suite uses
-
-    import tempfile
-    from pathlib import Path
-
+def strict() -> Iterator[Server]:
     state = Path(tempfile.mkdtemp(prefix="privlink-strict-"))
     server = Server(
         state,
@@ -71,8 +72,6 @@ def send(request: AWSRequest, body: bytes | None = None) -> tuple[int, str]:
 
 def code(text: str) -> str:
     if text.lstrip().startswith("{"):
-        import json
-
         data = json.loads(text)
         return str(data.get("__type") or data.get("error"))
     return next(e.text or "" for e in ElementTree.fromstring(text).iter() if e.tag.endswith("Code"))
@@ -104,7 +103,8 @@ def test_dates_outside_the_window_are_refused(
 def test_an_altered_signed_date_is_refused(strict: Any) -> None:
     request = signed(strict.url, DESCRIBE)
     stamp = request.headers["X-Amz-Date"]
-    request.headers.replace_header("X-Amz-Date", stamp[:-3] + ("00Z" if stamp[-3:] != "00Z" else "01Z"))
+    altered = stamp[:-3] + ("00Z" if stamp[-3:] != "00Z" else "01Z")  # same day, other second
+    request.headers.replace_header("X-Amz-Date", altered)
     status, text = send(request)
     assert (status, code(text)) == (403, "SignatureDoesNotMatch")
 
@@ -126,7 +126,8 @@ def test_a_valid_presigned_url_is_accepted_and_a_tampered_one_refused(strict: An
     ec2 = boto3.client("ec2", endpoint_url=strict.url, region_name="us-east-1",
                        aws_access_key_id=KEY, aws_secret_access_key=SECRET,
                        config=Config(retries={"max_attempts": 1}))
-    url = ec2.generate_presigned_url("describe_vpcs", Params={}, ExpiresIn=60)
+    # HttpMethod="GET": botocore signs query-protocol presigned URLs for POST otherwise.
+    url = ec2.generate_presigned_url("describe_vpcs", Params={}, ExpiresIn=60, HttpMethod="GET")
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.status == 200
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -158,7 +159,10 @@ def test_own_routes_need_the_admin_key(strict: Any, method: str, path: str) -> N
     if path != "/_privlink/reset":  # the admin may read; a reset here would wipe the module
         as_admin = signed(strict.url + path, b"", service="privlink", method=method,
                           key=ADMIN, secret=ADMIN_SECRET)
-        assert send(as_admin)[0] == 200
+        status, text = send(as_admin)
+        # Past authentication: status answers; the inbox asks which topic (400, its own).
+        assert status == (200 if path.endswith("status") else 400), text
+        assert "topic" in text or status == 200
 
 
 def test_health_stays_open(strict: Any) -> None:
