@@ -54,15 +54,15 @@ def gateways_attached_to_vpc(scope: Scope, vpc: Record) -> list[Record]:
 
 
 def endpoints_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
-    return _live(scope.uow.list(VpcEndpoint, parent=vpc.id))
+    return _live(scope.list(VpcEndpoint, parent=vpc.id))
 
 
 def load_balancers_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
-    return list(scope.uow.list(LoadBalancer, parent=vpc.id))
+    return list(scope.list(LoadBalancer, parent=vpc.id))
 
 
 def interfaces_in_subnet(scope: Scope, subnet: Record) -> list[Record]:
-    return list(scope.uow.list(NetworkInterface, parent=subnet.id))
+    return list(scope.list(NetworkInterface, parent=subnet.id))
 
 
 def load_balancers_in_subnet(scope: Scope, subnet: Record) -> list[Record]:

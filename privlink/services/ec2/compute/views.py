@@ -81,9 +81,11 @@ def _group_names(scope: Scope) -> Mapping[str, filters.Getter]:
     names: dict[str, str] = {}
 
     def group_names(eni: NetworkInterface) -> list[str]:
-        missing = [g for g in eni.group_ids if g not in names]
-        names.update({g: s.name for g, s in scope.uow.get_many(SecurityGroup, missing).items()})
-        return [names[g] for g in eni.group_ids if g in names]
+        for group_id in eni.group_ids:
+            if group_id not in names:
+                group = scope.get(SecurityGroup, group_id)
+                names[group_id] = group.name if group else ""
+        return [names[g] for g in eni.group_ids if names[g]]
 
     return {"group-name": group_names}
 

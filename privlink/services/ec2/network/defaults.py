@@ -22,7 +22,7 @@ DEFAULT_VPC_CIDR = "172.31.0.0/16"
 
 def ensure_default_vpc(scope: Scope) -> None:
     marker = f"{scope.account}:{scope.region}"
-    if scope.uow.get(RegionBootstrap, marker) is not None:
+    if scope.get(RegionBootstrap, marker) is not None:
         return
     scope.add(RegionBootstrap(id=marker, account=scope.account, region=scope.region))
     vpc = create_vpc(scope, DEFAULT_VPC_CIDR, is_default=True)

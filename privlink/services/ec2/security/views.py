@@ -115,11 +115,8 @@ def wire_revoked(group: SecurityGroup, rule: SecurityGroupRule) -> dict[str, Any
 
 def group_set(scope: Scope, group_ids: list[str]) -> list[dict[str, Any]]:
     """[{GroupId, GroupName}] in the given order: how interfaces and instances show groups."""
-    groups = scope.uow.get_many(SecurityGroup, group_ids)
-    return [
-        {"GroupId": gid, "GroupName": groups[gid].name if gid in groups else None}
-        for gid in group_ids
-    ]
+    groups = {gid: scope.get(SecurityGroup, gid) for gid in group_ids}
+    return [{"GroupId": gid, "GroupName": getattr(groups[gid], "name", None)} for gid in group_ids]
 
 
 # --- Describe ---------------------------------------------------------------------------------
@@ -146,7 +143,7 @@ def _referenced_names(scope: Scope) -> Mapping[str, filters.Getter]:
     def name_of(rule: SecurityGroupRule) -> str | None:
         ref = rule.referenced_group_id or ""
         if ref and ref not in names:
-            found = scope.uow.get(SecurityGroup, ref)
+            found = scope.foreign(SecurityGroup, ref)  # may be another account's group
             names[ref] = found.name if found else ""
         return names.get(ref) or None
 
