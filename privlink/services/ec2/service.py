@@ -8,7 +8,7 @@ are served here beside the networking core's.
 from __future__ import annotations
 
 from privlink.api import Service
-from privlink.services.ec2 import records, tags
+from privlink.services.ec2 import records, tag_handlers
 from privlink.services.ec2.compute import instance_handlers, interface_handlers
 from privlink.services.ec2.network import route_handlers, vpc_handlers, zones
 from privlink.services.ec2.network.defaults import ensure_default_vpc
@@ -26,7 +26,7 @@ def service() -> Service:
             security_handlers,
             instance_handlers,
             interface_handlers,
-            tags,
+            tag_handlers,
             *privatelink.MODULES,
         ],
         records=[
