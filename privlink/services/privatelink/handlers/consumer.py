@@ -12,14 +12,14 @@ from typing import Any
 
 from privlink import errors
 from privlink.api import Context, handles
-from privlink.domain import filters, paging
+from privlink.domain import filters
 from privlink.services.ec2 import tag_wire
 from privlink.services.privatelink import consumer, discovery, queries
 from privlink.services.privatelink.handlers import wire
 from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.privatelink.validation import subnet_configurations
 from privlink.services.shared import idempotency
-from privlink.services.shared.describe import Describe
+from privlink.services.shared.describe import Describe, narrow
 
 TYPES = ("Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork")
 SUBNET_TYPES = ("Interface", "GatewayLoadBalancer")
@@ -83,6 +83,12 @@ def create_vpc_endpoint(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"VpcEndpoint": wire.endpoint(ctx.uow, made), "ClientToken": token}
 
 
+def _capped(params: dict[str, Any]) -> dict[str, Any]:
+    """These two Describe calls take a MaxResults over 1000 as 1000 (others refuse it)."""
+    limit = params.get("MaxResults")
+    return {**params, "MaxResults": min(limit, 1000) if limit is not None else None}
+
+
 ENDPOINTS = Describe(
     VpcEndpoint,
     {
@@ -101,9 +107,7 @@ ENDPOINTS = Describe(
 
 @handles("DescribeVpcEndpoints")
 def describe_vpc_endpoints(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    limit = params.get("MaxResults")
-    clamped = {**params, "MaxResults": min(limit, 1000) if limit is not None else None}
-    chunk, token = ENDPOINTS.page(ctx, params.get("VpcEndpointIds"), clamped)
+    chunk, token = ENDPOINTS.page(ctx, params.get("VpcEndpointIds"), _capped(params))
     return {"VpcEndpoints": [wire.endpoint(ctx.uow, e) for e in chunk], "NextToken": token}
 
 
@@ -155,14 +159,13 @@ def describe_vpc_endpoint_services(ctx: Context, params: dict[str, Any]) -> dict
     offers = discovery.describe_offers(
         ctx, params.get("ServiceNames"), params.get("ServiceRegions")
     )
-    offers = filters.apply(offers, params.get("Filters"), OFFER_FILTERS, tags=lambda o: o.tags)
-    limit = params.get("MaxResults")
-    chunk, token = paging.page(
+    chunk, token = narrow(
         offers,
-        min(limit, 1000) if limit is not None else None,
-        params.get("NextToken"),
-        lambda o: f"{o.name}|{o.service_type}",
-        (1, 1000),
+        _capped(params),
+        OFFER_FILTERS,
+        key=lambda o: f"{o.name}|{o.service_type}",
+        tags=lambda o: o.tags,
+        limits=(1, 1000),
     )
     return {
         "ServiceNames": list(dict.fromkeys(o.name for o in chunk)),
