@@ -14,17 +14,16 @@ from privlink.dataplane import Dataplane, make_driver
 from privlink.internal_routes import sns_routes
 from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.dataplane import DataplaneController
-from privlink.reconcile.endpoints import EndpointController, ProvisioningFailed, Timings
+from privlink.reconcile.endpoints import EndpointController, Timings
 from privlink.reconcile.instances import InstanceController
 from privlink.reconcile.plan_builder import expects_path
-from privlink.reconcile.progress import Readiness, Stage
+from privlink.reconcile.progress import Readiness
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
 from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
 from privlink.store.records import Record
-from privlink.store.unit import UnitOfWork
 from privlink.wiring import registry
 
 log = logging.getLogger("privlink")
@@ -65,11 +64,11 @@ class Runtime:
             readiness = self._attach_dataplane(make_driver(settings.dataplane, settings.state_dir))
         self.reconcilers.add(
             EndpointController(
+                readiness=readiness or progress.always_ready,
                 timings=Timings.from_env(pending=0.0 if readiness else None),
-                check=_as_check(readiness) if readiness else None,
             )
         )
-        self.reconcilers.add(InstanceController())
+        self.reconcilers.add(InstanceController(readiness=readiness or progress.always_ready))
 
     def _attach_dataplane(self, driver: Dataplane) -> Readiness:
         """Realise the store in the kernel. Returns how lifecycle controllers learn what
@@ -192,16 +191,3 @@ def _expects_path(record: Record, https_port: int | None) -> bool:
     return True
 
 
-def _as_check(readiness: Readiness) -> Callable[[UnitOfWork, VpcEndpoint], bool]:
-    """The endpoint controller's check, from Progress: FAILED raises ProvisioningFailed."""
-
-    def check(uow: UnitOfWork, endpoint: VpcEndpoint) -> bool:
-        got = readiness(uow, endpoint)
-        if got is None:
-            return False
-        stage, reason = got
-        if stage == Stage.FAILED:
-            raise ProvisioningFailed("Server.InternalError", reason)
-        return True
-
-    return check

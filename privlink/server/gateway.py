@@ -134,7 +134,9 @@ class Gateway:
             service = models.service_model(service_name) if service_name else None
             service = service or _pick_service(request, caller)
             if self.strict_keys:
-                auth.verify(request, self.strict_keys, service.protocol)
+                spooled = getattr(request, "spooled", None)  # an S3 body already on disk
+                body_sha256 = spooled.payload_sha256 if spooled is not None else None
+                auth.verify(request, self.strict_keys, service.protocol, body_sha256)
             protocol = protocol_for(service)
             operation = protocol.find_operation(service, request)
             assert operation is not None

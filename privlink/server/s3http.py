@@ -88,16 +88,22 @@ class SpooledBody:
     claimed: dict[str, str] = field(default_factory=dict)
     computed: dict[str, str] = field(default_factory=dict)
     content_md5: str | None = None
+    payload_sha256: str | None = None  # hex, when the request claimed a payload hash
 
 
 class _Digests:
-    def __init__(self, algorithms: set[str]) -> None:
+    def __init__(self, algorithms: set[str], payload_sha256: bool = False) -> None:
         self.md5 = hashlib.md5()
+        # SigV4's payload hash, when the request claims one (x-amz-content-sha256): strict
+        # mode checks the claim against the body that actually arrived.
+        self.payload = hashlib.sha256() if payload_sha256 else None
         self.crc32 = 0 if "CRC32" in algorithms else None
         self.hashes = {a: f() for a, f in _COMPUTABLE.items() if a in algorithms and f is not None}
 
     def update(self, data: bytes | memoryview) -> None:
         self.md5.update(data)
+        if self.payload is not None:
+            self.payload.update(data)
         if self.crc32 is not None:
             self.crc32 = zlib.crc32(data, self.crc32)
         for h in self.hashes.values():
@@ -138,7 +144,8 @@ class Spooler:
         self.file: IO[bytes] = os.fdopen(fd, "wb")
         self.headers = headers
         self.size = 0
-        self.digests = _Digests(_algorithms(headers))
+        claim = headers.get("x-amz-content-sha256", "")
+        self.digests = _Digests(_algorithms(headers), bool(re.fullmatch(r"[0-9a-f]{64}", claim)))
         chunked = "aws-chunked" in headers.get("content-encoding", "")
         chunked |= headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
         self.decoder = AwsChunked() if chunked else None
@@ -169,6 +176,7 @@ class Spooler:
             claimed,
             self.digests.computed(),
             self.headers.get("content-md5"),
+            self.digests.payload.hexdigest() if self.digests.payload else None,
         )
 
     def discard(self) -> None:
