@@ -22,6 +22,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from tests.harness import Server
 
@@ -168,3 +169,19 @@ def test_own_routes_need_the_admin_key(strict: Any, method: str, path: str) -> N
 def test_health_stays_open(strict: Any) -> None:
     with urllib.request.urlopen(strict.url + "/_privlink/health", timeout=5) as response:
         assert response.status == 200
+
+
+def test_s3_uploads_verify_in_strict_mode(strict: Any) -> None:
+    def s3(secret: str) -> Any:
+        return boto3.client("s3", endpoint_url=strict.url, region_name="us-east-1",
+                            aws_access_key_id=KEY, aws_secret_access_key=secret,
+                            config=Config(retries={"max_attempts": 1},
+                                          s3={"addressing_style": "path"}))
+
+    good = s3(SECRET)
+    good.create_bucket(Bucket="strict-bucket")
+    good.put_object(Bucket="strict-bucket", Key="k", Body=b"x" * 70000)
+    assert good.get_object(Bucket="strict-bucket", Key="k")["Body"].read() == b"x" * 70000
+    with pytest.raises(ClientError) as refused:
+        s3("wrong").put_object(Bucket="strict-bucket", Key="k2", Body=b"y")
+    assert refused.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
