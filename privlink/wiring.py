@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from privlink.api import Registry, Service
 from privlink.config import Settings
+from privlink.services.acm.service import service as acm
 from privlink.services.ec2.service import service as ec2
 from privlink.services.elbv2.service import service as elbv2
 from privlink.services.iam.service import service as iam
@@ -14,8 +15,17 @@ from privlink.services.sts.service import service as sts
 
 
 def services(settings: Settings) -> list[Service]:
-    """The services; S3 keeps its object bodies under the settings' state dir."""
-    return [ec2(), elbv2(), sns(), sts(), iam(), logs(), s3(settings.state_dir)]
+    """The services; S3 keeps its object bodies and ACM its CA under the settings' state dir."""
+    return [
+        ec2(),
+        elbv2(),
+        sns(),
+        sts(),
+        iam(),
+        logs(),
+        s3(settings.state_dir),
+        acm(settings.state_dir),
+    ]
 
 
 def registry(settings: Settings) -> Registry:

@@ -8,7 +8,7 @@ import botocore.session
 from botocore.model import ServiceModel
 
 # Services privlink answers, by botocore name.
-SERVICES = ("ec2", "elbv2", "sns", "sts", "mwaa", "iam", "logs", "s3")
+SERVICES = ("ec2", "elbv2", "sns", "sts", "mwaa", "iam", "logs", "s3", "acm")
 
 
 @lru_cache(maxsize=1)
