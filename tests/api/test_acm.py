@@ -513,7 +513,8 @@ def test_export_of_an_exportable_requested_certificate(acm: Any) -> None:
     arn = acm.request_certificate(
         DomainName="export.example.com", ValidationMethod="DNS", Options={"Export": "ENABLED"}
     )["CertificateArn"]
-    wait_until(lambda: issued_detail(acm, arn), 15, message="the certificate issued")
+    waiter = acm.get_waiter("certificate_validated")  # the SDK's own wait for validation
+    waiter.wait(CertificateArn=arn, WaiterConfig={"Delay": 1, "MaxAttempts": 15})
     out = acm.export_certificate(CertificateArn=arn, Passphrase=b"correct horse")
     key = serialization.load_pem_private_key(out["PrivateKey"].encode(), password=b"correct horse")
     cert = x509.load_pem_x509_certificate(out["Certificate"].encode())
