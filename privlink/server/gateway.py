@@ -24,6 +24,7 @@ from privlink.errors import AwsError
 from privlink.server import auth, models, s3http
 from privlink.server.protocols import Request, Response, protocol_for
 from privlink.server.protocols.restxml import REST_XML_PROTOCOL, FileResponse, SpooledRequest
+from privlink.server.protocols.xmltext import header_text
 from privlink.store import Store
 
 log = logging.getLogger("privlink.gateway")
@@ -194,7 +195,7 @@ def _pick_service(request: Request, caller: auth.Caller) -> ServiceModel:
     candidates = models.by_signing_name().get(caller.service or "", [])
     if len(candidates) == 1:
         return models.service_model(candidates[0])
-    form = request.form() if request.method == "POST" or request.query_string else {}
+    form = request.form(strict=False) if request.method == "POST" or request.query_string else {}
     version = form.get("Version")
     if version:
         names = [
@@ -281,7 +282,7 @@ async def _read_request(scope: Scope, receive: Receive) -> tuple[Request, bool]:
 
 
 async def _send(send: Send, response: Response) -> None:
-    headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
+    headers = [(k.encode(), header_text(v).encode()) for k, v in response.headers.items()]
     headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})

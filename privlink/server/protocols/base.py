@@ -20,13 +20,17 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
 
-    def form(self) -> dict[str, str]:
-        """Query-string and form-body parameters merged (the query/ec2 protocols' input)."""
+    def form(self, strict: bool = True) -> dict[str, str]:
+        """Query-string and form-body parameters merged (the query/ec2 protocols' input).
+
+        `strict=False` reads a body that is not UTF-8 anyway (bad bytes replaced): enough
+        to tell which service a request is for (its Version), so that the error about the
+        body comes in that service's protocol."""
         params = dict(parse_qsl(self.query_string, keep_blank_values=True))
         ctype = self.headers.get("content-type", "")
         if self.body and (not ctype or "x-www-form-urlencoded" in ctype):
             try:
-                text = self.body.decode("utf-8")
+                text = self.body.decode("utf-8", "strict" if strict else "replace")
             except UnicodeDecodeError as exc:  # a client error, not a crash
                 raise errors.InvalidParameterValue(
                     "The request body is not valid UTF-8 form data."

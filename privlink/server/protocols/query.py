@@ -10,7 +10,6 @@ locationName with a bare requestId; query wraps the result in
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
@@ -18,6 +17,7 @@ from privlink import errors
 from privlink.errors import AwsError
 from privlink.server.protocols.base import Request, Response
 from privlink.server.protocols.scalars import parse_scalar, text_of
+from privlink.server.protocols.xmltext import xml_text
 
 Tree = dict[str, Any]
 
@@ -40,6 +40,12 @@ def _tree(params: dict[str, str]) -> Tree:
         else:
             node[last] = value
     return root
+
+
+def _headers(content_type: str, request_id: str) -> dict[str, str]:
+    """The request id travels in the body and in x-amzn-RequestId: some SDKs (JavaScript
+    v3) read it only from the header."""
+    return {"content-type": content_type, "x-amzn-requestid": request_id}
 
 
 class _FormProtocol:
@@ -105,7 +111,8 @@ class _FormProtocol:
         for index, value in node.items():
             if index == "":
                 continue
-            if not index.isdigit():
+            # ASCII only: "²" and "١" pass str.isdigit(), and int() refuses or misreads them.
+            if not (index.isascii() and index.isdigit()):
                 raise errors.InvalidParameterValue(f"Invalid list index {where}.{index}")
             items.append((int(index), value))
         return sorted(items, key=lambda item: item[0])
@@ -161,12 +168,12 @@ class _FormProtocol:
             value_tag = shape.value.serialization.get("name", "value")
             out.append(f"<{tag}>")
             for key, item in value.items():
-                out.append(f"<entry><{key_tag}>{escape(str(key))}</{key_tag}>")
+                out.append(f"<entry><{key_tag}>{xml_text(str(key))}</{key_tag}>")
                 self._xml(out, value_tag, item, shape.value)
                 out.append("</entry>")
             out.append(f"</{tag}>")
         else:
-            out.append(f"<{tag}>{escape(text_of(value, shape))}</{tag}>")
+            out.append(f"<{tag}>{xml_text(text_of(value, shape))}</{tag}>")
 
 
 class EC2Protocol(_FormProtocol):
@@ -183,15 +190,15 @@ class EC2Protocol(_FormProtocol):
         if operation.output_shape is not None:
             self._xml_members(out, output, operation.output_shape)
         out.append(f"</{op}Response>")
-        return Response(200, "".join(out).encode(), {"content-type": "text/xml;charset=UTF-8"})
+        return Response(200, "".join(out).encode(), _headers("text/xml;charset=UTF-8", request_id))
 
     def serialize_error(self, service: ServiceModel, error: AwsError, request_id: str) -> Response:
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
-            f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"<Code>{xml_text(error.code)}</Code><Message>{xml_text(error.message)}</Message>"
             f"</Error></Errors><RequestID>{request_id}</RequestID></Response>"
         )
-        return Response(error.status, body.encode(), {"content-type": "text/xml;charset=UTF-8"})
+        return Response(error.status, body.encode(), _headers("text/xml;charset=UTF-8", request_id))
 
 
 class QueryProtocol(_FormProtocol):
@@ -213,18 +220,18 @@ class QueryProtocol(_FormProtocol):
         out.append(
             f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{op}Response>"
         )
-        return Response(200, "".join(out).encode(), {"content-type": "text/xml"})
+        return Response(200, "".join(out).encode(), _headers("text/xml", request_id))
 
     def serialize_error(self, service: ServiceModel, error: AwsError, request_id: str) -> Response:
         namespace = service.metadata.get("xmlNamespace", "")
         kind = "Sender" if error.sender_fault else "Receiver"
         body = (
             f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="{namespace}"><Error>'
-            f"<Type>{kind}</Type><Code>{escape(error.code)}</Code>"
-            f"<Message>{escape(error.message)}</Message></Error>"
+            f"<Type>{kind}</Type><Code>{xml_text(error.code)}</Code>"
+            f"<Message>{xml_text(error.message)}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
-        return Response(error.status, body.encode(), {"content-type": "text/xml"})
+        return Response(error.status, body.encode(), _headers("text/xml", request_id))
 
 
 EC2_PROTOCOL = EC2Protocol()

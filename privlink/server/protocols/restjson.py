@@ -20,6 +20,7 @@ from privlink.errors import AwsError
 from privlink.server.protocols.base import Request, Response
 from privlink.server.protocols.jsonshapes import from_json, to_json
 from privlink.server.protocols.scalars import parse_scalar, text_of
+from privlink.server.protocols.xmltext import header_text
 
 Route = tuple[str, re.Pattern[str], dict[str, str], OperationModel]
 
@@ -115,9 +116,8 @@ class RestJsonProtocol:
             return Response(status, b"{}", headers)
         for name, member in shape.members.items():
             if member.serialization.get("location") == "header" and output.get(name) is not None:
-                headers[member.serialization.get("name", name).lower()] = text_of(
-                    output[name], member, "rfc822"
-                )
+                text = text_of(output[name], member, "rfc822")
+                headers[member.serialization.get("name", name).lower()] = header_text(text)
         payload = shape.serialization.get("payload")
         if payload:
             value = output.get(payload)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any, Protocol
 from urllib.parse import parse_qs, unquote
-from xml.sax.saxutils import escape
 
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
@@ -24,6 +23,7 @@ from privlink import errors
 from privlink.errors import AwsError
 from privlink.server.protocols.base import Request, Response
 from privlink.server.protocols.scalars import parse_scalar, text_of
+from privlink.server.protocols.xmltext import header_text, xml_text
 
 # Query keys that name no operation (SDK hints such as ?x-id=GetObject).
 _IGNORED_QUERY = {"x-id"}
@@ -206,10 +206,10 @@ class RestXmlProtocol:
 
     def serialize_error(self, service: ServiceModel, error: AwsError, request_id: str) -> Response:
         details = "".join(
-            f"<{k}>{escape(v)}</{k}>" for k, v in getattr(error, "details", {}).items()
+            f"<{k}>{xml_text(v)}</{k}>" for k, v in getattr(error, "details", {}).items()
         )
         body = (
-            f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"<Error><Code>{xml_text(error.code)}</Code><Message>{xml_text(error.message)}</Message>"
             f"{details}<RequestId>{request_id}</RequestId><HostId>{request_id}</HostId></Error>"
         )
         headers = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
@@ -226,7 +226,7 @@ def _xml_response(status: int, body: str, headers: dict[str, str]) -> Response:
 
 
 def _element(tag: str, text: str, namespace: str) -> str:
-    return f'<{tag} xmlns="{namespace}">{escape(text)}</{tag}>'
+    return f'<{tag} xmlns="{namespace}">{xml_text(text)}</{tag}>'
 
 
 def _headers_out(shape: StructureShape, output: dict[str, Any], headers: dict[str, str]) -> None:
@@ -237,9 +237,9 @@ def _headers_out(shape: StructureShape, output: dict[str, Any], headers: dict[st
             continue
         key = member.serialization.get("name", name).lower()
         if location == "headers":
-            headers.update({f"{key}{k}".lower(): str(v) for k, v in value.items()})
+            headers.update({f"{key}{k}".lower(): header_text(str(v)) for k, v in value.items()})
         else:
-            headers[key] = text_of(value, member, "rfc822")
+            headers[key] = header_text(text_of(value, member, "rfc822"))
 
 
 def _payload_response(status: int, member: Shape, value: Any, headers: dict[str, str]) -> Response:
@@ -287,12 +287,12 @@ def _xml(out: list[str], tag: str, value: Any, shape: Shape) -> None:
     elif isinstance(shape, MapShape):
         out.append(f"<{tag}>")
         for key, item in value.items():
-            out.append(f"<entry><key>{escape(str(key))}</key>")
+            out.append(f"<entry><key>{xml_text(str(key))}</key>")
             _xml(out, "value", item, shape.value)
             out.append("</entry>")
         out.append(f"</{tag}>")
     else:
-        out.append(f"<{tag}>{escape(text_of(value, shape))}</{tag}>")
+        out.append(f"<{tag}>{xml_text(text_of(value, shape))}</{tag}>")
 
 
 def _local(tag: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -22,9 +23,7 @@ def parse_scalar(raw: Any, shape: Shape, where: str, timestamp_format: str = "is
                 raise ValueError
             return raw
         if t in ("integer", "long"):
-            if isinstance(raw, bool):
-                raise ValueError
-            return int(raw)
+            return _integer(raw, t)
         if t in ("float", "double"):
             return float(raw)
         if t == "boolean":
@@ -38,11 +37,27 @@ def parse_scalar(raw: Any, shape: Shape, where: str, timestamp_format: str = "is
             return parse_timestamp(raw)
         if t == "blob":
             return base64.b64decode(raw, validate=True) if isinstance(raw, str) else bytes(raw)
-    except (ValueError, TypeError, binascii.Error, OverflowError) as exc:
+    except (ValueError, TypeError, binascii.Error, OverflowError, OSError) as exc:
         raise errors.InvalidParameterValue(
             f"Value ({raw}) for parameter {where} is invalid. Expected a {t}."
         ) from exc
     return raw
+
+
+# What AWS's integer and long members hold; a larger number would overflow the store.
+_LIMITS = {"integer": 2**31, "long": 2**63}
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def _integer(raw: Any, type_name: str) -> int:
+    """An integer member: ASCII digits only ("²" and "١" pass str.isdigit()), within its
+    type's range."""
+    if isinstance(raw, bool) or (isinstance(raw, str) and not _ASCII_INTEGER.fullmatch(raw)):
+        raise ValueError(raw)
+    value = int(raw)
+    if not -_LIMITS[type_name] <= value < _LIMITS[type_name]:
+        raise ValueError(raw)
+    return value
 
 
 def parse_timestamp(raw: Any) -> dt.datetime:

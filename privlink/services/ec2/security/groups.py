@@ -19,6 +19,7 @@ from privlink.services.ec2.records import SecurityGroup, SecurityGroupRule, Vpc
 from privlink.services.ec2.resource_kinds import require
 from privlink.services.ec2.security.permissions import (
     ALL,
+    DESCRIPTION_CHARACTERS,
     MAX_RULES,
     Permission,
     build_rules,
@@ -72,6 +73,16 @@ def _check_name(name: str, description: str) -> None:
         raise errors.InvalidParameterValue.because(
             "Value for parameter GroupDescription is invalid. Descriptions must be 1-255 "
             "characters."
+        )
+    if not description.isascii():
+        raise errors.InvalidParameterValue.because(
+            f"Value ({description}) for parameter GroupDescription is invalid. Character sets "
+            "beyond ASCII are not supported."
+        )
+    if not DESCRIPTION_CHARACTERS.fullmatch(description):
+        raise errors.InvalidParameterValue.because(
+            "Invalid security group description. Valid descriptions are strings less than 256 "
+            "characters from the following set:  a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*"
         )
 
 

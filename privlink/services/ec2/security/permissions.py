@@ -11,6 +11,7 @@ port for a customer.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -75,7 +76,7 @@ def protocol(value: Any) -> str:
     text = str(value).strip().lower()
     if text == ALL or text in _PORTED or text in _ICMP:
         return text
-    if text.isdigit() and int(text) <= 255:
+    if text.isascii() and text.isdigit() and int(text) <= 255:
         return _NUMBERED.get(str(int(text)), str(int(text)))
     raise errors.InvalidParameterValue.because(
         f"Invalid value '{value}' for IP protocol. Unknown protocol."
@@ -131,10 +132,19 @@ def _cidr(value: str, version: int) -> str:
     return str(net)
 
 
+# What AWS accepts in a VPC security group's and a rule's description (its error lists it).
+DESCRIPTION_CHARACTERS = re.compile(r"[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*")
+
+
 def _description(peer: Peer) -> str | None:
     if peer.description is not None and len(peer.description) > 255:
         raise errors.InvalidParameterValue.because(
             "Invalid rule description. Descriptions can be up to 255 characters long."
+        )
+    if peer.description is not None and not DESCRIPTION_CHARACTERS.fullmatch(peer.description):
+        raise errors.InvalidParameterValue.because(
+            "Invalid rule description. Valid descriptions are strings less than 256 characters "
+            "from the following set:  a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*"
         )
     return peer.description
 
