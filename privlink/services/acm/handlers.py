@@ -13,14 +13,11 @@ from privlink.services.shared import tags as tag_rules
 
 @handles("ImportCertificate")
 def import_certificate(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params.get("CertificateArn")
-    if arn is not None:
-        queries.check_arn(arn)
     request = operations.ImportRequest(
         certificate=params["Certificate"],
         private_key=params["PrivateKey"],
         chain=params.get("CertificateChain"),
-        arn=arn,
+        arn=params.get("CertificateArn"),
         tags=tag_rules.from_list(params.get("Tags"), operations.TAG_ERRORS),
     )
     return {"CertificateArn": operations.import_certificate(ctx, request).arn}
@@ -73,7 +70,6 @@ def export_certificate(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         raise errors.AcmConstraint(
             "passphrase", "have length less than or equal to 128 and greater than 3"
         )
-    queries.check_arn(params["CertificateArn"])
     certificate, chain, key = operations.export_certificate(
         ctx, params["CertificateArn"], passphrase
     )

@@ -64,11 +64,6 @@ def status(cert: Certificate, now: dt.datetime) -> str:
     return EXPIRED if now > cert.facts.not_after else ISSUED
 
 
-def issued(cert: Certificate, now: dt.datetime) -> bool:
-    """Whether the certificate exists yet as far as a caller can tell (not pending)."""
-    return status(cert, now) != PENDING_VALIDATION
-
-
 def certificate_by_arn(scope: Scope, arn: str) -> CertificateBundle:
     """A certificate's material for a service that serves TLS with it."""
     cert = require(scope, arn)
