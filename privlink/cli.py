@@ -160,6 +160,7 @@ async def _serve(runtime: Any, args: argparse.Namespace) -> None:
     import uvicorn
 
     from privlink import tls
+    from privlink.wiring import endpoint_prefixes
 
     _Follower = _follower_class()
     common = dict(log_level=args.log_level, access_log=False, loop="uvloop", http="httptools")
@@ -169,7 +170,7 @@ async def _serve(runtime: Any, args: argparse.Namespace) -> None:
         )
     ]
     if args.https_port:
-        files = tls.ensure(args.state_dir)
+        files = tls.ensure(args.state_dir, endpoint_prefixes(runtime.registry))
         servers.append(
             _Follower(
                 uvicorn.Config(

@@ -1,28 +1,36 @@
-"""privlink's local certificate authority.
+"""privlink's local certificate authority: one root for everything privlink serves over TLS.
 
 Interface endpoints to AWS services end at privlink's own API over HTTPS,
 exactly as on AWS: the SDK inside a VPC talks to https://ec2.REGION.amazonaws.com.
-So privlink keeps a CA (created once under the state dir, reused after) and a
-server certificate for the AWS service names it implements; `privlink env`
-exports AWS_CA_BUNDLE pointing at the CA.
+MWAA web servers answer at their environment host names, ACM issues requested
+certificates. All of them chain to one CA, created once under the state dir
+(tls/ca.pem, and tls/ca-key.pem readable by root only) and reused after, so a
+client trusts all of privlink by trusting one file: `privlink env` exports it
+as AWS_CA_BUNDLE.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from privlink.domain import regions
 
-# AWS services privlink implements behind interface endpoints (endpoint prefix).
-SERVED_SERVICES = ("ec2", "elasticloadbalancing", "sns", "sts", "airflow")
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+CA_NAME = x509.Name(
+    [
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "privlink"),
+        x509.NameAttribute(NameOID.COMMON_NAME, "privlink local CA"),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -32,83 +40,175 @@ class TlsFiles:
     key: Path
 
 
-def server_names() -> list[str]:
+def pem_key(key: PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def pem_cert(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+class LocalCA:
+    """The CA under `folder`: created on first use, loaded after."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._loaded: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None = None
+
+    @property
+    def ca_file(self) -> Path:
+        return self.folder / "ca.pem"
+
+    @property
+    def key_file(self) -> Path:
+        return self.folder / "ca-key.pem"
+
+    def exists(self) -> bool:
+        return self.ca_file.exists() and self.key_file.exists()
+
+    def root(self) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+        if self._loaded is None:
+            if not self.exists():
+                self._create()
+            key = serialization.load_pem_private_key(self.key_file.read_bytes(), password=None)
+            assert isinstance(key, ec.EllipticCurvePrivateKey)
+            self._loaded = (x509.load_pem_x509_certificate(self.ca_file.read_bytes()), key)
+        return self._loaded
+
+    def sign(
+        self,
+        common_name: str,
+        names: Sequence[str],
+        key: PrivateKey,
+        *,
+        days: int = 825,
+        addresses: Iterable[str] = (),
+        client_auth: bool = False,
+        now: dt.datetime | None = None,
+    ) -> x509.Certificate:
+        """A server (and optionally client) certificate for `names` under this CA."""
+        ca, ca_key = self.root()
+        now = now or dt.datetime.now(dt.UTC)
+        sans: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
+        sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
+        usages = [ExtendedKeyUsageOID.SERVER_AUTH]
+        if client_auth:
+            usages.append(ExtendedKeyUsageOID.CLIENT_AUTH)
+        return (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+            .issuer_name(ca.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=days))
+            .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                _key_usage(
+                    digital_signature=True, key_encipherment=isinstance(key, rsa.RSAPrivateKey)
+                ),
+                critical=True,
+            )
+            .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                critical=False,
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+
+    def issue_files(self, folder: Path, stem: str, names: Sequence[str]) -> TlsFiles:
+        """A server certificate and key for `names` written as STEM.pem / STEM-key.pem
+        under `folder` (reused while they cover the same names)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        files = TlsFiles(self.ca_file, folder / f"{stem}.pem", folder / f"{stem}-key.pem")
+        if files.cert.exists() and files.key.exists() and _covers(files.cert, names, self):
+            return files
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = self.sign(names[0], names, key)
+        files.key.write_bytes(pem_key(key))
+        files.key.chmod(0o600)
+        files.cert.write_bytes(pem_cert(cert))
+        return files
+
+    def _create(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        now = dt.datetime.now(dt.UTC)
+        key = ec.generate_private_key(ec.SECP384R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(CA_NAME)
+            .issuer_name(CA_NAME)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                _key_usage(digital_signature=True, key_cert_sign=True, crl_sign=True),
+                critical=True,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+            .sign(key, hashes.SHA384())
+        )
+        self.key_file.write_bytes(pem_key(key))
+        self.key_file.chmod(0o600)
+        self.ca_file.write_bytes(pem_cert(cert))
+
+
+def server_names(services: Iterable[str]) -> list[str]:
+    """The names privlink's API answers to: every region's service host names, for the
+    endpoint prefixes of the services it serves (ec2, sns, s3 ...)."""
     names = ["localhost"]
     for region in regions.regions():
         names.append(f"*.{region}.amazonaws.com")
         names.append(f"*.{region}.vpce.amazonaws.com")
-        for service in SERVED_SERVICES:
+        for service in services:
             names.append(f"*.{service}.{region}.vpce.amazonaws.com")
             names.append(f"*.{service}.{region}.amazonaws.com")
     return names
 
 
-def ensure(state_dir: Path) -> TlsFiles:
-    """The CA and server certificate under state_dir/tls, created when missing."""
-    folder = state_dir / "tls"
-    folder.mkdir(parents=True, exist_ok=True)
-    files = TlsFiles(folder / "ca.pem", folder / "server.pem", folder / "server-key.pem")
-    if files.ca_cert.exists() and files.cert.exists() and files.key.exists():
-        return files
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "privlink local CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=True,
-                crl_sign=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    sans: list[x509.GeneralName] = [x509.DNSName(n) for n in server_names()]
-    sans.append(x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")))
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "amazonaws.com")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=825))
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    files.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    files.key.chmod(0o600)
-    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+def ensure(state_dir: Path, services: Iterable[str]) -> TlsFiles:
+    """The CA and the API's server certificate under state_dir/tls, created when missing
+    (or when the served services changed)."""
+    ca = LocalCA(state_dir / "tls")
+    if not ca.exists():  # an older state dir kept no CA key: start the CA over
+        for stale in ("ca.pem", "server.pem", "server-key.pem"):
+            (ca.folder / stale).unlink(missing_ok=True)
+    names = server_names(services)
+    files = ca.issue_files(ca.folder, "server", names)
     return files
+
+
+def _covers(cert_file: Path, names: Sequence[str], ca: LocalCA) -> bool:
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    if cert.issuer != ca.root()[0].subject:
+        return False
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return False
+    return set(sans.get_values_for_type(x509.DNSName)) == set(names)
+
+
+def _key_usage(
+    digital_signature: bool = False,
+    key_encipherment: bool = False,
+    key_cert_sign: bool = False,
+    crl_sign: bool = False,
+) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=key_encipherment,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=crl_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )

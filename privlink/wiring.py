@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from privlink.api import Registry, Service
 from privlink.config import Settings
+from privlink.server.models import service_model
 from privlink.services.acm.service import service as acm
 from privlink.services.ec2.service import service as ec2
 from privlink.services.elbv2.service import service as elbv2
@@ -30,3 +31,10 @@ def services(settings: Settings) -> list[Service]:
 
 def registry(settings: Settings) -> Registry:
     return Registry.of(services(settings))
+
+
+def endpoint_prefixes(served: Registry) -> frozenset[str]:
+    """The served services' endpoint prefixes (ec2, elasticloadbalancing, s3 ...): the
+    host names privlink's certificate covers and the AWS-service interface endpoints
+    whose traffic ends at privlink's own API."""
+    return frozenset(service_model(name).metadata["endpointPrefix"] for name in served.services)

@@ -23,6 +23,7 @@ from privlink.api import Scope
 from privlink.services.acm import operations, queries, wire
 from privlink.services.acm.authority import Authority
 from privlink.store import Store
+from privlink.tls import LocalCA
 from tests.api.test_acm import make_pki
 
 ACCOUNT, REGION = "111111111111", "us-west-2"
@@ -95,7 +96,7 @@ def test_an_imported_certificate_expires_with_the_clock(store: Store) -> None:
 
 
 def test_a_request_is_pending_until_validated(store: Store, tmp_path: Path) -> None:
-    authority = Authority(tmp_path / "acm")
+    authority = Authority(LocalCA(tmp_path / "tls"))
     start = dt.datetime.now(dt.UTC)
     request = operations.CertificateRequest("vpn.example.com", validation_method="DNS")
     with store.unit() as uow:
@@ -104,11 +105,11 @@ def test_a_request_is_pending_until_validated(store: Store, tmp_path: Path) -> N
         assert queries.certificate_by_arn(scope_at(uow, start), arn).status == "PENDING_VALIDATION"
         done = start + operations.VALIDATION_DELAY
         assert queries.certificate_by_arn(scope_at(uow, done), arn).status == "ISSUED"
-    ca = x509.load_pem_x509_certificate(authority.ca_file.read_bytes())
+    ca = x509.load_pem_x509_certificate(authority.ca.ca_file.read_bytes())
     with store.unit() as uow:
         bundle = queries.certificate_by_arn(scope_at(uow), arn)
     x509.load_pem_x509_certificate(bundle.certificate_pem.encode()).verify_directly_issued_by(ca)
-    reloaded = Authority(tmp_path / "acm").issue(
+    reloaded = Authority(LocalCA(tmp_path / "tls")).issue(
         "x.example.com", ["x.example.com"], "EC_prime256v1", start
     )
     assert reloaded.chain_pem == bundle.chain_pem  # the CA under the state dir is reused

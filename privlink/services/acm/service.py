@@ -15,11 +15,12 @@ from privlink.api import Service
 from privlink.api.handlers import collect
 from privlink.services.acm import handlers, records
 from privlink.services.acm.authority import Authority
+from privlink.tls import LocalCA
 
 
 def service(state_dir: Path) -> Service:
     found = collect([handlers])
     found["RequestCertificate"] = partial(
-        handlers.request_certificate, Authority(state_dir / "acm")
+        handlers.request_certificate, Authority(LocalCA(state_dir / "tls"))
     )
     return Service("acm", found, (records.Certificate, records.AccountConfiguration))
