@@ -765,6 +765,46 @@ class InvalidAttributeName(Templated):
     template = "Value ({0}) for parameter attribute is invalid. Unknown attribute."
 
 
+# EC2 VPC surface: network ACLs, Elastic IPs, NAT gateways, DHCP options, secondary CIDRs,
+# peering connections, key pairs, prefix lists, interface attachments
+InvalidNetworkAclIDMalformed = _malformed("InvalidNetworkAclID.Malformed", "acl")
+NetworkAclEntryAlreadyExists = _templated(
+    "NetworkAclEntryAlreadyExists", "The network acl entry identified by {0} already exists."
+)
+InvalidNetworkAclEntryNotFound = _templated(
+    "InvalidNetworkAclEntry.NotFound", "The network acl entry identified by {0} does not exist."
+)
+InvalidAllocationIDNotFound = _not_found("InvalidAllocationID.NotFound", "allocation ID")
+InvalidAllocationIDMalformed = _malformed("InvalidAllocationID.Malformed", "eipalloc")
+InvalidAddressNotFound = _templated("InvalidAddress.NotFound", "Address '{0}' not found.")
+AddressLimitExceeded = _templated(
+    "AddressLimitExceeded", "The maximum number of addresses has been reached."
+)
+NatGatewayMalformed = _malformed("NatGatewayMalformed", "nat")
+InvalidDhcpOptionsIdMalformed = _malformed("InvalidDhcpOptionsId.Malformed", "dopt")
+InvalidVpcPeeringConnectionIdMalformed = _malformed(
+    "InvalidVpcPeeringConnectionId.Malformed", "pcx"
+)
+InvalidStateTransition = _templated(
+    "InvalidStateTransition",
+    "Invalid state transition for {0}, attempted to transition from {1} to {2}",
+)
+InvalidKeyPairNotFound = _templated("InvalidKeyPair.NotFound", "The key pair '{0}' does not exist")
+InvalidKeyPairDuplicate = _templated(
+    "InvalidKeyPair.Duplicate", "The keypair '{0}' already exists."
+)
+InvalidKeyPairFormat = _templated(
+    "InvalidKeyPair.Format", "Key is not in valid OpenSSH public key format"
+)
+InvalidVpcCidrAssociationNotFound = _not_found(
+    "InvalidVpcCidrBlockAssociationID.NotFound", "vpc CIDR block association ID"
+)
+CidrLimitExceeded = _templated(
+    "CidrLimitExceeded", "This network '{0}' has met its maximum number of allowed CIDRs: 5"
+)
+InvalidAttachmentIDNotFound = _not_found("InvalidAttachmentID.NotFound", "attachment ID")
+
+
 # Identity and Access Management (IAM)
 NoSuchRole = _templated("NoSuchEntity", "The role with name {0} cannot be found.", 404)
 NoSuchRolePolicy = _templated("NoSuchEntity", "The role policy with name {0} cannot be found.", 404)

@@ -16,7 +16,8 @@ def test_zones_shape(ec2):
         "RegionName": "us-east-1",
         "ZoneName": "us-east-1a",
         "ZoneId": "use1-az6",
-        "GroupName": "us-east-1",
+        "GroupName": "us-east-1-zg-1",
+        "GroupLongName": "US East (N. Virginia) 1",
         "NetworkBorderGroup": "us-east-1",
         "ZoneType": "availability-zone",
     }

@@ -18,6 +18,14 @@ class RegionBootstrap(Record):
     kind = "region-bootstrap"
 
 
+class VpcCidr(BaseModel):
+    """A secondary IPv4 block of a VPC (AssociateVpcCidrBlock)."""
+
+    association_id: str
+    cidr: str
+    state: str = "associated"
+
+
 class Vpc(Tagged):
     kind = "vpc"
     not_found = errors.InvalidVpcIDNotFound
@@ -30,6 +38,7 @@ class Vpc(Tagged):
     enable_dns_support: bool = True
     enable_dns_hostnames: bool = False
     enable_network_address_usage_metrics: bool = False
+    secondary_cidrs: list[VpcCidr] = Field(default_factory=list)
 
 
 class Subnet(Tagged):
@@ -196,3 +205,112 @@ class Instance(Tagged):
     @property
     def parent(self) -> str | None:
         return self.subnet_id
+
+
+class AclEntry(BaseModel):
+    """One numbered rule of a network ACL, one direction (`egress`)."""
+
+    rule_number: int
+    egress: bool
+    protocol: str  # "-1" or a protocol number as text ("6", "17", "1")
+    rule_action: str  # "allow" | "deny"
+    cidr: str
+    from_port: int | None = None
+    to_port: int | None = None
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+
+
+class AclAssociation(BaseModel):
+    association_id: str
+    subnet_id: str
+
+
+class NetworkAcl(Tagged):
+    kind = "network-acl"
+    not_found = errors.InvalidNetworkAclIDNotFound
+    vpc_id: str
+    is_default: bool = False
+    entries: list[AclEntry] = Field(default_factory=list)
+    associations: list[AclAssociation] = Field(default_factory=list)
+
+    @property
+    def parent(self) -> str | None:
+        return self.vpc_id
+
+
+class ElasticIp(Tagged):
+    """An Elastic IP; `id` is its allocation id (eipalloc-...)."""
+
+    kind = "elastic-ip"
+    not_found = errors.InvalidAllocationIDNotFound
+    public_ip: str
+    network_border_group: str
+    association_id: str | None = None
+    instance_id: str | None = None
+    network_interface_id: str | None = None
+    private_ip: str | None = None
+    # What holds it besides an association AWS shows (a NAT gateway's address).
+    service_managed: str | None = None
+
+
+class NatGateway(Tagged):
+    kind = "nat-gateway"
+    not_found = errors.NatGatewayNotFound
+    vpc_id: str
+    subnet_id: str
+    connectivity_type: str = "public"
+    allocation_id: str | None = None
+    association_id: str | None = None
+    network_interface_id: str
+    private_ip: str
+    state: str = "pending"  # pending -> available; deleting -> deleted (the NAT controller)
+    create_time: str
+    delete_time: str | None = None
+    failure_code: str | None = None
+    failure_message: str | None = None
+
+    @property
+    def parent(self) -> str | None:
+        return self.subnet_id
+
+
+class DhcpOptions(Tagged):
+    kind = "dhcp-options"
+    not_found = errors.InvalidDhcpOptionIDNotFound
+    configurations: dict[str, list[str]] = Field(default_factory=dict)
+    is_default: bool = False  # the set every new VPC of the region starts with
+
+
+class PeeringSide(BaseModel):
+    """One VPC of a peering connection, as it was when the connection was requested."""
+
+    account: str
+    region: str
+    vpc_id: str
+    cidrs: list[str] = Field(default_factory=list)
+    allow_dns_resolution_from_remote_vpc: bool = False
+
+
+class VpcPeeringConnection(Tagged):
+    """Kept in the requester's account; the accepter reads it with an explicit foreign read."""
+
+    kind = "vpc-peering-connection"
+    not_found = errors.InvalidVpcPeeringConnectionIDNotFound
+    requester: PeeringSide
+    accepter: PeeringSide
+    status: str = "pending-acceptance"
+    status_message: str = ""
+    expiration_time: str | None = None
+    # Tags the accepter put on it (each side sees its own tags, as on AWS).
+    accepter_tags: dict[str, str] = Field(default_factory=dict)
+
+
+class KeyPair(Tagged):
+    kind = "key-pair"
+    not_found = errors.InvalidKeyPairNotFound
+    name: str
+    key_type: str  # "rsa" | "ed25519"
+    fingerprint: str
+    public_key: str
+    create_time: str

@@ -10,7 +10,12 @@ from __future__ import annotations
 from privlink.api import Service
 from privlink.services.ec2 import records, tag_handlers
 from privlink.services.ec2.compute import instance_handlers, interface_handlers
-from privlink.services.ec2.network import route_handlers, vpc_handlers, zones
+from privlink.services.ec2.network import (
+    prefix_list_handlers,
+    route_handlers,
+    vpc_handlers,
+    zones,
+)
 from privlink.services.ec2.network.defaults import ensure_default_vpc
 from privlink.services.ec2.security import handlers as security_handlers
 from privlink.services.privatelink import service as privatelink
@@ -23,6 +28,7 @@ def service() -> Service:
             vpc_handlers,
             route_handlers,
             zones,
+            prefix_list_handlers,
             security_handlers,
             instance_handlers,
             interface_handlers,

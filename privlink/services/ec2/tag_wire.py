@@ -2,7 +2,7 @@
 
 Create* operations take their tags as TagSpecifications naming a resource
 type; a type the operation cannot tag is refused, as on AWS. Shapes show
-tags as a [{Key, Value}] list that EC2 omits when empty.
+tags as a [{Key, Value}] list, sent empty when there are none.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ def check(tags: Mapping[str, str]) -> None:
     shared.check(tags, EC2_TAG_ERRORS)
 
 
-def wire(tags: Mapping[str, str]) -> list[dict[str, str]] | None:
-    """The Tags member: omitted (None) when there are none, as EC2 shows it."""
-    return shared.to_list(tags) or None
+def wire(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """The Tags/TagSet member: present and empty when there are none, as EC2 sends it for
+    VPCs, route tables, gateways, endpoints ... (boto3 then gives "Tags": [])."""
+    return shared.to_list(tags)
 
 
 def by_type(params: Mapping[str, Any], allowed: Collection[str]) -> dict[str, dict[str, str]]:

@@ -71,7 +71,7 @@ def wire_interface(scope: Scope, eni: NetworkInterface) -> dict[str, Any]:
         "SourceDestCheck": eni.source_dest_check,
         "Status": eni.status,
         "SubnetId": eni.subnet_id,
-        "TagSet": tag_wire.wire(eni.tags) or [],
+        "TagSet": tag_wire.wire(eni.tags),
         "VpcId": eni.vpc_id,
         "Ipv6Native": False,
     }
@@ -240,7 +240,8 @@ def wire_instance(scope: Scope, instance: Instance) -> dict[str, Any]:
         "StateTransitionReason": instance.state_transition_reason,
         "StateReason": state_reason(instance),
         "ClientToken": instance.client_token or "",
-        "Tags": tag_wire.wire(instance.tags),
+        # AWS leaves tagSet out of an untagged instance (scripts guard `"Tags" in instance`).
+        "Tags": tag_wire.wire(instance.tags) or None,
         "MetadataOptions": {
             "State": "applied" if instance.state != "pending" else "pending",
             "HttpTokens": "required",

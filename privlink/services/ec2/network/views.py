@@ -13,7 +13,7 @@ from privlink.domain import filters
 from privlink.services.ec2 import tag_wire
 from privlink.services.ec2.ids import checker
 from privlink.services.ec2.network.addressing import available_count
-from privlink.services.ec2.network.topology import route_state
+from privlink.services.ec2.network.topology import route_state, routes_of
 from privlink.services.ec2.records import (
     InternetGateway,
     Route,
@@ -26,33 +26,46 @@ from privlink.services.shared.describe import Describe
 
 
 # --- VPCs ------------------------------------------------------------------------------------
-def wire_vpc(vpc: Vpc) -> dict[str, Any]:
+def cidr_associations(vpc: Vpc) -> list[dict[str, Any]]:
+    """The primary block, then the secondary ones (AssociateVpcCidrBlock), as AWS lists them."""
+    primary = [(vpc.cidr_association_id, vpc.cidr, "associated")]
+    blocks = primary + [(c.association_id, c.cidr, c.state) for c in vpc.secondary_cidrs]
+    return [
+        {"AssociationId": a, "CidrBlock": cidr, "CidrBlockState": {"State": state}}
+        for a, cidr, state in blocks
+    ]
+
+
+def wire_vpc(vpc: Vpc, state: str | None = None) -> dict[str, Any]:
+    """`state` overrides the stored one: CreateVpc answers "pending", as AWS does, though the
+    VPC is usable at once (DescribeVpcs shows it "available")."""
     return {
         "CidrBlock": vpc.cidr,
         "DhcpOptionsId": vpc.dhcp_options_id,
-        "State": vpc.state,
+        "State": state or vpc.state,
         "VpcId": vpc.id,
         "OwnerId": vpc.account,
         "InstanceTenancy": vpc.instance_tenancy,
-        "CidrBlockAssociationSet": [
-            {
-                "AssociationId": vpc.cidr_association_id,
-                "CidrBlock": vpc.cidr,
-                "CidrBlockState": {"State": "associated"},
-            }
-        ],
+        "Ipv6CidrBlockAssociationSet": [],
+        "CidrBlockAssociationSet": cidr_associations(vpc),
         "IsDefault": vpc.is_default,
         "Tags": tag_wire.wire(vpc.tags),
     }
+
+
+def _blocks(field: str) -> filters.Getter:
+    return lambda v: [a[field] for a in cidr_associations(v)]
 
 
 VPCS = Describe(
     Vpc,
     {
         "cidr": lambda v: v.cidr,
-        "cidr-block-association.cidr-block": lambda v: v.cidr,
-        "cidr-block-association.association-id": lambda v: v.cidr_association_id,
-        "cidr-block-association.state": lambda v: "associated",
+        "cidr-block-association.cidr-block": _blocks("CidrBlock"),
+        "cidr-block-association.association-id": _blocks("AssociationId"),
+        "cidr-block-association.state": lambda v: [
+            a["CidrBlockState"]["State"] for a in cidr_associations(v)
+        ],
         "dhcp-options-id": lambda v: v.dhcp_options_id,
         "is-default": lambda v: v.is_default,
         "owner-id": lambda v: v.account,
@@ -180,23 +193,35 @@ def wire_table(scope: Scope, table: RouteTable) -> dict[str, Any]:
         "Associations": [wire_association(table, a) for a in table.associations],
         "PropagatingVgws": [],
         "RouteTableId": table.id,
-        "Routes": [wire_route(scope, table, r) for r in table.routes],
+        "Routes": [wire_route(scope, table, r) for r in routes_of(scope, table)],
         "Tags": tag_wire.wire(table.tags),
         "VpcId": table.vpc_id,
         "OwnerId": table.account,
     }
 
 
-def _routes(field: str) -> filters.Getter:
-    return lambda t: [getattr(r, field) for r in t.routes]
+def _routes(scope: Scope, field: str) -> filters.Getter:
+    return lambda t: [getattr(r, field) for r in routes_of(scope, t)]
 
 
 def _associations(field: str) -> filters.Getter:
     return lambda t: [getattr(a, field) for a in t.associations]
 
 
-def _route_states(scope: Scope) -> Mapping[str, filters.Getter]:
-    return {"route.state": lambda t: [route_state(scope, t, r) for r in t.routes]}
+def _route_filters(scope: Scope) -> Mapping[str, filters.Getter]:
+    """Route filters see the routes gateway endpoints add, so they need the scope."""
+    return {
+        "route.state": lambda t: [route_state(scope, t, r) for r in routes_of(scope, t)],
+        "route.destination-cidr-block": _routes(scope, "destination_cidr"),
+        "route.destination-prefix-list-id": _routes(scope, "destination_cidr"),
+        "route.gateway-id": lambda t: [
+            r.gateway_id or r.vpc_endpoint_id for r in routes_of(scope, t)
+        ],
+        "route.instance-id": _routes(scope, "instance_id"),
+        "route.nat-gateway-id": _routes(scope, "nat_gateway_id"),
+        "route.origin": _routes(scope, "origin"),
+        "route.vpc-peering-connection-id": _routes(scope, "vpc_peering_connection_id"),
+    }
 
 
 ROUTE_TABLES = Describe(
@@ -209,14 +234,8 @@ ROUTE_TABLES = Describe(
         "association.subnet-id": _associations("subnet_id"),
         "owner-id": lambda t: t.account,
         "route-table-id": lambda t: t.id,
-        "route.destination-cidr-block": _routes("destination_cidr"),
-        "route.gateway-id": _routes("gateway_id"),
-        "route.instance-id": _routes("instance_id"),
-        "route.nat-gateway-id": _routes("nat_gateway_id"),
-        "route.origin": _routes("origin"),
-        "route.vpc-peering-connection-id": _routes("vpc_peering_connection_id"),
         "vpc-id": lambda t: t.vpc_id,
     },
     checker("rtb", errors.InvalidRouteTableIDMalformed),
-    scoped_filters=_route_states,
+    scoped_filters=_route_filters,
 )

@@ -34,7 +34,7 @@ def create_vpc(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         tag_wire.for_type(params, "vpc"),
         tenancy=params.get("InstanceTenancy") or "default",
     )
-    return {"Vpc": views.wire_vpc(vpc)}
+    return {"Vpc": views.wire_vpc(vpc, state="pending")}
 
 
 @handles("DescribeVpcs")

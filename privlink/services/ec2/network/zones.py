@@ -15,6 +15,23 @@ from privlink.domain import filters, regions
 from privlink.services.shared.describe import narrow
 
 OPT_IN_REGIONS = ("af-south-1", "ap-east-1", "eu-south-1", "me-south-1")
+# The region names AWS's zone groups carry (GroupLongName "US East (N. Virginia) 1").
+LONG_NAMES = {
+    "us-east-1": "US East (N. Virginia)",
+    "us-east-2": "US East (Ohio)",
+    "us-west-1": "US West (N. California)",
+    "us-west-2": "US West (Oregon)",
+    "ca-central-1": "Canada (Central)",
+    "eu-west-1": "Europe (Ireland)",
+    "eu-west-2": "Europe (London)",
+    "eu-central-1": "Europe (Frankfurt)",
+    "eu-north-1": "Europe (Stockholm)",
+    "ap-southeast-1": "Asia Pacific (Singapore)",
+    "ap-southeast-2": "Asia Pacific (Sydney)",
+    "ap-northeast-1": "Asia Pacific (Tokyo)",
+    "ap-south-1": "Asia Pacific (Mumbai)",
+    "sa-east-1": "South America (Sao Paulo)",
+}
 
 
 def wire_zone(zone: regions.Zone) -> dict[str, Any]:
@@ -25,7 +42,9 @@ def wire_zone(zone: regions.Zone) -> dict[str, Any]:
         "RegionName": zone.region,
         "ZoneName": zone.name,
         "ZoneId": zone.zone_id,
-        "GroupName": zone.region,
+        # A region's availability zones form its zone group 1 (local zones have their own).
+        "GroupName": f"{zone.region}-zg-1",
+        "GroupLongName": f"{LONG_NAMES.get(zone.region, zone.region)} 1",
         "NetworkBorderGroup": zone.region,
         "ZoneType": "availability-zone",
     }

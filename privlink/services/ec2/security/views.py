@@ -98,7 +98,7 @@ def wire_rule(group: SecurityGroup, rule: SecurityGroupRule) -> dict[str, Any]:
         "GroupOwnerId": group.account,
         **_peer(rule),
         "ReferencedGroupInfo": referenced,
-        "Tags": tag_wire.wire(rule.tags) or [],
+        "Tags": tag_wire.wire(rule.tags),
         "SecurityGroupRuleArn": rule_arn(group, rule),
     }
 
