@@ -101,7 +101,11 @@ def component_argv(spec: EnvironmentSpec, component: str) -> list[str]:
     if component == "webserver":
         return airflow(spec, "webserver", "--hostname", web.host, "--port", str(web.port),
                        "--workers", "1")  # fmt: skip
-    if component in ("scheduler", "dag-processor", "triggerer"):
+    if component in ("scheduler", "triggerer"):
+        # No log-serving HTTP server (fixed ports 8793/8794 on every interface): task logs
+        # are files on the same host, which the API server reads directly.
+        return airflow(spec, component, "--skip-serve-logs")
+    if component == "dag-processor":
         return airflow(spec, component)
     if component == "forkserver":
         return [str(spec.venv / "bin" / "python"), str(FORKSERVER), str(spec.layout.cli_socket)]

@@ -18,6 +18,7 @@ environment's spec from the state dir.
 from __future__ import annotations
 
 import html
+import http.cookiejar
 import json
 import sys
 import time
@@ -29,7 +30,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from privlink.mwaa import tokens
+from privlink.mwaa import fab_login, tokens
 from privlink.mwaa.cli import CliRefused, parse_command, run_command
 from privlink.mwaa.spec import EnvironmentSpec
 
@@ -93,7 +94,9 @@ class Front:
         self.spec = spec
         self.clock = clock
         self.upstream = spec.web.url()
-        self.client = httpx.AsyncClient(base_url=self.upstream, timeout=120.0)
+        # The proxy relays each browser's own cookies: its client must keep none.
+        no_jar = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        self.client = httpx.AsyncClient(base_url=self.upstream, timeout=120.0, cookies=no_jar)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -161,16 +164,28 @@ class Front:
             await respond(send, 403, b"Forbidden: the login token is invalid or expired.\n",
                           "text/plain", [])  # fmt: skip
             return
-        if self.spec.major < 3:
-            await respond(send, 501, b"Web login is not available for Airflow 2 yet.\n",
-                          "text/plain", [])  # fmt: skip
+        cookie = await (self._airflow3_cookie if self.spec.major >= 3 else self._fab_cookie)(claims)
+        if cookie is None:
+            await respond(send, 403, b"Forbidden: Airflow refused the login.\n", "text/plain", [])
             return
+        await respond(send, 303, b"", "text/plain",
+                      [(b"location", b"/"), (b"set-cookie", cookie.encode())])  # fmt: skip
+
+    async def _airflow3_cookie(self, claims: tokens.Claims) -> str | None:
+        """Airflow 3's UI adopts a JWT found in its `_token` cookie."""
         role = AIRFLOW3_ROLES.get(claims.role, "VIEWER")
         jwt = tokens.airflow_jwt(self.spec.secrets.jwt_secret, claims.identity, role,
                                  self.clock(), SESSION_LIFETIME)  # fmt: skip
-        cookie = f"_token={jwt}; Path=/; Secure; SameSite=Lax"
-        await respond(send, 303, b"", "text/plain",
-                      [(b"location", b"/"), (b"set-cookie", cookie.encode())])  # fmt: skip
+        return f"_token={jwt}; Path=/; Secure; SameSite=Lax"
+
+    async def _fab_cookie(self, claims: tokens.Claims) -> str | None:
+        """Airflow 2: a Flask-AppBuilder session for the identity (fab_login.py)."""
+        password = fab_login.password_for(self.spec.secrets.token_secret, claims.identity)
+        await fab_login.ensure_user(self.spec.layout.cli_socket, claims.identity,
+                                    claims.role or "Viewer", password)  # fmt: skip
+        async with httpx.AsyncClient(base_url=self.upstream, timeout=60.0) as client:
+            session = await fab_login.session_cookie(client, claims.identity, password)
+        return None if session is None else f"session={session}; Path=/; Secure; HttpOnly"
 
     # -- everything else -----------------------------------------------------------------
 

@@ -18,10 +18,14 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+from privlink.dataplane.linux import netns as namespaces
 
 MARKER = "PRIVLINK_MWAA_PROCESS"
+T = TypeVar("T")
 
 
 def starttime(pid: int) -> str | None:
@@ -80,6 +84,12 @@ def wrap(argv: Sequence[str], netns: str | None, user: str | None) -> list[str]:
     return wrapped
 
 
+def call_in(netns: str | None, fn: Callable[[], T]) -> T:
+    """Call `fn` with its sockets in network namespace `netns` (None: right here): how the
+    runtime itself reaches a component that listens inside a namespace."""
+    return fn() if netns is None else namespaces.run_in(netns, fn)
+
+
 class ProcessGroup:
     """The components of the environment in `state_dir`, one pidfile each under run_dir."""
 
@@ -134,26 +144,37 @@ class ProcessGroup:
         pids = {p.stem: self.pid(p.stem) for p in self.run_dir.glob("*.pid")}
         return {component: pid for component, pid in pids.items() if pid is not None}
 
-    def stop(self, component: str, grace: float = 10.0) -> bool:
-        """SIGTERM to the component's process group, SIGKILL to what is left after `grace`;
-        forget the pidfile. True if it was running."""
+    def stop(self, component: str, grace: float = 10.0, sig: int = signal.SIGTERM) -> bool:
+        """Stop the component's process group (see stop_group); forget the pidfile. True if
+        it was running."""
         pid = self.pid(component)
         if pid is not None:
-            self.stop_group(pid, grace)
+            self.stop_group(pid, grace, sig)
         self._pidfile(component).unlink(missing_ok=True)
         return pid is not None
 
-    def stop_group(self, pgid: int, grace: float) -> None:
+    def stop_group(self, pgid: int, grace: float, sig: int = signal.SIGTERM) -> None:
+        """Signal the group's leader first: Airflow components shut their own children
+        down (signalling the whole group at once makes the triggerer wait out its grace).
+        Whatever is left once the leader is gone, or after `grace`, gets SIGTERM, then
+        SIGKILL."""
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        while group_members(pgid) and time.monotonic() < deadline:
-            self._reap()
-            time.sleep(0.05)
+            os.kill(pgid, sig)
+        self._wait(lambda: starttime(pgid) is None, grace)
+        if group_members(pgid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGTERM)
+            self._wait(lambda: not group_members(pgid), 2.0)
         if group_members(pgid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
         self._reap(wait=pgid)
+
+    def _wait(self, done: Callable[[], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not done() and time.monotonic() < deadline:
+            self._reap()
+            time.sleep(0.05)
 
     def _reap(self, wait: int | None = None) -> None:
         for pid, proc in list(self._children.items()):

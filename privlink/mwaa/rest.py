@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from privlink.mwaa import airflow_config, tokens
+from privlink.mwaa.processes import call_in
 from privlink.mwaa.spec import EnvironmentSpec
 
 TOKEN_LIFETIME = 300
@@ -41,13 +42,16 @@ def invoke_rest_api(
 ) -> tuple[int, Any]:
     """(HTTP status, decoded JSON or None) of METHOD path on Airflow's REST API."""
     url = spec.web.url() + airflow_config.rest_prefix(spec) + "/" + path.lstrip("/")
-    answer = httpx.request(
-        method.upper(),
-        url,
-        params={k: v for k, v in (query or {}).items()},
-        json=body,
-        headers=auth_headers(spec, time.time()),
-        timeout=timeout,
+    answer = call_in(
+        spec.netns.get(spec.web_component),
+        lambda: httpx.request(
+            method.upper(),
+            url,
+            params={k: v for k, v in (query or {}).items()},
+            json=body,
+            headers=auth_headers(spec, time.time()),
+            timeout=timeout,
+        ),
     )
     try:
         document = answer.json() if answer.content else None

@@ -14,9 +14,11 @@ creating the namespaces and their addresses is the data plane's job, not this mo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import time
 import urllib.error
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from privlink.mwaa import airflow_config, postgres
-from privlink.mwaa.processes import ProcessGroup, marked, wrap
+from privlink.mwaa.cli import run_command
+from privlink.mwaa.processes import ProcessGroup, call_in, marked, wrap
 from privlink.mwaa.spec import EnvironmentSpec
 
 
@@ -79,7 +82,24 @@ class Environment:
             self.migrate()
         for component in airflow_components:
             self._ensure(component, airflow_config.component_argv(spec, component))
+        if spec.major < 3:
+            self._wait(self._admin_created, deadline, "the REST API's admin user (2.x)")
         self._ensure("front", airflow_config.component_argv(spec, "front"), env=dict(os.environ))
+
+    def _admin_created(self) -> bool:
+        """Airflow 2 only: the FAB user rest.py signs in as (`users create`, idempotent),
+        run by the warm CLI once it listens; False while it does not yet."""
+        argv = ["users", "create", "--username", airflow_config.ADMIN_USER,
+                "--password", self.spec.secrets.admin_password, "--role", "Admin",
+                "--firstname", "privlink", "--lastname", "MWAA",
+                "--email", "admin@privlink.invalid"]  # fmt: skip
+        try:
+            result = asyncio.run(run_command(self.spec.layout.cli_socket, argv))
+        except OSError:  # not listening yet
+            return False
+        if result.exit_code != 0:
+            raise StartError("creating the admin user failed: " + result.stderr.decode()[-500:])
+        return True
 
     def _ensure(
         self,
@@ -133,9 +153,14 @@ class Environment:
     def health(self) -> Health:
         """Airflow's own health report (unauthenticated, as load balancers probe it)."""
         url = self.spec.web.url() + airflow_config.health_path(self.spec)
-        try:
+        def fetch() -> object:
             with urllib.request.urlopen(url, timeout=3) as answer:
-                report = json.load(answer)
+                return json.load(answer)
+
+        try:
+            report = call_in(self.spec.netns.get(self.spec.web_component), fetch)
+            if not isinstance(report, dict):
+                return Health(False, {})
         except (OSError, ValueError, urllib.error.URLError):
             return Health(False, {})
         components = {
@@ -166,7 +191,13 @@ class Environment:
         """Stop every component, newest first, by process group; then any process still
         carrying this environment's marker (pidfiles lost in a crash)."""
         for component in reversed(self.spec.components):
-            self.processes.stop(component)
+            self.stop_component(component)
         for pid in marked(self.spec.state_dir):
             with contextlib.suppress(ProcessLookupError):
                 self.processes.stop_group(os.getpgid(pid), grace=5.0)
+
+    def stop_component(self, component: str) -> bool:
+        """Stop one component; True if it was running."""
+        # PostgreSQL: SIGINT is its fast shutdown (SIGTERM waits for clients to leave)
+        sig = signal.SIGINT if component == "postgres" else signal.SIGTERM
+        return self.processes.stop(component, sig=sig)

@@ -93,6 +93,11 @@ class EnvironmentSpec:
         return (COMPONENTS_3 if self.major >= 3 else COMPONENTS_2) + AUXILIARY
 
     @property
+    def web_component(self) -> str:
+        """The component serving Airflow's UI and REST API."""
+        return "api-server" if self.major >= 3 else "webserver"
+
+    @property
     def venv(self) -> Path:
         return self.airflow_root / self.airflow_version
 

@@ -44,8 +44,15 @@ hello()
 """
 
 
+# A private web server host name in MWAA's format; the front's certificate also names
+# localhost, where the tests reach it.
+WEB_HOST = "99aa99aa-55aa-44a1-a91f-f4552cf4e2f5-vpce.c10.us-east-1.airflow.amazonaws.com"
+
+
 def make_spec(root: Path, version: str = "3.0.6", name: str = "TestEnv") -> EnvironmentSpec:
-    files = tls.ensure(root)
+    ca = tls.LocalCA(root / "tls")
+    # (localhost first: it becomes the common name, which X.509 caps at 64 characters)
+    files = ca.issue_files(root / "tls", "web", ["localhost", WEB_HOST])
     return EnvironmentSpec(
         name=name,
         airflow_version=version,
@@ -80,7 +87,8 @@ class Front:
     @classmethod
     def of(cls, spec: EnvironmentSpec) -> Front:
         ca = ssl.create_default_context(cafile=spec.tls_cert.parent / "ca.pem")
-        http = httpx.Client(base_url=spec.front.url("https"), verify=ca, timeout=60)
+        url = f"https://localhost:{spec.front.port}"
+        http = httpx.Client(base_url=url, verify=ca, timeout=60)
         return cls(spec, http)
 
     def cli_token(self, now: float | None = None) -> str:

@@ -48,6 +48,7 @@ def test_web_token_carries_identity_and_role() -> None:
         ("!!!.???", "malformed"),
         ("", "malformed"),
     ],
+    ids=["other-secret", "other-environment", "web-for-cli", "no-dot", "bad-base64", "empty"],
 )
 def test_refused_tokens_say_why(token: str, reason: str) -> None:
     with pytest.raises(TokenError) as caught:
