@@ -16,7 +16,8 @@ from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.dataplane import DataplaneController
 from privlink.reconcile.endpoints import EndpointController, Timings
 from privlink.reconcile.instances import InstanceController
-from privlink.reconcile.plan_builder import expects_path
+from privlink.reconcile.mwaa import MwaaController
+from privlink.reconcile.plan_builder import LocalApi, expects_path
 from privlink.reconcile.progress import Readiness
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
@@ -24,7 +25,7 @@ from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
 from privlink.store.records import Record
-from privlink.wiring import registry
+from privlink.wiring import endpoint_prefixes, registry
 
 log = logging.getLogger("privlink")
 
@@ -69,16 +70,31 @@ class Runtime:
             )
         )
         self.reconcilers.add(InstanceController(readiness=readiness or progress.always_ready))
+        self._attach_mwaa(linux=settings.dataplane == "linux")
+
+    def _attach_mwaa(self, linux: bool) -> None:
+        """MWAA environments run Airflow in the data plane's namespaces: their runtimes
+        stop before the data plane tears the namespaces down."""
+        controller = MwaaController(
+            self.settings.state_dir, linux, lambda: self.reconcilers.kick(MwaaController.name)
+        )
+        self.reconcilers.add(controller)
+
+        async def stop() -> None:
+            await asyncio.get_running_loop().run_in_executor(None, controller.stop)
+
+        # Reversed at shutdown: after the reconcilers stop, before the data plane goes.
+        self.on_shutdown.insert(self.on_shutdown.index(self.reconcilers.stop), stop)
 
     def _attach_dataplane(self, driver: Dataplane) -> Readiness:
         """Realise the store in the kernel. Returns how lifecycle controllers learn what
         became of a resource: from the Progress records the data-plane controller keeps."""
         linux = self.settings.dataplane == "linux"  # the host resolver needs real addresses
-        https_port = self.settings.https_port or None
+        api = LocalApi(self.settings.https_port or None, endpoint_prefixes(self.registry))
         controller = DataplaneController(
             driver,
             on_applied=lambda: self.reconcilers.kick(DATAPLANE_CONTROLLER),
-            https_port=https_port,
+            api=api,
             host_dns_port=self.settings.dns_port if linux else 0,
         )
         self.dataplane = driver
@@ -90,7 +106,7 @@ class Runtime:
 
         # Runs after the reconcilers stop (shutdown hooks run in reverse order).
         self.on_shutdown.insert(0, stop)
-        return progress.from_store(lambda record: _expects_path(record, https_port))
+        return progress.from_store(lambda record: _expects_path(record, api))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -183,11 +199,9 @@ def _redact(url: str) -> str:
     return url
 
 
-def _expects_path(record: Record, https_port: int | None) -> bool:
+def _expects_path(record: Record, api: LocalApi) -> bool:
     """Endpoints that never get a path (AWS services privlink does not serve) are ready
     at once; everything else the data plane tracks waits for its Progress."""
     if isinstance(record, VpcEndpoint):
-        return expects_path(record, https_port)
+        return expects_path(record, api)
     return True
-
-

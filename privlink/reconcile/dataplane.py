@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from privlink.dataplane import Dataplane
 from privlink.dataplane.plan import DataplanePlan
-from privlink.reconcile.plan_builder import build_plan
+from privlink.reconcile.plan_builder import NO_API, LocalApi, build_plan
 from privlink.reconcile.progress import Progress, Stage
 from privlink.services.ec2.records import Instance
 from privlink.services.elbv2.operations import set_target_health
@@ -154,15 +154,15 @@ class DataplaneController:
         driver: Dataplane,
         on_applied: Callable[[], None],
         *,
-        https_port: int | None = None,
+        api: LocalApi = NO_API,
         host_dns_port: int = 0,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         """`on_applied` wakes this controller after each apply (so progress is recorded at
-        once); `https_port`: privlink's HTTPS API on 127.0.0.1, where endpoints to the AWS
+        once); `api`: privlink's HTTPS API on 127.0.0.1, where endpoints to the AWS
         services it serves end; `host_dns_port`: the host-side resolver (0 = none)."""
         self.driver = driver
-        self.https_port = https_port
+        self.api = api
         self.host_dns_port = host_dns_port
         self.clock = clock
         self.worker = PlanWorker(driver, on_applied)
@@ -185,7 +185,7 @@ class DataplaneController:
             plan = None
             if changed is None or changed or retry_due:
                 forget_progress(uow, changed or set())
-                plan = build_plan(uow, https_port=self.https_port, host_dns_port=self.host_dns_port)
+                plan = build_plan(uow, api=self.api, host_dns_port=self.host_dns_port)
             self._sync_health(uow)
         if plan is not None:
             self.worker.submit(plan, force=retry_due)

@@ -12,10 +12,11 @@ Choices recorded here:
   in place and moves it to "available" -- so "available" means packets flow.
   DNS answers for it appear with "available", as on AWS.
 - An endpoint service with several NLBs is served by its first one.
-- An interface endpoint to an AWS service that privlink implements (API_SERVICES) ends at
-  privlink's own HTTPS API (EndpointNet.local_port = the HTTPS port), so SDKs inside the VPC
-  reach it under the service's real name, as on AWS. Other AWS services in the catalog get
-  no path (there is nothing to reach); with no HTTPS port, neither do these.
+- An interface endpoint to an AWS service that privlink implements (LocalApi.services, the
+  endpoint prefixes of the wired services) ends at privlink's own HTTPS API
+  (EndpointNet.local_port = the HTTPS port), so SDKs inside the VPC reach it under the
+  service's real name, as on AWS. Other AWS services in the catalog get no path (there is
+  nothing to reach); with no HTTPS port, neither do these.
 - The host-side resolver (plan.host_dns) answers the same public names as every VPC's.
 """
 
@@ -25,6 +26,7 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from privlink.dataplane import plan as p
 from privlink.domain import endpoint_lifecycle as lifecycle
@@ -34,24 +36,41 @@ from privlink.services.ec2.security.effective_rules import EffectiveRule, effect
 from privlink.services.elbv2.queries import cross_zone_enabled
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 from privlink.services.privatelink.catalog import AWS_OWNER
-from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.privatelink.queries import dns_answers, load_balancers_for
+from privlink.services.privatelink.records import VpcEndpoint
 from privlink.store.unit import UnitOfWork
 
 LIVE_INSTANCE_STATES = ("pending", "running")
-# AWS services whose API privlink serves (endpoint prefixes, as in privlink.tls.SERVED_SERVICES;
-# airflow's name is in the certificate but its API is not implemented yet).
-API_SERVICES = frozenset({"ec2", "elasticloadbalancing", "sns", "sts"})
 # Endpoint states whose path is installed (traffic may flow once it is applied).
 PATH_STATES = (lifecycle.State.PENDING.value, lifecycle.State.AVAILABLE.value)
 
 
+@dataclass(frozen=True)
+class LocalApi:
+    """privlink's own HTTPS API on 127.0.0.1: its port (None: not listening) and the
+    endpoint prefixes of the AWS services it serves (ec2, sns, s3 ...)."""
+
+    port: int | None = None
+    services: frozenset[str] = frozenset()
+
+    def serves(self, endpoint: VpcEndpoint) -> str | None:
+        """The endpoint prefix when `endpoint` is to an AWS service served here."""
+        if endpoint.service_owner != AWS_OWNER:
+            return None
+        parts = endpoint.service_name.split(".")
+        code = ".".join(parts[3:]) if parts[:2] == ["com", "amazonaws"] else ""
+        return code if code in self.services else None
+
+
+NO_API = LocalApi()  # privlink's API not reachable from VPCs
+
+
 def build_plan(
-    uow: UnitOfWork, *, https_port: int | None = None, host_dns_port: int = 0
+    uow: UnitOfWork, *, api: LocalApi = NO_API, host_dns_port: int = 0
 ) -> p.DataplanePlan:
-    """The whole desired network. `https_port`: where privlink's HTTPS API listens on
-    127.0.0.1 (endpoints to AWS services privlink serves end there; None = nowhere).
-    `host_dns_port`: the host-side resolver's port (0 = none)."""
+    """The whole desired network. `api`: where privlink's HTTPS API listens and what it
+    serves (endpoints to those AWS services end there). `host_dns_port`: the host-side
+    resolver's port (0 = none)."""
     vpcs = uow.list(Vpc)
     subnets = uow.list(Subnet)
     instances = [i for i in uow.list(Instance) if i.state in LIVE_INSTANCE_STATES]
@@ -88,28 +107,19 @@ def build_plan(
     nlbs = _nlbs(uow, {i.id: i for i in instances})
     nlb_ids = {n.nlb_id for n in nlbs}
     endpoint_nets = tuple(
-        net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, https_port)) is not None
+        net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, api)) is not None
     )
     host_dns = tuple(public_records(uow)) if host_dns_port else ()
     return p.DataplanePlan(vpc_nets, instance_nets, nlbs, endpoint_nets, host_dns_port, host_dns)
 
 
-def api_service(endpoint: VpcEndpoint) -> str | None:
-    """The endpoint prefix ("ec2") when `endpoint` is to an AWS service privlink serves."""
-    if endpoint.service_owner != AWS_OWNER:
-        return None
-    parts = endpoint.service_name.split(".")
-    code = ".".join(parts[3:]) if parts[:2] == ["com", "amazonaws"] else ""
-    return code if code in API_SERVICES else None
-
-
-def expects_path(endpoint: VpcEndpoint, https_port: int | None) -> bool:
+def expects_path(endpoint: VpcEndpoint, api: LocalApi) -> bool:
     """Whether the data plane installs a path for this endpoint at all. Those it never will
     (AWS services privlink does not serve, or no HTTPS listener) must not wait for one."""
     if endpoint.endpoint_type != "Interface":
         return False
     if endpoint.service_owner == AWS_OWNER:
-        return bool(https_port) and api_service(endpoint) is not None
+        return bool(api.port) and api.serves(endpoint) is not None
     return True
 
 
@@ -259,14 +269,14 @@ def _endpoint(
     endpoint: VpcEndpoint,
     enis: dict[str, NetworkInterface],
     nlb_ids: set[str],
-    https_port: int | None = None,
+    api: LocalApi,
 ) -> p.EndpointNet | None:
     local_port: int | None = None
     nlb_id: str | None = None
     if endpoint.service_owner == AWS_OWNER:
-        if not expects_path(endpoint, https_port):
+        if not expects_path(endpoint, api):
             return None
-        local_port = https_port
+        local_port = api.port
     else:
         arns = [a for a in load_balancers_for(uow, endpoint) if a in nlb_ids]
         if not arns:
