@@ -1,4 +1,4 @@
-"""The `privlink` command: up, env, status, reset."""
+"""The `privlink` command: up, env, exec, down, status, reset."""
 
 from __future__ import annotations
 
@@ -24,10 +24,52 @@ DEFAULT_DNS_PORT = 4553
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "up":
+        return _up(args)
+    if args.command == "env":
+        return _env(args)
+    if args.command == "exec":
+        return _exec(args.instance_id, args.argv)
+    if args.command == "down":
+        return _down(args.state_dir)
+    if args.command == "status":
+        return _status(args.url)
+    if args.command == "reset":
+        _call(args.url, "POST", "/_privlink/reset")
+        print("privlink state emptied")
+        return 0
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privlink", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _up_arguments(sub.add_parser("up", help="run privlink in the foreground (Ctrl-C stops it)"))
 
-    up = sub.add_parser("up", help="run privlink in the foreground (Ctrl-C stops it)")
+    env = sub.add_parser("env", help="print the exports that point the AWS CLI and SDKs here")
+    env.add_argument("--url", default=DEFAULT_URL)
+    env.add_argument("--region", default="us-east-1")
+    env.add_argument("--access-key", default="test")
+    env.add_argument("--state-dir", type=Path, default=default_state_dir())
+    env.add_argument(
+        "--dns-port", type=int, default=DEFAULT_DNS_PORT, help="the host resolver's port"
+    )
+
+    run = sub.add_parser("exec", help="run a command inside an instance's network (as root)")
+    run.add_argument("instance_id")
+    run.add_argument("argv", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...]")
+
+    down = sub.add_parser("down", help="stop the privlink started with `privlink up`")
+    down.add_argument("--state-dir", type=Path, default=default_state_dir())
+
+    for name, text in (("status", "show what is running"), ("reset", "empty all state")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--url", default=os.environ.get("PRIVLINK_URL", DEFAULT_URL))
+    return parser
+
+
+def _up_arguments(up: argparse.ArgumentParser) -> None:
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=4566)
     up.add_argument(
@@ -59,43 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         help="strict mode: the access key id (one of --strict-key) allowed on /_privlink/ routes",
     )
     up.add_argument("--log-level", default="info")
-
-    env = sub.add_parser("env", help="print the exports that point the AWS CLI and SDKs here")
-    env.add_argument("--url", default=DEFAULT_URL)
-    env.add_argument("--region", default="us-east-1")
-    env.add_argument("--access-key", default="test")
-    env.add_argument("--state-dir", type=Path, default=default_state_dir())
-    env.add_argument(
-        "--dns-port", type=int, default=DEFAULT_DNS_PORT, help="the host resolver's port"
-    )
-
-    run = sub.add_parser("exec", help="run a command inside an instance's network (as root)")
-    run.add_argument("instance_id")
-    run.add_argument("argv", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...]")
-
-    down = sub.add_parser("down", help="stop the privlink started with `privlink up`")
-    down.add_argument("--state-dir", type=Path, default=default_state_dir())
-
-    for name, text in (("status", "show what is running"), ("reset", "empty all state")):
-        cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("--url", default=os.environ.get("PRIVLINK_URL", DEFAULT_URL))
-
-    args = parser.parse_args(argv)
-    if args.command == "up":
-        return _up(args)
-    if args.command == "env":
-        return _env(args)
-    if args.command == "exec":
-        return _exec(args.instance_id, args.argv)
-    if args.command == "down":
-        return _down(args.state_dir)
-    if args.command == "status":
-        return _status(args.url)
-    if args.command == "reset":
-        _call(args.url, "POST", "/_privlink/reset")
-        print("privlink state emptied")
-        return 0
-    return 2
 
 
 def _up(args: argparse.Namespace) -> int:
