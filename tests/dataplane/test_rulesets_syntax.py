@@ -34,8 +34,3 @@ def test_endpoint_rulesets_parse(enis, active, ingress) -> None:  # type: ignore
     script = f"table inet plk {{\n{text}\n}}\n"  # as nft.apply wraps a body
     check = subprocess.run(["nft", "-c", "-f", "-"], input=script, capture_output=True, text=True)
     assert check.returncode == 0, f"{check.stderr}\n{text}"
-
-
-def test_empty_sets_are_refused_not_rendered() -> None:
-    with pytest.raises(ValueError):
-        rulesets._set([])
