@@ -790,6 +790,9 @@ InvalidStateTransition = _templated(
     "Invalid state transition for {0}, attempted to transition from {1} to {2}",
 )
 InvalidKeyPairNotFound = _templated("InvalidKeyPair.NotFound", "The key pair '{0}' does not exist")
+InvalidKeyPairIDNotFound = _templated(
+    "InvalidKeyPair.NotFound", "The key pair ID '{0}' does not exist"
+)
 InvalidKeyPairDuplicate = _templated(
     "InvalidKeyPair.Duplicate", "The keypair '{0}' already exists."
 )

@@ -1,7 +1,8 @@
 """Which resources block whose deletion: one declared table for every service.
 
-A VPC cannot be deleted while subnets, its own groups and tables, a gateway,
-endpoints or load balancers live in it; a subnet not while interfaces or
+A VPC cannot be deleted while subnets, its own groups, tables and network
+ACLs, a gateway, NAT gateways, endpoints or load balancers live in it; a DHCP
+option set not while a VPC uses it; a subnet not while interfaces or
 load balancer nodes hold addresses in it; a security group not while
 another group's rule references it or an interface, a load balancer or an
 endpoint uses it; a load balancer not while an endpoint service is backed
@@ -17,7 +18,10 @@ from collections.abc import Callable
 from privlink.api import Scope
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.services.ec2.records import (
+    DhcpOptions,
     InternetGateway,
+    NatGateway,
+    NetworkAcl,
     NetworkInterface,
     RouteTable,
     SecurityGroup,
@@ -47,6 +51,19 @@ def own_groups_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
 def own_tables_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
     """Route tables made in the VPC (its main table goes with it)."""
     return [t for t in scope.list(RouteTable, parent=vpc.id) if not t.is_main]
+
+
+def own_acls_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
+    """Network ACLs made in the VPC (its default ACL goes with it)."""
+    return [a for a in scope.list(NetworkAcl, parent=vpc.id) if not a.is_default]
+
+
+def nat_gateways_in_vpc(scope: Scope, vpc: Record) -> list[Record]:
+    return [n for n in scope.list(NatGateway) if n.vpc_id == vpc.id and n.state != "deleted"]
+
+
+def vpcs_using_options(scope: Scope, options: Record) -> list[Record]:
+    return [v for v in scope.list(Vpc) if v.dhcp_options_id == options.id]
 
 
 def gateways_attached_to_vpc(scope: Scope, vpc: Record) -> list[Record]:
@@ -126,7 +143,10 @@ BLOCKERS: dict[str, tuple[Blocker, ...]] = {
         gateways_attached_to_vpc,
         endpoints_in_vpc,
         load_balancers_in_vpc,
+        own_acls_in_vpc,
+        nat_gateways_in_vpc,
     ),
+    DhcpOptions.kind: (vpcs_using_options,),
     Subnet.kind: (interfaces_in_subnet, load_balancers_in_subnet),
     InternetGateway.kind: (attached_vpc,),
     RouteTable.kind: (associated_with_table,),

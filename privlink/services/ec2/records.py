@@ -308,7 +308,7 @@ class VpcPeeringConnection(Tagged):
 
 class KeyPair(Tagged):
     kind = "key-pair"
-    not_found = errors.InvalidKeyPairNotFound
+    not_found = errors.InvalidKeyPairIDNotFound
     name: str
     key_type: str  # "rsa" | "ed25519"
     fingerprint: str

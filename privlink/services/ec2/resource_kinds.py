@@ -18,14 +18,20 @@ from privlink import errors
 from privlink.api import Scope
 from privlink.services.ec2.ids import malformed, split_id
 from privlink.services.ec2.records import (
+    DhcpOptions,
+    ElasticIp,
     Instance,
     InternetGateway,
+    KeyPair,
+    NatGateway,
+    NetworkAcl,
     NetworkInterface,
     RouteTable,
     SecurityGroup,
     Subnet,
     Tagged,
     Vpc,
+    VpcPeeringConnection,
 )
 from privlink.services.privatelink.records import EndpointService, VpcEndpoint
 from privlink.store.records import Record
@@ -155,12 +161,40 @@ RESOURCE_KINDS: Mapping[str, ResourceKind] = _kinds(
     ),
     # Kinds privlink does not keep: any id is unknown, with AWS's code for it.
     ResourceKind("ami", "image", errors.InvalidAMIIDNotFound, None, errors.InvalidAMIIDMalformed),
-    ResourceKind("nat", "natgateway", errors.NatGatewayNotFound),
-    ResourceKind("pcx", "vpc-peering-connection", errors.InvalidVpcPeeringConnectionIDNotFound),
+    ResourceKind(
+        "nat", "natgateway", errors.NatGatewayNotFound, NatGateway, errors.NatGatewayMalformed
+    ),
+    ResourceKind(
+        "pcx",
+        "vpc-peering-connection",
+        errors.InvalidVpcPeeringConnectionIDNotFound,
+        VpcPeeringConnection,
+        errors.InvalidVpcPeeringConnectionIdMalformed,
+    ),
+    ResourceKind(
+        "eipalloc",
+        "elastic-ip",
+        errors.InvalidAllocationIDNotFound,
+        ElasticIp,
+        errors.InvalidAllocationIDMalformed,
+    ),
+    ResourceKind("key", "key-pair", errors.InvalidKeyPairIDNotFound, KeyPair),
     ResourceKind("tgw", "transit-gateway", errors.InvalidTransitGatewayIDNotFound),
     ResourceKind("vgw", "vpn-gateway", errors.InvalidVpnGatewayIDNotFound),
-    ResourceKind("acl", "network-acl", errors.InvalidNetworkAclIDNotFound),
-    ResourceKind("dopt", "dhcp-options", errors.InvalidDhcpOptionIDNotFound),
+    ResourceKind(
+        "acl",
+        "network-acl",
+        errors.InvalidNetworkAclIDNotFound,
+        NetworkAcl,
+        errors.InvalidNetworkAclIDMalformed,
+    ),
+    ResourceKind(
+        "dopt",
+        "dhcp-options",
+        errors.InvalidDhcpOptionIDNotFound,
+        DhcpOptions,
+        errors.InvalidDhcpOptionsIdMalformed,
+    ),
     ResourceKind("vol", "volume", errors.InvalidVolumeNotFound),
     ResourceKind("snap", "snapshot", errors.InvalidSnapshotNotFound),
     ResourceKind(

@@ -11,6 +11,8 @@ from privlink.api import Service
 from privlink.services.ec2 import records, tag_handlers
 from privlink.services.ec2.compute import instance_handlers, interface_handlers
 from privlink.services.ec2.network import (
+    acl_handlers,
+    dhcp_handlers,
     prefix_list_handlers,
     route_handlers,
     vpc_handlers,
@@ -29,6 +31,8 @@ def service() -> Service:
             route_handlers,
             zones,
             prefix_list_handlers,
+            acl_handlers,
+            dhcp_handlers,
             security_handlers,
             instance_handlers,
             interface_handlers,
@@ -44,6 +48,12 @@ def service() -> Service:
             records.InternetGateway,
             records.NetworkInterface,
             records.Instance,
+            records.NetworkAcl,
+            records.DhcpOptions,
+            records.ElasticIp,
+            records.NatGateway,
+            records.VpcPeeringConnection,
+            records.KeyPair,
             *privatelink.RECORDS,
         ],
         before=ensure_default_vpc,

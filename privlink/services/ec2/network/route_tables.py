@@ -50,8 +50,12 @@ class Target:
     target_id: str
 
 
-def local_route(vpc: Vpc) -> Route:
-    return Route(destination_cidr=vpc.cidr, gateway_id="local", origin="CreateRouteTable")
+def local_routes(vpc: Vpc) -> list[Route]:
+    """One local route per block of the VPC (its primary and secondary CIDRs)."""
+    blocks = [vpc.cidr, *(b.cidr for b in vpc.secondary_cidrs)]
+    return [
+        Route(destination_cidr=c, gateway_id="local", origin="CreateRouteTable") for c in blocks
+    ]
 
 
 def create_main_table(scope: Scope, vpc: Vpc) -> RouteTable:
@@ -60,7 +64,7 @@ def create_main_table(scope: Scope, vpc: Vpc) -> RouteTable:
         account=scope.account,
         region=scope.region,
         vpc_id=vpc.id,
-        routes=[local_route(vpc)],
+        routes=local_routes(vpc),
         associations=[RouteTableAssociation(association_id=scope.new_id("rtbassoc"), main=True)],
     )
     scope.add(table)
@@ -76,7 +80,7 @@ def create_route_table(
         account=scope.account,
         region=scope.region,
         vpc_id=vpc.id,
-        routes=[local_route(vpc)],
+        routes=local_routes(vpc),
         tags=dict(tags or {}),
     )
     scope.add(table)

@@ -12,6 +12,7 @@ from privlink import errors
 from privlink.api import Scope
 from privlink.domain import regions
 from privlink.services import dependencies
+from privlink.services.ec2.network import acls, vpc_cidrs
 from privlink.services.ec2.network.addressing import parse_cidr
 from privlink.services.ec2.records import RouteTable, Subnet, Vpc
 
@@ -43,7 +44,7 @@ def create_subnet(
     """A subnet of a VPC in one AZ (`zone`: a zone name or id; None picks one)."""
     vpc = scope.require(Vpc, vpc_id)
     net = parse_cidr(cidr)
-    if not 16 <= net.prefixlen <= 28 or not net.subnet_of(ipaddress.IPv4Network(vpc.cidr)):
+    if not 16 <= net.prefixlen <= 28 or not vpc_cidrs.contains(vpc, net):
         raise errors.InvalidSubnetRange(cidr)
     siblings = scope.list(Subnet, parent=vpc.id)
     if any(net.overlaps(ipaddress.IPv4Network(other.cidr)) for other in siblings):
@@ -62,6 +63,7 @@ def create_subnet(
         tags=dict(tags or {}),
     )
     scope.add(subnet)
+    acls.associate_default(scope, subnet)
     return subnet
 
 
@@ -82,4 +84,5 @@ def delete_subnet(scope: Scope, subnet_id: str) -> None:
         if len(kept) != len(table.associations):
             table.associations = kept
             scope.put(table)
+    acls.forget_subnet(scope, subnet)
     scope.delete(subnet)

@@ -7,8 +7,8 @@ from typing import Any
 from privlink import errors
 from privlink.api import Context, handles
 from privlink.services.ec2 import tag_wire
-from privlink.services.ec2.network import subnets, views, vpcs
-from privlink.services.ec2.records import Subnet, Vpc
+from privlink.services.ec2.network import subnets, views, vpc_cidrs, vpcs
+from privlink.services.ec2.records import Subnet, Vpc, VpcCidr
 
 # wire member -> (attribute name in DescribeVpcAttribute, Vpc field)
 VPC_ATTRIBUTES: dict[str, tuple[str, vpcs.VpcAttribute]] = {
@@ -75,6 +75,34 @@ def describe_vpc_attribute(ctx: Context, params: dict[str, Any]) -> dict[str, An
 def delete_vpc(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     vpcs.delete_vpc(ctx, params["VpcId"])
     return {}
+
+
+@handles("AssociateVpcCidrBlock")
+def associate_vpc_cidr_block(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("AmazonProvidedIpv6CidrBlock") or params.get("Ipv6CidrBlock"):
+        raise errors.UnsupportedOperation.because("privlink's VPCs have IPv4 blocks only.")
+    cidr = params.get("CidrBlock")
+    if not cidr:
+        raise errors.MissingParameter.because(
+            "Either 'cidrBlock' or 'ipv4IpamPoolId' or 'amazonProvidedIpv6CidrBlock' should be "
+            "provided."
+        )
+    block = vpc_cidrs.associate(ctx, params["VpcId"], cidr)
+    return {"VpcId": params["VpcId"], "CidrBlockAssociation": _wire_block(block)}
+
+
+@handles("DisassociateVpcCidrBlock")
+def disassociate_vpc_cidr_block(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    vpc, block = vpc_cidrs.disassociate(ctx, params["AssociationId"])
+    return {"VpcId": vpc.id, "CidrBlockAssociation": _wire_block(block)}
+
+
+def _wire_block(block: VpcCidr) -> dict[str, Any]:
+    return {
+        "AssociationId": block.association_id,
+        "CidrBlock": block.cidr,
+        "CidrBlockState": {"State": block.state},
+    }
 
 
 @handles("CreateSubnet")

@@ -1,5 +1,5 @@
-"""VPC operations: create (with its default security group and main route table),
-change attributes, delete.
+"""VPC operations: create (with its default security group, main route table, default
+network ACL and the region's default DHCP options), change attributes, delete.
 
 Callable from handlers, other services and controllers: each takes a
 `Scope` and typed arguments and returns records.
@@ -13,6 +13,7 @@ from typing import Literal
 from privlink import errors
 from privlink.api import Scope
 from privlink.services import dependencies
+from privlink.services.ec2.network import acls, dhcp
 from privlink.services.ec2.network.addressing import parse_cidr
 from privlink.services.ec2.network.route_tables import create_main_table
 from privlink.services.ec2.records import RouteTable, SecurityGroup, Vpc
@@ -52,11 +53,13 @@ def create_vpc(
         is_default=is_default,
         instance_tenancy=tenancy,
         enable_dns_hostnames=is_default,
+        dhcp_options_id=dhcp.default_options(scope).id,
         tags=dict(tags or {}),
     )
     scope.add(vpc)
     create_default_group(scope, vpc)
     create_main_table(scope, vpc)
+    acls.create_default_acl(scope, vpc)
     return vpc
 
 
@@ -78,4 +81,5 @@ def delete_vpc(scope: Scope, vpc_id: str) -> None:
     ]:
         scope.uow.release_names(record.id)
         scope.delete(record)
+    acls.delete_vpc_acls(scope, vpc.id)
     scope.delete(vpc)
