@@ -16,6 +16,7 @@ from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.dataplane import DataplaneController
 from privlink.reconcile.endpoints import EndpointController, Timings
 from privlink.reconcile.instances import InstanceController
+from privlink.reconcile.mwaa import MwaaController
 from privlink.reconcile.plan_builder import LocalApi, expects_path
 from privlink.reconcile.progress import Readiness
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
@@ -69,6 +70,21 @@ class Runtime:
             )
         )
         self.reconcilers.add(InstanceController(readiness=readiness or progress.always_ready))
+        self._attach_mwaa(linux=settings.dataplane == "linux")
+
+    def _attach_mwaa(self, linux: bool) -> None:
+        """MWAA environments run Airflow in the data plane's namespaces: their runtimes
+        stop before the data plane tears the namespaces down."""
+        controller = MwaaController(
+            self.settings.state_dir, linux, lambda: self.reconcilers.kick(MwaaController.name)
+        )
+        self.reconcilers.add(controller)
+
+        async def stop() -> None:
+            await asyncio.get_running_loop().run_in_executor(None, controller.stop)
+
+        # Reversed at shutdown: after the reconcilers stop, before the data plane goes.
+        self.on_shutdown.insert(self.on_shutdown.index(self.reconcilers.stop), stop)
 
     def _attach_dataplane(self, driver: Dataplane) -> Readiness:
         """Realise the store in the kernel. Returns how lifecycle controllers learn what

@@ -10,6 +10,7 @@ from privlink.services.ec2.service import service as ec2
 from privlink.services.elbv2.service import service as elbv2
 from privlink.services.iam.service import service as iam
 from privlink.services.logs.service import service as logs
+from privlink.services.mwaa.service import service as mwaa
 from privlink.services.s3.service import service as s3
 from privlink.services.sns.service import service as sns
 from privlink.services.sts.service import service as sts
@@ -26,6 +27,7 @@ def services(settings: Settings) -> list[Service]:
         logs(),
         s3(settings.state_dir),
         acm(settings.state_dir),
+        mwaa(settings.state_dir),
     ]
 
 

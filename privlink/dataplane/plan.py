@@ -395,9 +395,12 @@ class _Validator:
     def _host_resolver(self) -> None:
         if not 0 <= self.plan.host_dns_port < 65536:
             self.add(HOST_RESOLVER, f"bad port {self.plan.host_dns_port}")
+        known = {r.name for r in self.plan.host_dns if r.addresses}
         for record in self.plan.host_dns:
-            if not record.addresses or record.cname:
-                self.add(HOST_RESOLVER, f"dns record {record.name}: A records only")
+            if bool(record.addresses) == bool(record.cname) or (
+                record.cname and record.cname not in known
+            ):
+                self.add(HOST_RESOLVER, f"dns record {record.name}: A records or a known CNAME")
             for ip in record.addresses:
                 try:
                     ipaddress.IPv4Address(ip)

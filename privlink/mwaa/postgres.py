@@ -23,6 +23,9 @@ from privlink.mwaa.spec import EnvironmentSpec
 
 DATABASE = "airflow"
 ROLE = "airflow"
+# Seconds a component waits for the database to answer: a network that drops the traffic
+# (a security group without the rule MWAA needs) fails in bounded time, not after TCP's ~2 min.
+CONNECT_TIMEOUT = 10
 HBA = """\
 # written by privlink.mwaa: trust on the local socket, passwords over TCP
 local all all trust
@@ -136,5 +139,5 @@ def sqlalchemy_url(spec: EnvironmentSpec) -> str:
     where = spec.database_address or spec.database
     return (
         f"postgresql+psycopg2://{ROLE}:{spec.secrets.db_password}"
-        f"@{where.host}:{where.port}/{DATABASE}"
+        f"@{where.host}:{where.port}/{DATABASE}?connect_timeout={CONNECT_TIMEOUT}"
     )

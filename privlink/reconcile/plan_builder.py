@@ -35,6 +35,7 @@ from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vp
 from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
 from privlink.services.elbv2.queries import cross_zone_enabled
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
+from privlink.services.mwaa import queries as mwaa_queries
 from privlink.services.privatelink.catalog import AWS_OWNER
 from privlink.services.privatelink.queries import dns_answers, load_balancers_for
 from privlink.services.privatelink.records import VpcEndpoint
@@ -103,6 +104,16 @@ def build_plan(
             user_data=_decode(i.user_data),
         )
         for i in instances
+    ) + tuple(
+        # Airflow components MWAA runs in customers' VPCs: hosts on requester-managed ENIs
+        p.InstanceNet(
+            eni.id,
+            eni.vpc_id,
+            eni.subnet_id,
+            eni.private_ip,
+            security=_security(effective_rules(uow, eni.group_ids)),
+        )
+        for eni in mwaa_queries.component_hosts(uow)
     )
     nlbs = _nlbs(uow, {i.id: i for i in instances})
     nlb_ids = {n.nlb_id for n in nlbs}
@@ -188,6 +199,12 @@ def _dns_records(
                 public[answer.name] = record
             else:
                 out[endpoint.vpc_id][answer.name] = record
+    for mwaa in mwaa_queries.dns_records(uow):
+        record = p.DnsRecord(mwaa.name, mwaa.addresses, mwaa.cname)
+        if mwaa.vpc_id is None:
+            public[mwaa.name] = record
+        else:  # the MWAA service VPC's own view of an endpoint name (split horizon)
+            out[mwaa.vpc_id][mwaa.name] = record
     for vpc in vpcs:
         for name, record in public.items():
             out[vpc.id].setdefault(name, record)
@@ -201,6 +218,9 @@ def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
         for answer in dns_answers(uow, endpoint).values():
             if answer.scope == "public" and not answer.wildcard and answer.ipv4:
                 records[answer.name] = p.DnsRecord(answer.name, tuple(answer.ipv4))
+    for mwaa in mwaa_queries.dns_records(uow):  # web server host names: CNAMEs to those
+        if mwaa.vpc_id is None and mwaa.cname in records:
+            records[mwaa.name] = p.DnsRecord(mwaa.name, cname=mwaa.cname)
     return sorted(records.values(), key=lambda r: r.name)
 
 

@@ -205,7 +205,7 @@ class _Builder:
                 "",
                 ("127.0.0.1",),
                 _hosts(self.plan.host_dns),
-                (),
+                tuple((r.name, r.cname) for r in self.plan.host_dns if r.cname),
                 self.plan.host_dns_port,
             )
         for draft in drafts:

@@ -33,11 +33,16 @@ def _routes(service: ServiceModel) -> list[Route]:
         uri = operation.http.get("requestUri", "/")
         path, _, fixed_query = uri.partition("?")
         pattern = "^"
-        for part in re.split(r"(\{[^}]+\})", path):
+        parts = re.split(r"(\{[^}]+\})", path)
+        for index, part in enumerate(parts):
             if part.startswith("{"):
                 label = part[1:-1]
-                if label.endswith("+"):
-                    pattern += f"(?P<{label[:-1]}>.+)"
+                # A label that ends the path takes the rest of it: the gateway sees the path
+                # decoded, and an ARN (/tags/{ResourceArn}) arrives with its %2F as "/".
+                last = index == len(parts) - 1 or (index == len(parts) - 2 and not parts[-1])
+                if label.endswith("+") or last:
+                    label = label.rstrip("+")
+                    pattern += f"(?P<{label}>.+)"
                 else:
                     pattern += f"(?P<{label}>[^/]+)"
             else:
@@ -133,6 +138,7 @@ class RestJsonProtocol:
             "x-amzn-errortype": error.code,
         }
         body = {"message": error.message, "Message": error.message}
+        body.update(getattr(error, "details", {}))  # members of the error's shape
         return Response(error.status, json.dumps(body).encode(), headers)
 
 

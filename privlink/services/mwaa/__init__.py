@@ -1,0 +1,1 @@
+"""Amazon MWAA: environments whose Airflow really runs behind the endpoints MWAA makes."""
