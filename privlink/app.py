@@ -16,6 +16,7 @@ from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.dataplane import DataplaneController
 from privlink.reconcile.endpoints import EndpointController, Timings
 from privlink.reconcile.instances import InstanceController
+from privlink.reconcile.nat_gateways import NatGatewayController
 from privlink.reconcile.mwaa import MwaaController
 from privlink.reconcile.plan_builder import LocalApi, expects_path
 from privlink.reconcile.progress import Readiness
@@ -70,6 +71,7 @@ class Runtime:
             )
         )
         self.reconcilers.add(InstanceController(readiness=readiness or progress.always_ready))
+        self.reconcilers.add(NatGatewayController())
         self._attach_mwaa(linux=settings.dataplane == "linux")
 
     def _attach_mwaa(self, linux: bool) -> None:

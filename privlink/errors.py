@@ -806,6 +806,7 @@ CidrLimitExceeded = _templated(
     "CidrLimitExceeded", "This network '{0}' has met its maximum number of allowed CIDRs: 5"
 )
 InvalidAttachmentIDNotFound = _not_found("InvalidAttachmentID.NotFound", "attachment ID")
+IncorrectInstanceState = _error("IncorrectInstanceState")
 
 
 # Identity and Access Management (IAM)

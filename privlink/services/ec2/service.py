@@ -12,7 +12,9 @@ from privlink.services.ec2 import records, tag_handlers
 from privlink.services.ec2.compute import instance_handlers, interface_handlers
 from privlink.services.ec2.network import (
     acl_handlers,
+    address_handlers,
     dhcp_handlers,
+    nat_gateway_handlers,
     prefix_list_handlers,
     route_handlers,
     vpc_handlers,
@@ -33,6 +35,8 @@ def service() -> Service:
             prefix_list_handlers,
             acl_handlers,
             dhcp_handlers,
+            address_handlers,
+            nat_gateway_handlers,
             security_handlers,
             instance_handlers,
             interface_handlers,
