@@ -47,6 +47,7 @@ def settled(ec2, instance_id, state):
 
 def test_run_instances_shape(ec2, account):
     vpc_id, subnet_id = network(ec2)
+    ec2.create_key_pair(KeyName="dev")  # RunInstances refuses an unknown KeyName, as AWS
     group_id = make_group(ec2, vpc_id)
     reservation = run(
         ec2,

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from privlink.api import Service
 from privlink.services.ec2 import records, tag_handlers
-from privlink.services.ec2.compute import instance_handlers, interface_handlers
+from privlink.services.ec2.compute import (
+    instance_handlers,
+    interface_handlers,
+    key_pair_handlers,
+)
 from privlink.services.ec2.network import (
     acl_handlers,
     address_handlers,
@@ -40,6 +44,7 @@ def service() -> Service:
             security_handlers,
             instance_handlers,
             interface_handlers,
+            key_pair_handlers,
             tag_handlers,
             *privatelink.MODULES,
         ],

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from privlink import errors
 from privlink.api import Scope
-from privlink.services.ec2.compute import interfaces
+from privlink.services.ec2.compute import interfaces, key_pairs
 from privlink.services.ec2.ids import check_id
 from privlink.services.ec2.network.addressing import available_count
 from privlink.services.ec2.network.topology import default_vpc
@@ -161,6 +161,8 @@ def _place(scope: Scope, spec: LaunchSpec) -> _Placement:
 def run_instances(scope: Scope, spec: LaunchSpec) -> tuple[str, list[Instance]]:
     """Launch instances (pending) with one interface each: (reservation id, instances)."""
     _check(spec)
+    if spec.key_name is not None:
+        key_pairs.by_name(scope, spec.key_name)  # InvalidKeyPair.NotFound, as on AWS
     place = _place(scope, spec)
     reservation_id = scope.new_id("r")
     launched = scope.now().isoformat()
