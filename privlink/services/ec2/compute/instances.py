@@ -209,14 +209,15 @@ def run_instances(scope: Scope, spec: LaunchSpec) -> tuple[str, list[Instance]]:
 
 # --- termination and the lifecycle ----------------------------------------------------------------
 def _release_interface(scope: Scope, instance: Instance) -> None:
-    """Delete the instance's interface (freeing its address) or, if asked to keep it, detach it."""
-    eni = scope.get(NetworkInterface, instance.network_interface_id)
-    if eni is None or eni.instance_id != instance.id:
-        return
-    if eni.delete_on_termination:
-        interfaces.release(scope, eni)
-    else:
-        interfaces.detach(scope, eni)
+    """Delete the instance's interfaces (freeing their addresses) or, if asked to keep them
+    (AttachNetworkInterface's default), detach them."""
+    for eni in scope.list(NetworkInterface):
+        if eni.instance_id != instance.id:
+            continue
+        if eni.delete_on_termination:
+            interfaces.release(scope, eni)
+        else:
+            interfaces.detach(scope, eni)
 
 
 def terminate_instances(scope: Scope, instance_ids: Sequence[str]) -> list[tuple[Instance, str]]:

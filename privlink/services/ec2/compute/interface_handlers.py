@@ -55,3 +55,19 @@ def describe_network_interfaces(ctx: Context, params: dict[str, Any]) -> dict[st
         "NetworkInterfaces": [views.wire_interface(ctx, e) for e in chunk],
         "NextToken": token,
     }
+
+
+@handles("AttachNetworkInterface")
+def attach_network_interface(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("NetworkCardIndex"):
+        raise errors.UnsupportedOperation.because("privlink instances have one network card.")
+    attachment_id = interfaces.attach_to_instance(
+        ctx, params["NetworkInterfaceId"], params["InstanceId"], int(params["DeviceIndex"])
+    )
+    return {"AttachmentId": attachment_id, "NetworkCardIndex": 0}
+
+
+@handles("DetachNetworkInterface")
+def detach_network_interface(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    interfaces.detach_from_instance(ctx, params["AttachmentId"])
+    return {}

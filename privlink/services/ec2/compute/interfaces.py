@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from privlink import errors
 from privlink.api import Scope
 from privlink.services.ec2.network.addressing import allocate
-from privlink.services.ec2.records import NetworkInterface, Subnet
+from privlink.services.ec2.records import Instance, NetworkInterface, Subnet
 from privlink.services.ec2.resource_kinds import require
 from privlink.services.ec2.security.queries import default_group, groups_in_vpc
 
@@ -98,6 +98,54 @@ def attach(
     eni.device_index = 0
     eni.attach_time = when
     eni.delete_on_termination = delete_on_termination
+
+
+def attach_to_instance(scope: Scope, eni_id: str, instance_id: str, device_index: int) -> str:
+    """AttachNetworkInterface: a secondary interface at a free device index (its attachment id).
+
+    The interface stays when the instance terminates (DeleteOnTermination false), as on AWS.
+    """
+    eni = require(scope, NetworkInterface, eni_id)
+    instance = require(scope, Instance, instance_id)
+    if instance.state in ("shutting-down", "terminated"):
+        raise errors.IncorrectInstanceState.because(
+            f"The instance '{instance.id}' is not in a valid state for this operation."
+        )
+    if eni.attachment_id or eni.requester_managed or eni.status == "in-use":
+        raise errors.InvalidNetworkInterfaceInUse(eni.id)
+    if eni.availability_zone != instance.availability_zone:
+        raise errors.InvalidParameterCombination.because(
+            "You may not attach a network interface to an instance if they are not in the same "
+            "availability zone"
+        )
+    if device_index < 0:
+        raise errors.InvalidParameterValue.because(
+            f"Value ({device_index}) for parameter deviceIndex is invalid."
+        )
+    taken = {e.device_index for e in scope.list(NetworkInterface) if e.instance_id == instance.id}
+    if device_index in taken:
+        raise errors.InvalidParameterValue.because(
+            f"Instance '{instance.id}' already has an interface attached at device index "
+            f"'{device_index}'."
+        )
+    attach(scope, eni, instance.id, scope.now().isoformat(), delete_on_termination=False)
+    eni.device_index = device_index
+    eni.owner_resource = None
+    scope.put(eni)
+    assert eni.attachment_id is not None
+    return eni.attachment_id
+
+
+def detach_from_instance(scope: Scope, attachment_id: str) -> None:
+    """DetachNetworkInterface: never the primary interface (device index 0)."""
+    eni = next((e for e in scope.list(NetworkInterface) if e.attachment_id == attachment_id), None)
+    if eni is None or not eni.instance_id:
+        raise errors.InvalidAttachmentIDNotFound(attachment_id)
+    if eni.device_index == 0:
+        raise errors.OperationNotPermitted.because(
+            "The network interface at device index 0 cannot be detached."
+        )
+    detach(scope, eni)
 
 
 def detach(scope: Scope, eni: NetworkInterface) -> None:

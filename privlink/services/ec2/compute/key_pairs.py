@@ -159,6 +159,7 @@ def by_name(scope: Scope, name: str) -> KeyPair:
 
 def delete_key_pair(scope: Scope, name: str | None, key_id: str | None) -> str | None:
     """Delete by name or id: the id deleted. An unknown name is no error, as on AWS."""
+    key: KeyPair | None
     if key_id:
         key = scope.require(KeyPair, key_id)
     elif name:

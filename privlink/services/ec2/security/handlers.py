@@ -12,7 +12,7 @@ from privlink.api import Context, handles
 from privlink.services.ec2 import tag_wire
 from privlink.services.ec2.ids import check_id
 from privlink.services.ec2.network.topology import default_vpc
-from privlink.services.ec2.records import SecurityGroup
+from privlink.services.ec2.records import SecurityGroup, Vpc
 from privlink.services.ec2.resource_kinds import require
 from privlink.services.ec2.security import groups, requests, views
 from privlink.services.ec2.security.queries import by_name
@@ -151,3 +151,32 @@ def modify_security_group_rules(ctx: Context, params: dict[str, Any]) -> dict[st
         changes[update["SecurityGroupRuleId"]] = requests.rule_change(request)
     groups.modify_rules(ctx, group.id, changes)
     return {"Return": True}
+
+
+@handles("GetSecurityGroupsForVpc")
+def get_security_groups_for_vpc(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """The groups that can be used in a VPC: the caller's groups made in it."""
+    vpc = require(ctx, Vpc, params["VpcId"])
+    getters = {
+        "group-id": lambda g: g.id,
+        "group-name": lambda g: g.name,
+        "description": lambda g: g.description,
+        "owner-id": lambda g: g.account,
+        "primary-vpc-id": lambda g: g.vpc_id,
+    }
+    found = ctx.list(SecurityGroup, parent=vpc.id)
+    chunk, token = narrow(found, params, getters, lambda g: g.id, limits=(5, 1000))
+    return {
+        "SecurityGroupForVpcs": [
+            {
+                "Description": g.description,
+                "GroupName": g.name,
+                "OwnerId": g.account,
+                "GroupId": g.id,
+                "Tags": tag_wire.wire(g.tags),
+                "PrimaryVpcId": g.vpc_id,
+            }
+            for g in chunk
+        ],
+        "NextToken": token,
+    }
