@@ -1,7 +1,7 @@
 """Shared fixtures: a live privlink server driven black-box over HTTP (see tests/harness.py).
 
-The launcher, ports, polling and account ids live in tests.harness, shared with bench/;
-the names re-exported here keep older `from tests.conftest import ...` lines working.
+The launcher, ports, polling and account ids live in tests.harness, shared with bench/:
+import them from there, not from here.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness import ROOT, VENV_BIN, Server, free_port, fresh_account, wait_until
+from tests.harness import Server, fresh_account, wait_until
 
-__all__ = ["ROOT", "VENV_BIN", "Server", "free_port", "fresh_account", "wait_until"]
+__all__ = ["wait_until"]  # for tests/api/test_mwaa.py only, until it imports tests.harness
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
-    from tests.conftest import Server
+    from tests.harness import Server
 
 
 @contextmanager
@@ -24,11 +23,6 @@ def aws_error(code: str, status: int = 400) -> Iterator[pytest.ExceptionInfo[Cli
     response = info.value.response
     assert response["Error"]["Code"] == code, response["Error"]
     assert response["ResponseMetadata"]["HTTPStatusCode"] == status
-
-
-def another_account() -> str:
-    """A second, random account for isolation tests."""
-    return str(random.randint(10**11, 10**12 - 1))
 
 
 def unvalidated(server: Server, account: str, region: str = "us-east-1") -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -14,13 +13,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.harness import fresh_account, wait_until
+
 REGION = "us-east-1"
 WAIT = 20.0  # seconds: endpoint controller dwell times are about 1 s each
-
-
-def fresh_account() -> str:
-    """A 12-digit account nobody else uses (tests isolate themselves by account)."""
-    return "5" + "".join(secrets.choice("0123456789") for _ in range(11))
 
 
 @dataclass
@@ -53,8 +49,12 @@ def party(server: Any) -> Party:
     )
 
 
-def make_net(ec2: Any, cidr: str = "10.20.0.0/16",
-             zones: tuple[str, ...] = ("us-east-1a", "us-east-1b"), dns: bool = True) -> Net:
+def make_net(
+    ec2: Any,
+    cidr: str = "10.20.0.0/16",
+    zones: tuple[str, ...] = ("us-east-1a", "us-east-1b"),
+    dns: bool = True,
+) -> Net:
     vpc_id = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     if dns:
         ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
@@ -71,14 +71,17 @@ def make_net(ec2: Any, cidr: str = "10.20.0.0/16",
             {"Name": "group-name", "Values": ["default"]},
         ]
     )["SecurityGroups"]
-    tables = ec2.describe_route_tables(
-        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]
-    )["RouteTables"]
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
+        "RouteTables"
+    ]
     return Net(vpc_id, subnets, groups[0]["GroupId"], tables[0]["RouteTableId"], cidr)
 
 
-def make_nlb(provider: Party, zones: tuple[str, ...] = ("us-east-1a", "us-east-1b"),
-             cidr: str = "10.50.0.0/16") -> str:
+def make_nlb(
+    provider: Party,
+    zones: tuple[str, ...] = ("us-east-1a", "us-east-1b"),
+    cidr: str = "10.50.0.0/16",
+) -> str:
     """An internal NLB in a fresh provider VPC, enabled in `zones`."""
     net = make_net(provider.ec2, cidr, zones)
     provider.nets.append(net)
@@ -91,9 +94,11 @@ def make_nlb(provider: Party, zones: tuple[str, ...] = ("us-east-1a", "us-east-1
 
 def make_service(provider: Party, acceptance: bool = True, **kwargs: Any) -> dict[str, Any]:
     arn = make_nlb(provider, **kwargs)
-    return dict(provider.ec2.create_vpc_endpoint_service_configuration(
-        NetworkLoadBalancerArns=[arn], AcceptanceRequired=acceptance
-    )["ServiceConfiguration"])
+    return dict(
+        provider.ec2.create_vpc_endpoint_service_configuration(
+            NetworkLoadBalancerArns=[arn], AcceptanceRequired=acceptance
+        )["ServiceConfiguration"]
+    )
 
 
 def allow(provider: Party, service_id: str, consumer: Party) -> None:
@@ -117,15 +122,12 @@ def endpoint(ec2: Any, endpoint_id: str) -> dict[str, Any] | None:
 
 def wait_state(ec2: Any, endpoint_id: str, state: str | None, timeout: float = WAIT) -> None:
     """Poll until the endpoint is in `state` (None: gone)."""
-    deadline = time.monotonic() + timeout
-    seen = None
-    while time.monotonic() < deadline:
+
+    def reached() -> bool:
         found = endpoint(ec2, endpoint_id)
-        seen = found["State"] if found else None
-        if seen == state:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{endpoint_id} stayed {seen!r}, wanted {state!r}")
+        return (found["State"] if found else None) == state
+
+    wait_until(reached, timeout, 0.2, f"{endpoint_id} to be {state or 'gone'}")
 
 
 def topic_for_vpce(party: Party, name: str | None = None) -> str:
@@ -133,12 +135,14 @@ def topic_for_vpce(party: Party, name: str | None = None) -> str:
     arn = str(party.sns.create_topic(Name=name or "vpce-" + secrets.token_hex(4))["TopicArn"])
     policy = {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "vpce.amazonaws.com"},
-            "Action": "SNS:Publish",
-            "Resource": arn,
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "vpce.amazonaws.com"},
+                "Action": "SNS:Publish",
+                "Resource": arn,
+            }
+        ],
     }
     party.sns.set_topic_attributes(
         TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(policy)
@@ -164,13 +168,11 @@ def notification_events(server: Any, topic_arn: str) -> list[dict[str, Any]]:
     return out
 
 
-def wait_events(server: Any, topic_arn: str, count: int,
-                timeout: float = WAIT) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    events: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
+def wait_events(
+    server: Any, topic_arn: str, count: int, timeout: float = WAIT
+) -> list[dict[str, Any]]:
+    def enough() -> list[dict[str, Any]] | None:
         events = notification_events(server, topic_arn)
-        if len(events) >= count:
-            return events
-        time.sleep(0.2)
-    raise AssertionError(f"{topic_arn} got {len(events)} events, wanted {count}: {events}")
+        return events if len(events) >= count else None
+
+    return wait_until(enough, timeout, 0.2, f"{count} events on {topic_arn}")

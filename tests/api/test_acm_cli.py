@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.api.test_acm import make_pki
-from tests.conftest import VENV_BIN, Server
+from tests.harness import VENV_BIN, Server
 
 SEED_COMMAND = (
     "aws acm import-certificate --certificate fileb://Certificate.pem "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.ec2_helpers import AMI, another_account, aws_error, make_subnet, make_vpc, network
+from tests.api.ec2_helpers import AMI, aws_error, make_subnet, make_vpc, network
+from tests.harness import fresh_account
 
 UNKNOWN_IGW = "igw-0123456789abcdef0"
 UNKNOWN_RTB = "rtb-0123456789abcdef0"
@@ -97,7 +98,7 @@ def test_describe_internet_gateways_filters(ec2, account):
 
 def test_gateway_isolation(server, ec2):
     gateway_id = igw(ec2)
-    intruder = server.client("ec2", another_account())
+    intruder = server.client("ec2", fresh_account())
     with aws_error("InvalidInternetGatewayID.NotFound"):
         intruder.delete_internet_gateway(InternetGatewayId=gateway_id)
 
@@ -383,7 +384,7 @@ def test_replace_and_delete_route(ec2):
 
 def test_route_table_isolation(server, ec2):
     table_id = ec2.create_route_table(VpcId=make_vpc(ec2))["RouteTable"]["RouteTableId"]
-    intruder = server.client("ec2", another_account())
+    intruder = server.client("ec2", fresh_account())
     with aws_error("InvalidRouteTableID.NotFound"):
         intruder.describe_route_tables(RouteTableIds=[table_id])
     with aws_error("InvalidRouteTableID.NotFound"):

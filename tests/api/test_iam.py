@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.harness import Server
 
 TRUST = {
     "Version": "2012-10-17",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_iam import S3_READ, TRUST, error, make_role
-from tests.conftest import Server
+from tests.harness import Server
 
 AWS_S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 MWAA_CONSOLE = "arn:aws:iam::aws:policy/AmazonMWAAFullConsoleAccess"

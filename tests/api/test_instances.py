@@ -9,7 +9,6 @@ from botocore import handlers
 
 from tests.api.ec2_helpers import (
     AMI,
-    another_account,
     available_ips,
     aws_error,
     default_group_id,
@@ -20,7 +19,7 @@ from tests.api.ec2_helpers import (
     network,
     unvalidated,
 )
-from tests.harness import wait_until
+from tests.harness import fresh_account, wait_until
 
 
 def run(ec2, **kwargs):
@@ -352,7 +351,7 @@ def test_private_dns_name_by_region(server, account, region):
 
 def test_instance_isolation(server, ec2):
     instance_id = run(ec2)["Instances"][0]["InstanceId"]
-    intruder = server.client("ec2", another_account())
+    intruder = server.client("ec2", fresh_account())
     with aws_error("InvalidInstanceID.NotFound"):
         intruder.describe_instances(InstanceIds=[instance_id])
     with aws_error("InvalidInstanceID.NotFound"):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.harness import Server
 
 DAY = 24 * 3600 * 1000
 

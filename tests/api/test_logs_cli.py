@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server
+from tests.harness import Server
 
 CLI_V2 = Path("/usr/bin/aws")
 

@@ -6,7 +6,6 @@ import re
 
 from tests.api.ec2_helpers import (
     AMI,
-    another_account,
     available_ips,
     aws_error,
     default_group_id,
@@ -15,6 +14,7 @@ from tests.api.ec2_helpers import (
     make_vpc,
     network,
 )
+from tests.harness import fresh_account
 
 
 def describe(ec2, eni_id):
@@ -242,7 +242,7 @@ def test_interface_isolation(server, ec2):
     eni_id = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"][
         "NetworkInterfaceId"
     ]
-    intruder = server.client("ec2", another_account())
+    intruder = server.client("ec2", fresh_account())
     with aws_error("InvalidNetworkInterfaceID.NotFound"):
         intruder.delete_network_interface(NetworkInterfaceId=eni_id)
     assert intruder.describe_network_interfaces()["NetworkInterfaces"] == []

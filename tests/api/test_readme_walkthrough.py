@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT, VENV_BIN
+from tests.harness import ROOT, VENV_BIN
 
 SCRIPT = ROOT / "docs" / "walkthrough.sh"
 
@@ -21,7 +21,11 @@ def test_walkthrough_runs(server) -> None:  # type: ignore[no-untyped-def]
     env = server.cli_env()
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     result = subprocess.run(
-        ["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=180,
+        ["bash", str(SCRIPT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
         cwd=Path(ROOT),
     )
     assert result.returncode == 0, result.stderr

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import http.client
 import signal
-import time
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.test_s3_buckets import error_of, name
-from tests.harness import Server
+from tests.harness import Server, wait_until
 
 MiB = 1024 * 1024
 
@@ -77,10 +76,10 @@ def test_killed_upload_leaves_nothing(fresh_server: Any) -> None:
     conn.endheaders()
     conn.send(b"x" * (4 * MiB))
     spool = server.state_dir / "spool"
-    deadline = time.monotonic() + 10
-    while not any(p.stat().st_size for p in spool.glob("spool-*")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert list(spool.glob("spool-*")), "the body was being spooled"
+    wait_until(
+        lambda: any(p.stat().st_size for p in spool.glob("spool-*")),
+        10, 0.05, "the body to be spooled",
+    )  # fmt: skip
     server.stop(signal.SIGKILL)
     conn.close()
     server.start()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.api.ec2_helpers import (
-    another_account,
     aws_error,
     default_group_id,
     default_vpc,
@@ -14,6 +13,7 @@ from tests.api.ec2_helpers import (
     network,
     unvalidated,
 )
+from tests.harness import fresh_account
 
 SSH = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
 
@@ -595,7 +595,7 @@ def test_delete_by_name_in_default_vpc(ec2):
 
 def test_security_group_isolation(server, ec2):
     group_id = make_group(ec2, make_vpc(ec2))
-    intruder = server.client("ec2", another_account())
+    intruder = server.client("ec2", fresh_account())
     with aws_error("InvalidGroup.NotFound"):
         intruder.describe_security_groups(GroupIds=[group_id])
     with aws_error("InvalidGroup.NotFound"):

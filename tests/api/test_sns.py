@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +18,8 @@ from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+
+from tests.harness import wait_until
 
 WAIT = 10.0
 
@@ -88,13 +89,12 @@ class Subscriber:
         self, kind: str, count: int = 1, path: str | None = None, timeout: float = WAIT
     ) -> list[Received]:
         """At least `count` requests of a message type (to `path`), polling up to `timeout`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def enough() -> list[Received] | None:
             found = self.of_type(kind, path)
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"wanted {count} {kind}, got {len(self.of_type(kind, path))}")
+            return found if len(found) >= count else None
+
+        return wait_until(enough, timeout, 0.05, f"{count} {kind} request(s)")
 
     def close(self) -> None:
         self.server.shutdown()
@@ -125,13 +125,11 @@ def inbox(server, topic_arn: str) -> list[dict[str, Any]]:
 
 
 def wait_inbox(server, topic_arn: str, done: Callable[[list[dict[str, Any]]], bool]) -> list:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
+    def there() -> list[dict[str, Any]] | None:
         messages = inbox(server, topic_arn)
-        if done(messages):
-            return messages
-        time.sleep(0.05)
-    raise AssertionError(f"inbox never got there: {inbox(server, topic_arn)}")
+        return messages if done(messages) else None
+
+    return wait_until(there, WAIT, 0.05, f"the inbox of {topic_arn} to get there")
 
 
 def subscribe_confirmed(sns, topic_arn: str, subscriber: Subscriber, path: str = "/sns") -> str:

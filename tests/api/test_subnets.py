@@ -6,13 +6,13 @@ import pytest
 
 from tests.api.ec2_helpers import (
     AMI,
-    another_account,
     available_ips,
     aws_error,
     make_subnet,
     make_vpc,
     network,
 )
+from tests.harness import fresh_account
 
 
 def test_create_subnet_shape(ec2, account):
@@ -164,7 +164,7 @@ def test_modify_subnet_attribute(ec2):
 
 def test_subnet_isolation(server, ec2):
     _, subnet_id = network(ec2)
-    intruder = server.client("ec2", another_account())
+    intruder = server.client("ec2", fresh_account())
     with aws_error("InvalidSubnetID.NotFound"):
         intruder.describe_subnets(SubnetIds=[subnet_id])
     with aws_error("InvalidSubnetID.NotFound"):

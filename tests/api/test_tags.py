@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.ec2_helpers import AMI, another_account, aws_error, make_group, network
+from tests.api.ec2_helpers import AMI, aws_error, make_group, network
+from tests.harness import fresh_account
 
 
 def tags_of(ec2, resource_id):
@@ -158,5 +159,5 @@ def test_tag_specifications_wrong_type(ec2, resource_type):
 def test_tags_are_per_account(server, ec2):
     vpc_id, _ = network(ec2)
     ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "secret", "Value": "x"}])
-    other = server.client("ec2", another_account())
+    other = server.client("ec2", fresh_account())
     assert other.describe_tags()["Tags"] == []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from tests.api.privatelink import Party, endpoint, error_code, make_net, party, wait_state
+from tests.harness import wait_until
 
 EC2 = "com.amazonaws.us-east-1.ec2"
 STS = "com.amazonaws.us-east-1.sts"
@@ -227,17 +227,16 @@ def test_delete_goes_deleting_deleted_gone(consumer):
             "ResourceId": "vpce-0123456789abcdef0",
         }
     ]
-    states = []
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    states: list[str | None] = []  # each state the endpoint showed, in order
+
+    def gone() -> bool:
         found = endpoint(consumer.ec2, eid)
         state = found["State"] if found else None
         if not states or states[-1] != state:
             states.append(state)
-        if state is None:
-            break
-        time.sleep(0.1)
-    assert states[-1] is None
+        return state is None
+
+    wait_until(gone, 20, 0.1, f"{eid} to be gone")
     assert "deleted" in states
     assert [s for s in states if s in ("deleting", "deleted", None)] == states
     again = consumer.ec2.delete_vpc_endpoints(VpcEndpointIds=[eid])

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from tests.api.ec2_helpers import (
-    another_account,
     aws_error,
     default_vpc,
     make_group,
@@ -15,6 +14,7 @@ from tests.api.ec2_helpers import (
     make_vpc,
     unvalidated,
 )
+from tests.harness import fresh_account
 
 
 def test_default_vpc_exists_with_its_network(ec2):
@@ -47,7 +47,7 @@ def test_default_vpc_exists_with_its_network(ec2):
 def test_default_vpc_per_region_and_per_account(server, account):
     east = default_vpc(server.client("ec2", account, "us-east-1"))
     west = default_vpc(server.client("ec2", account, "eu-west-1"))
-    other = default_vpc(server.client("ec2", another_account(), "us-east-1"))
+    other = default_vpc(server.client("ec2", fresh_account(), "us-east-1"))
     assert len({east["VpcId"], west["VpcId"], other["VpcId"]}) == 3
     assert other["OwnerId"] != east["OwnerId"] == west["OwnerId"] == account
     west_zones = {
@@ -239,7 +239,7 @@ def test_delete_vpc_with_dependencies(ec2):
 
 def test_account_isolation(server, ec2):
     vpc_id = make_vpc(ec2)
-    intruder = server.client("ec2", another_account())
+    intruder = server.client("ec2", fresh_account())
     assert vpc_id not in {v["VpcId"] for v in intruder.describe_vpcs()["Vpcs"]}
     with aws_error("InvalidVpcID.NotFound"):
         intruder.describe_vpcs(VpcIds=[vpc_id])

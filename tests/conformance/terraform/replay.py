@@ -5,7 +5,7 @@ each answer what the AWS provider does (see steps.py), and says per phase what w
 from __future__ import annotations
 
 import secrets
-import time
+from collections.abc import Callable
 from typing import Any
 
 import jmespath
@@ -23,7 +23,7 @@ from tests.conformance.terraform.steps import (
     Resource,
     Step,
 )
-from tests.harness import Server, fresh_account
+from tests.harness import Server, fresh_account, wait_until
 
 POLL, TIMEOUT = 0.2, 30.0  # privlink's controllers settle in about a second
 
@@ -132,43 +132,62 @@ class Replay:
         return False, state, answer
 
     def _wait(self, step: Step) -> None:
-        deadline, seen = time.monotonic() + TIMEOUT, "nothing"
-        while time.monotonic() < deadline:
+        seen = "nothing"
+
+        def settled() -> bool:
+            nonlocal seen
             gone, state, answer = self._observe(step)
             if gone and not step.target:
-                return
+                return True
             if not gone and state in step.target:
                 self._check(step, answer)
-                return
+                return True
             if not gone and state not in step.pending:
                 raise StepFailed(
                     f"unexpected state {state!r}: the waiter takes pending "
                     f"{list(step.pending)} and target {list(step.target)}"
                 )
             seen = "not found" if gone else repr(state)
-            time.sleep(POLL)
-        raise StepFailed(f"still {seen} after {TIMEOUT:g}s; the waiter wants {list(step.target)}")
+            return False
+
+        self._poll(
+            settled,
+            lambda: f"still {seen} after {TIMEOUT:g}s; the waiter wants {list(step.target)}",
+        )
 
     def _gone(self, step: Step) -> None:
-        deadline, seen = time.monotonic() + TIMEOUT, "nothing"
-        while time.monotonic() < deadline:
+        seen = "nothing"
+
+        def went() -> bool:
+            nonlocal seen
             gone, state, answer = self._observe(step)
             if gone or (state is not None and state in step.gone_states):
-                return
+                return True
             if step.expect and not step.state:
                 self._check(step, answer)
-                return
+                return True
             if step.pending and state not in step.pending:
                 raise StepFailed(
                     f"unexpected state {state!r} while the provider waits for it to "
                     f"go (pending {list(step.pending)})"
                 )
             seen = repr(state) if step.state else "still listed"
-            time.sleep(POLL)
-        raise StepFailed(
-            f"{seen} after {TIMEOUT:g}s; the provider wants a not-found answer "
-            f"({'/'.join(step.not_found) or 'empty'})"
+            return False
+
+        self._poll(
+            went,
+            lambda: f"{seen} after {TIMEOUT:g}s; the provider wants a not-found answer "
+            f"({'/'.join(step.not_found) or 'empty'})",
         )
+
+    @staticmethod
+    def _poll(settled: Callable[[], bool], failure: Callable[[], str]) -> None:
+        """The harness's poller, its timeout turned into a StepFailed: a waiter that never
+        settles is a conformance finding for the phase, not an error of the test run."""
+        try:
+            wait_until(settled, TIMEOUT, POLL)
+        except AssertionError:
+            raise StepFailed(failure()) from None
 
     def _fill(self, value: Any) -> Any:
         if isinstance(value, dict):
