@@ -6,7 +6,7 @@ One real Airflow environment on 127.0.0.1 (no namespaces):
   restarted: the path privlink takes after a restart);
 - `dags list` through POST /aws_mwaa/cli (HTTPS, fresh token each call) vs a cold
   `airflow dags list` process, medians;
-- idle memory: proportional set size (PSS) per component's process group, after IDLE s;
+- idle memory: proportional set size (PSS) per component and its descendants, after IDLE s;
 - how long a clean stop takes, per component.
 
     .venv/bin/python bench/mwaa/bench_runtime.py [--version 3.0.6] [--samples 20] [--json F]
@@ -26,7 +26,7 @@ from typing import Any
 # Run as a script: the checkout's root (not the cwd) must be importable for tests.*.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from privlink.mwaa import airflow_config  # noqa: E402
-from privlink.mwaa.processes import group_members  # noqa: E402
+from privlink.mwaa.processes import descendants  # noqa: E402
 from privlink.mwaa.runner import Environment  # noqa: E402
 from privlink.mwaa.spec import EnvironmentSpec  # noqa: E402
 from tests.harness import wait_until  # noqa: E402
@@ -53,7 +53,7 @@ def pss_kib(pid: int) -> int:
 
 
 def memory(env: Environment) -> dict[str, Any]:
-    groups = {c: group_members(pgid) for c, pgid in env.running().items()}
+    groups = {c: descendants(pid) for c, pid in env.running().items()}
     per = {c: sum(pss_kib(p) for p in pids) // 1024 for c, pids in groups.items()}
     return {"pss_mib": per, "total_pss_mib": sum(per.values()),
             "processes": sum(len(p) for p in groups.values())}  # fmt: skip

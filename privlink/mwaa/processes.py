@@ -6,9 +6,10 @@ running without ever signalling an unrelated process that reused a PID. Airflow
 components fork (API-server workers, LocalExecutor workers, task supervisors), so
 each component is a session leader and is stopped by signalling its whole group.
 
-Every process also carries MARKER=<state dir>#<component> in its environment, so an
-environment whose pidfiles were lost can still be found (`marked`). The marker is not
-the data plane's: its orphan sweep must never take Airflow down.
+Every process runs with the state dir as its working directory (PostgreSQL moves into
+its data directory below it), so an environment whose pidfiles were lost can still be
+found (`belonging`): by working directory and executable, not by an environment
+variable, which PostgreSQL and the API server overwrite with their process titles.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from privlink.dataplane.linux import netns as namespaces
 
-MARKER = "PRIVLINK_MWAA_PROCESS"
 T = TypeVar("T")
 
 
@@ -54,22 +54,45 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-def marked(state_dir: Path) -> dict[int, str]:
-    """PID -> component of every live process carrying the marker of `state_dir`."""
-    prefix = f"{MARKER}={state_dir}#".encode()
-    found: dict[int, str] = {}
+def descendants(pid: int) -> list[int]:
+    """`pid` and every live process below it. PostgreSQL's children start sessions of
+    their own, so a process group does not hold them; the parent links do."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                environ = f.read()
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in ("Z", "X"):
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid] if starttime(pid) is not None else []
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def belonging(state_dir: Path, executables: Iterable[Path]) -> list[int]:
+    """Live processes working inside `state_dir` whose executable is one of `executables`
+    (an environment's processes, found without their pidfiles)."""
+    wanted = {os.path.realpath(e) for e in executables}
+    root = os.path.realpath(state_dir)
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{entry}/cwd")
+            exe = os.readlink(f"/proc/{entry}/exe")
         except OSError:
             continue
-        for item in environ.split(b"\0"):
-            if item.startswith(prefix):
-                found[int(entry)] = item[len(prefix) :].decode(errors="replace")
-                break
+        inside = cwd == root or cwd.startswith(root + "/")
+        if inside and exe in wanted and starttime(int(entry)) is not None:
+            found.append(int(entry))
     return found
 
 
@@ -120,7 +143,7 @@ class ProcessGroup:
                 start_new_session=True,
                 close_fds=True,
                 cwd=cwd,
-                env={**env, MARKER: f"{self.state_dir}#{component}"},
+                env=dict(env),
             )
         self._children[proc.pid] = proc
         self._pidfile(component).write_text(f"{proc.pid} {starttime(proc.pid) or ''}\n")
@@ -169,6 +192,17 @@ class ProcessGroup:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
         self._reap(wait=pgid)
+
+    def stop_pids(self, pids: list[int], grace: float = 5.0) -> None:
+        """SIGTERM to each process, SIGKILL to those alive after `grace`."""
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        self._wait(lambda: all(starttime(pid) is None for pid in pids), grace)
+        for pid in pids:
+            if starttime(pid) is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def _wait(self, done: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout

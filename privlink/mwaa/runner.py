@@ -15,11 +15,11 @@ creating the namespaces and their addresses is the data plane's job, not this mo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from privlink.mwaa import airflow_config, postgres
 from privlink.mwaa.cli import run_command
-from privlink.mwaa.processes import ProcessGroup, call_in, marked, wrap
+from privlink.mwaa.processes import ProcessGroup, belonging, call_in, wrap
 from privlink.mwaa.spec import EnvironmentSpec
 
 
@@ -153,6 +153,7 @@ class Environment:
     def health(self) -> Health:
         """Airflow's own health report (unauthenticated, as load balancers probe it)."""
         url = self.spec.web.url() + airflow_config.health_path(self.spec)
+
         def fetch() -> object:
             with urllib.request.urlopen(url, timeout=3) as answer:
                 return json.load(answer)
@@ -188,13 +189,17 @@ class Environment:
     # -- stop ----------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """Stop every component, newest first, by process group; then any process still
-        carrying this environment's marker (pidfiles lost in a crash)."""
+        """Stop every component, newest first, by process group; then any process of the
+        environment still running (its pidfile lost in a crash)."""
         for component in reversed(self.spec.components):
             self.stop_component(component)
-        for pid in marked(self.spec.state_dir):
-            with contextlib.suppress(ProcessLookupError):
-                self.processes.stop_group(os.getpgid(pid), grace=5.0)
+        self.processes.stop_pids(self.leftovers())
+
+    def leftovers(self) -> list[int]:
+        """Processes of this environment, with or without a pidfile (see `belonging`)."""
+        executables = [self.spec.venv / "bin" / "python", postgres.bin_dir() / "postgres",
+                       Path(sys.executable)]  # fmt: skip
+        return belonging(self.spec.state_dir, executables)
 
     def stop_component(self, component: str) -> bool:
         """Stop one component; True if it was running."""
