@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from tests.api.ec2_helpers import AMI, aws_error, make_subnet, make_vpc
-from tests.conftest import wait_until
+from tests.harness import wait_until
 
 POOL = ipaddress.IPv4Network("198.19.0.0/16")
 

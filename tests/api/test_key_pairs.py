@@ -6,7 +6,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from tests.api.ec2_helpers import AMI, aws_error, make_subnet, make_vpc
-from tests.conftest import fresh_account
+from tests.harness import fresh_account
 
 
 def test_create_rsa_key_pair_gives_a_real_private_key(ec2):
