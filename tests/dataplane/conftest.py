@@ -26,9 +26,6 @@ from typing import Any
 import pytest
 
 from privlink.dataplane import proxyproto
-from tests.harness import wait_until
-
-__all__ = ["wait_until"]  # the harness's poller, imported from here by data-plane tests
 
 NEEDED_TOOLS = ("ip", "nft", "dnsmasq", "dig", "conntrack", "ping")
 

@@ -24,8 +24,8 @@ from privlink.dataplane.plan import (
     SubnetNet,
     VpcNet,
 )
-from tests.conftest import VENV_BIN, Server
 from tests.dataplane.world import run_in, wait_for
+from tests.harness import VENV_BIN, Server
 
 ACCOUNT = "333333333333"
 OTHER = "444444444444"

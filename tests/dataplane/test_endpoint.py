@@ -25,9 +25,9 @@ from tests.dataplane.conftest import (
     refused_or_timeout,
     run_in_ns,
     udp_hello,
-    wait_until,
 )
 from tests.dataplane.scenarios import ENDPOINT_ID, privatelink, with_endpoint
+from tests.harness import wait_until
 
 pytestmark = pytest.mark.dataplane
 

@@ -9,22 +9,21 @@ only, follows endpoint changes, and goes away with the server.
 from __future__ import annotations
 
 import subprocess
-import time
 from typing import Any
 
 import pytest
 
 from privlink.dataplane.linux import topology
 from privlink.dataplane.plan import HOST_RESOLVER, DataplanePlan, DnsRecord
-from tests.conftest import VENV_BIN, Server, free_port
 from tests.dataplane.test_aws_service_endpoints import (
     endpoint_to,
     eni_ips,
     https_group,
     network,
     wait_available,
-    wait_for,
 )
+from tests.dataplane.world import wait_for
+from tests.harness import VENV_BIN, Server, free_port, wait_until
 
 ACCOUNT = "555555555555"
 
@@ -97,10 +96,7 @@ def test_host_resolver_answers_endpoint_names(fresh_server: Any) -> None:
 
     # Stopping privlink stops the resolver (the driver's teardown).
     server.stop()
-    deadline = time.monotonic() + 10
-    while udp_listeners(port) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert udp_listeners(port) == []
+    wait_until(lambda: udp_listeners(port) == [], 10, 0.2, f"nothing to listen on UDP {port}")
 
 
 def test_host_resolver_spec_listens_on_loopback_only() -> None:

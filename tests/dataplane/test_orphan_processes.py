@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from privlink.dataplane.linux import LinuxDriver
 from privlink.dataplane.linux.procs import MARKER
 from privlink.dataplane.plan import DataplanePlan
+from tests.harness import wait_until
 
 pytestmark = pytest.mark.dataplane
 
@@ -28,10 +28,7 @@ def test_marked_orphans_are_stopped_and_strangers_are_not(tmp_path: Path) -> Non
     driver = LinuxDriver(tmp_path / "dataplane")
     try:
         report = driver.apply(DataplanePlan())
-        deadline = time.monotonic() + 10
-        while alive(orphan) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not alive(orphan)
+        wait_until(lambda: not alive(orphan), 10, 0.05, f"orphan {orphan.pid} to stop")
         assert any(f"orphan process {orphan.pid}" in change for change in report.changes)
         assert alive(stranger)
     finally:

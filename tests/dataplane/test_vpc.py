@@ -20,9 +20,9 @@ from tests.dataplane.conftest import (
     hello,
     refused_or_timeout,
     run_in_ns,
-    wait_until,
 )
 from tests.dataplane.scenarios import open_to, two_subnet_vpc
+from tests.harness import wait_until
 
 pytestmark = pytest.mark.dataplane
 

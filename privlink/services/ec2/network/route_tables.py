@@ -24,7 +24,6 @@ from privlink.services.ec2.records import (
     RouteTableAssociation,
     Subnet,
     Vpc,
-    VpcPeeringConnection,
 )
 from privlink.services.ec2.resource_kinds import require, resolve
 from privlink.store.records import Record
@@ -191,8 +190,6 @@ def _target_record(scope: Scope, table: RouteTable, target: Target) -> Record:
         if prefix not in ("igw", "vgw"):
             raise errors.InvalidGatewayIDNotFound(target.target_id)
     record = resolve(scope, prefix, target.target_id)
-    if isinstance(record, VpcPeeringConnection):
-        return _peering_target(table, record)
     if isinstance(record, InternetGateway):
         network, what = record.attached_vpc_id, "network gateway"
     else:
@@ -202,21 +199,6 @@ def _target_record(scope: Scope, table: RouteTable, target: Target) -> Record:
             f"route table {table.id} and {what} {target.target_id} belong to different networks"
         )
     return record
-
-
-def _peering_target(table: RouteTable, connection: VpcPeeringConnection) -> VpcPeeringConnection:
-    """A peering connection routes for the VPCs on its two sides while it is open (a route
-    to a pending one is a blackhole until it is accepted, as on AWS)."""
-    sides = (connection.requester, connection.accepter)
-    ours = any((s.account, s.vpc_id) == (table.account, table.vpc_id) for s in sides)
-    if connection.status not in ("pending-acceptance", "active"):
-        raise errors.InvalidVpcPeeringConnectionIDNotFound(connection.id)
-    if not ours:
-        raise errors.InvalidParameterValue.because(
-            f"route table {table.id} and network gateway {connection.id} belong to different "
-            "networks"
-        )
-    return connection
 
 
 def _route(scope: Scope, table: RouteTable, cidr: str, target: Target) -> Route:
