@@ -175,20 +175,21 @@ async def _serve(runtime: Any, args: argparse.Namespace) -> None:
         )
     ]
     if args.https_port:
-        files = tls.ensure(args.state_dir, endpoint_prefixes(runtime.registry))
-        servers.append(
-            _Follower(
-                uvicorn.Config(
-                    runtime,
-                    host=args.host,
-                    port=args.https_port,
-                    lifespan="off",
-                    ssl_certfile=str(files.cert),
-                    ssl_keyfile=str(files.key),
-                    **common,
-                )
-            )
+        prefixes = endpoint_prefixes(runtime.registry)
+        files = tls.ensure(args.state_dir, prefixes)
+        config = uvicorn.Config(
+            runtime,
+            host=args.host,
+            port=args.https_port,
+            lifespan="off",
+            ssl_certfile=str(files.cert),
+            ssl_keyfile=str(files.key),
+            **common,
         )
+        config.load()  # makes config.ssl; names the static certificate misses are minted
+        assert config.ssl is not None
+        config.ssl.sni_callback = tls.name_certificates(args.state_dir, prefixes).sni_callback
+        servers.append(_Follower(config))
     # The first server owns the lifespan; the others follow it so Ctrl-C stops all.
     main_server, *others = servers
     tasks = [asyncio.create_task(s.serve()) for s in others]

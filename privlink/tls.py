@@ -12,7 +12,11 @@ as AWS_CA_BUNDLE.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
+import re
+import ssl
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +132,7 @@ class LocalCA:
         if files.cert.exists() and files.key.exists() and _covers(files.cert, names, self):
             return files
         key = ec.generate_private_key(ec.SECP256R1())
-        cert = self.sign(names[0], names, key)
+        cert = self.sign(names[0][:64], names, key)  # CN: 64 characters at most (X.520)
         files.key.write_bytes(pem_key(key))
         files.key.chmod(0o600)
         files.cert.write_bytes(pem_cert(cert))
@@ -182,6 +186,84 @@ def ensure(state_dir: Path, services: Iterable[str]) -> TlsFiles:
     names = server_names(services)
     files = ca.issue_files(ca.folder, "server", names)
     return files
+
+
+# A host name privlink may mint a certificate for: DNS labels, under amazonaws.com or
+# localhost (names SDKs build from privlink's endpoints); never anyone else's domain.
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_MINTABLE = re.compile(rf"^(?:{_LABEL}\.)*(?:amazonaws\.com|localhost)$")
+MINTED_KEPT = 512  # SSL contexts kept in memory (least recently used go first)
+
+
+def matches(pattern: str, name: str) -> bool:
+    """Whether a certificate name (possibly `*.`) covers a host name, as TLS clients check:
+    a wildcard stands for exactly one whole label."""
+    pattern, name = pattern.lower(), name.lower().rstrip(".")
+    if not pattern.startswith("*."):
+        return pattern == name
+    head, _, rest = name.partition(".")
+    return bool(head) and rest == pattern[2:]
+
+
+def mintable(name: str) -> bool:
+    return len(name) <= 253 and bool(_MINTABLE.match(name.lower()))
+
+
+class NameCertificates:
+    """Certificates for names the API's static certificate does not cover.
+
+    One TLS listener serves every host name an SDK builds from privlink's
+    endpoints, and some are deeper than one wildcard label
+    (BUCKET.bucket.vpce-ID.s3.REGION.vpce.amazonaws.com, dotted bucket names),
+    so a single certificate cannot cover them all. The listener's SNI callback
+    asks `context_for(name)`: None keeps the static certificate (it covers the
+    name, or the name is not one privlink answers to); otherwise an SSL context
+    with a certificate for exactly that name, signed by the local CA, minted
+    once, kept on disk under `folder` (reused after a restart) and in memory.
+    """
+
+    def __init__(self, ca: LocalCA, covered: Sequence[str], folder: Path) -> None:
+        self.ca = ca
+        self.covered = tuple(covered)
+        self.folder = folder
+        self._contexts: OrderedDict[str, ssl.SSLContext] = OrderedDict()
+
+    def context_for(self, server_name: str | None) -> ssl.SSLContext | None:
+        if not server_name:
+            return None
+        name = server_name.lower().rstrip(".")
+        if not mintable(name) or any(matches(p, name) for p in self.covered):
+            return None
+        ctx = self._contexts.get(name)
+        if ctx is None:
+            files = self.ca.issue_files(self.folder, _stem(name), [name])
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(files.cert, files.key)
+            self._contexts[name] = ctx
+            while len(self._contexts) > MINTED_KEPT:
+                self._contexts.popitem(last=False)
+        else:
+            self._contexts.move_to_end(name)
+        return ctx
+
+    def sni_callback(
+        self, sock: ssl.SSLObject | ssl.SSLSocket, name: str | None, _: object
+    ) -> None:
+        """For `SSLContext.sni_callback`: switch the connection to the name's context."""
+        ctx = self.context_for(name)
+        if ctx is not None:
+            sock.context = ctx
+
+
+def _stem(name: str) -> str:
+    """A file stem for a host name: readable, bounded, unique."""
+    return f"{name[:80]}-{hashlib.sha256(name.encode()).hexdigest()[:12]}"
+
+
+def name_certificates(state_dir: Path, services: Iterable[str]) -> NameCertificates:
+    """The minting side of the API listener whose static certificate `ensure` made."""
+    ca = LocalCA(state_dir / "tls")
+    return NameCertificates(ca, server_names(services), ca.folder / "names")
 
 
 def _covers(cert_file: Path, names: Sequence[str], ca: LocalCA) -> bool:

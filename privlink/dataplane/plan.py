@@ -15,6 +15,9 @@ Design choices worth knowing:
   destination the data plane ever uses. It has no NLB.
 - The host-side resolver (`host_dns_port`, `host_dns`) answers the endpoint-specific public
   names on 127.0.0.1 for tools on the host; 0 = not run.
+- A gateway endpoint to an AWS service privlink implements (S3) is a `GatewayNet`: the
+  service's public front addresses inside the VPC, reachable only from the subnets whose
+  route table routes the service's prefix list to the endpoint, relayed to privlink's API.
 - IPv4 only for now.
 """
 
@@ -87,11 +90,16 @@ class SubnetNet:
 
 @dataclass(frozen=True)
 class DnsRecord:
-    """A name the VPC resolver answers: A records, or a CNAME to a name it also knows."""
+    """A name the VPC resolver answers: A records, or a CNAME to a name it also knows.
+
+    `wildcard`: the addresses answer `name` and every name under it, at any depth (a
+    Route 53 `*.name` record: BUCKET.vpce-ID.s3.REGION.vpce.amazonaws.com, or
+    a.b.s3.REGION.amazonaws.com). Wildcards carry addresses, never a CNAME."""
 
     name: str
     addresses: tuple[str, ...] = ()
     cname: str | None = None
+    wildcard: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,6 +235,23 @@ class EndpointNet:
 
 
 @dataclass(frozen=True)
+class GatewayNet:
+    """A gateway endpoint to an AWS service privlink implements (S3), while available.
+
+    `addresses` are the service's public front addresses (what its public names resolve
+    to in every VPC, inside the region's prefix list); in this VPC they accept TCP
+    `LOCAL_SERVICE_PORT` from `sources` only (the CIDRs of the subnets whose route table
+    routes the prefix list to this endpoint) and relay it to 127.0.0.1:local_port.
+    Anything else sent to them finds no route, as on AWS without the route."""
+
+    endpoint_id: str
+    vpc_id: str
+    addresses: tuple[str, ...]
+    sources: tuple[str, ...]
+    local_port: int
+
+
+@dataclass(frozen=True)
 class DataplanePlan:
     vpcs: tuple[VpcNet, ...] = ()
     instances: tuple[InstanceNet, ...] = ()
@@ -235,6 +260,7 @@ class DataplanePlan:
     # The host-side resolver: 127.0.0.1:host_dns_port answers these names (0 = none).
     host_dns_port: int = 0
     host_dns: tuple[DnsRecord, ...] = ()
+    gateways: tuple[GatewayNet, ...] = ()
 
     def vpc(self, vpc_id: str) -> VpcNet:
         for vpc in self.vpcs:
@@ -270,9 +296,14 @@ class DataplanePlan:
             and e.vpc_id in ok_vpcs
             and (e.nlb_id is None or e.nlb_id in ok_nlbs)
         )
+        gateways = tuple(
+            g for g in self.gateways if g.endpoint_id not in bad and g.vpc_id in ok_vpcs
+        )
         if HOST_RESOLVER in bad:
-            return DataplanePlan(vpcs, instances, nlbs, endpoints)
-        return DataplanePlan(vpcs, instances, nlbs, endpoints, self.host_dns_port, self.host_dns)
+            return DataplanePlan(vpcs, instances, nlbs, endpoints, gateways=gateways)
+        return DataplanePlan(
+            vpcs, instances, nlbs, endpoints, self.host_dns_port, self.host_dns, gateways
+        )
 
 
 class _Validator:
@@ -291,7 +322,11 @@ class _Validator:
         self._unique("vpc", [v.vpc_id for v in self.plan.vpcs])
         self._unique("instance", [i.instance_id for i in self.plan.instances])
         self._unique("nlb", [n.nlb_id for n in self.plan.nlbs])
-        self._unique("endpoint", [e.endpoint_id for e in self.plan.endpoints])
+        self._unique(
+            "endpoint",
+            [e.endpoint_id for e in self.plan.endpoints]
+            + [g.endpoint_id for g in self.plan.gateways],
+        )
         for vpc in self.plan.vpcs:
             self._vpc(vpc)
         for inst in self.plan.instances:
@@ -301,6 +336,8 @@ class _Validator:
             self._nlb(nlb)
         for ep in self.plan.endpoints:
             self._endpoint(ep)
+        for gateway in self.plan.gateways:
+            self._gateway(gateway)
         self._host_resolver()
         return self.problems
 
@@ -327,7 +364,7 @@ class _Validator:
                 self.add(vpc.vpc_id, f"subnet {subnet.subnet_id} overlaps another subnet")
             seen.append(snet)
         for record in vpc.dns_records:
-            if bool(record.addresses) == bool(record.cname):
+            if bool(record.addresses) == bool(record.cname) or (record.wildcard and record.cname):
                 self.add(vpc.vpc_id, f"dns record {record.name}: give addresses or a cname")
 
     def _address(self, owner: str, vpc_id: str, subnet_id: str, ip: str) -> None:
@@ -391,6 +428,24 @@ class _Validator:
         for eni in ep.enis:
             self._address(ep.endpoint_id, ep.vpc_id, eni.subnet_id, eni.ip)
         self._rules(ep.endpoint_id, ep.ingress)
+
+    def _gateway(self, gateway: GatewayNet) -> None:
+        vpc = self.vpcs.get(gateway.vpc_id)
+        if vpc is None:
+            self.add(gateway.endpoint_id, f"unknown vpc {gateway.vpc_id}")
+            return
+        if not 0 < gateway.local_port < 65536:
+            self.add(gateway.endpoint_id, f"bad local port {gateway.local_port}")
+        try:
+            inside = ipaddress.ip_network(vpc.cidr)
+            fronts = [ipaddress.IPv4Address(a) for a in gateway.addresses]
+            for cidr in gateway.sources:
+                ipaddress.IPv4Network(cidr)
+        except ValueError as exc:
+            self.add(gateway.endpoint_id, f"bad address: {exc}")
+            return
+        if not fronts or any(a in inside for a in fronts):
+            self.add(gateway.endpoint_id, "service addresses missing or inside the VPC")
 
     def _host_resolver(self) -> None:
         if not 0 <= self.plan.host_dns_port < 65536:

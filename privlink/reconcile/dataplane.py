@@ -45,6 +45,7 @@ WATCHED = frozenset(
     {
         "vpc",
         "subnet",
+        "route-table",  # gateway endpoints reach the subnets their tables route
         "security-group",
         "instance",
         "network-interface",

@@ -18,6 +18,10 @@ Choices recorded here:
   service's real name, as on AWS. Other AWS services in the catalog get no path (there is
   nothing to reach); with no HTTPS port, neither do these.
 - The host-side resolver (plan.host_dns) answers the same public names as every VPC's.
+- Route 53 wildcards (`*.NAME` answers: S3's endpoint-specific and private names) become
+  wildcard records for NAME; a wildcard and an exact record of one name merge into the
+  wildcard. When privlink serves S3, every VPC also resolves S3's public names, and
+  gateway endpoints to S3 carry traffic (s3_paths).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from dataclasses import dataclass
 
 from privlink.dataplane import plan as p
 from privlink.domain import endpoint_lifecycle as lifecycle
+from privlink.domain.endpoint_dns import Answer
+from privlink.reconcile import s3_paths
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
@@ -78,7 +84,7 @@ def build_plan(
     endpoints = [e for e in uow.list(VpcEndpoint) if e.endpoint_type == "Interface"]
     enis = {eni.id: eni for eni in uow.list(NetworkInterface)}
 
-    records = _dns_records(uow, vpcs, instances, endpoints)
+    records = _dns_records(uow, vpcs, instances, endpoints, s3_paths.SERVICE in api.services)
     subnets_of: dict[str, list[p.SubnetNet]] = defaultdict(list)
     for subnet in subnets:
         subnets_of[subnet.vpc_id].append(
@@ -121,7 +127,14 @@ def build_plan(
         net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, api)) is not None
     )
     host_dns = tuple(public_records(uow)) if host_dns_port else ()
-    return p.DataplanePlan(vpc_nets, instance_nets, nlbs, endpoint_nets, host_dns_port, host_dns)
+    gateways = (
+        s3_paths.gateway_nets(uow, api.port)
+        if api.port and s3_paths.SERVICE in api.services
+        else ()
+    )
+    return p.DataplanePlan(
+        vpc_nets, instance_nets, nlbs, endpoint_nets, host_dns_port, host_dns, gateways
+    )
 
 
 def expects_path(endpoint: VpcEndpoint, api: LocalApi) -> bool:
@@ -175,8 +188,9 @@ def _dns_records(
     vpcs: list[Vpc],
     instances: list[Instance],
     endpoints: list[VpcEndpoint],
+    s3_public: bool = False,
 ) -> dict[str, dict[str, p.DnsRecord]]:
-    """Per VPC: name -> record."""
+    """Per VPC: name -> record. `s3_public`: S3's public names resolve in every VPC."""
     out: dict[str, dict[str, p.DnsRecord]] = defaultdict(dict)
     hostnames = {v.id for v in vpcs if v.enable_dns_hostnames}
     for instance in instances:
@@ -186,19 +200,10 @@ def _dns_records(
     public: dict[str, p.DnsRecord] = {}
     for endpoint in endpoints:
         for answer in dns_answers(uow, endpoint).values():
-            if answer.wildcard or answer.scope == "inbound-resolver":
-                continue
-            record = (
-                p.DnsRecord(answer.name, cname=answer.cname)
-                if answer.cname
-                else p.DnsRecord(answer.name, tuple(answer.ipv4))
-            )
-            if not record.cname and not record.addresses:
-                continue
-            if answer.scope == "public":
-                public[answer.name] = record
-            else:
-                out[endpoint.vpc_id][answer.name] = record
+            record = _record(answer)
+            if record is None or answer.scope == "inbound-resolver":
+                continue  # in-VPC queries keep the public answer (AWS)
+            _put(public if answer.scope == "public" else out[endpoint.vpc_id], record)
     for mwaa in mwaa_queries.dns_records(uow):
         record = p.DnsRecord(mwaa.name, mwaa.addresses, mwaa.cname)
         if mwaa.vpc_id is None:
@@ -208,7 +213,26 @@ def _dns_records(
     for vpc in vpcs:
         for name, record in public.items():
             out[vpc.id].setdefault(name, record)
+        for record in s3_paths.public_records(vpc.region) if s3_public else ():
+            out[vpc.id].setdefault(record.name, record)
     return out
+
+
+def _record(answer: Answer) -> p.DnsRecord | None:
+    """The resolver's record for an answer: `*.NAME` is a wildcard record for NAME."""
+    if answer.cname:
+        return None if answer.wildcard else p.DnsRecord(answer.name, cname=answer.cname)
+    if not answer.ipv4:
+        return None
+    name = answer.name.removeprefix("*.") if answer.wildcard else answer.name
+    return p.DnsRecord(name, tuple(answer.ipv4), wildcard=answer.wildcard)
+
+
+def _put(records: dict[str, p.DnsRecord], record: p.DnsRecord) -> None:
+    """Add a record; a wildcard already there answers the exact name too, so it stays."""
+    kept = records.get(record.name)
+    if kept is None or not kept.wildcard:
+        records[record.name] = record
 
 
 def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
@@ -216,8 +240,9 @@ def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
     records: dict[str, p.DnsRecord] = {}
     for endpoint in uow.list(VpcEndpoint):
         for answer in dns_answers(uow, endpoint).values():
-            if answer.scope == "public" and not answer.wildcard and answer.ipv4:
-                records[answer.name] = p.DnsRecord(answer.name, tuple(answer.ipv4))
+            record = _record(answer)
+            if answer.scope == "public" and record is not None and not record.cname:
+                _put(records, record)
     for mwaa in mwaa_queries.dns_records(uow):  # web server host names: CNAMEs to those
         if mwaa.vpc_id is None and mwaa.cname in records:
             records[mwaa.name] = p.DnsRecord(mwaa.name, cname=mwaa.cname)

@@ -32,12 +32,26 @@ _VIRTUAL = re.compile(
     r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.(?:s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?|localhost)$"
 )
 _S3_HOST = re.compile(r"^s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$")
+# An S3 interface endpoint's own names (its DnsEntries are *.vpce-ID-TOKEN[-AZ].s3.REGION.
+# vpce.amazonaws.com): SDKs are given https://bucket.vpce-... as endpoint URL (AWS's docs),
+# so "bucket." is the endpoint kind, and a virtual-hosted bucket comes in front of it.
+_VPCE_S3 = re.compile(
+    r"^(?:(?P<front>[a-z0-9][a-z0-9.-]*)\.)?vpce-[a-z0-9]+-[a-z0-9-]+\.s3\.[a-z0-9-]+\.vpce\.amazonaws\.com$"
+)
+_ENDPOINT_KIND = "bucket"
 _SIGNED_FOR = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/s3/aws4_request")
 
 
 def virtual_bucket(host: str) -> str | None:
     """The bucket a virtual-hosted-style Host header names, if it names one."""
-    match = _VIRTUAL.match(host.rsplit(":", 1)[0].lower())
+    name = host.rsplit(":", 1)[0].lower()
+    endpoint = _VPCE_S3.match(name)
+    if endpoint is not None:  # BUCKET.bucket.vpce-..., path style at (bucket.)vpce-...
+        front = endpoint.group("front") or ""
+        if front in ("", _ENDPOINT_KIND):
+            return None
+        return front.removesuffix(f".{_ENDPOINT_KIND}")
+    match = _VIRTUAL.match(name)
     return match.group("bucket") if match else None
 
 
@@ -49,7 +63,7 @@ def is_s3(headers: dict[str, str], query_string: str) -> bool:
     if _SIGNED_FOR.search(signature):
         return True
     host = headers.get("host", "").rsplit(":", 1)[0].lower()
-    return bool(_S3_HOST.match(host)) or virtual_bucket(host) is not None
+    return bool(_S3_HOST.match(host) or _VPCE_S3.match(host)) or virtual_bucket(host) is not None
 
 
 def request_of(scope: dict[str, Any], headers: dict[str, str]) -> Request:

@@ -1,9 +1,10 @@
 """The Amazon-provided DNS server of a VPC: one dnsmasq in the VPC router namespace.
 
 It answers at VPC base+2 and 169.254.169.253 (both on the router's loopback), from an
-addn-hosts file (A records) and cname= lines, and nothing else: no upstream servers, and
-`local=/#/` makes every unknown name NXDOMAIN instead of REFUSED. A hosts change is a SIGHUP
-(dnsmasq re-reads addn-hosts); a config change (cnames, addresses) is a restart.
+addn-hosts file (A records), cname= lines and address= lines (wildcards), and nothing
+else: no upstream servers, and `local=/#/` makes every unknown name NXDOMAIN instead of
+REFUSED. A hosts change is a SIGHUP (dnsmasq re-reads addn-hosts); a config change (cnames,
+wildcards, addresses) is a restart.
 
 The host-side resolver is the same program with an empty netns: it runs in the driver's
 (host) namespace, bound to 127.0.0.1 on a high port only (bind-interfaces + listen-address),
@@ -50,6 +51,8 @@ def render_conf(
         *([f"port={spec.port}"] if spec.port != 53 else []),
         *(f"listen-address={ip}" for ip in spec.listen),
         *(f"cname={name},{target}" for name, target in spec.cnames),
+        # the name and every name under it (a Route 53 wildcard); more specific than /#/
+        *(f"address=/{name}/{ip}" for name, ips in spec.wildcards for ip in ips),
     ]
     return "\n".join(lines) + "\n"
 

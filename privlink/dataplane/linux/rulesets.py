@@ -260,3 +260,18 @@ def nlb(zones: Sequence[NlbZone], forwards: Sequence[NlbForward]) -> str:
         "}",
     ]
     return _table("nlb", body)
+
+
+def gateway(fronts: Sequence[str], sources: Sequence[str], port: int) -> str:
+    """The VPC router with a gateway endpoint: its relay on the service's front addresses
+    takes `port` from the routed subnets only. Everything else sent to those addresses is
+    refused as if there were no route (ICMP net unreachable, what the router says for any
+    destination it has no route to); all other traffic is the router's as before."""
+    body = [
+        "chain gateway_in {",
+        "  type filter hook input priority filter; policy accept;",
+        f"  ip daddr {_set(fronts)} ip saddr {_set(sources)} tcp dport {port} accept",
+        f"  ip daddr {_set(fronts)} reject with icmp type net-unreachable",
+        "}",
+    ]
+    return _table("vpc router: gateway endpoints", body)

@@ -24,6 +24,11 @@ address is added on the host; the path exists only inside that process.
 
 The host-side resolver is a DnsSpec with an empty netns: a dnsmasq on 127.0.0.1:port in the
 driver's namespace that answers the endpoint-specific public names (plan.host_dns).
+
+A gateway endpoint (plan.gateways) lives in the VPC router namespace: the service's front
+addresses on its loopback, a relay (the same proxy process, keyed by the VPC's first
+gateway endpoint) from those addresses:443 to 127.0.0.1:local_port, and a filter that lets
+only the routed subnets in. A VPC without one has no route to those addresses at all.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from privlink.dataplane.plan import (
     DataplanePlan,
     DnsRecord,
     EndpointNet,
+    GatewayNet,
     HealthCheck,
     InstanceNet,
     NlbNet,
@@ -102,6 +108,8 @@ class DnsSpec:
     hosts: str  # addn-hosts file content
     cnames: tuple[tuple[str, str], ...]
     port: int = 53
+    # (name, addresses): answered for the name and every name under it (address=/name/ip)
+    wildcards: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,6 +215,7 @@ class _Builder:
                 _hosts(self.plan.host_dns),
                 tuple((r.name, r.cname) for r in self.plan.host_dns if r.cname),
                 self.plan.host_dns_port,
+                _wildcards(self.plan.host_dns),
             )
         for draft in drafts:
             links = tuple(self.links.get(draft.name, ()))
@@ -239,9 +248,39 @@ class _Builder:
             hosts = _hosts(vpc.dns_records)
             cnames = tuple((r.name, r.cname) for r in vpc.dns_records if r.cname)
             self.spec.dns[vpc.vpc_id] = DnsSpec(
-                vpc.vpc_id, ns, (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL), hosts, cnames
+                vpc.vpc_id,
+                ns,
+                (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL),
+                hosts,
+                cnames,
+                wildcards=_wildcards(vpc.dns_records),
             )
-        return NamespaceSpec(ns, vpc.vpc_id, FORWARDING, loopback)
+        gateways = [g for g in self.plan.gateways if g.vpc_id == vpc.vpc_id and g.sources]
+        if not gateways:
+            return NamespaceSpec(ns, vpc.vpc_id, FORWARDING, loopback)
+        fronts = sorted({a for g in gateways for a in g.addresses})
+        self._gateway_relay(ns, gateways, fronts)
+        ruleset = rulesets.gateway(
+            fronts, [c for g in gateways for c in g.sources], LOCAL_SERVICE_PORT
+        )
+        loopback += tuple(f"{a}/32" for a in fronts)
+        return NamespaceSpec(ns, vpc.vpc_id, FORWARDING, loopback, ruleset=ruleset)
+
+    def _gateway_relay(self, ns: str, gateways: list[GatewayNet], fronts: list[str]) -> None:
+        """One relay per VPC (several gateway endpoints to S3 share the front addresses),
+        keyed by the first endpoint id; its state is an always-active endpoint's."""
+        relay = min(g.endpoint_id for g in gateways)
+        port = next(g.local_port for g in gateways if g.endpoint_id == relay)
+        self.spec.proxies[relay] = ProxySpec(
+            relay,
+            ns,
+            "",
+            tuple(
+                ProxyListener(a, LOCAL_SERVICE_PORT, "127.0.0.1", (("127.0.0.1", port),), False)
+                for a in fronts
+            ),
+        )
+        self.spec.endpoints[relay] = EndpointState(relay, ns, True, "", ())
 
     def instance(self, inst: InstanceNet) -> NamespaceSpec:
         vpc = self.plan.vpc(inst.vpc_id)
@@ -503,8 +542,12 @@ class _Builder:
 
 
 def _hosts(records: tuple[DnsRecord, ...]) -> str:
-    """An addn-hosts file: one "ADDRESS NAME" line per A record."""
-    return "".join(f"{ip} {r.name}\n" for r in records for ip in r.addresses)
+    """An addn-hosts file: one "ADDRESS NAME" line per A record (wildcards apart)."""
+    return "".join(f"{ip} {r.name}\n" for r in records if not r.wildcard for ip in r.addresses)
+
+
+def _wildcards(records: tuple[DnsRecord, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((r.name, r.addresses) for r in records if r.wildcard)
 
 
 def build(plan: DataplanePlan, health: HealthMap | None = None) -> KernelSpec:
