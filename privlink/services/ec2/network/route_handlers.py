@@ -79,11 +79,20 @@ def replace_route_table_association(ctx: Context, params: dict[str, Any]) -> dic
 
 # --- routes ---------------------------------------------------------------------------------
 def _destination(params: dict[str, Any]) -> str:
-    cidr = params.get("DestinationCidrBlock")
+    """The one destination a request names: an IPv4 CIDR or a prefix list (IPv6 unsupported)."""
+    cidr, prefix_list = params.get("DestinationCidrBlock"), params.get("DestinationPrefixListId")
+    if cidr is not None and prefix_list is not None:
+        raise errors.InvalidParameterCombination.because(
+            "The parameter destinationCidrBlock cannot be used with the parameter "
+            "destinationPrefixListId"
+        )
+    if prefix_list is not None:
+        return str(prefix_list)
     if cidr is None:
-        if params.get("DestinationIpv6CidrBlock") or params.get("DestinationPrefixListId"):
+        if params.get("DestinationIpv6CidrBlock"):
             raise errors.UnsupportedOperation.because(
-                "privlink routes IPv4 destinations only (DestinationCidrBlock)."
+                "privlink routes IPv4 destinations and prefix lists only, not "
+                "DestinationIpv6CidrBlock."
             )
         raise errors.ParameterMissing("destinationCidrBlock")
     return str(cidr)

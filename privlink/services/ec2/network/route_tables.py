@@ -16,6 +16,8 @@ from privlink import errors
 from privlink.api import Scope
 from privlink.services import dependencies
 from privlink.services.ec2.ids import check_id, split_id
+from privlink.services.ec2.network import prefix_lists
+from privlink.services.ec2.network.topology import routes_of
 from privlink.services.ec2.records import (
     Instance,
     InternetGateway,
@@ -24,6 +26,7 @@ from privlink.services.ec2.records import (
     RouteTableAssociation,
     Subnet,
     Vpc,
+    VpcPeeringConnection,
 )
 from privlink.services.ec2.resource_kinds import require, resolve
 from privlink.store.records import Record
@@ -169,8 +172,13 @@ def replace_association(scope: Scope, association_id: str, table_id: str) -> str
 
 
 # --- routes ---------------------------------------------------------------------------------
-def destination(cidr: str) -> str:
-    """A route's IPv4 destination, normalised."""
+def destination(scope: Scope, cidr: str) -> str:
+    """A route's destination: an IPv4 CIDR (normalised) or a managed prefix list's id."""
+    if cidr.startswith("pl-"):
+        check_id(cidr, "pl", errors.InvalidPrefixListIdMalformed)
+        if prefix_lists.by_id(scope.region, cidr) is None:
+            raise errors.InvalidPrefixListIDNotFound(cidr)
+        return cidr
     try:
         if "/" not in cidr:
             raise ValueError(cidr)
@@ -190,6 +198,8 @@ def _target_record(scope: Scope, table: RouteTable, target: Target) -> Record:
         if prefix not in ("igw", "vgw"):
             raise errors.InvalidGatewayIDNotFound(target.target_id)
     record = resolve(scope, prefix, target.target_id)
+    if isinstance(record, VpcPeeringConnection):
+        return _peering_target(table, record)
     if isinstance(record, InternetGateway):
         network, what = record.attached_vpc_id, "network gateway"
     else:
@@ -199,6 +209,21 @@ def _target_record(scope: Scope, table: RouteTable, target: Target) -> Record:
             f"route table {table.id} and {what} {target.target_id} belong to different networks"
         )
     return record
+
+
+def _peering_target(table: RouteTable, connection: VpcPeeringConnection) -> VpcPeeringConnection:
+    """A peering connection routes for the VPCs on its two sides while it is open (a route
+    to a pending one is a blackhole until it is accepted, as on AWS)."""
+    sides = (connection.requester, connection.accepter)
+    ours = any((s.account, s.vpc_id) == (table.account, table.vpc_id) for s in sides)
+    if connection.status not in ("pending-acceptance", "active"):
+        raise errors.InvalidVpcPeeringConnectionIDNotFound(connection.id)
+    if not ours:
+        raise errors.InvalidParameterValue.because(
+            f"route table {table.id} and network gateway {connection.id} belong to different "
+            "networks"
+        )
+    return connection
 
 
 def _route(scope: Scope, table: RouteTable, cidr: str, target: Target) -> Route:
@@ -214,8 +239,10 @@ def _route(scope: Scope, table: RouteTable, cidr: str, target: Target) -> Route:
     if isinstance(record, Instance):
         route.network_interface_id = record.network_interface_id
     vpc = scope.get(Vpc, table.vpc_id)
-    inside = vpc is not None and ipaddress.IPv4Network(cidr).subnet_of(
-        ipaddress.IPv4Network(vpc.cidr)
+    inside = (
+        vpc is not None
+        and not cidr.startswith("pl-")
+        and ipaddress.IPv4Network(cidr).subnet_of(ipaddress.IPv4Network(vpc.cidr))
     )
     if inside and field not in INSIDE_VPC_TARGETS:
         raise errors.InvalidParameterValue.because(
@@ -227,8 +254,8 @@ def _route(scope: Scope, table: RouteTable, cidr: str, target: Target) -> Route:
 
 def create_route(scope: Scope, table_id: str, cidr: str, target: Target) -> Route:
     table = require(scope, RouteTable, table_id)
-    cidr = destination(cidr)
-    if any(r.destination_cidr == cidr for r in table.routes):
+    cidr = destination(scope, cidr)
+    if any(r.destination_cidr == cidr for r in routes_of(scope, table)):
         raise errors.RouteAlreadyExists(cidr)
     route = _route(scope, table, cidr, target)
     table.routes.append(route)
@@ -250,7 +277,7 @@ def _existing(table: RouteTable, cidr: str, missing: str, local: str) -> int:
 
 def replace_route(scope: Scope, table_id: str, cidr: str, target: Target) -> Route:
     table = require(scope, RouteTable, table_id)
-    cidr = destination(cidr)
+    cidr = destination(scope, cidr)
     missing = (
         f"There is no route defined for '{cidr}' in the route table. Please correct the "
         "destination and try the command again."
@@ -265,7 +292,7 @@ def replace_route(scope: Scope, table_id: str, cidr: str, target: Target) -> Rou
 
 def delete_route(scope: Scope, table_id: str, cidr: str) -> None:
     table = require(scope, RouteTable, table_id)
-    cidr = destination(cidr)
+    cidr = destination(scope, cidr)
     missing = f"no route with destination-cidr-block {cidr} in route table {table.id}"
     del table.routes[_existing(table, cidr, missing, "remove")]
     scope.put(table)
