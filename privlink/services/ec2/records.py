@@ -302,6 +302,10 @@ class VpcPeeringConnection(Tagged):
     status: str = "pending-acceptance"
     status_message: str = ""
     expiration_time: str | None = None
+    # When it left pending-acceptance/active for good (rejected, deleted, failed), and by whom:
+    # how long each side still sees it depends on both.
+    closed_at: str | None = None
+    closed_by: str = ""
     # Tags the accepter put on it (each side sees its own tags, as on AWS).
     accepter_tags: dict[str, str] = Field(default_factory=dict)
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 from privlink import errors
 from privlink.api import Scope
 from privlink.services.ec2.ids import malformed, split_id
+from privlink.services.ec2.network.topology import peering_connection
 from privlink.services.ec2.records import (
     DhcpOptions,
     ElasticIp,
@@ -86,6 +87,23 @@ def _rules(scope: Scope) -> Iterator[tuple[str, TagHolder]]:
 
 def _rule(scope: Scope, rule_id: str) -> TagHolder | None:
     return next((holder for found, holder in _rules(scope) if found == rule_id), None)
+
+
+# A peering connection is one record both sides tag: each side sees and changes its own tags.
+def _side_tags(scope: Scope, connection: VpcPeeringConnection) -> TagHolder:
+    mine = connection.tags if scope.account == connection.requester.account else None
+    return connection, connection.accepter_tags if mine is None else mine
+
+
+def _peering(scope: Scope, peering_id: str) -> TagHolder | None:
+    found = peering_connection(scope, peering_id)
+    return None if found is None else _side_tags(scope, found)
+
+
+def _peerings(scope: Scope) -> Iterator[tuple[str, TagHolder]]:
+    for connection in scope.uow.list(VpcPeeringConnection, region=scope.region):
+        if scope.account in (connection.requester.account, connection.accepter.account):
+            yield connection.id, _side_tags(scope, connection)
 
 
 def _kinds(*kinds: ResourceKind) -> Mapping[str, ResourceKind]:
@@ -170,6 +188,8 @@ RESOURCE_KINDS: Mapping[str, ResourceKind] = _kinds(
         errors.InvalidVpcPeeringConnectionIDNotFound,
         VpcPeeringConnection,
         errors.InvalidVpcPeeringConnectionIdMalformed,
+        locate=_peering,
+        listing=_peerings,
     ),
     ResourceKind(
         "eipalloc",

@@ -7,6 +7,8 @@ they are answered here once, over records.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from privlink import errors
 from privlink.api import Scope
 from privlink.domain import endpoint_lifecycle as lifecycle
@@ -16,6 +18,7 @@ from privlink.services.ec2.records import (
     InternetGateway,
     NatGateway,
     NetworkInterface,
+    PeeringSide,
     Route,
     RouteTable,
     Subnet,
@@ -23,6 +26,7 @@ from privlink.services.ec2.records import (
     VpcPeeringConnection,
 )
 from privlink.services.privatelink.records import VpcEndpoint
+from privlink.store.unit import UnitOfWork
 
 GONE_INSTANCE_STATES = ("shutting-down", "terminated")
 GONE_ENDPOINT_STATES = (lifecycle.State.DELETING, lifecycle.State.DELETED)
@@ -109,3 +113,55 @@ def gateway_endpoint_routes(scope: Scope, table: RouteTable) -> list[Route]:
 def routes_of(scope: Scope, table: RouteTable) -> list[Route]:
     """Every route a table shows: its own, then those of gateway endpoints."""
     return [*table.routes, *gateway_endpoint_routes(scope, table)]
+
+
+# --- peering, as the data plane needs it --------------------------------------------------------
+@dataclass(frozen=True)
+class PeeredVpc:
+    """One side of an active peering connection: its VPC's blocks now, its DNS option, and
+    the (route table, destination) pairs of its tables that lead to the connection."""
+
+    account: str
+    region: str
+    vpc_id: str
+    cidrs: tuple[str, ...]
+    allow_dns_resolution_from_remote_vpc: bool
+    routes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ActivePeering:
+    peering_id: str
+    requester: PeeredVpc
+    accepter: PeeredVpc
+
+
+def _peered(uow: UnitOfWork, peering_id: str, side: PeeringSide) -> PeeredVpc:
+    vpc = uow.get(Vpc, side.vpc_id)
+    cidrs = [vpc.cidr, *(b.cidr for b in vpc.secondary_cidrs)] if vpc else side.cidrs
+    routes = tuple(
+        (table.id, route.destination_cidr)
+        for table in uow.list(RouteTable, side.account, side.region, parent=side.vpc_id)
+        for route in table.routes
+        if route.vpc_peering_connection_id == peering_id
+    )
+    return PeeredVpc(
+        side.account,
+        side.region,
+        side.vpc_id,
+        tuple(cidrs),
+        side.allow_dns_resolution_from_remote_vpc,
+        routes,
+    )
+
+
+def active_peerings(uow: UnitOfWork) -> list[ActivePeering]:
+    """Every active peering connection of every account, both VPCs as they are now.
+
+    The data plane links two VPCs only for these, and carries a packet from one
+    side only where a route of that side's table sends its destination here."""
+    return [
+        ActivePeering(c.id, _peered(uow, c.id, c.requester), _peered(uow, c.id, c.accepter))
+        for c in uow.list(VpcPeeringConnection)
+        if c.status == "active"
+    ]
