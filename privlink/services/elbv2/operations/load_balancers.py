@@ -24,7 +24,7 @@ from privlink.services import dependencies
 from privlink.services.ec2.network import addressing
 from privlink.services.ec2.records import InternetGateway, SecurityGroup, Subnet
 from privlink.services.elbv2 import arns, attributes
-from privlink.services.elbv2.operations import listeners
+from privlink.services.elbv2.operations import listeners, node_interfaces
 from privlink.services.elbv2.operations.tags import TAG_ERRORS
 from privlink.services.elbv2.records import LbNode, Listener, LoadBalancer
 from privlink.services.shared import tags
@@ -174,6 +174,7 @@ def create_load_balancer(scope: Scope, spec: NewLoadBalancer) -> tuple[LoadBalan
     lb.nodes = _allocate_nodes(scope, lb, subnets, spec.subnets)
     scope.uow.claim_name(_name_scope(scope.account, scope.region), spec.name, lb.id)
     scope.add(lb)
+    node_interfaces.add_for(scope, lb)
     return lb, True
 
 
@@ -189,6 +190,7 @@ def delete_load_balancer(scope: Scope, arn: str) -> None:
         raise errors.LoadBalancerInUse(arn)
     for listener in scope.list(Listener, parent=lb.id):
         listeners.remove(scope, listener)
+    node_interfaces.remove_for(scope, lb)
     scope.uow.release_addresses(lb.address_owner)
     scope.uow.release_name(_name_scope(lb.account, lb.region), lb.name)
     scope.delete(lb)
