@@ -454,6 +454,13 @@ ElbTooManyResources = _variant(
     ValidationError, "A maximum of {0} resources can be described or tagged at once"
 )
 ElbArnInvalid = _variant(ValidationError, "'{0}' is not a valid {1} ARN")
+# Another account's resource: IAM refuses it before ELB looks (ELB has no resource policies).
+ElbAccessDenied = _templated(
+    "AccessDenied",
+    "User: arn:aws:iam::{0}:root is not authorized to perform: elasticloadbalancing:{1} on "
+    "resource: {2} because no resource-based policy allows the elasticloadbalancing:{1} action",
+    403,
+)
 ElbNameInvalid = _variant(
     ValidationError,
     "{0} name '{1}' is not valid: it must have 1-32 alphanumeric characters or hyphens, and "

@@ -40,6 +40,16 @@ def check(arn: str, what: str) -> ElbArn:
     return parsed
 
 
+def own(scope: Scope, arn: str, action: str) -> None:
+    """Refuse a change to another account's resource as IAM does (AccessDenied, 403).
+
+    Only actions that name a resource are authorized against it; Describe* calls
+    are not, so another account's ARN there is simply not found."""
+    parsed = parse(arn)
+    if parsed is not None and parsed.account != scope.account:
+        raise errors.ElbAccessDenied(scope.account, action, arn)
+
+
 def load_balancer(scope: Scope, name: str, lb_id: str) -> str:
     return f"{ARN_PREFIX}:{scope.region}:{scope.account}:loadbalancer/net/{name}/{lb_id}"
 

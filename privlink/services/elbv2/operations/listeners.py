@@ -106,6 +106,7 @@ def _protocol_and_port(spec: NewListener) -> tuple[str, int]:
 
 def create_listener(scope: Scope, spec: NewListener) -> Listener:
     """A listener (or the same one again: CreateListener is idempotent per port and settings)."""
+    arns.own(scope, spec.load_balancer_arn, "CreateListener")
     lb = scope.require(LoadBalancer, spec.load_balancer_arn)
     protocol, port = _protocol_and_port(spec)
     ssl_policy, certificates = _tls_settings(spec, protocol)
@@ -139,6 +140,7 @@ def create_listener(scope: Scope, spec: NewListener) -> Listener:
 
 
 def delete_listener(scope: Scope, arn: str) -> None:
+    arns.own(scope, arn, "DeleteListener")
     remove(scope, scope.require(Listener, arn))
 
 

@@ -181,6 +181,7 @@ def create_load_balancer(scope: Scope, spec: NewLoadBalancer) -> tuple[LoadBalan
 def delete_load_balancer(scope: Scope, arn: str) -> None:
     """Delete a load balancer with its listeners; one that does not exist is no error (AWS)."""
     arns.check(arn, "load balancer")
+    arns.own(scope, arn, "DeleteLoadBalancer")
     lb = scope.get(LoadBalancer, arn)
     if lb is None:
         return
@@ -199,6 +200,7 @@ def delete_load_balancer(scope: Scope, arn: str) -> None:
 def modify_load_balancer_attributes(
     scope: Scope, arn: str, changes: attributes.Changes
 ) -> LoadBalancer:
+    arns.own(scope, arn, "ModifyLoadBalancerAttributes")
     lb = scope.require(LoadBalancer, arn)
     lb.attributes = attributes.modify_load_balancer(lb.attributes, changes)
     scope.put(lb)

@@ -30,17 +30,22 @@ def _resource(scope: Scope, arn: str) -> Taggable:
     return scope.require(Listener, arn)
 
 
-def resources(scope: Scope, resource_arns: Iterable[str]) -> list[Taggable]:
-    """The caller's taggable resources by ARN (at most MAX_RESOURCES, each must exist)."""
+def resources(
+    scope: Scope, resource_arns: Iterable[str], action: str | None = None
+) -> list[Taggable]:
+    """The caller's taggable resources by ARN (at most MAX_RESOURCES, each must exist);
+    `action` names a change, refused on another account's ARN."""
     wanted = list(dict.fromkeys(resource_arns))
     if len(wanted) > MAX_RESOURCES:
         raise errors.ElbTooManyResources(str(MAX_RESOURCES))
+    for arn in wanted if action else ():
+        arns.own(scope, arn, action or "")
     return [_resource(scope, arn) for arn in wanted]
 
 
 def add_tags(scope: Scope, resource_arns: Iterable[str], added: Mapping[str, str]) -> None:
     tags.check(added, TAG_ERRORS)
-    for resource in resources(scope, resource_arns):
+    for resource in resources(scope, resource_arns, "AddTags"):
         merged = {**resource.tags, **added}
         tags.check(merged, TAG_ERRORS)
         resource.tags = merged
@@ -49,6 +54,6 @@ def add_tags(scope: Scope, resource_arns: Iterable[str], added: Mapping[str, str
 
 def remove_tags(scope: Scope, resource_arns: Iterable[str], keys: Iterable[str]) -> None:
     gone = set(keys)
-    for resource in resources(scope, resource_arns):
+    for resource in resources(scope, resource_arns, "RemoveTags"):
         resource.tags = {k: v for k, v in resource.tags.items() if k not in gone}
         scope.put(resource)

@@ -180,6 +180,7 @@ def create_target_group(scope: Scope, spec: NewTargetGroup) -> tuple[TargetGroup
 
 
 def modify_target_group(scope: Scope, arn: str, given: HealthCheckSettings) -> TargetGroup:
+    arns.own(scope, arn, "ModifyTargetGroup")
     tg = scope.require(TargetGroup, arn)
     tg.health_check = health_check(given, tg.target_type, base=tg.health_check)
     scope.put(tg)
@@ -189,6 +190,7 @@ def modify_target_group(scope: Scope, arn: str, given: HealthCheckSettings) -> T
 def delete_target_group(scope: Scope, arn: str) -> None:
     """Delete an unused target group; one that does not exist is no error (as on AWS)."""
     arns.check(arn, "target group")
+    arns.own(scope, arn, "DeleteTargetGroup")
     tg = scope.get(TargetGroup, arn)
     if tg is None:
         return
@@ -201,6 +203,7 @@ def delete_target_group(scope: Scope, arn: str) -> None:
 def modify_target_group_attributes(
     scope: Scope, arn: str, changes: attributes.Changes
 ) -> TargetGroup:
+    arns.own(scope, arn, "ModifyTargetGroupAttributes")
     tg = scope.require(TargetGroup, arn)
     tg.attributes = attributes.modify_target_group(tg.attributes, changes, tg.protocol)
     scope.put(tg)

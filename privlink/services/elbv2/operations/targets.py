@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from privlink import errors
 from privlink.api import Scope
 from privlink.services.ec2.records import Instance, Subnet, Vpc
-from privlink.services.elbv2 import queries
+from privlink.services.elbv2 import arns, queries
 from privlink.services.elbv2.queries import TargetInfo
 from privlink.services.elbv2.records import HealthReport, RegisteredTarget, TargetGroup
 from privlink.store.unit import UnitOfWork
@@ -96,6 +96,7 @@ def _find(tg: TargetGroup, target_id: str, port: int | None) -> list[RegisteredT
 
 def register_targets(scope: Scope, tg_arn: str, targets: Sequence[Target]) -> None:
     """Register targets (registering a registered target again changes nothing)."""
+    arns.own(scope, tg_arn, "RegisterTargets")
     tg = scope.require(TargetGroup, tg_arn)
     now = scope.now()
     tg.targets = queries.live_targets(tg, now)
@@ -116,6 +117,7 @@ def register_targets(scope: Scope, tg_arn: str, targets: Sequence[Target]) -> No
 
 def deregister_targets(scope: Scope, tg_arn: str, targets: Sequence[Target]) -> None:
     """Targets of a group in use drain for deregistration_delay; otherwise they go at once."""
+    arns.own(scope, tg_arn, "DeregisterTargets")
     tg = scope.require(TargetGroup, tg_arn)
     now = scope.now()
     delay = int(tg.attributes.get("deregistration_delay.timeout_seconds", "300"))
