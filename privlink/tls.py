@@ -102,7 +102,7 @@ class LocalCA:
             usages.append(ExtendedKeyUsageOID.CLIENT_AUTH)
         return (
             x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, _cn(common_name))]))
             .issuer_name(ca.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
@@ -161,6 +161,12 @@ class LocalCA:
         self.key_file.write_bytes(pem_key(key))
         self.key_file.chmod(0o600)
         self.ca_file.write_bytes(pem_cert(cert))
+
+
+def _cn(name: str) -> str:
+    """X.509 caps a common name at 64 characters (MWAA host names are longer); clients
+    match on the subject alternative names, so a long one is shortened, not refused."""
+    return name if len(name) <= 64 else name[:61] + "..."
 
 
 def server_names(services: Iterable[str]) -> list[str]:
