@@ -49,10 +49,11 @@ def front_addresses(region: str) -> tuple[str, ...]:
 
 def public_records(region: str) -> list[p.DnsRecord]:
     """The public S3 names a VPC in `region` resolves (each with every name under it)."""
-    return [
+    records = [
         p.DnsRecord(f"{SERVICE}.{region}.amazonaws.com", front_addresses(region), wildcard=True),
         p.DnsRecord(f"{SERVICE}.amazonaws.com", front_addresses(GLOBAL_REGION), wildcard=True),
     ]
+    return [r for r in records if r.addresses]  # a region with no S3 list has no S3 names
 
 
 def gateway_nets(uow: UnitOfWork, local_port: int) -> tuple[p.GatewayNet, ...]:

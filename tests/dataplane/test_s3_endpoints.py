@@ -21,7 +21,14 @@ from typing import Any
 import pytest
 
 from privlink.dataplane.linux import dnsmasq, rulesets, topology
-from privlink.dataplane.plan import DataplanePlan, DnsRecord, GatewayNet, SubnetNet, VpcNet
+from privlink.dataplane.plan import (
+    HOST_RESOLVER,
+    DataplanePlan,
+    DnsRecord,
+    GatewayNet,
+    SubnetNet,
+    VpcNet,
+)
 from privlink.reconcile import s3_paths
 from tests.dataplane.test_aws_service_endpoints import (
     aws_run_in,
@@ -177,6 +184,11 @@ def test_gateway_plan_renders_fronts_relay_and_filter_on_the_router() -> None:
     assert "s3.us-east-1" not in dns.hosts and "ip-10-30-1-10.ec2.internal" in dns.hosts
     conf = dnsmasq.render_conf(dns, Path("/h"), Path("/l"))
     assert "address=/s3.us-east-1.amazonaws.com/3.5.0.10\n" in conf
+    endpoint_name = DnsRecord("vpce-1-abcdefgh.s3.us-east-1.vpce.amazonaws.com", ("10.30.1.5",),
+                              wildcard=True)  # fmt: skip
+    host = topology.build(DataplanePlan(host_dns_port=4553, host_dns=(endpoint_name,)))
+    assert host.dns[HOST_RESOLVER].wildcards == ((endpoint_name.name, ("10.30.1.5",)),)
+    assert host.dns[HOST_RESOLVER].hosts == ""
 
 
 def test_a_gateway_no_table_routes_leaves_the_router_alone() -> None:
