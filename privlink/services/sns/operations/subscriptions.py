@@ -115,8 +115,16 @@ def confirm(
 
 def unsubscribe(scope: Scope, arn: str) -> None:
     """Anyone holding the ARN may unsubscribe unless the confirmation asked for authentication;
-    the endpoint then gets a final UnsubscribeConfirmation when the caller is not its owner."""
-    subscription = queries.require_subscription(scope, arn)
+    the endpoint then gets a final UnsubscribeConfirmation when the caller is not its owner.
+    A subscription that is already gone is no error (AWS: Unsubscribe is idempotent), but a
+    topic ARN (six elements, no subscription id) is."""
+    elements = len(arn.split(":"))
+    if elements == 6 and arn.startswith("arn:"):
+        raise errors.SnsInvalidParameter("SubscriptionId")
+    arns.check_subscription(arn)
+    subscription = scope.foreign(Subscription, arn)
+    if subscription is None:
+        return
     owners = queries.owners(scope, subscription)
     if subscription.authenticate_on_unsubscribe and scope.account not in owners:
         raise errors.NotAuthorizedToUnsubscribe(scope.account, subscription.id)

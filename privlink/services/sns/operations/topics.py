@@ -21,18 +21,20 @@ from privlink.services.sns.records import Delivery, InboxMessage, Subscription, 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _NO_FIFO = "privlink implements standard topics only"
 
-DELIVERY_ATTEMPTS = 3  # what the delivery worker does; EffectiveDeliveryPolicy reports it
+# AWS's default for HTTP/S endpoints, exactly as GetTopicAttributes answers it (3 retries,
+# 20 s apart, linear). Clients compare it and Terraform stores it; privlink's own delivery
+# worker retries sooner (privlink.services.sns.delivery), a local shortcut it does not report.
 EFFECTIVE_DELIVERY_POLICY = json.dumps(
     {
         "http": {
             "defaultHealthyRetryPolicy": {
-                "minDelayTarget": 1,
-                "maxDelayTarget": 2,
-                "numRetries": DELIVERY_ATTEMPTS - 1,
+                "minDelayTarget": 20,
+                "maxDelayTarget": 20,
+                "numRetries": 3,
                 "numMaxDelayRetries": 0,
                 "numNoDelayRetries": 0,
                 "numMinDelayRetries": 0,
-                "backoffFunction": "exponential",
+                "backoffFunction": "linear",
             },
             "disableSubscriptionOverrides": False,
             "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"},
@@ -96,12 +98,13 @@ def _check_create_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
 def _check_same(
     existing: Topic, attributes: dict[str, str], wanted_tags: Mapping[str, str]
 ) -> None:
-    """CreateTopic of an existing name succeeds only with the same attributes and tags."""
+    """CreateTopic of an existing name answers its ARN when every attribute and tag given
+    matches the topic's (a subset of its tags, or none, is fine: AWS changes nothing)."""
     if any(existing.attributes.get(k, "") != v for k, v in attributes.items()):
         raise errors.SnsInvalidParameterReason(
             "Attributes", "Topic already exists with different attributes"
         )
-    if wanted_tags and wanted_tags != existing.tags:
+    if any(existing.tags.get(k) != v for k, v in wanted_tags.items()):
         raise errors.SnsInvalidParameterReason("Tags", "Topic already exists with different tags")
 
 
