@@ -1,4 +1,4 @@
-"""CreateListener, DescribeListeners, DeleteListener."""
+"""CreateListener, DescribeListeners, ModifyListener, DeleteListener."""
 
 from __future__ import annotations
 
@@ -78,3 +78,18 @@ def describe(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     operations.delete_listener(ctx, params["ListenerArn"])
     return {}
+
+
+@handles("ModifyListener")
+def modify(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    alpn = params.get("AlpnPolicy")
+    changes = operations.ListenerChanges(
+        protocol=params.get("Protocol"),
+        port=params.get("Port"),
+        default_actions=tuple(_action(a) for a in params.get("DefaultActions") or []),
+        certificates=tuple(c.get("CertificateArn") or "" for c in params.get("Certificates") or []),
+        ssl_policy=params.get("SslPolicy"),
+        alpn_policy=tuple(alpn) if alpn is not None else None,
+    )
+    listener = operations.modify_listener(ctx, params["ListenerArn"], changes)
+    return {"Listeners": [wire_listener(listener)]}

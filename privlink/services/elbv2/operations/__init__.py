@@ -7,10 +7,12 @@ same validation and errors the API gives.
 
 from privlink.services.elbv2.operations.listeners import (
     Action,
+    ListenerChanges,
     NewListener,
     create_listener,
     delete_listener,
     forward,
+    modify_listener,
 )
 from privlink.services.elbv2.operations.load_balancers import (
     NewLoadBalancer,
@@ -38,6 +40,8 @@ from privlink.services.elbv2.operations.targets import (
 
 __all__ = [
     "Action",
+    "ListenerChanges",
+    "modify_listener",
     "HealthCheckSettings",
     "NewListener",
     "NewLoadBalancer",

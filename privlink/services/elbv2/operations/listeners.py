@@ -148,3 +148,48 @@ def remove(scope: Scope, listener: Listener) -> None:
     """Remove a listener and free its port on the load balancer."""
     scope.uow.release_names(listener.id)
     scope.delete(listener)
+
+
+@dataclass(frozen=True)
+class ListenerChanges:
+    """ModifyListener: what is given changes, the rest stays (None / empty: not given)."""
+
+    protocol: str | None = None
+    port: int | None = None
+    default_actions: tuple[Action, ...] = ()
+    certificates: tuple[str, ...] = ()
+    ssl_policy: str | None = None
+    alpn_policy: tuple[str, ...] | None = None
+
+
+def modify_listener(scope: Scope, arn: str, changes: ListenerChanges) -> Listener:
+    """Change a listener's port, protocol, TLS settings or target group with CreateListener's
+    rules; leaving TLS drops the certificates and policy, as AWS does."""
+    arns.own(scope, arn, "ModifyListener")
+    listener = scope.require(Listener, arn)
+    lb = scope.require(LoadBalancer, listener.load_balancer_arn)
+    merged = NewListener(
+        load_balancer_arn=lb.id,
+        protocol=changes.protocol or listener.protocol,
+        port=changes.port if changes.port is not None else listener.port,
+        default_actions=changes.default_actions or forward(listener.target_group_arn),
+        certificates=changes.certificates
+        or (tuple(listener.certificates) if (changes.protocol or "TLS") == "TLS" else ()),
+        ssl_policy=changes.ssl_policy
+        or (listener.ssl_policy if (changes.protocol or "TLS") == "TLS" else None),
+    )
+    protocol, port = _protocol_and_port(merged)
+    ssl_policy, certificates = _tls_settings(merged, protocol)
+    tg = scope.require(TargetGroup, _forward_target(merged.default_actions))
+    _check_target_group(scope, lb, tg, protocol)
+    if port != listener.port:
+        if scope.uow.name_owner(_port_scope(lb.id), str(port)) is not None:
+            raise errors.DuplicateListener()
+        scope.uow.release_names(listener.id)
+        scope.uow.claim_name(_port_scope(lb.id), str(port), listener.id)
+    listener.protocol, listener.port, listener.target_group_arn = protocol, port, tg.id
+    listener.ssl_policy, listener.certificates = ssl_policy, certificates
+    if changes.alpn_policy is not None:
+        listener.alpn_policy = list(changes.alpn_policy)
+    scope.put(listener)
+    return listener
