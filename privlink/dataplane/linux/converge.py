@@ -1,0 +1,409 @@
+"""One convergence pass: KernelSpec -> the kernel, observing before changing.
+
+The order is fixed: stop unowned processes, delete unowned namespaces, create
+namespaces, links, addresses, routes, nftables (one atomic transaction per
+namespace), resolv.conf, dnsmasq, PROXY-v2 proxies, user data. A failing step
+is reported against its resource (ApplyReport.fail, permanent or temporary)
+and the rest goes on: one broken instance never blocks a VPC. The driver
+(driver.py) owns what lasts between passes; a pass owns nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pyroute2 import IPRoute
+
+from privlink.dataplane import names
+from privlink.dataplane.base import ApplyReport, PermanentFailure
+from privlink.dataplane.linux import netns, nft, proxyconfig, topology
+from privlink.dataplane.linux.links import NamespaceLinks
+from privlink.dataplane.linux.procs import ProcessTable
+from privlink.dataplane.linux.proxyconfig import ProxySpec
+from privlink.dataplane.linux.topology import KernelSpec, NamespaceSpec
+
+if TYPE_CHECKING:
+    from privlink.dataplane.linux.driver import LinuxDriver
+
+log = logging.getLogger("privlink.dataplane")
+
+PROXY_READY_TIMEOUT = 10.0
+
+
+class Converge:
+    """One convergence pass over a KernelSpec; collects changes and per-resource errors."""
+
+    def __init__(self, driver: LinuxDriver, spec: KernelSpec, report: ApplyReport) -> None:
+        self.driver = driver
+        self.spec = spec
+        self.report = report
+        self.failed: set[str] = set()  # namespaces that could not be set up
+
+    def step(self, owner: str, label: str, fn: Callable[..., list[str] | None], *args: Any) -> bool:
+        """Run fn(*args); record its changes, or its failure against `owner`."""
+        started = time.monotonic()
+        try:
+            if label == "namespace":
+                self.driver.faults.check(owner)
+            changes = fn(*args)
+        except Exception as exc:  # reported per resource; the pass goes on
+            log.warning("%s: %s failed: %s", owner, label, exc)
+            self.report.fail(owner, f"{label}: {exc}", permanent=_is_permanent(exc))
+            return False
+        elapsed = (time.monotonic() - started) * 1000
+        if elapsed > 5:
+            log.debug("%s: %s took %.0f ms", owner, label, elapsed)
+        if changes:
+            self.report.changes.extend(changes)
+        return True
+
+    def run(self) -> None:
+        self.sweep()
+        spaces = list(self.spec.namespaces.values())
+        for ns in spaces:
+            if not self.step(ns.owner, "namespace", self.namespace, ns):
+                self.failed.add(ns.name)
+        handles: dict[str, NamespaceLinks] = {}
+        for ns in spaces:
+            if ns.name not in self.failed and self.step(
+                ns.owner, "netlink", self._handle, handles, ns.name
+            ):
+                continue
+            self.failed.add(ns.name)
+        try:
+            self.links(spaces, handles)
+        except BaseException:
+            self.driver._close_handles(set(handles))  # unknown state: start fresh next time
+            raise
+        self.rulesets()
+        self.files()
+        for dns in self.spec.dns.values():
+            if dns.netns not in self.failed:
+                self.step(dns.vpc_id, "dnsmasq", self.driver.dns.ensure, dns)
+        self.proxies()
+        self.user_data()
+
+    def _handle(self, handles: dict[str, NamespaceLinks], name: str) -> None:
+        """The namespace's netlink handle: kept from an earlier apply when it is still the
+        same namespace, with its cached dumps dropped (the kernel may have changed)."""
+        inode = _inode(name)
+        kept = self.driver._handles.get(name)
+        if kept is not None and kept[0] == inode:
+            kept[1].invalidate()
+            handles[name] = kept[1]
+            return None
+        self.driver._close_handles({name})
+        handle = NamespaceLinks(name)
+        self.driver._handles[name] = (inode, handle)
+        handles[name] = handle
+        return None
+
+    # -- sweep -----------------------------------------------------------------------------
+    def sweep(self) -> None:
+        """Stop processes and delete namespaces, links, tables and files the plan does not
+        own. Processes first: a proxy holds sockets in the namespaces it serves."""
+        wanted = {
+            "dnsmasq": set(self.spec.dns),
+            "proxy": set(self.spec.proxies),
+            "userdata": set(self.spec.instances),
+        }
+        for key in self.driver.procs.keys():
+            kind, _, rid = key.partition("-")
+            if rid not in wanted.get(kind, set()) and self.driver.procs.stop(key):
+                self.report.changes.append(f"process {key}: stopped")
+        live = {
+            key
+            for key in self.driver.procs.keys()
+            if key.partition("-")[2] in wanted.get(key.partition("-")[0], set())
+        }
+        self.report.changes.extend(self.driver.procs.stop_orphans(live))
+        doomed = {
+            name
+            for name in netns.list_names()
+            if names.is_ours(name) and name not in self.spec.namespaces
+        }
+        self.driver._close_handles(doomed | (set(self.driver._handles) - set(self.spec.namespaces)))
+        for name in sorted(doomed):
+            self.driver._sysctls_set.pop(name, None)
+            self.step(name, "sweep", _remove_netns, name)
+        for change in sweep_root():
+            self.report.changes.append(change)
+        instance_ns = {i.netns for i in self.spec.instances.values()}
+        for path in etc_netns_dirs():
+            if path.name not in instance_ns:
+                shutil.rmtree(path, ignore_errors=True)
+                self.report.changes.append(f"rm {path}")
+        for sub, keep in (
+            ("instances", set(self.spec.instances)),
+            ("endpoints", set(self.spec.endpoints)),
+            ("vpc", set(self.spec.dns)),
+        ):
+            root = self.driver.state_dir / sub
+            if root.exists():
+                for path in root.iterdir():
+                    if path.name not in keep:
+                        shutil.rmtree(path, ignore_errors=True)
+
+    # -- namespaces and links ----------------------------------------------------------------
+    def namespace(self, ns: NamespaceSpec) -> list[str]:
+        changes = []
+        if not netns.exists(ns.name):
+            netns.create(ns.name)
+            nft.forget(ns.name)  # a new namespace: nothing applied there yet
+            changes.append(f"netns add {ns.name}")
+        inode = _inode(ns.name)
+        if self.driver._sysctls_set.get(ns.name) != (inode, ns.sysctls):
+            for key in netns.write_sysctls(ns.name, dict(ns.sysctls)):
+                changes.append(f"{ns.name}: sysctl {key}")
+            self.driver._sysctls_set[ns.name] = (inode, ns.sysctls)
+        return changes
+
+    def links(self, spaces: list[NamespaceSpec], handles: dict[str, NamespaceLinks]) -> None:
+        live = [ns for ns in spaces if ns.name in handles]
+        before = len(self.report.changes)
+        for ns in live:
+            self.step(
+                ns.owner,
+                "links",
+                handles[ns.name].delete_unwanted,
+                {link.name for link in ns.links},
+            )
+        if len(self.report.changes) > before:
+            for handle in handles.values():  # a deleted veth takes its peer elsewhere with it
+                handle.invalidate()
+        for ns in live:
+            for link in ns.links:
+                if link.kind == "bridge":
+                    self.step(
+                        link.owner or ns.owner,
+                        f"bridge {link.name}",
+                        handles[ns.name].ensure_bridge,
+                        link,
+                    )
+        for ns in live:
+            for link in ns.links:
+                if link.kind != "veth" or link.peer is None:
+                    continue
+                far = handles.get(link.peer.netns)
+                if far is None:
+                    self.report.fail(link.owner, f"no namespace {link.peer.netns}", False)
+                    continue
+                self.step(
+                    link.owner or ns.owner,
+                    f"veth {link.name}",
+                    handles[ns.name].ensure_veth,
+                    link,
+                    far,
+                )
+        for ns in live:
+            handle = handles[ns.name]
+            self.step(ns.owner, "loopback", handle.ensure_loopback, ns.loopback)
+            for link in ns.links:
+                self.step(link.owner or ns.owner, f"link {link.name}", handle.configure, link)
+        for ns in live:
+            if not self.step(ns.owner, "routes", handles[ns.name].sync_routes, ns.routes):
+                self.failed.add(ns.name)
+        for ns in live:  # every link is up on both ends now: tell neighbours
+            self.step(ns.owner, "announce", handles[ns.name].announce)
+
+    # -- nftables ----------------------------------------------------------------------------
+    def rulesets(self, only: Callable[[NamespaceSpec], bool] | None = None) -> None:
+        by_netns = {ep.netns: ep for ep in self.spec.endpoints.values()}
+        for ns in self.spec.namespaces.values():
+            if ns.name in self.failed or (only is not None and not only(ns)):
+                continue
+            self.step(ns.owner, "nftables", self._ruleset, ns, by_netns)
+
+    def _ruleset(
+        self, ns: NamespaceSpec, endpoints: dict[str, topology.EndpointState]
+    ) -> list[str]:
+        changes = nft.apply(ns.name, ns.ruleset)
+        if not any(c.endswith("nft ruleset") for c in changes):
+            return changes
+        ep = endpoints.get(ns.name)
+        if ep is not None and not ep.active:
+            # Cut open flows: forget them here and at the NLB, so their next packet meets
+            # the inactive ruleset (TCP reset) instead of a surviving NAT binding.
+            nft.flush_conntrack(ep.netns)
+            if ep.nlb_netns:  # an endpoint to privlink's API has no NLB (its proxy resets)
+                nft.flush_conntrack(ep.nlb_netns, ep.transit_sources)
+            changes.append(f"{ns.name}: conntrack flushed")
+        return changes
+
+    # -- files and processes -----------------------------------------------------------------
+    def files(self) -> None:
+        for inst in self.spec.instances.values():
+            self.step(inst.instance_id, "resolv.conf", _write_resolv, inst)
+
+    def proxies(self) -> None:
+        for ps in self.spec.proxies.values():
+            if ps.listen_netns in self.failed or ps.connect_netns in self.failed:
+                continue
+            self.step(ps.endpoint_id, "proxy", self._proxy, ps)
+        for key in self.driver.procs.keys():
+            kind, _, rid = key.partition("-")
+            if kind == "proxy" and rid not in self.spec.proxies and self.driver.procs.stop(key):
+                self.report.changes.append(f"proxy {rid}: stopped")
+
+    def _proxy(self, ps: ProxySpec) -> list[str]:
+        root = self.driver.endpoint_dir(ps.endpoint_id)
+        root.mkdir(parents=True, exist_ok=True)
+        config, ready = root / "proxy.json", root / "proxy.ready"
+        content = proxyconfig.dumps(ps)
+        generation = hashlib.sha256(content.encode()).hexdigest()[:16]
+        changed = _write_if_changed(config, content)
+        key = f"proxy-{ps.endpoint_id}"
+        if self.driver.procs.pid(key) is None:
+            ready.unlink(missing_ok=True)
+            self.driver.procs.start(
+                key,
+                [sys.executable, "-m", "privlink.dataplane.linux.proxy", str(config), str(ready)],
+                root / "proxy.log",
+            )
+            _wait_ready(self.driver.procs, key, ready, generation, root / "proxy.log")
+            return [f"proxy {ps.endpoint_id}: start"]
+        if changed or read(ready) != generation:
+            self.driver.procs.signal(key, signal.SIGHUP)
+            _wait_ready(self.driver.procs, key, ready, generation, root / "proxy.log")
+            return [f"proxy {ps.endpoint_id}: reload"]
+        return []
+
+    def user_data(self) -> None:
+        """First boot only: a marker file records that the instance has booted."""
+        for inst in self.spec.instances.values():
+            if inst.netns in self.failed:
+                continue
+            self.step(inst.instance_id, "user data", self._boot, inst)
+
+    def _boot(self, inst: topology.InstanceSpec) -> list[str]:
+        root = self.driver.instance_dir(inst.instance_id)
+        marker = root / "booted"
+        if marker.exists():
+            return []
+        root.mkdir(parents=True, exist_ok=True)
+        marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ\n", time.gmtime()))
+        if not inst.user_data:
+            return [f"instance {inst.instance_id}: booted"]
+        script = root / "user-data"
+        script.write_text(inst.user_data)
+        script.chmod(0o700)
+        runner = [str(script)] if inst.user_data.startswith("#!") else ["/bin/sh", str(script)]
+        self.driver.procs.start(
+            f"userdata-{inst.instance_id}",
+            ["ip", "netns", "exec", inst.netns, *runner],
+            root / "user-data.log",
+        )
+        return [f"instance {inst.instance_id}: booted, user data started"]
+
+
+def _inode(name: str) -> int:
+    try:
+        return os.stat(f"/run/netns/{name}").st_ino
+    except OSError:
+        return -1
+
+
+def _remove_netns(name: str) -> list[str]:
+    netns.remove(name)
+    nft.forget(name)
+    return [f"netns del {name}"]
+
+
+def read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+
+
+def _write_if_changed(path: Path, content: str) -> bool:
+    if read(path) == content:
+        return False
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(content)
+    tmp.replace(path)
+    return True
+
+
+def _wait_ready(
+    procs: ProcessTable, key: str, ready: Path, generation: str, log_path: Path
+) -> None:
+    deadline = time.monotonic() + PROXY_READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if read(ready) == generation:
+            return
+        if procs.pid(key) is None:
+            tail = (read(log_path) or "")[-800:]
+            raise RuntimeError(f"{key} exited: {tail}")
+        time.sleep(0.02)
+    raise TimeoutError(f"{key} did not load its config")
+
+
+def _write_resolv(inst: topology.InstanceSpec) -> list[str]:
+    path = netns.ETC_DIR / inst.netns / "resolv.conf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return [f"write {path}"] if _write_if_changed(path, inst.resolv_conf) else []
+
+
+def etc_netns_dirs() -> list[Path]:
+    if not netns.ETC_DIR.exists():
+        return []
+    return [p for p in netns.ETC_DIR.iterdir() if names.is_ours(p.name)]
+
+
+def sweep_root() -> list[str]:
+    """The host namespace must hold nothing of ours: delete any plk* link or table."""
+    changes = []
+    with IPRoute() as ipr:
+        for msg in ipr.get_links():
+            name = msg.get_attr("IFLA_IFNAME")
+            if names.is_ours(name):
+                ipr.link("del", index=msg["index"])
+                changes.append(f"host: link del {name}")
+    result = subprocess.run(
+        ["nft", "list", "tables"], capture_output=True, text=True, timeout=nft.TIMEOUT
+    )
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and names.is_ours(parts[2]):
+            subprocess.run(
+                ["nft", "delete", "table", parts[1], parts[2]],
+                timeout=nft.TIMEOUT,
+                capture_output=True,
+            )
+            changes.append(f"host: delete table {parts[1]} {parts[2]}")
+    return changes
+
+
+def raise_conntrack_max(value: int) -> None:
+    path = Path("/proc/sys/net/netfilter/nf_conntrack_max")
+    try:
+        if int(path.read_text()) < value:
+            path.write_text(str(value))
+    except OSError as exc:
+        log.warning("cannot raise nf_conntrack_max: %s", exc)
+
+
+__all__ = ["LinuxDriver"]
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """Failures retrying cannot fix: injected ones, and a tool that rejected its input
+    (nft or ip refusing a ruleset or address is a plan the kernel will never take).
+    Exhausted resources (EMFILE, ENOMEM), races and timeouts are temporary."""
+    if isinstance(exc, PermanentFailure):
+        return True
+    if isinstance(exc, subprocess.CalledProcessError):
+        output = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode()
+        return "Error:" in output and "Resource busy" not in output
+    return False
