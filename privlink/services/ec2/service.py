@@ -8,25 +8,22 @@ are served here beside the networking core's.
 from __future__ import annotations
 
 from privlink.api import Service
-from privlink.services.ec2 import records, tag_handlers
-from privlink.services.ec2.compute import (
-    instance_handlers,
-    interface_handlers,
-    key_pair_handlers,
-)
-from privlink.services.ec2.network import (
-    acl_handlers,
-    address_handlers,
-    dhcp_handlers,
-    nat_gateway_handlers,
-    peering_handlers,
-    prefix_list_handlers,
-    route_handlers,
-    vpc_handlers,
+from privlink.services.ec2 import records
+from privlink.services.ec2.compute.handlers import instances, interfaces, key_pairs
+from privlink.services.ec2.handlers import tags
+from privlink.services.ec2.network.defaults import ensure_default_vpc
+from privlink.services.ec2.network.handlers import (
+    acls,
+    addresses,
+    dhcp,
+    nat_gateways,
+    peering,
+    prefix_lists,
+    routes,
+    vpcs,
     zones,
 )
-from privlink.services.ec2.network.defaults import ensure_default_vpc
-from privlink.services.ec2.security import handlers as security_handlers
+from privlink.services.ec2.security.handlers import groups
 from privlink.services.privatelink import service as privatelink
 
 
@@ -34,20 +31,20 @@ def service() -> Service:
     return Service.from_modules(
         "ec2",
         [
-            vpc_handlers,
-            route_handlers,
+            vpcs,
+            routes,
             zones,
-            prefix_list_handlers,
-            acl_handlers,
-            dhcp_handlers,
-            address_handlers,
-            nat_gateway_handlers,
-            peering_handlers,
-            security_handlers,
-            instance_handlers,
-            interface_handlers,
-            key_pair_handlers,
-            tag_handlers,
+            prefix_lists,
+            acls,
+            dhcp,
+            addresses,
+            nat_gateways,
+            peering,
+            groups,
+            instances,
+            interfaces,
+            key_pairs,
+            tags,
             *privatelink.MODULES,
         ],
         records=[

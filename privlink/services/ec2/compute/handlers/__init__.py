@@ -1,0 +1,1 @@
+"""EC2 compute handlers: instances, network interfaces, key pairs."""

@@ -1,0 +1,1 @@
+"""EC2-wide handlers (tags over every resource kind)."""

@@ -1,0 +1,1 @@
+"""EC2 networking handlers: wire <-> operations, one module per concept."""
