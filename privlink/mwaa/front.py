@@ -193,6 +193,10 @@ class Front:
         body = await read_body(receive)
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP]
         host = dict(scope["headers"]).get(b"host", b"")
+        if not any(k.lower() == b"accept-encoding" for k, _ in headers):
+            # The body is relayed raw: never let the client library ask for an encoding
+            # the browser or curl did not (httpx would send "gzip, deflate").
+            headers.append((b"accept-encoding", b"identity"))
         client = scope.get("client") or ("", 0)
         headers += [
             (b"x-forwarded-proto", b"https"),

@@ -25,7 +25,7 @@ DATABASE = "airflow"
 ROLE = "airflow"
 # Seconds a component waits for the database to answer: a network that drops the traffic
 # (a security group without the rule MWAA needs) fails in bounded time, not after TCP's ~2 min.
-CONNECT_TIMEOUT = 10
+CONNECT_TIMEOUT = 3
 HBA = """\
 # written by privlink.mwaa: trust on the local socket, passwords over TCP
 local all all trust

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from privlink import errors
 from privlink.api import Scope
 from privlink.dataplane import names
 from privlink.mwaa.spec import Endpoint, EnvironmentSpec, Secrets
@@ -224,7 +225,9 @@ class MwaaController:
         for path in (folder.parent, folder):
             path.mkdir(parents=True, exist_ok=True)
             path.chmod(0o711)  # the database server runs as `postgres` and must get in
-        tls = self.ca.issue_files(folder / "tls", "front", [env.webserver_host])
+        # A certificate's common name holds 64 characters at most: the cell's wildcard first.
+        cell = env.webserver_host.split(".", 1)[1]
+        tls = self.ca.issue_files(folder / "tls", "front", [f"*.{cell}", env.webserver_host])
         database = Endpoint(
             queries.regional_name(endpoints["database"]), provisioning.DATABASE_PORT
         )
@@ -268,7 +271,7 @@ class MwaaController:
             try:
                 artifacts.sync_dags(scope, self.storage, env, spec.dags_folder)
                 artifacts.ship_task_logs(scope, env, spec.layout.task_logs, spec.state_dir)
-            except OSError:
+            except (OSError, errors.AwsError):
                 log.exception("environment %s: DAG or log sync failed", env.name)
 
     def stop(self) -> None:

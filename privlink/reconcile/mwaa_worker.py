@@ -123,7 +123,9 @@ class RuntimeWorker:
         removes their namespaces next; a restart starts them again on the same data)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
         for spec in specs:
+            started = time.monotonic()
             try:
                 Environment(spec).stop()
             except Exception:
                 log.exception("could not stop environment %s", spec.name)
+            log.info("environment %s stopped in %.1fs", spec.name, time.monotonic() - started)

@@ -12,6 +12,8 @@ from privlink.server.protocols.scalars import format_timestamp, parse_scalar
 
 
 def from_json(value: Any, shape: Shape, where: str) -> Any:
+    if shape.metadata.get("document"):
+        return value  # a document shape (InvokeRestApi's Body): any JSON, as it came
     if value is None:
         return None
     if isinstance(shape, StructureShape):
@@ -39,6 +41,8 @@ def from_json(value: Any, shape: Shape, where: str) -> Any:
 
 
 def to_json(value: Any, shape: Shape) -> Any:
+    if shape.metadata.get("document"):
+        return value
     if isinstance(shape, StructureShape):
         out: dict[str, Any] = {}
         for name, member in shape.members.items():

@@ -42,6 +42,8 @@ def unknown_keys(value: Any, shape: Shape | None, where: str = "") -> list[str]:
     """Paths (Member.Sub[0].Key) of everything in `value` that `shape` has no place for."""
     if shape is None:
         return [f"{where}{key}" for key in value] if isinstance(value, Mapping) else []
+    if shape.metadata.get("document"):
+        return []  # a document holds any JSON
     if isinstance(shape, StructureShape):
         if not isinstance(value, Mapping):
             return [f"{where or '(output)'} (a {type(value).__name__}, not a structure)"]

@@ -99,7 +99,9 @@ def ship_task_logs(scope: Scope, env: Environment, log_folder: Path, state: Path
     lines, updated = task_log_lines(log_folder, offsets)
     by_stream: dict[str, list[log_events.LogEvent]] = {}
     for line in lines:
-        by_stream.setdefault(line.stream, []).append(
+        # CloudWatch Logs refuses ':' and '*' in stream names; MWAA writes '_' for them.
+        stream = line.stream.replace(":", "_").replace("*", "_")
+        by_stream.setdefault(stream, []).append(
             log_events.LogEvent(line.timestamp, line.message)
         )
     for stream, batch in by_stream.items():
