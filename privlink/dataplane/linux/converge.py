@@ -26,11 +26,11 @@ from pyroute2 import IPRoute
 
 from privlink.dataplane import names
 from privlink.dataplane.base import ApplyReport, PermanentFailure
-from privlink.dataplane.linux import netns, nft, proxyconfig, topology
+from privlink.dataplane.linux import netns, nft, proxyconfig
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
-from privlink.dataplane.linux.topology import KernelSpec, NamespaceSpec
+from privlink.dataplane.linux.spec import EndpointState, InstanceSpec, KernelSpec, NamespaceSpec
 
 if TYPE_CHECKING:
     from privlink.dataplane.linux.driver import LinuxDriver
@@ -224,9 +224,7 @@ class Converge:
                 continue
             self.step(ns.owner, "nftables", self._ruleset, ns, by_netns)
 
-    def _ruleset(
-        self, ns: NamespaceSpec, endpoints: dict[str, topology.EndpointState]
-    ) -> list[str]:
+    def _ruleset(self, ns: NamespaceSpec, endpoints: dict[str, EndpointState]) -> list[str]:
         changes = nft.apply(ns.name, ns.ruleset)
         if not any(c.endswith("nft ruleset") for c in changes):
             return changes
@@ -285,7 +283,7 @@ class Converge:
                 continue
             self.step(inst.instance_id, "user data", self._boot, inst)
 
-    def _boot(self, inst: topology.InstanceSpec) -> list[str]:
+    def _boot(self, inst: InstanceSpec) -> list[str]:
         root = self.driver.instance_dir(inst.instance_id)
         marker = root / "booted"
         if marker.exists():
@@ -349,7 +347,7 @@ def _wait_ready(
     raise TimeoutError(f"{key} did not load its config")
 
 
-def _write_resolv(inst: topology.InstanceSpec) -> list[str]:
+def _write_resolv(inst: InstanceSpec) -> list[str]:
     path = netns.ETC_DIR / inst.netns / "resolv.conf"
     path.parent.mkdir(parents=True, exist_ok=True)
     return [f"write {path}"] if _write_if_changed(path, inst.resolv_conf) else []

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from privlink.dataplane.linux import netns
 from privlink.dataplane.linux.procs import ProcessTable
-from privlink.dataplane.linux.topology import DnsSpec
+from privlink.dataplane.linux.spec import DnsSpec
 
 READY_TIMEOUT = 5.0
 

@@ -42,7 +42,7 @@ from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
-from privlink.dataplane.linux.topology import HealthKey
+from privlink.dataplane.linux.spec import HealthKey
 from privlink.dataplane.plan import DataplanePlan
 
 log = logging.getLogger("privlink.dataplane")

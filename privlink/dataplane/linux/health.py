@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux import netns
-from privlink.dataplane.linux.topology import CheckSpec, HealthKey
+from privlink.dataplane.linux.spec import CheckSpec, HealthKey
 from privlink.dataplane.proxyproto import encode_local
 
 log = logging.getLogger("privlink.dataplane.health")

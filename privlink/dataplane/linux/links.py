@@ -21,7 +21,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from privlink.dataplane import names
 from privlink.dataplane.linux import netns
-from privlink.dataplane.linux.topology import LinkSpec, RouteSpec
+from privlink.dataplane.linux.spec import LinkSpec, RouteSpec
 
 IFF_UP = 0x1
 RTPROT_KERNEL = 2

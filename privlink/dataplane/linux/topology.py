@@ -25,31 +25,38 @@ address is added on the host; the path exists only inside that process.
 The host-side resolver is a DnsSpec with an empty netns: a dnsmasq on 127.0.0.1:port in the
 driver's namespace that answers the endpoint-specific public names (plan.host_dns).
 
-A gateway endpoint (plan.gateways) lives in the VPC router namespace: the service's front
-addresses on its loopback, a relay (the same proxy process, keyed by the VPC's first
-gateway endpoint) from those addresses:443 to 127.0.0.1:local_port, and a filter that lets
-only the routed subnets in. A VPC without one has no route to those addresses at all.
+The VPC router namespaces are router.py's; the kernel objects themselves are spec.py's.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import rulesets
+from privlink.dataplane.linux import router, rulesets
 from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
+from privlink.dataplane.linux.spec import (
+    FORWARDING,
+    CheckSpec,
+    DnsSpec,
+    EndpointState,
+    HealthKey,
+    HealthMap,
+    InstanceSpec,
+    KernelSpec,
+    LinkSpec,
+    NamespaceSpec,
+    Parts,
+    RouteSpec,
+    VethPeer,
+)
 from privlink.dataplane.plan import (
     AMAZON_DNS_LINK_LOCAL,
     HOST_RESOLVER,
     LOCAL_SERVICE_PORT,
     DataplanePlan,
-    DnsRecord,
     EndpointNet,
-    GatewayNet,
-    HealthCheck,
     InstanceNet,
     NlbNet,
     Target,
@@ -57,104 +64,7 @@ from privlink.dataplane.plan import (
     VpcNet,
 )
 
-HealthKey = tuple[str, str, int]  # (target group id, ip, port)
-HealthMap = Mapping[HealthKey, TargetState]
-
-
-@dataclass(frozen=True)
-class VethPeer:
-    name: str
-    netns: str
-
-
-@dataclass(frozen=True)
-class LinkSpec:
-    """A link in one namespace. kind "veth" is created from this side (with its peer in
-    `peer.netns`); kind "peer" is the far end of a veth declared in another namespace."""
-
-    name: str
-    kind: str  # "bridge" | "veth" | "peer"
-    peer: VethPeer | None = None
-    master: str | None = None
-    addresses: tuple[str, ...] = ()  # "10.0.1.1/24"
-    owner: str = ""  # the resource a failure is reported against
-
-
-@dataclass(frozen=True)
-class RouteSpec:
-    dst: str  # "0.0.0.0/0" for the default route
-    gateway: str
-
-
-@dataclass(frozen=True)
-class NamespaceSpec:
-    name: str
-    owner: str  # the resource id, for error reports
-    sysctls: tuple[tuple[str, str], ...] = ()
-    loopback: tuple[str, ...] = ()  # extra /32s on lo
-    links: tuple[LinkSpec, ...] = ()
-    routes: tuple[RouteSpec, ...] = ()
-    ruleset: str | None = None  # body of table inet plk; None = no table
-
-
-@dataclass(frozen=True)
-class DnsSpec:
-    """One dnsmasq. `vpc_id` keys it (HOST_RESOLVER for the host-side one); `netns` ""
-    means the driver's own namespace (the host), where it must only listen on 127.0.0.1."""
-
-    vpc_id: str
-    netns: str
-    listen: tuple[str, ...]
-    hosts: str  # addn-hosts file content
-    cnames: tuple[tuple[str, str], ...]
-    port: int = 53
-    # (name, addresses): answered for the name and every name under it (address=/name/ip)
-    wildcards: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-@dataclass(frozen=True)
-class InstanceSpec:
-    instance_id: str
-    netns: str
-    resolv_conf: str
-    user_data: str | None
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    key: HealthKey
-    netns: str
-    source_ip: str
-    port: int
-    check: HealthCheck
-    proxy_protocol: bool
-
-
-@dataclass(frozen=True)
-class EndpointState:
-    """What the driver needs to cut an endpoint's flows when it turns inactive."""
-
-    endpoint_id: str
-    netns: str
-    active: bool
-    nlb_netns: str  # "" for an endpoint that ends at privlink's API (no NLB)
-    transit_sources: tuple[str, ...]
-
-
-@dataclass
-class KernelSpec:
-    namespaces: dict[str, NamespaceSpec] = field(default_factory=dict)
-    dns: dict[str, DnsSpec] = field(default_factory=dict)
-    instances: dict[str, InstanceSpec] = field(default_factory=dict)
-    proxies: dict[str, ProxySpec] = field(default_factory=dict)
-    checks: list[CheckSpec] = field(default_factory=list)
-    endpoints: dict[str, EndpointState] = field(default_factory=dict)
-
-
-FORWARDING = (("net.ipv4.ip_forward", "1"),)
-# IPv4 only: new links get no IPv6 (no link-local chatter, no unfiltered side channel);
-# lo keeps ::1 because it exists before this is set.
-QUIET = (("net.ipv6.conf.default.disable_ipv6", "1"),)
+__all__ = ["DnsSpec", "HealthKey", "KernelSpec", "build", "candidates"]
 
 
 def candidates(tg: TargetGroupNet, az: str, health: HealthMap) -> tuple[Target, ...]:
@@ -187,20 +97,18 @@ class _Builder:
     def __init__(self, plan: DataplanePlan, health: HealthMap) -> None:
         self.plan = plan
         self.health = health
-        self.links: dict[str, list[LinkSpec]] = {}
-        self.spec = KernelSpec()
+        self.parts = Parts()
+        self.spec = self.parts.spec
+        self.add_link = self.parts.add_link
         self.transit: dict[str, dict[str, tuple[str, str]]] = {}
         for nlb in plan.nlbs:
             enis = [e.eni_id for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id for e in ep.enis]
             self.transit[nlb.nlb_id] = names.transit_addresses(enis)
 
-    def add_link(self, netns: str, link: LinkSpec) -> None:
-        self.links.setdefault(netns, []).append(link)
-
     def build(self) -> KernelSpec:
-        drafts: list[NamespaceSpec] = []
+        drafts = self.parts.drafts
         for vpc in self.plan.vpcs:
-            drafts.append(self.vpc(vpc))
+            router.build(self.parts, self.plan, vpc)
         for inst in self.plan.instances:
             drafts.append(self.instance(inst))
         for nlb in self.plan.nlbs:
@@ -208,79 +116,17 @@ class _Builder:
         for ep in self.plan.endpoints:
             drafts.append(self.local_endpoint(ep) if ep.nlb_id is None else self.endpoint(ep))
         if self.plan.host_dns_port:
+            records = self.plan.host_dns
             self.spec.dns[HOST_RESOLVER] = DnsSpec(
                 HOST_RESOLVER,
                 "",
                 ("127.0.0.1",),
-                _hosts(self.plan.host_dns),
-                tuple((r.name, r.cname) for r in self.plan.host_dns if r.cname),
+                router.hosts_file(records),
+                router.cnames(records),
                 self.plan.host_dns_port,
-                _wildcards(self.plan.host_dns),
+                router.wildcards(records),
             )
-        for draft in drafts:
-            links = tuple(self.links.get(draft.name, ()))
-            self.spec.namespaces[draft.name] = NamespaceSpec(
-                draft.name,
-                draft.owner,
-                QUIET + draft.sysctls,
-                draft.loopback,
-                links,
-                draft.routes,
-                draft.ruleset,
-            )
-        return self.spec
-
-    def vpc(self, vpc: VpcNet) -> NamespaceSpec:
-        ns = names.vpc_netns(vpc.vpc_id)
-        for subnet in vpc.subnets:
-            self.add_link(
-                ns,
-                LinkSpec(
-                    names.subnet_bridge(subnet.subnet_id),
-                    "bridge",
-                    addresses=(f"{subnet.gateway}/{subnet.prefixlen}",),
-                    owner=vpc.vpc_id,
-                ),
-            )
-        loopback: tuple[str, ...] = ()
-        if vpc.resolver_enabled:
-            loopback = (f"{vpc.resolver_ip}/32", f"{AMAZON_DNS_LINK_LOCAL}/32")
-            hosts = _hosts(vpc.dns_records)
-            cnames = tuple((r.name, r.cname) for r in vpc.dns_records if r.cname)
-            self.spec.dns[vpc.vpc_id] = DnsSpec(
-                vpc.vpc_id,
-                ns,
-                (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL),
-                hosts,
-                cnames,
-                wildcards=_wildcards(vpc.dns_records),
-            )
-        gateways = [g for g in self.plan.gateways if g.vpc_id == vpc.vpc_id and g.sources]
-        if not gateways:
-            return NamespaceSpec(ns, vpc.vpc_id, FORWARDING, loopback)
-        fronts = sorted({a for g in gateways for a in g.addresses})
-        self._gateway_relay(ns, gateways, fronts)
-        ruleset = rulesets.gateway(
-            fronts, [c for g in gateways for c in g.sources], LOCAL_SERVICE_PORT
-        )
-        loopback += tuple(f"{a}/32" for a in fronts)
-        return NamespaceSpec(ns, vpc.vpc_id, FORWARDING, loopback, ruleset=ruleset)
-
-    def _gateway_relay(self, ns: str, gateways: list[GatewayNet], fronts: list[str]) -> None:
-        """One relay per VPC (several gateway endpoints to S3 share the front addresses),
-        keyed by the first endpoint id; its state is an always-active endpoint's."""
-        relay = min(g.endpoint_id for g in gateways)
-        port = next(g.local_port for g in gateways if g.endpoint_id == relay)
-        self.spec.proxies[relay] = ProxySpec(
-            relay,
-            ns,
-            "",
-            tuple(
-                ProxyListener(a, LOCAL_SERVICE_PORT, "127.0.0.1", (("127.0.0.1", port),), False)
-                for a in fronts
-            ),
-        )
-        self.spec.endpoints[relay] = EndpointState(relay, ns, True, "", ())
+        return self.parts.finish()
 
     def instance(self, inst: InstanceNet) -> NamespaceSpec:
         vpc = self.plan.vpc(inst.vpc_id)
@@ -426,12 +272,15 @@ class _Builder:
                 ),
             )
 
+    def _endpoint_routes(self, ep: EndpointNet) -> tuple[RouteSpec, ...]:
+        vpc = self.plan.vpc(ep.vpc_id)
+        return _vpc_route(vpc, [e.subnet_id for e in ep.enis])
+
     def local_endpoint(self, ep: EndpointNet) -> NamespaceSpec:
         """An endpoint to privlink's own API: ENIs only, a proxy on ENI:443 that connects
         to 127.0.0.1:local_port from the host side. No forwarding, no NAT, no transit."""
         assert ep.local_port is not None
         ns = names.endpoint_netns(ep.endpoint_id)
-        vpc = self.plan.vpc(ep.vpc_id)
         self._enis(ep, ns)
         paths = [rulesets.EniPath(names.eni_link(e.eni_id), e.ip, "", "", "") for e in ep.enis]
         if ep.active and ep.enis:
@@ -459,64 +308,16 @@ class _Builder:
             udp_ports=[],
             proxy_ports=[LOCAL_SERVICE_PORT],
         )
-        routes = _vpc_route(vpc, [e.subnet_id for e in ep.enis])
-        return NamespaceSpec(ns, ep.endpoint_id, routes=routes, ruleset=ruleset)
+        return NamespaceSpec(ns, ep.endpoint_id, routes=self._endpoint_routes(ep), ruleset=ruleset)
 
     def endpoint(self, ep: EndpointNet) -> NamespaceSpec:
         assert ep.nlb_id is not None
         ns = names.endpoint_netns(ep.endpoint_id)
-        vpc = self.plan.vpc(ep.vpc_id)
         nlb = self.plan.nlb(ep.nlb_id)
         nlb_ns = names.nlb_netns(nlb.nlb_id)
-        paths: list[rulesets.EniPath] = []
-        proxy_listeners: list[ProxyListener] = []
         self._enis(ep, ns)
-        for eni in ep.enis:
-            local, remote = self.transit[nlb.nlb_id][eni.eni_id]
-            self.add_link(
-                ns,
-                LinkSpec(
-                    names.transit_endpoint_side(eni.eni_id),
-                    "veth",
-                    VethPeer(names.transit_nlb_side(eni.eni_id), nlb_ns),
-                    addresses=(f"{local}/31",),
-                    owner=ep.endpoint_id,
-                ),
-            )
-            node = nlb.node_in(eni.az)
-            paths.append(
-                rulesets.EniPath(
-                    names.eni_link(eni.eni_id),
-                    eni.ip,
-                    names.transit_endpoint_side(eni.eni_id),
-                    local,
-                    remote if node else "",
-                )
-            )
-            if node is None:
-                continue
-            for li in nlb.listeners:
-                if li.target_group.proxy_protocol_v2:
-                    targets = candidates(li.target_group, eni.az, self.health)
-                    if not targets:  # nothing to reach from this AZ: the kernel resets
-                        continue
-                    proxy_listeners.append(
-                        ProxyListener(
-                            eni.ip, li.port, node.ip, tuple((t.ip, t.port) for t in targets)
-                        )
-                    )
-        ports = {
-            kind: sorted(
-                li.port
-                for li in nlb.listeners
-                if li.protocol == proto and li.target_group.proxy_protocol_v2 == ppv2
-            )
-            for kind, proto, ppv2 in (
-                ("tcp", "tcp", False),
-                ("udp", "udp", False),
-                ("proxy", "tcp", True),
-            )
-        }
+        paths, proxy_listeners = self._transit(ep, ns, nlb)
+        ports = _listener_ports(nlb)
         if ep.active and proxy_listeners:
             self.spec.proxies[ep.endpoint_id] = ProxySpec(
                 ep.endpoint_id, ns, nlb_ns, tuple(proxy_listeners)
@@ -536,18 +337,68 @@ class _Builder:
             ns,
             ep.endpoint_id,
             FORWARDING,
-            routes=_vpc_route(vpc, [e.subnet_id for e in ep.enis]),
+            routes=self._endpoint_routes(ep),
             ruleset=ruleset,
         )
 
+    def _transit(
+        self, ep: EndpointNet, ns: str, nlb: NlbNet
+    ) -> tuple[list[rulesets.EniPath], list[ProxyListener]]:
+        """Each ENI's transit veth to the NLB, its NAT path, and the PROXY-v2 listeners it
+        serves (on the ENI address, to the AZ's candidate targets via the node)."""
+        paths: list[rulesets.EniPath] = []
+        proxy_listeners: list[ProxyListener] = []
+        for eni in ep.enis:
+            local, remote = self.transit[nlb.nlb_id][eni.eni_id]
+            self.add_link(
+                ns,
+                LinkSpec(
+                    names.transit_endpoint_side(eni.eni_id),
+                    "veth",
+                    VethPeer(names.transit_nlb_side(eni.eni_id), names.nlb_netns(nlb.nlb_id)),
+                    addresses=(f"{local}/31",),
+                    owner=ep.endpoint_id,
+                ),
+            )
+            node = nlb.node_in(eni.az)
+            paths.append(
+                rulesets.EniPath(
+                    names.eni_link(eni.eni_id),
+                    eni.ip,
+                    names.transit_endpoint_side(eni.eni_id),
+                    local,
+                    remote if node else "",
+                )
+            )
+            if node is None:
+                continue
+            for li in nlb.listeners:
+                if not li.target_group.proxy_protocol_v2:
+                    continue
+                targets = candidates(li.target_group, eni.az, self.health)
+                if targets:  # nothing to reach from this AZ: the kernel resets
+                    proxy_listeners.append(
+                        ProxyListener(
+                            eni.ip, li.port, node.ip, tuple((t.ip, t.port) for t in targets)
+                        )
+                    )
+        return paths, proxy_listeners
 
-def _hosts(records: tuple[DnsRecord, ...]) -> str:
-    """An addn-hosts file: one "ADDRESS NAME" line per A record (wildcards apart)."""
-    return "".join(f"{ip} {r.name}\n" for r in records if not r.wildcard for ip in r.addresses)
 
-
-def _wildcards(records: tuple[DnsRecord, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((r.name, r.addresses) for r in records if r.wildcard)
+def _listener_ports(nlb: NlbNet) -> dict[str, list[int]]:
+    """The NLB's listener ports an endpoint NATs (tcp, udp) or proxies (PROXY v2)."""
+    return {
+        kind: sorted(
+            li.port
+            for li in nlb.listeners
+            if li.protocol == proto and li.target_group.proxy_protocol_v2 == ppv2
+        )
+        for kind, proto, ppv2 in (
+            ("tcp", "tcp", False),
+            ("udp", "udp", False),
+            ("proxy", "tcp", True),
+        )
+    }
 
 
 def build(plan: DataplanePlan, health: HealthMap | None = None) -> KernelSpec:

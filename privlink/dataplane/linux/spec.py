@@ -1,0 +1,158 @@
+"""The kernel objects a plan becomes (KernelSpec), as frozen data. Pure: no I/O.
+
+topology.py (instances, NLBs, endpoints), router.py (each VPC's router) and internet.py
+(privlink's internet and NAT gateways) fill one `Parts` from a plan; converge.py makes the
+kernel look like the result. A veth is declared from one side (kind "veth") and its far end
+in the other namespace (kind "peer"), so each module adds the links it owns wherever they
+land, and a namespace's link list is only complete once every module has run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from privlink.dataplane.base import TargetState
+from privlink.dataplane.linux.proxyconfig import ProxySpec
+from privlink.dataplane.plan import HealthCheck
+
+HealthKey = tuple[str, str, int]  # (target group id, ip, port)
+HealthMap = Mapping[HealthKey, TargetState]
+MAIN_TABLE = 254
+
+FORWARDING = (("net.ipv4.ip_forward", "1"),)
+# IPv4 only: new links get no IPv6 (no link-local chatter, no unfiltered side channel);
+# lo keeps ::1 because it exists before this is set.
+QUIET = (("net.ipv6.conf.default.disable_ipv6", "1"),)
+
+
+@dataclass(frozen=True)
+class VethPeer:
+    name: str
+    netns: str
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A link in one namespace. kind "veth" is created from this side (with its peer in
+    `peer.netns`); kind "peer" is the far end of a veth declared in another namespace."""
+
+    name: str
+    kind: str  # "bridge" | "veth" | "peer"
+    peer: VethPeer | None = None
+    master: str | None = None
+    addresses: tuple[str, ...] = ()  # "10.0.1.1/24"
+    owner: str = ""  # the resource a failure is reported against
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """A route; `table` other than main holds one route table's routes (policy routing)."""
+
+    dst: str  # "0.0.0.0/0" for the default route
+    gateway: str
+    table: int = MAIN_TABLE
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A policy-routing rule: packets from `src` (or to `dst`) look up `table` first."""
+
+    priority: int
+    table: int
+    src: str = ""
+    dst: str = ""
+
+
+@dataclass(frozen=True)
+class NamespaceSpec:
+    name: str
+    owner: str  # the resource id, for error reports
+    sysctls: tuple[tuple[str, str], ...] = ()
+    loopback: tuple[str, ...] = ()  # extra /32s on lo
+    links: tuple[LinkSpec, ...] = ()
+    routes: tuple[RouteSpec, ...] = ()
+    ruleset: str | None = None  # body of table inet plk; None = no table
+    rules: tuple[RuleSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class DnsSpec:
+    """One dnsmasq. `vpc_id` keys it (HOST_RESOLVER for the host-side one); `netns` ""
+    means the driver's own namespace (the host), where it must only listen on 127.0.0.1."""
+
+    vpc_id: str
+    netns: str
+    listen: tuple[str, ...]
+    hosts: str  # addn-hosts file content
+    cnames: tuple[tuple[str, str], ...]
+    port: int = 53
+    # (name, addresses): answered for the name and every name under it (address=/name/ip)
+    wildcards: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    instance_id: str
+    netns: str
+    resolv_conf: str
+    user_data: str | None
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    key: HealthKey
+    netns: str
+    source_ip: str
+    port: int
+    check: HealthCheck
+    proxy_protocol: bool
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    """What the driver needs to cut an endpoint's flows when it turns inactive."""
+
+    endpoint_id: str
+    netns: str
+    active: bool
+    nlb_netns: str  # "" for an endpoint that ends at privlink's API (no NLB)
+    transit_sources: tuple[str, ...]
+
+
+@dataclass
+class KernelSpec:
+    namespaces: dict[str, NamespaceSpec] = field(default_factory=dict)
+    dns: dict[str, DnsSpec] = field(default_factory=dict)
+    instances: dict[str, InstanceSpec] = field(default_factory=dict)
+    proxies: dict[str, ProxySpec] = field(default_factory=dict)
+    checks: list[CheckSpec] = field(default_factory=list)
+    endpoints: dict[str, EndpointState] = field(default_factory=dict)
+
+
+class Parts:
+    """What the topology modules fill while building: the KernelSpec, the namespaces
+    drafted so far (links come later), and every namespace's links, from either side."""
+
+    def __init__(self) -> None:
+        self.spec = KernelSpec()
+        self.drafts: list[NamespaceSpec] = []
+        self.links: dict[str, list[LinkSpec]] = {}
+
+    def add_link(self, netns: str, link: LinkSpec) -> None:
+        self.links.setdefault(netns, []).append(link)
+
+    def finish(self) -> KernelSpec:
+        """Each drafted namespace with its links (IPv6 off everywhere)."""
+        for draft in self.drafts:
+            self.spec.namespaces[draft.name] = NamespaceSpec(
+                draft.name,
+                draft.owner,
+                QUIET + draft.sysctls,
+                draft.loopback,
+                tuple(self.links.get(draft.name, ())),
+                draft.routes,
+                draft.ruleset,
+                draft.rules,
+            )
+        return self.spec
