@@ -480,6 +480,9 @@ ElbAttributeNotForNetwork = _variant(
     InvalidConfigurationRequest,
     "{0} attribute key '{1}' is not supported on network load balancers",
 )
+ElbAttributeNotForType = _variant(
+    InvalidConfigurationRequest, "{0} attribute key '{1}' is not supported on {2} load balancers"
+)
 StickinessTypeUnsupported = _variant(
     InvalidConfigurationRequest,
     "Stickiness type '{0}' is not supported for target groups with the {1} protocol",
@@ -498,7 +501,7 @@ LoadBalancerNameReserved = _variant(
 )
 LoadBalancerTypeUnsupported = _variant(
     InvalidConfigurationRequest,
-    "privlink implements network load balancers only, not type '{0}'",
+    "privlink implements application and network load balancers, not type '{0}'",
 )
 ElbIpAddressTypeUnsupported = _variant(
     InvalidConfigurationRequest, "privlink supports the ipv4 address type only, not '{0}'"
@@ -507,6 +510,9 @@ SubnetsAndSubnetMappings = _variant(
     ValidationError, "You can specify subnets or subnet mappings, not both"
 )
 SubnetRequired = _variant(ValidationError, "At least one subnet must be specified")
+AlbSubnetsInTwoZones = _variant(
+    ValidationError, "At least two subnets in two different Availability Zones must be specified"
+)
 SubnetNotFound = _templated("SubnetNotFound", "The subnet ID '{0}' is not valid")
 ElasticIpUnsupported = _variant(
     InvalidConfigurationRequest,
@@ -545,8 +551,8 @@ TargetGroupSettingRequired = _variant(
 )
 TargetGroupProtocolUnsupported = _variant(
     InvalidConfigurationRequest,
-    "privlink implements network load balancer target groups (TCP, UDP, TCP_UDP, TLS), not "
-    "protocol '{0}'",
+    "privlink implements target groups with protocols HTTP, HTTPS, TCP, UDP, TCP_UDP and TLS, "
+    "not '{0}'",
 )
 TargetGroupIpv6Unsupported = _variant(
     InvalidConfigurationRequest, "privlink supports ipv4 target groups only"
@@ -569,6 +575,13 @@ HealthCheckHttpOnly = _variant(
 HealthCheckPathInvalid = _variant(ValidationError, "Health check path '{0}' must begin with '/'")
 HealthCheckMatcherInvalid = _variant(
     ValidationError, "Health check matcher HTTP code '{0}' is not valid"
+)
+HealthCheckMatcherRange = _variant(
+    ValidationError, "Health check matcher HTTP code '{0}' must be within '{1}' inclusive"
+)
+HealthCheckProtocolForHttp = _variant(
+    InvalidConfigurationRequest,
+    "Health check protocol '{0}' is not supported for target groups with the {1} protocol",
 )
 HealthCheckTimeoutTooLong = _variant(
     InvalidConfigurationRequest,
@@ -628,6 +641,46 @@ TargetGroupVpcMismatch = _variant(
 IncompatibleProtocols = _templated(
     "IncompatibleProtocols",
     "The listener protocol '{0}' is incompatible with target group protocol '{1}'",
+)
+# application load balancers and certificates
+CertificateNotFound = _templated("CertificateNotFound", "Certificate '{0}' not found")
+SSLPolicyNotFound = _templated("SSLPolicyNotFound", "SSL policy '{0}' not found")
+CertificateRequiredFor = _variant(
+    ValidationError, "A certificate must be specified for {0} listeners"
+)
+CertificateNotAllowed = _variant(
+    ValidationError, "A certificate cannot be specified for {0} listeners"
+)
+SslPolicyNotAllowed = _variant(
+    ValidationError, "An SSL policy cannot be specified for {0} listeners"
+)
+OneDefaultCertificate = _variant(
+    ValidationError,
+    "Only one certificate can be specified when creating or modifying a listener; add more "
+    "with AddListenerCertificates",
+)
+AlbTooManyActions = _templated(
+    "TooManyActions",
+    "A listener's default actions must end in exactly one action of type forward, redirect "
+    "or fixed-response",
+)
+AlbActionTypeInvalid = _variant(
+    InvalidLoadBalancerAction,
+    "privlink implements default actions of type forward, redirect and fixed-response, not "
+    "'{0}'",
+)
+ActionConfigRequired = _variant(
+    ValidationError, "A {0} configuration must be specified for {1} actions"
+)
+ActionConfigPattern = _variant(
+    ValidationError,
+    "1 validation error detected: Value '{0}' at '{1}' failed to satisfy constraint: Member "
+    "must satisfy regular expression pattern: {2}",
+)
+RedirectLoop = _variant(
+    InvalidLoadBalancerAction,
+    "The redirect configuration is not valid: it must change at least one of protocol, "
+    "host, port, path or query, or it redirects to itself",
 )
 TargetGroupAssociationLimit = _templated(
     "TargetGroupAssociationLimit",

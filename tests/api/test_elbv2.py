@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.api.test_elbv2_modify_listener import imported_certificate
+
 LB_ARN = re.compile(
     r"^arn:aws:elasticloadbalancing:us-east-1:(\d{12}):loadbalancer/net/([\w-]+)/([0-9a-f]{16})$"
 )
@@ -155,7 +157,7 @@ def test_create_is_idempotent_but_names_are_unique(elb, net):
         ({"Name": "-bad-"}, "ValidationError"),
         ({"Name": "x" * 33}, "ValidationError"),
         ({"Name": "internal-foo"}, "ValidationError"),
-        ({"Type": "application"}, "InvalidConfigurationRequest"),
+        ({"Type": "gateway"}, "InvalidConfigurationRequest"),
         ({"Scheme": "internet-facing"}, "InvalidSubnet"),  # the VPC has no internet gateway
         ({"IpAddressType": "dualstack"}, "InvalidConfigurationRequest"),
         ({"SecurityGroups": ["sg-0123456789abcdef0"]}, "InvalidSecurityGroup"),
@@ -374,7 +376,7 @@ def test_target_group_defaults(elb, net):
     [
         ({"Name": "dup", "Port": 9999}, "DuplicateTargetGroupName"),
         ({"Name": "bad_name"}, "ValidationError"),
-        ({"Protocol": "HTTP"}, "InvalidConfigurationRequest"),
+        ({"Protocol": "GENEVE"}, "InvalidConfigurationRequest"),
         ({"TargetType": "lambda"}, "InvalidConfigurationRequest"),
         ({"VpcId": "vpc-0123456789abcdef0"}, "ValidationError"),
         ({"Port": None}, "ValidationError"),
@@ -622,7 +624,7 @@ def test_listener_lifecycle(elb, net):
     assert error_code(lambda: elb.describe_listeners()) == "ValidationError"
 
 
-def test_tls_listener(elb, net):
+def test_tls_listener(elb, net, server, account):
     lb = make_lb(elb, net)["LoadBalancerArn"]
     tg = make_tg(elb, net, protocol="TLS")["TargetGroupArn"]
     assert (
@@ -633,7 +635,7 @@ def test_tls_listener(elb, net):
         )
         == "ValidationError"
     )
-    cert = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    cert = imported_certificate(server, account)
     listener = elb.create_listener(
         LoadBalancerArn=lb,
         Protocol="TLS",

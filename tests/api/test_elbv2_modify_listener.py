@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from tests.api.ec2_helpers import aws_error
+from tests.api.test_acm import make_pki
 
-CERT = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+
+def imported_certificate(server, account):
+    """TLS listeners serve an ACM certificate of the caller's: import one."""
+    leaf = make_pki().leaf("tls.example.com")
+    return server.client("acm", account).import_certificate(
+        Certificate=leaf.pem, PrivateKey=leaf.key_pem
+    )["CertificateArn"]
 
 
 def forward(tg):
@@ -67,6 +74,7 @@ def test_port_protocol_and_target_group(server, account):
 
 def test_tls_settings(server, account):
     elb, lb, group = setup(server, account)
+    cert = imported_certificate(server, account)
     tcp = group("tcp")
     listener = elb.create_listener(
         LoadBalancerArn=lb, Protocol="TCP", Port=443, DefaultActions=forward(tcp)
@@ -76,12 +84,12 @@ def test_tls_settings(server, account):
     with aws_error("InvalidConfigurationRequest"):
         elb.modify_listener(ListenerArn=listener, SslPolicy="ELBSecurityPolicy-2016-08")
     tls = elb.modify_listener(
-        ListenerArn=listener, Protocol="TLS", Certificates=[{"CertificateArn": CERT}]
+        ListenerArn=listener, Protocol="TLS", Certificates=[{"CertificateArn": cert}]
     )["Listeners"][0]
-    assert tls["Certificates"] == [{"CertificateArn": CERT}]
+    assert tls["Certificates"] == [{"CertificateArn": cert}]
     assert tls["SslPolicy"] == "ELBSecurityPolicy-2016-08"
     kept = elb.modify_listener(ListenerArn=listener, Port=8443)["Listeners"][0]
-    assert (kept["Protocol"], kept["Certificates"]) == ("TLS", [{"CertificateArn": CERT}])
+    assert (kept["Protocol"], kept["Certificates"]) == ("TLS", [{"CertificateArn": cert}])
     plain = elb.modify_listener(ListenerArn=listener, Protocol="TCP")["Listeners"][0]
     assert plain["Protocol"] == "TCP"
     assert "Certificates" not in plain and "SslPolicy" not in plain

@@ -50,8 +50,13 @@ def own(scope: Scope, arn: str, action: str) -> None:
         raise errors.ElbAccessDenied(scope.account, action, arn)
 
 
-def load_balancer(scope: Scope, name: str, lb_id: str) -> str:
-    return f"{ARN_PREFIX}:{scope.region}:{scope.account}:loadbalancer/net/{name}/{lb_id}"
+# ARN and DNS-name segment per load balancer type
+TYPE_SEGMENT = {"network": "net", "application": "app"}
+
+
+def load_balancer(scope: Scope, name: str, lb_id: str, lb_type: str = "network") -> str:
+    segment = TYPE_SEGMENT[lb_type]
+    return f"{ARN_PREFIX}:{scope.region}:{scope.account}:loadbalancer/{segment}/{name}/{lb_id}"
 
 
 def target_group(scope: Scope, name: str, tg_id: str) -> str:
@@ -59,7 +64,11 @@ def target_group(scope: Scope, name: str, tg_id: str) -> str:
 
 
 def listener(lb: LoadBalancer, listener_id: str) -> str:
-    return f"{ARN_PREFIX}:{lb.region}:{lb.account}:listener/net/{lb.name}/{lb.lb_id}/{listener_id}"
+    segment = TYPE_SEGMENT[lb.type]
+    return (
+        f"{ARN_PREFIX}:{lb.region}:{lb.account}:listener/{segment}/{lb.name}/{lb.lb_id}/"
+        f"{listener_id}"
+    )
 
 
 def check_name(name: str, what: str) -> None:

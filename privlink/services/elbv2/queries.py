@@ -61,6 +61,8 @@ def target_group_users(uow: UnitOfWork, account: str, region: str) -> dict[str, 
     """Target group ARN -> ARNs of the load balancers whose listeners forward to it."""
     users: dict[str, list[str]] = defaultdict(list)
     for listener in uow.list(Listener, account, region):
+        if not listener.target_group_arn:  # an ALB's redirect or fixed response
+            continue
         if listener.load_balancer_arn not in users[listener.target_group_arn]:
             users[listener.target_group_arn].append(listener.load_balancer_arn)
     return dict(users)

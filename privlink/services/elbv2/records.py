@@ -97,13 +97,29 @@ class TargetGroup(Tagged):
         return self.vpc_id
 
 
+class ActionRecord(BaseModel):
+    """An application load balancer's default action (forward, redirect, fixed-response).
+
+    `redirect` holds RedirectConfig's members (Protocol, Host, Port, Path, Query,
+    StatusCode) as the API names them; `fixed` FixedResponseConfig's (StatusCode,
+    ContentType, MessageBody)."""
+
+    type: str
+    target_group_arn: str | None = None
+    redirect: dict[str, str] | None = None
+    fixed: dict[str, str] | None = None
+
+
 class Listener(Tagged):
     kind = "elbv2-listener"
     not_found = errors.ListenerNotFound
     load_balancer_arn: str
     port: int
     protocol: str
-    target_group_arn: str  # NLB listeners have exactly one forward action
+    # The target group the default action forwards to ("" for an application load
+    # balancer's redirect or fixed-response); NLB listeners always forward to one.
+    target_group_arn: str = ""
+    action: ActionRecord | None = None  # application load balancers: the default action
     ssl_policy: str | None = None
     certificates: list[str] = Field(default_factory=list)
     alpn_policy: list[str] = Field(default_factory=list)

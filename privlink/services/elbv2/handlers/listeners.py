@@ -11,8 +11,24 @@ from privlink.services.elbv2.handlers import wire
 from privlink.services.elbv2.records import Listener, LoadBalancer
 
 
-def wire_listener(listener: Listener) -> dict[str, Any]:
+def _wire_action(listener: Listener) -> dict[str, Any]:
+    action = listener.action
+    if action is not None and action.type == "redirect":
+        return {"Type": "redirect", "Order": 1, "RedirectConfig": action.redirect}
+    if action is not None and action.type == "fixed-response":
+        return {"Type": "fixed-response", "Order": 1, "FixedResponseConfig": action.fixed}
     tg = listener.target_group_arn
+    return {
+        "Type": "forward",
+        "TargetGroupArn": tg,
+        "ForwardConfig": {
+            "TargetGroups": [{"TargetGroupArn": tg, "Weight": 1}],
+            "TargetGroupStickinessConfig": {"Enabled": False},
+        },
+    }
+
+
+def wire_listener(listener: Listener) -> dict[str, Any]:
     return {
         "ListenerArn": listener.id,
         "LoadBalancerArn": listener.load_balancer_arn,
@@ -20,16 +36,7 @@ def wire_listener(listener: Listener) -> dict[str, Any]:
         "Protocol": listener.protocol,
         "Certificates": [{"CertificateArn": c} for c in listener.certificates] or None,
         "SslPolicy": listener.ssl_policy,
-        "DefaultActions": [
-            {
-                "Type": "forward",
-                "TargetGroupArn": tg,
-                "ForwardConfig": {
-                    "TargetGroups": [{"TargetGroupArn": tg, "Weight": 1}],
-                    "TargetGroupStickinessConfig": {"Enabled": False},
-                },
-            }
-        ],
+        "DefaultActions": [_wire_action(listener)],
         "AlpnPolicy": listener.alpn_policy or None,
     }
 
@@ -40,7 +47,13 @@ def _action(raw: dict[str, Any]) -> operations.Action:
     arns = [g.get("TargetGroupArn") or "" for g in groups]
     if raw.get("TargetGroupArn"):
         arns.append(raw["TargetGroupArn"])
-    return operations.Action(raw.get("Type") or "", tuple(arns))
+    redirect, fixed = raw.get("RedirectConfig"), raw.get("FixedResponseConfig")
+    return operations.Action(
+        raw.get("Type") or "",
+        tuple(arns),
+        redirect=tuple((k, str(v)) for k, v in redirect.items()) if redirect else None,
+        fixed=tuple((k, str(v)) for k, v in fixed.items()) if fixed else None,
+    )
 
 
 @handles("CreateListener")

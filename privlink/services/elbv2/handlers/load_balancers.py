@@ -27,14 +27,39 @@ NLB_HOSTED_ZONES = {
     "ap-south-1": "ZVDDRBQ08TROA",
     "sa-east-1": "ZTK26PT1VY4CU",
 }
+# Route 53 zone of ALB DNS names per region (AWS's published table).
+ALB_HOSTED_ZONES = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "ca-central-1": "ZQSVJUPU6J1EY",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-west-2": "ZHURV8PSTC4K8",
+    "eu-central-1": "Z215JYRZR1TBD5",
+    "eu-north-1": "Z23TAZ7KKFALW",
+    "ap-southeast-1": "Z1LMS91P8CMLE5",
+    "ap-southeast-2": "Z1GM3OXH4ZPM65",
+    "ap-northeast-1": "Z14GRHDCWA56QT",
+    "ap-south-1": "ZP97RAFLXTNZK",
+    "sa-east-1": "Z2P70J7HTTTPLU",
+}
+
+
+def _hosted_zone(lb: LoadBalancer) -> str:
+    zones = ALB_HOSTED_ZONES if lb.type == "application" else NLB_HOSTED_ZONES
+    return zones.get(lb.region, zones["us-east-1"])
 
 
 def wire_load_balancer(lb: LoadBalancer, state: str | None = None) -> dict[str, Any]:
-    internal = lb.scheme == "internal"
+    # Internal NLB nodes show their private address; ALBs have no fixed addresses, and
+    # internet-facing nodes would show public ones, which privlink does not model.
+    addresses = lb.scheme == "internal" and lb.type == "network"
+    network = lb.type == "network"
     return {
         "LoadBalancerArn": lb.id,
         "DNSName": lb.dns_name,
-        "CanonicalHostedZoneId": NLB_HOSTED_ZONES.get(lb.region, NLB_HOSTED_ZONES["us-east-1"]),
+        "CanonicalHostedZoneId": _hosted_zone(lb),
         "CreatedTime": lb.created_time,
         "LoadBalancerName": lb.name,
         "Scheme": lb.scheme,
@@ -45,10 +70,8 @@ def wire_load_balancer(lb: LoadBalancer, state: str | None = None) -> dict[str, 
             {
                 "ZoneName": node.zone_name,
                 "SubnetId": node.subnet_id,
-                # Internet-facing nodes would show their public (elastic) addresses, which
-                # privlink does not model; internal ones show their private address.
                 "LoadBalancerAddresses": (
-                    [{"PrivateIPv4Address": node.private_ip}] if internal else []
+                    [{"PrivateIPv4Address": node.private_ip}] if addresses else []
                 ),
             }
             for node in lb.nodes
@@ -56,7 +79,7 @@ def wire_load_balancer(lb: LoadBalancer, state: str | None = None) -> dict[str, 
         "SecurityGroups": lb.security_groups or None,
         "IpAddressType": lb.ip_address_type,
         "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic": (
-            "on" if lb.security_groups else None
+            "on" if lb.security_groups and network else None
         ),
     }
 

@@ -1,7 +1,9 @@
-"""Network Load Balancers: create, delete, attributes.
+"""Network and application load balancers: create, delete, attributes.
 
 One node per enabled AZ, each holding a private address allocated from its
-subnet (the data plane puts the NLB's node there). State: the record is
+subnet (the data plane puts the load balancer's node there). Application load
+balancers need subnets in two zones at least and always have security groups
+(the VPC's default group when none is given), as on AWS. State: the record is
 `active` from the start and every read says so; only the CreateLoadBalancer
 response says `provisioning`, as AWS's does. No controller is involved, so
 waiters (`load_balancer_available`) succeed on their first poll.
@@ -39,7 +41,7 @@ class SubnetMapping:
 
 @dataclass(frozen=True)
 class NewLoadBalancer:
-    """CreateLoadBalancer's settings (the API's absent Type is "application": refused)."""
+    """CreateLoadBalancer's settings (the API's absent Type is "application")."""
 
     name: str
     subnets: tuple[SubnetMapping, ...]
@@ -58,7 +60,7 @@ def _check_settings(spec: NewLoadBalancer) -> None:
     arns.check_name(spec.name, "Load balancer")
     if spec.name.lower().startswith("internal-"):  # AWS reserves it for internal DNS names
         raise errors.LoadBalancerNameReserved()
-    if spec.type != "network":
+    if spec.type not in arns.TYPE_SEGMENT:
         raise errors.LoadBalancerTypeUnsupported(spec.type)
     if spec.ip_address_type != "ipv4":
         raise errors.ElbIpAddressTypeUnsupported(spec.ip_address_type)
@@ -83,6 +85,32 @@ def _resolve_subnets(scope: Scope, mappings: tuple[SubnetMapping, ...]) -> list[
     return found
 
 
+def _check_zones(spec: NewLoadBalancer, subnets: list[Subnet]) -> None:
+    if spec.type == "application" and len({s.availability_zone for s in subnets}) < 2:
+        raise errors.AlbSubnetsInTwoZones()
+
+
+def _groups(scope: Scope, spec: NewLoadBalancer, vpc_id: str) -> list[str]:
+    """The groups asked for; an application load balancer without any gets the VPC's
+    default group (AWS)."""
+    groups = list(dict.fromkeys(spec.security_groups))
+    if groups or spec.type != "application":
+        return groups
+    default = next(
+        (g for g in scope.list(SecurityGroup, parent=vpc_id) if g.name == "default"), None
+    )
+    return [default.id] if default is not None else []
+
+
+def dns_name(spec: NewLoadBalancer, region: str, lb_id: str) -> str:
+    """AWS's forms: NLBs NAME-HEX.elb.REGION.amazonaws.com; ALBs NAME-DIGITS.REGION.elb...
+    with an `internal-` prefix when internal."""
+    if spec.type == "network":
+        return f"{spec.name.lower()}-{lb_id}.elb.{region}.amazonaws.com"
+    prefix = "internal-" if spec.scheme == "internal" else ""
+    return f"{prefix}{spec.name.lower()}-{int(lb_id[:8], 16)}.{region}.elb.amazonaws.com"
+
+
 def _check_security_groups(scope: Scope, group_ids: list[str], vpc_id: str) -> None:
     for group_id in group_ids:
         group = scope.get(SecurityGroup, group_id)
@@ -97,15 +125,15 @@ def _settings(
     return (lb_type, scheme, ip_type, sorted(subnets), sorted(groups))
 
 
-def _same_name(scope: Scope, spec: NewLoadBalancer, subnets: list[str]) -> LoadBalancer | None:
+def _same_name(
+    scope: Scope, spec: NewLoadBalancer, subnets: list[str], groups: list[str]
+) -> LoadBalancer | None:
     """The load balancer already called `spec.name` if its settings are the same (else refused)."""
     owner = scope.uow.name_owner(_name_scope(scope.account, scope.region), spec.name)
     if owner is None:
         return None
     existing = scope.get(LoadBalancer, owner)
-    wanted = _settings(
-        spec.type, spec.scheme, spec.ip_address_type, subnets, list(spec.security_groups)
-    )
+    wanted = _settings(spec.type, spec.scheme, spec.ip_address_type, subnets, groups)
     if existing is not None and wanted == _settings(
         existing.type,
         existing.scheme,
@@ -145,18 +173,19 @@ def create_load_balancer(scope: Scope, spec: NewLoadBalancer) -> tuple[LoadBalan
     load balancer, as on AWS."""
     _check_settings(spec)
     subnets = _resolve_subnets(scope, spec.subnets)
+    _check_zones(spec, subnets)
     vpc_id = subnets[0].vpc_id
-    groups = list(dict.fromkeys(spec.security_groups))
-    _check_security_groups(scope, groups, vpc_id)
+    _check_security_groups(scope, list(spec.security_groups), vpc_id)
+    groups = _groups(scope, spec, vpc_id)
     tags.check(spec.tags, TAG_ERRORS)
-    existing = _same_name(scope, spec, [s.id for s in subnets])
+    existing = _same_name(scope, spec, [s.id for s in subnets], groups)
     if existing is not None:
         return existing, False
     if spec.scheme == "internet-facing" and not scope.uow.list(InternetGateway, parent=vpc_id):
         raise errors.InvalidSubnet(vpc_id)
     lb_id = scope.hexid(16)
     lb = LoadBalancer(
-        id=arns.load_balancer(scope, spec.name, lb_id),
+        id=arns.load_balancer(scope, spec.name, lb_id, spec.type),
         account=scope.account,
         region=scope.region,
         name=spec.name,
@@ -164,11 +193,11 @@ def create_load_balancer(scope: Scope, spec: NewLoadBalancer) -> tuple[LoadBalan
         type=spec.type,
         scheme=spec.scheme,
         vpc_id=vpc_id,
-        dns_name=f"{spec.name.lower()}-{lb_id}.elb.{scope.region}.amazonaws.com",
+        dns_name=dns_name(spec, scope.region, lb_id),
         created_time=scope.now().isoformat(),
         ip_address_type=spec.ip_address_type,
         security_groups=groups,
-        attributes=attributes.load_balancer_defaults(),
+        attributes=attributes.load_balancer_defaults(spec.type),
         tags=dict(spec.tags),
     )
     lb.nodes = _allocate_nodes(scope, lb, subnets, spec.subnets)
@@ -190,7 +219,7 @@ def delete_load_balancer(scope: Scope, arn: str) -> None:
     if dependencies.blockers(scope, lb):
         raise errors.LoadBalancerInUse(arn)
     for listener in scope.list(Listener, parent=lb.id):
-        listeners.remove(scope, listener)
+        listeners.remove(scope, lb, listener)
     node_interfaces.remove_for(scope, lb)
     scope.uow.release_addresses(lb.address_owner)
     scope.uow.release_name(_name_scope(lb.account, lb.region), lb.name)
@@ -202,6 +231,6 @@ def modify_load_balancer_attributes(
 ) -> LoadBalancer:
     arns.own(scope, arn, "ModifyLoadBalancerAttributes")
     lb = scope.require(LoadBalancer, arn)
-    lb.attributes = attributes.modify_load_balancer(lb.attributes, changes)
+    lb.attributes = attributes.modify_load_balancer(lb.attributes, changes, lb.type)
     scope.put(lb)
     return lb

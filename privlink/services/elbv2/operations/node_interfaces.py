@@ -1,4 +1,4 @@
-"""The network interfaces a network load balancer shows in its VPC: one per node (zone).
+"""The network interfaces a load balancer shows in its VPC: one per node (zone).
 
 AWS gives each NLB node a requester-managed interface (type
 network_load_balancer, "ELB net/NAME/ID", the node's address and the load
@@ -15,13 +15,14 @@ from __future__ import annotations
 from privlink.api import Scope
 from privlink.services.ec2.compute.interfaces import mac_address
 from privlink.services.ec2.records import NetworkInterface
+from privlink.services.elbv2 import arns
 from privlink.services.elbv2.records import LoadBalancer
 
 REQUESTER_ID = "amazon-elb"
 
 
 def description(lb: LoadBalancer) -> str:
-    return f"ELB net/{lb.name}/{lb.lb_id}"
+    return f"ELB {arns.TYPE_SEGMENT[lb.type]}/{lb.name}/{lb.lb_id}"
 
 
 def add_for(scope: Scope, lb: LoadBalancer) -> None:
@@ -38,7 +39,8 @@ def add_for(scope: Scope, lb: LoadBalancer) -> None:
                 private_ip=node.private_ip,
                 mac_address=mac_address(scope),
                 group_ids=list(lb.security_groups),
-                interface_type="network_load_balancer",
+                # AWS: NLB nodes show their own type, ALB nodes a plain "interface"
+                interface_type="network_load_balancer" if lb.type == "network" else "interface",
                 description=description(lb),
                 status="in-use",
                 requester_managed=True,

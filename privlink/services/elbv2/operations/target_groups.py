@@ -1,10 +1,12 @@
-"""Target groups for network load balancers: create, modify, delete, attributes.
+"""Target groups: create, modify, delete, attributes.
 
-Protocols TCP, UDP, TCP_UDP and TLS; target types instance and ip. Health
-check defaults are AWS's for NLB target groups: TCP on the traffic port,
-every 30 s, 10 s timeout (6 s for HTTP), 5 successes to turn healthy, 2
-failures to turn unhealthy. NLB health checks cannot be disabled for
-instance and ip targets.
+Protocols TCP, UDP, TCP_UDP and TLS (network load balancers), HTTP and HTTPS
+(application load balancers); target types instance and ip. Health check
+defaults are AWS's: NLB groups check TCP on the traffic port every 30 s, 10 s
+timeout (6 s for HTTP), 5 successes to turn healthy, 2 failures to turn
+unhealthy, matcher 200-399; HTTP/HTTPS groups check HTTP GET / every 30 s, 5 s
+timeout, 5 / 2, matcher 200 (codes 200-499 allowed; NLB 200-599). Health
+checks cannot be disabled for instance and ip targets.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ from privlink.services.elbv2.operations.tags import TAG_ERRORS
 from privlink.services.elbv2.records import HealthCheck, TargetGroup
 from privlink.services.shared import tags
 
-PROTOCOLS = ("TCP", "UDP", "TCP_UDP", "TLS")
+PROTOCOLS = ("TCP", "UDP", "TCP_UDP", "TLS", "HTTP", "HTTPS")
+HTTP_PROTOCOLS = ("HTTP", "HTTPS")
+# the first HTTP health check of an HTTP/HTTPS target group (ALB defaults)
+_ALB_CHECK = HealthCheck(protocol="HTTP", timeout=5, path="/", matcher="200")
+_MATCHER_RANGE = {True: (200, 499), False: (200, 599)}  # ALB groups, NLB groups
 TARGET_TYPES = ("instance", "ip")
 HEALTH_CHECK_PROTOCOLS = ("TCP", "HTTP", "HTTPS")
 _DEFAULT_TIMEOUT = {"TCP": 10, "HTTP": 6, "HTTPS": 10}
@@ -74,35 +80,47 @@ def _check_ranges(given: HealthCheckSettings) -> None:
     _in_range(given.unhealthy_threshold, "unhealthyThresholdCount", 2, 10)
 
 
-def _check_http_settings(given: HealthCheckSettings, protocol: str) -> None:
+def _check_http_settings(given: HealthCheckSettings, protocol: str, alb: bool) -> None:
     if protocol not in ("HTTP", "HTTPS") and (given.path or given.matcher):
         raise errors.HealthCheckHttpOnly(protocol)
     if given.path is not None and not given.path.startswith("/"):
         raise errors.HealthCheckPathInvalid(given.path)
-    if given.matcher is not None and not _HTTP_CODES.match(given.matcher):
-        raise errors.HealthCheckMatcherInvalid(given.matcher)
+    if given.matcher is not None:
+        if not _HTTP_CODES.match(given.matcher):
+            raise errors.HealthCheckMatcherInvalid(given.matcher)
+        low, high = _MATCHER_RANGE[alb]
+        for code in re.split(r"[,-]", given.matcher):
+            if not low <= int(code) <= high:
+                raise errors.HealthCheckMatcherRange(code, f"{low}-{high}")
 
 
 def health_check(
-    given: HealthCheckSettings, target_type: str, base: HealthCheck | None = None
+    given: HealthCheckSettings,
+    target_type: str,
+    base: HealthCheck | None = None,
+    group_protocol: str = "TCP",
 ) -> HealthCheck:
-    """The health check `given` makes of `base` (or of the defaults), checked as AWS does."""
-    current = base or HealthCheck()
+    """The health check `given` makes of `base` (or of the defaults for a group of
+    `group_protocol`), checked as AWS does."""
+    alb = group_protocol in HTTP_PROTOCOLS
+    current = base or (_ALB_CHECK if alb else HealthCheck())
     protocol = given.protocol or current.protocol
     if protocol not in HEALTH_CHECK_PROTOCOLS:
         raise errors.HealthCheckProtocolUnsupported(protocol)
+    if alb and protocol not in HTTP_PROTOCOLS:
+        raise errors.HealthCheckProtocolForHttp(protocol, group_protocol)
     if given.enabled is False:
         raise errors.HealthCheckRequired(target_type)
     port = given.port or current.port
     if port != "traffic-port" and not (port.isdigit() and 1 <= int(port) <= 65535):
         raise errors.HealthCheckPortInvalid(port)
     _check_ranges(given)
-    _check_http_settings(given, protocol)
+    _check_http_settings(given, protocol, alb)
     http = protocol in ("HTTP", "HTTPS")
     timeout = given.timeout
     if timeout is None:
         fresh = protocol != current.protocol or base is None
-        timeout = _DEFAULT_TIMEOUT[protocol] if fresh else current.timeout
+        timeout = _DEFAULT_TIMEOUT[protocol] if fresh and not alb else current.timeout
     interval = given.interval or current.interval
     if timeout >= interval:
         raise errors.HealthCheckTimeoutTooLong(str(timeout), str(interval))
@@ -115,7 +133,9 @@ def health_check(
         timeout=timeout,
         healthy_threshold=given.healthy_threshold or current.healthy_threshold,
         unhealthy_threshold=given.unhealthy_threshold or current.unhealthy_threshold,
-        matcher=(given.matcher or current.matcher or "200-399") if http else None,
+        matcher=(given.matcher or current.matcher or ("200" if alb else "200-399"))
+        if http
+        else None,
     )
 
 
@@ -158,7 +178,7 @@ def _new_record(scope: Scope, spec: NewTargetGroup) -> TargetGroup:
         port=port,
         vpc_id=vpc_id,
         target_type=target_type,
-        health_check=health_check(spec.health_check, target_type),
+        health_check=health_check(spec.health_check, target_type, group_protocol=protocol),
         attributes=attributes.target_group_defaults(protocol, target_type),
         tags=dict(spec.tags),
     )
@@ -182,7 +202,9 @@ def create_target_group(scope: Scope, spec: NewTargetGroup) -> tuple[TargetGroup
 def modify_target_group(scope: Scope, arn: str, given: HealthCheckSettings) -> TargetGroup:
     arns.own(scope, arn, "ModifyTargetGroup")
     tg = scope.require(TargetGroup, arn)
-    tg.health_check = health_check(given, tg.target_type, base=tg.health_check)
+    tg.health_check = health_check(
+        given, tg.target_type, base=tg.health_check, group_protocol=tg.protocol
+    )
     scope.put(tg)
     return tg
 
