@@ -75,10 +75,18 @@ class MwaaController:
         with store.unit() as uow:
             for result in self.worker.take_results():
                 self._record(uow, result)
-            for env in uow.list(Environment):
-                job = self._step(Scope.of(env, uow), env)
-                if job is not None:
-                    jobs.append(job)
+            ids = [e.id for e in uow.list(Environment)]
+        for env_id in ids:  # one unit each: a step that fails rolls back only its own writes
+            try:
+                with store.unit() as uow:
+                    env = uow.get(Environment, env_id)
+                    job = self._step(Scope.of(env, uow), env) if env is not None else None
+            except Exception:
+                log.exception("environment %s: step failed; retrying", env_id)
+                continue
+            if job is not None:
+                jobs.append(job)
+        with store.unit() as uow:
             self._sync(uow)
         for job in jobs:
             self.worker.submit(job)
@@ -97,7 +105,8 @@ class MwaaController:
             return None
         if env.status == CREATING:
             return self._creating(scope, env)
-        if env.status == PENDING and self._endpoints_ready(scope, env) is not None:
+        found = provisioning.customer_endpoints(scope, env) if env.status == PENDING else {}
+        if env.status == PENDING and all(r in found for r in provisioning.endpoint_roles(env)):
             operations.mark_creating(scope, env)
         elif env.status == UPDATING:
             return self._job(scope, env, "restart")
@@ -108,13 +117,15 @@ class MwaaController:
         return None
 
     def _creating(self, scope: Scope, env: Environment) -> Job | None:
+        found = provisioning.customer_endpoints(scope, env)
+        if env.customer_managed and any(r not in found for r in provisioning.endpoint_roles(env)):
+            operations.mark_pending(scope, env)  # until the customer makes the endpoints
+            return None
         if not self.dataplane:
             operations.mark_failed(scope, env, "DATAPLANE_REQUIRED", NO_DATAPLANE)
             return None
         endpoints = self._endpoints_ready(scope, env)
         if endpoints is None:
-            if env.customer_managed and not provisioning.customer_endpoints(scope, env):
-                operations.mark_pending(scope, env)
             return None
         failure = self._hosts_failed(scope.uow, env)
         if failure:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -212,14 +213,30 @@ def test_public_mode_makes_only_the_database_endpoint(
     assert [e["ServiceName"] for e in endpoints] == [env["DatabaseVpcEndpointService"]]
 
 
-def test_customer_managed_endpoints_are_left_to_the_customer(
+def test_customer_managed_endpoints_wait_in_pending(
     server: Server, account: str, world: Prerequisites, mwaa: Any
 ) -> None:
+    """EndpointManagement CUSTOMER: PENDING until the customer creates endpoints to both
+    services; then the environment moves on (here, without the data plane, to failed)."""
     mwaa.create_environment(**world.create_args("Mine", EndpointManagement="CUSTOMER"))
-    assert server.client("ec2", account).describe_vpc_endpoints()["VpcEndpoints"] == []
+    ec2 = server.client("ec2", account)
+    assert ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
+
+    def status() -> str:
+        return str(mwaa.get_environment(Name="Mine")["Environment"]["Status"])
+
+    wait_until(lambda: status() == "PENDING", 10, 0.2, "PENDING")
     env = mwaa.get_environment(Name="Mine")["Environment"]
     assert env["EndpointManagement"] == "CUSTOMER"
-    assert env["DatabaseVpcEndpointService"].startswith("com.amazonaws.vpce.us-east-1.vpce-svc-")
+    for member in ("DatabaseVpcEndpointService", "WebserverVpcEndpointService"):
+        ec2.create_vpc_endpoint(
+            VpcEndpointType="Interface", VpcId=world.vpc, ServiceName=env[member],
+            SubnetIds=world.subnets, SecurityGroupIds=[world.group],
+        )  # fmt: skip
+        if member == "DatabaseVpcEndpointService":
+            time.sleep(1.5)
+            assert status() == "PENDING"  # the web server's endpoint is still missing
+    wait_until(lambda: status() == "CREATE_FAILED", 10, 0.2, "the environment to move on")
 
 
 @pytest.mark.parametrize(
