@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from privlink.reconcile.plan_builder import LocalApi, expects_path
 from privlink.reconcile.progress import Readiness
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
+from privlink.services.cloudwatch.usage import privatelink_usage
 from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
@@ -143,14 +145,14 @@ class Runtime:
         )
 
     async def _status(self, _request: Request) -> Response:
-        def count() -> dict[str, int]:
+        def count() -> tuple[dict[str, int], dict[str, dict[str, object]]]:
             counts: dict[str, int] = {}
             with self.store.unit() as uow:
                 for kind, cls in self.registry.record_kinds().items():
                     counts[kind] = len(uow.list(cls))
-            return counts
+                return counts, privatelink_usage(uow, dt.datetime.now(dt.UTC))
 
-        counts = await self._in_store(count)
+        counts, usage = await self._in_store(count)
         return json_response(
             {
                 "version": __version__,
@@ -160,6 +162,7 @@ class Runtime:
                 "https_port": self.settings.https_port or None,
                 "host_resolver": self._host_resolver(),
                 "resources": counts,
+                "privatelink_usage": usage,
             }
         )
 

@@ -325,7 +325,20 @@ def _status(url: str) -> int:
     print(f"{'resource':<{width}}  count")
     for kind, count in sorted(data["resources"].items()):
         print(f"{kind:<{width}}  {count}")
+    _print_usage(data.get("privatelink_usage") or {})
     return 0
+
+
+def _print_usage(usage: dict[str, Any]) -> None:
+    """PrivateLink usage in its pricing units: endpoint-hours per AZ, GB processed."""
+    if not usage:
+        return
+    print()
+    print("PrivateLink usage (account/region: endpoint-hours per AZ; GB processed)")
+    for where, used in usage.items():
+        zones = ", ".join(f"{az} {h}" for az, h in used["endpoint_hours_by_az"].items())
+        print(f"  {where}  endpoint-hours {used['endpoint_hours']} ({zones or 'none'})", end="")
+        print(f"; GB processed {used['gb_processed']}")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,7 @@ InvalidClientTokenId = _error("InvalidClientTokenId", 403)
 SignatureDoesNotMatch = _error("SignatureDoesNotMatch", 403)
 UnknownOperationException = _error("UnknownOperationException")
 InvalidPaginationToken = _error("InvalidPaginationToken")
+InvalidNextToken = _error("InvalidNextToken")  # CloudWatch's bad NextToken
 DryRunOperation = _error("DryRunOperation", 412)
 IdempotentParameterMismatch = _error("IdempotentParameterMismatch")
 

@@ -6,6 +6,7 @@ from privlink.api import Registry, Service
 from privlink.config import Settings
 from privlink.server.models import service_model
 from privlink.services.acm.service import service as acm
+from privlink.services.cloudwatch.service import service as cloudwatch
 from privlink.services.ec2.service import service as ec2
 from privlink.services.elbv2.service import service as elbv2
 from privlink.services.iam.service import service as iam
@@ -28,6 +29,7 @@ def services(settings: Settings) -> list[Service]:
         s3(settings.state_dir),
         acm(settings.state_dir),
         mwaa(settings.state_dir),
+        cloudwatch(),
     ]
 
 

@@ -21,7 +21,7 @@ from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 from privlink import errors
 from privlink.api import Context, Registry
 from privlink.errors import AwsError
-from privlink.server import auth, models, s3http
+from privlink.server import auth, encoding, models, s3http
 from privlink.server.protocols import Request, Response, protocol_for
 from privlink.server.protocols.restxml import REST_XML_PROTOCOL, FileResponse, SpooledRequest
 from privlink.server.protocols.xmltext import header_text
@@ -141,6 +141,8 @@ class Gateway:
             protocol = protocol_for(service)
             operation = protocol.find_operation(service, request)
             assert operation is not None
+            if operation.request_compression:  # gzip bodies botocore sent (signed as sent)
+                request = encoding.decoded(request, MAX_BODY)
             params = protocol.parse(operation, request)
             _check_required(operation, params)
             handler = self.registry.handler_for(service.service_name, operation.name)

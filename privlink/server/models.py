@@ -8,7 +8,7 @@ import botocore.session
 from botocore.model import ServiceModel
 
 # Services privlink answers, by botocore name.
-SERVICES = ("ec2", "elbv2", "sns", "sts", "mwaa", "iam", "logs", "s3", "acm")
+SERVICES = ("ec2", "elbv2", "sns", "sts", "mwaa", "iam", "logs", "s3", "acm", "cloudwatch")
 
 
 @lru_cache(maxsize=1)
@@ -18,7 +18,15 @@ def _session() -> botocore.session.Session:
 
 @lru_cache(maxsize=32)
 def service_model(name: str) -> ServiceModel:
-    return _session().get_service_model(name)
+    """The model, speaking the protocol botocore's clients pick from its `protocols` list.
+
+    A model may list several (CloudWatch: smithy-rpc-v2-cbor, json, query); boto3 and the
+    AWS CLI send the first one botocore supports in its own priority order (json for
+    CloudWatch), so privlink parses and answers that one wherever it asks `protocol`."""
+    model = _session().get_service_model(name)
+    if model.metadata.get("protocols"):
+        model.metadata["protocol"] = model.resolved_protocol
+    return model
 
 
 @lru_cache(maxsize=1)
