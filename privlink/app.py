@@ -28,6 +28,7 @@ from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
 from privlink.store.records import Record
+from privlink.ui.routes import ui_routes
 from privlink.wiring import endpoint_prefixes, registry
 
 log = logging.getLogger("privlink")
@@ -56,6 +57,7 @@ class Runtime:
                 ("POST", "/_privlink/reset"): self._reset,
                 ("POST", "/_privlink/faults"): self._faults,
                 **sns_routes(self.sns, self.store, self._in_store),
+                **ui_routes(self.store, self._in_store),
             },
             spool_dir=settings.state_dir / "spool",
         )
