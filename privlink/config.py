@@ -8,7 +8,14 @@ from pathlib import Path
 
 
 def default_state_dir() -> Path:
-    return Path(os.environ.get("PRIVLINK_STATE_DIR", Path.home() / ".privlink"))
+    """$PRIVLINK_STATE_DIR, else /var/lib/privlink for root (the daemons privlink runs as
+    other users, such as MWAA's PostgreSQL, must be able to traverse it; /root is 0700),
+    else ~/.privlink."""
+    if "PRIVLINK_STATE_DIR" in os.environ:
+        return Path(os.environ["PRIVLINK_STATE_DIR"])
+    if os.geteuid() == 0:
+        return Path("/var/lib/privlink")
+    return Path.home() / ".privlink"
 
 
 @dataclass
