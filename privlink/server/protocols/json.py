@@ -29,7 +29,7 @@ class JsonProtocol:
     def parse(self, operation: OperationModel, request: Request) -> dict[str, Any]:
         try:
             document = json.loads(request.body or b"{}")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested
             raise errors.SerializationException("Request body is not valid JSON") from exc
         if operation.input_shape is None:
             return {}

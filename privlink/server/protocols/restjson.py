@@ -97,7 +97,7 @@ class RestJsonProtocol:
         if request.body:
             try:
                 document = json.loads(request.body)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested
                 raise errors.SerializationException("Request body is not valid JSON") from exc
             if payload:
                 out[payload] = from_json(document, shape.members[payload], payload)
