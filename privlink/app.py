@@ -24,6 +24,7 @@ from privlink.reconcile.progress import Readiness
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
 from privlink.server.protocols import Request, Response
 from privlink.services.cloudwatch.usage import privatelink_usage
+from privlink.services.mwaa import queries as mwaa_queries
 from privlink.services.privatelink.records import VpcEndpoint
 from privlink.services.sns.runtime import SnsRuntime
 from privlink.store import Store
@@ -147,14 +148,15 @@ class Runtime:
         )
 
     async def _status(self, _request: Request) -> Response:
-        def count() -> tuple[dict[str, int], dict[str, dict[str, object]]]:
+        def count() -> tuple[dict[str, int], dict[str, dict[str, object]], list[Any]]:
             counts: dict[str, int] = {}
             with self.store.unit() as uow:
                 for kind, cls in self.registry.record_kinds().items():
                     counts[kind] = len(uow.list(cls))
-                return counts, privatelink_usage(uow, dt.datetime.now(dt.UTC))
+                usage = privatelink_usage(uow, dt.datetime.now(dt.UTC))
+                return counts, usage, mwaa_queries.summaries(uow)
 
-        counts, usage = await self._in_store(count)
+        counts, usage, environments = await self._in_store(count)
         return json_response(
             {
                 "version": __version__,
@@ -165,6 +167,7 @@ class Runtime:
                 "host_resolver": self._host_resolver(),
                 "resources": counts,
                 "privatelink_usage": usage,
+                "mwaa_environments": environments,
             }
         )
 

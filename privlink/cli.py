@@ -326,7 +326,20 @@ def _status(url: str) -> int:
     for kind, count in sorted(data["resources"].items()):
         print(f"{kind:<{width}}  {count}")
     _print_usage(data.get("privatelink_usage") or {})
+    _print_environments(data.get("mwaa_environments") or [])
     return 0
+
+
+def _print_environments(environments: list[dict[str, str]]) -> None:
+    """MWAA environments: where, their state (with a failure's error code), the web host."""
+    if not environments:
+        return
+    print()
+    print("MWAA environments (account/region  name  status  Airflow  web server)")
+    for env in environments:
+        status = env["status"] + (f" ({env['error']})" if env.get("error") else "")
+        print(f"  {env['account']}/{env['region']}  {env['name']}  {status}  "
+              f"{env['airflow_version']}  {env['webserver']}")  # fmt: skip
 
 
 def _print_usage(usage: dict[str, Any]) -> None:

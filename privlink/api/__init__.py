@@ -13,9 +13,12 @@ it imports neither of them.
 - `handles`, `Service`, `Registry`: handlers are marked, each service
   package lists its own modules and records, and the application assembles
   the registry explicitly (no import-time side effects).
+- `Deferred`: what a handler returns when its answer needs slow I/O (a call
+  into a running Airflow): the gateway runs it after the commit, off the
+  store thread.
 """
 
-from privlink.api.handlers import Handler, Registry, Service, handles
+from privlink.api.handlers import Deferred, Handler, Registry, Service, handles
 from privlink.api.scope import Context, Scope
 
-__all__ = ["Context", "Handler", "Registry", "Scope", "Service", "handles"]
+__all__ = ["Context", "Deferred", "Handler", "Registry", "Scope", "Service", "handles"]

@@ -18,7 +18,21 @@ from typing import Any
 from privlink.api.scope import Context
 from privlink.store.records import Record
 
-Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
+
+@dataclass(frozen=True)
+class Deferred:
+    """A handler's answer that needs slow I/O outside privlink's state (InvokeRestApi's
+    HTTP call into a running Airflow). Handlers run one at a time inside the store
+    transaction, so they must not wait on anything: a handler decides and reads what it
+    needs, then returns `Deferred(call)`. The gateway commits, runs `call` on its I/O
+    pool (never the store thread) and answers with its output, or with the AwsError it
+    raises, exactly as if the handler had returned or raised it. `call` must not touch
+    the store."""
+
+    call: Callable[[], dict[str, Any]]
+
+
+Handler = Callable[[Context, dict[str, Any]], "dict[str, Any] | Deferred"]
 Hook = Callable[[Context], None]
 
 _MARK = "__aws_operation__"
@@ -91,7 +105,7 @@ class Registry:
             return handler
         before = found.before
 
-        def run(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        def run(ctx: Context, params: dict[str, Any]) -> dict[str, Any] | Deferred:
             before(ctx)
             return handler(ctx, params)
 

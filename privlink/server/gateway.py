@@ -2,7 +2,11 @@
 
 Handlers are synchronous and run one at a time on a dedicated store thread,
 which keeps the event loop free for background work (SNS delivery,
-reconcilers) and makes every API call a serial transaction.
+reconcilers) and makes every API call a serial transaction. A handler whose
+answer needs slow I/O (InvokeRestApi calling Airflow) returns a `Deferred`:
+the transaction commits, the store thread moves on to the next call, and the
+deferred call runs on the I/O pool; its output or AwsError is answered as a
+handler's would be.
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 from privlink import errors
-from privlink.api import Context, Registry
+from privlink.api import Context, Deferred, Registry
 from privlink.errors import AwsError
 from privlink.server import auth, encoding, models, s3http
 from privlink.server.protocols import Request, Response, protocol_for
@@ -34,6 +40,15 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 InternalRoute = Callable[[Request], Awaitable[Response]]
+IO_THREADS = 8  # deferred answers in flight at once (each waits on a runtime, not the CPU)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What the store thread hands back for a `Deferred` answer: `finish` runs the
+    deferred call and serializes its outcome (on the I/O pool)."""
+
+    finish: Callable[[], Response]
 
 
 class Gateway:
@@ -54,6 +69,7 @@ class Gateway:
         self.admin_key = admin_key
         self.internal = internal or {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlink-store")
+        self.io = ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="privlink-io")
         # S3 request bodies are spooled here (under the state dir); leftovers of a kill go.
         self.spool_dir = spool_dir
         if spool_dir is not None:
@@ -80,9 +96,18 @@ class Gateway:
                 request_id,
             )
         else:
-            loop = asyncio.get_running_loop()
-            response = await loop.run_in_executor(self.executor, self.dispatch, request, request_id)
+            response = await self._dispatch(request, request_id)
         await _send(send, response)
+
+    async def _dispatch(self, request: Request, request_id: str, service: str = "") -> Response:
+        """dispatch on the store thread; a deferred answer then finishes on the I/O pool."""
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(
+            self.executor, self.dispatch, request, request_id, service
+        )
+        if isinstance(answer, Pending):
+            return await loop.run_in_executor(self.io, answer.finish)
+        return answer
 
     # --- S3: addressed by host or path, bodies streamed through files ---------------
     async def _s3(
@@ -102,8 +127,7 @@ class Gateway:
                 if too_large:
                     raise errors.RequestEntityTooLarge(f"Request body exceeds {MAX_BODY} bytes")
                 request.body = read.body
-            loop = asyncio.get_running_loop()
-            response = await loop.run_in_executor(self.executor, self.dispatch, request, rid, "s3")
+            response = await self._dispatch(request, rid, "s3")
         except AwsError as error:
             service = models.service_model("s3")
             response = REST_XML_PROTOCOL.serialize_error(service, error, rid)
@@ -127,7 +151,9 @@ class Gateway:
         return await route(request)
 
     # --- dispatch (store thread) ---------------------------------------------------
-    def dispatch(self, request: Request, request_id: str, service_name: str = "") -> Response:
+    def dispatch(
+        self, request: Request, request_id: str, service_name: str = ""
+    ) -> Response | Pending:
         caller = auth.identify(request, self.default_region)
         service: ServiceModel | None = None
         try:
@@ -157,17 +183,41 @@ class Gateway:
             output, hooks = self._run(handler, caller, params, request_id)
             for hook in hooks:
                 hook()
+            if isinstance(output, Deferred):
+                answer = partial(protocol.serialize, operation, request_id=request_id)
+                return Pending(partial(self._finish, output, answer, request, request_id, service))
             return protocol.serialize(operation, output, request_id)
-        except AwsError as error:
-            return self._error_response(request, error, request_id, service)
-        except Exception:  # a bug must still answer in the caller's protocol
-            log.exception("internal error handling %s %s", request.method, request.path)
-            internal = errors.InternalError("An internal error has occurred.")
-            return self._error_response(request, internal, request_id, service)
+        except Exception as exc:
+            return self._failure(exc, request, request_id, service)
+
+    def _finish(
+        self,
+        deferred: Deferred,
+        answer: Callable[[dict[str, Any]], Response],
+        request: Request,
+        request_id: str,
+        service: ServiceModel | None,
+    ) -> Response:
+        """A deferred answer, on the I/O pool: its output, or its error, serialized."""
+        try:
+            return answer(deferred.call())
+        except Exception as exc:
+            return self._failure(exc, request, request_id, service)
+
+    def _failure(
+        self, exc: Exception, request: Request, request_id: str, service: ServiceModel | None
+    ) -> Response:
+        """An AwsError as the caller's protocol says it; a bug as InternalError (500),
+        never a stack trace."""
+        if not isinstance(exc, AwsError):
+            log.error("internal error handling %s %s", request.method, request.path,
+                      exc_info=exc)  # fmt: skip
+            exc = errors.InternalError("An internal error has occurred.")
+        return self._error_response(request, exc, request_id, service)
 
     def _run(
         self, handler: Any, caller: auth.Caller, params: dict[str, Any], request_id: str
-    ) -> tuple[dict[str, Any], list[Callable[[], Any]]]:
+    ) -> tuple[dict[str, Any] | Deferred, list[Callable[[], Any]]]:
         with self.store.unit() as uow:
             ctx = Context(caller.account, caller.region, uow, request_id=request_id)
             output = handler(ctx, params) or {}

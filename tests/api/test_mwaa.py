@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server, wait_until
+from tests.harness import VENV_BIN
 
 TRUST = {
     "Version": "2012-10-17",
@@ -447,3 +449,40 @@ def test_aws_cli_create_and_get(server: Server, account: str, world: Prerequisit
     )  # fmt: skip
     host = json.loads(url.stdout)
     assert re.fullmatch(r"[0-9a-f-]{36}-vpce\.c\d+\.us-east-1\.airflow\.amazonaws\.com", host)
+
+
+def test_privlink_status_shows_environments_and_their_state(
+    server: Server, account: str, world: Prerequisites, mwaa: Any
+) -> None:
+    mwaa.create_environment(**world.create_args("Shown"))
+    wait_until(
+        lambda: mwaa.get_environment(Name="Shown")["Environment"]["Status"] == "CREATE_FAILED",
+        20, 0.2, "CREATE_FAILED",
+    )  # fmt: skip
+    host = mwaa.get_environment(Name="Shown")["Environment"]["WebserverUrl"]
+    status = subprocess.run(
+        [str(VENV_BIN / "privlink"), "status", "--url", server.url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "MWAA environments" in status
+    line = next(x for x in status.splitlines() if " Shown " in x)
+    assert line.split() == [
+        f"{account}/us-east-1",
+        "Shown",
+        "CREATE_FAILED",
+        "(DATAPLANE_REQUIRED)",
+        "3.0.6",
+        host,
+    ]
+
+
+def test_update_is_refused_outside_available_and_update_failed(
+    world: Prerequisites, mwaa: Any
+) -> None:
+    mwaa.create_environment(**world.create_args("Busy"))
+    code, status, text = error(lambda: mwaa.update_environment(Name="Busy", MaxWorkers=3))
+    assert (code, status) == ("ValidationException", 400)
+    assert re.fullmatch(r"Invalid request provided: Environment Busy is in status "
+                        r"(CREATING|CREATE_FAILED)\.", text), text  # fmt: skip
+    code, status, _ = error(lambda: mwaa.update_environment(Name="Nope", MaxWorkers=3))
+    assert (code, status) == ("ResourceNotFoundException", 404)

@@ -101,9 +101,7 @@ def ship_task_logs(scope: Scope, env: Environment, log_folder: Path, state: Path
     for line in lines:
         # CloudWatch Logs refuses ':' and '*' in stream names; MWAA writes '_' for them.
         stream = line.stream.replace(":", "_").replace("*", "_")
-        by_stream.setdefault(stream, []).append(
-            log_events.LogEvent(line.timestamp, line.message)
-        )
+        by_stream.setdefault(stream, []).append(log_events.LogEvent(line.timestamp, line.message))
     for stream, batch in by_stream.items():
         batch.sort(key=lambda e: e.timestamp)
         log_events.put_log_events(scope, group, stream, batch, create_stream=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from privlink import errors
-from privlink.api import Context, handles
+from privlink.api import Context, Deferred, handles
 from privlink.domain import paging
 from privlink.services.mwaa import constraints, operations, queries, runtime_access, wire
 
@@ -115,20 +116,13 @@ def create_web_login_token(ctx: Context, params: dict[str, Any]) -> dict[str, An
     }
 
 
-def invoke_rest_api(root: Path, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """InvokeRestApi (bound to the state dir in service.py, so it carries no mark):
-    Airflow's answer; 4xx/5xx become RestApiClientException / RestApiServerException
-    carrying Airflow's status and document, as the model defines."""
+def invoke_rest_api(root: Path, ctx: Context, params: dict[str, Any]) -> Deferred:
+    """InvokeRestApi (bound to the state dir in service.py, so it carries no mark). The
+    environment and its status are checked here, in the transaction; the HTTP call to
+    Airflow is Deferred, so it runs after the commit, off the store thread."""
     constraints.check("InvokeRestApi", params)
-    env = queries.environment(ctx, params["Name"])
-    operations.create_cli_token(ctx, env.name)  # the same status rule as the tokens
-    status, document = runtime_access.rest_call(
-        root, env, params["Method"], params["Path"], params.get("QueryParameters"),
-        params.get("Body"),
-    )  # fmt: skip
-    if status >= 400:
-        error = errors.RestApiClientException if status < 500 else errors.RestApiServerException
-        raised = error.because(f"Airflow answered {status}")
-        raised.details = {"RestApiStatusCode": status, "RestApiResponse": document}  # type: ignore[attr-defined]
-        raise raised
-    return {"RestApiStatusCode": status, "RestApiResponse": document}
+    env = operations.running_environment(ctx, params["Name"])
+    call = runtime_access.RestCall(
+        params["Method"], params["Path"], params.get("QueryParameters"), params.get("Body")
+    )
+    return Deferred(partial(runtime_access.answer, root, env, call))

@@ -208,6 +208,11 @@ def _running(scope: Scope, name: str) -> Environment:
     return env
 
 
+def running_environment(scope: Scope, name: str) -> Environment:
+    """The environment, if its web server may be called (the tokens' status rule)."""
+    return _running(scope, name)
+
+
 def create_cli_token(scope: Scope, name: str) -> tuple[str, str]:
     """(token, web server host name); the front accepts the token for 60 s."""
     env = _running(scope, name)

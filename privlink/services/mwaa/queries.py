@@ -89,3 +89,23 @@ def component_hosts(uow: UnitOfWork) -> list[NetworkInterface]:
     wanted = [eni for env in uow.list(Environment) for eni in env.components.values()]
     found = uow.get_many(NetworkInterface, wanted)
     return [found[i] for i in wanted if i in found]
+
+
+def summaries(uow: UnitOfWork) -> list[dict[str, str]]:
+    """Every environment of every account, for `privlink status`: where it is, its
+    state, and the last update's error when it failed."""
+    rows = []
+    for env in sorted(uow.list(Environment), key=lambda e: (e.account, e.region, e.name)):
+        error = (env.last_update or {}).get("Error") or {}
+        rows.append(
+            {
+                "name": env.name,
+                "account": env.account,
+                "region": env.region,
+                "status": env.status,
+                "airflow_version": str(env.settings.get("AirflowVersion", "")),
+                "webserver": env.webserver_host,
+                "error": str(error.get("ErrorCode", "")),
+            }
+        )
+    return rows
