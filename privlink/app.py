@@ -14,11 +14,12 @@ from privlink.config import Settings
 from privlink.dataplane import Dataplane, make_driver
 from privlink.internal_routes import sns_routes
 from privlink.reconcile import ReconcileLoop, progress
+from privlink.reconcile.client_vpn import ClientVpnController
 from privlink.reconcile.dataplane import DataplaneController
 from privlink.reconcile.endpoints import EndpointController, Timings
 from privlink.reconcile.instances import InstanceController
-from privlink.reconcile.nat_gateways import NatGatewayController
 from privlink.reconcile.mwaa import MwaaController
+from privlink.reconcile.nat_gateways import NatGatewayController
 from privlink.reconcile.plan_builder import LocalApi, expects_path
 from privlink.reconcile.progress import Readiness
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
@@ -77,6 +78,8 @@ class Runtime:
         )
         self.reconcilers.add(InstanceController(readiness=readiness or progress.always_ready))
         self.reconcilers.add(NatGatewayController())
+        linux_state = settings.state_dir / "dataplane" if settings.dataplane == "linux" else None
+        self.reconcilers.add(ClientVpnController(linux_state))
         self._attach_mwaa(linux=settings.dataplane == "linux")
 
     def _attach_mwaa(self, linux: bool) -> None:

@@ -1181,3 +1181,46 @@ MwaaObjectVersionMissing = _variant(
 )
 RestApiClientException = _error("RestApiClientException")
 RestApiServerException = _error("RestApiServerException")
+
+# EC2 Client VPN (AWS's codes; messages as the API answers them where known)
+InvalidClientVpnEndpointIdNotFound = _templated(
+    "InvalidClientVpnEndpointId.NotFound", "Endpoint {0} does not exist"
+)
+InvalidClientVpnAssociationIdNotFound = _templated(
+    "InvalidClientVpnAssociationId.NotFound", "Association {0} does not exist"
+)
+InvalidClientVpnDuplicateAssociation = _templated(
+    "InvalidClientVpnDuplicateAssociationException",
+    "Subnet {0} is already associated with Client VPN endpoint {1}",
+)
+InvalidClientVpnSubnetDuplicateAz = _templated(
+    "InvalidClientVpnSubnetId.DuplicateAz",
+    "Client VPN endpoint {0} already has a target network in Availability Zone {1}",
+)
+InvalidClientVpnSubnetNotFound = _templated(
+    "InvalidClientVpnSubnetId.NotFound", "Subnet {0} does not exist"
+)
+InvalidClientVpnSubnetOverlappingCidr = _templated(
+    "InvalidClientVpnSubnetId.OverlappingCidr",
+    "The client CIDR {0} overlaps with the CIDR of VPC {1}",
+)
+InvalidClientVpnDuplicateAuthorizationRule = _templated(
+    "InvalidClientVpnDuplicateAuthorizationRule",
+    "An authorization rule for destination {0} and group {1} already exists",
+)
+InvalidClientVpnAuthorizationRuleNotFound = _templated(
+    "InvalidClientVpnEndpointAuthorizationRuleNotFound",
+    "Authorization rule for destination {0} and group {1} not found",
+)
+InvalidClientVpnConnectionIdNotFound = _templated(
+    "InvalidClientVpnConnection.IdNotFound", "Connection {0} does not exist"
+)
+InvalidClientVpnConnectionUserNotFound = _templated(
+    "InvalidClientVpnConnection.UserNotFound", "Username {0} has no connections"
+)
+ClientVpnEndpointAssociationExists = _templated(
+    "ClientVpnEndpointAssociationExists",
+    "Client VPN endpoint {0} has target network associations; disassociate them first",
+)
+ClientVpnCertificateNotFound = _variant(InvalidParameterValue, "Certificate {0} does not exist")
+ClientVpnAuthorizationRuleLimitExceeded = _error("ClientVpnAuthorizationRuleLimitExceeded")

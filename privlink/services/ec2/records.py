@@ -192,6 +192,9 @@ class Instance(Tagged):
     image_id: str
     instance_type: str = "t3.micro"
     key_name: str | None = None
+    # The key pair's public key as it was at launch: the instance keeps it when the key
+    # pair is deleted, as on AWS (its sshd lets ec2-user in with it).
+    ssh_public_key: str | None = None
     user_data: str | None = None  # base64, as the client sent it
     state: str = "pending"
     launch_time: str

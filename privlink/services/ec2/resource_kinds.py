@@ -34,6 +34,7 @@ from privlink.services.ec2.records import (
     Vpc,
     VpcPeeringConnection,
 )
+from privlink.services.ec2.vpn.records import ClientVpnEndpoint
 from privlink.services.privatelink.records import EndpointService, VpcEndpoint
 from privlink.store.records import Record
 
@@ -199,6 +200,12 @@ RESOURCE_KINDS: Mapping[str, ResourceKind] = _kinds(
         errors.InvalidAllocationIDMalformed,
     ),
     ResourceKind("key", "key-pair", errors.InvalidKeyPairIDNotFound, KeyPair),
+    ResourceKind(
+        "cvpn-endpoint",
+        "client-vpn-endpoint",
+        errors.InvalidClientVpnEndpointIdNotFound,
+        ClientVpnEndpoint,
+    ),
     ResourceKind("tgw", "transit-gateway", errors.InvalidTransitGatewayIDNotFound),
     ResourceKind("vgw", "vpn-gateway", errors.InvalidVpnGatewayIDNotFound),
     ResourceKind(

@@ -24,6 +24,7 @@ from privlink.services.ec2.network.handlers import (
     zones,
 )
 from privlink.services.ec2.security.handlers import groups
+from privlink.services.ec2.vpn import service as client_vpn
 from privlink.services.privatelink import service as privatelink
 
 
@@ -46,6 +47,7 @@ def service() -> Service:
             key_pairs,
             tags,
             *privatelink.MODULES,
+            *client_vpn.MODULES,
         ],
         records=[
             records.RegionBootstrap,
@@ -63,6 +65,7 @@ def service() -> Service:
             records.VpcPeeringConnection,
             records.KeyPair,
             *privatelink.RECORDS,
+            *client_vpn.RECORDS,
         ],
         before=ensure_default_vpc,
     )

@@ -161,8 +161,9 @@ def _place(scope: Scope, spec: LaunchSpec) -> _Placement:
 def run_instances(scope: Scope, spec: LaunchSpec) -> tuple[str, list[Instance]]:
     """Launch instances (pending) with one interface each: (reservation id, instances)."""
     _check(spec)
-    if spec.key_name is not None:
-        key_pairs.by_name(scope, spec.key_name)  # InvalidKeyPair.NotFound, as on AWS
+    ssh_key = None
+    if spec.key_name is not None:  # InvalidKeyPair.NotFound, as on AWS
+        ssh_key = key_pairs.by_name(scope, spec.key_name).public_key
     place = _place(scope, spec)
     reservation_id = scope.new_id("r")
     launched = scope.now().isoformat()
@@ -196,6 +197,7 @@ def run_instances(scope: Scope, spec: LaunchSpec) -> tuple[str, list[Instance]]:
             image_id=spec.image_id,
             instance_type=spec.instance_type,
             key_name=spec.key_name,
+            ssh_public_key=ssh_key,
             user_data=spec.user_data,
             launch_time=launched,
             ami_launch_index=index,

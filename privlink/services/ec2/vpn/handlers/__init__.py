@@ -1,0 +1,1 @@
+"""Client VPN handlers: wire <-> operations."""
