@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "env":
         return _env(args)
     if args.command == "exec":
+        if args.internet:  # no instance: the first word is the command's
+            return _exec(None, [args.instance_id, *args.argv] if args.instance_id else [])
         return _exec(args.instance_id, args.argv)
     if args.command == "down":
         return _down(args.state_dir)
@@ -56,8 +58,16 @@ def _parser() -> argparse.ArgumentParser:
         "--dns-port", type=int, default=DEFAULT_DNS_PORT, help="the host resolver's port"
     )
 
-    run = sub.add_parser("exec", help="run a command inside an instance's network (as root)")
-    run.add_argument("instance_id")
+    run = sub.add_parser(
+        "exec",
+        help="run a command inside an instance's network, or on privlink's internet (as root)",
+    )
+    run.add_argument(
+        "--internet",
+        action="store_true",
+        help="run it on a computer on privlink's internet (public addresses and names)",
+    )
+    run.add_argument("instance_id", nargs="?")
     run.add_argument("argv", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...]")
 
     down = sub.add_parser("down", help="stop the privlink started with `privlink up`")
@@ -223,23 +233,30 @@ def _env(args: argparse.Namespace) -> int:
     return 0
 
 
-def _exec(instance_id: str, argv: list[str]) -> int:
-    """Replace this process with the command, inside the instance's namespace.
+def _exec(instance_id: str | None, argv: list[str]) -> int:
+    """Replace this process with the command, inside the instance's namespace (or, with no
+    instance, privlink's internet: plk-inet, the computer on it).
 
-    `ip netns exec` also bind-mounts the instance's /etc/netns/NAME/resolv.conf,
-    so the command resolves through its VPC's resolver, as on the instance.
+    `ip netns exec` also bind-mounts the namespace's /etc/netns/NAME/resolv.conf,
+    so the command resolves through its VPC's resolver, as on the instance (on the
+    internet: a resolver that knows privlink's public names).
     """
     from privlink.dataplane import names
 
     if argv and argv[0] == "--":
         argv = argv[1:]
     if not argv:
-        print("usage: privlink exec INSTANCE_ID -- COMMAND [ARGS...]", file=sys.stderr)
-        return 2
-    namespace = names.instance_netns(instance_id)
-    if not Path("/run/netns", namespace).exists():
         print(
-            f"instance {instance_id} has no network here: is it running, and is privlink up "
+            "usage: privlink exec INSTANCE_ID -- COMMAND [ARGS...]\n"
+            "       privlink exec --internet -- COMMAND [ARGS...]",
+            file=sys.stderr,
+        )
+        return 2
+    namespace = names.instance_netns(instance_id) if instance_id else names.INTERNET_NETNS
+    if not Path("/run/netns", namespace).exists():
+        what = f"instance {instance_id}" if instance_id else "privlink's internet"
+        print(
+            f"{what} has no network here: is it running, and is privlink up "
             "with --dataplane linux?",
             file=sys.stderr,
         )

@@ -11,6 +11,9 @@ and lets the orphan sweep delete whatever carries our prefix but belongs to no r
 - The nftables table in every namespace we manage is `inet plk`.
 - Transit /31s between an endpoint namespace and an NLB namespace come from 169.254.0.0/17:
   AWS forbids 169.254.0.0/16 in VPCs, so they can never collide with VPC addresses.
+  Likewise the /31s of peering links (169.254.192.0/19) and of the links from VPC routers
+  to privlink's internet (169.254.224.0/19), above 169.254.169.0/24 (the VPC resolver).
+- A route table is a kernel table in its VPC's router, numbered from a hash of its id.
 """
 
 from __future__ import annotations
@@ -27,8 +30,13 @@ NFT_TABLE = "plk"
 INSTANCE_IFNAME = "plk-eth0"  # the instance's only interface, inside its own namespace
 
 _PLAIN_ID = re.compile(r"^([a-z]+)-([0-9a-z]{1,40})$")
-_TRANSIT_NET = ipaddress.ip_network("169.254.0.0/17")
-_TRANSIT_SLOTS = _TRANSIT_NET.num_addresses // 2
+INTERNET_NETNS = f"{PREFIX}-inet"  # privlink's internet, and the computer on it
+_TRANSIT_NET = ipaddress.IPv4Network("169.254.0.0/17")
+_PEERING_NET = ipaddress.IPv4Network("169.254.192.0/19")
+_INTERNET_NET = ipaddress.IPv4Network("169.254.224.0/19")
+INTERNET_LINKS = str(_INTERNET_NET)
+ROUTE_TABLE_BASE = 1000  # kernel tables 1000 .. 1000 + 2**20 hold route tables
+_ROUTE_TABLE_SLOTS = 1 << 20
 
 
 def _digest(key: str, length: int) -> str:
@@ -107,19 +115,69 @@ def nlb_node_link(nlb_id: str, subnet_id: str) -> str:
     return link(f"{nlb_id}|{subnet_id}", "n")
 
 
-def transit_addresses(eni_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """(endpoint side, NLB side) /31 addresses for each ENI that reaches one NLB.
+def nat_netns(nat_id: str) -> str:
+    return _netns("nat", nat_id)
 
-    The slot comes from a hash of the ENI id, so it is stable across runs; collisions
-    inside one NLB are resolved by probing in sorted id order (rare: 16384 slots).
-    """
+
+def nat_port(nat_id: str) -> str:
+    """Router-side end of a NAT gateway's veth (a port of its subnet's bridge)."""
+    return link(nat_id, "q")
+
+
+def peering_link(peering_id: str, vpc_id: str) -> str:
+    """A peering connection's end in `vpc_id`'s router."""
+    return link(f"{peering_id}|{vpc_id}", "p")
+
+
+def internet_port(vpc_id: str) -> str:
+    """The VPC router's link to privlink's internet (its internet gateway)."""
+    return link(vpc_id, "g")
+
+
+def internet_link(vpc_id: str) -> str:
+    """The internet's end of a VPC router's link, inside plk-inet."""
+    return link(vpc_id, "w")
+
+
+def _slots(keys: Iterable[str], size: int) -> dict[str, int]:
+    """A stable slot per key from a hash of it; collisions are resolved by probing in
+    sorted key order (rare with these sizes)."""
     taken: set[int] = set()
-    result: dict[str, tuple[str, str]] = {}
-    for eni_id in sorted(set(eni_ids)):
-        slot = int(_digest(eni_id, 8), 16) % _TRANSIT_SLOTS
+    result: dict[str, int] = {}
+    for key in sorted(set(keys)):
+        slot = int(_digest(key, 8), 16) % size
         while slot in taken:
-            slot = (slot + 1) % _TRANSIT_SLOTS
+            slot = (slot + 1) % size
         taken.add(slot)
-        base = _TRANSIT_NET.network_address + 2 * slot
-        result[eni_id] = (str(base), str(base + 1))
+        result[key] = slot
     return result
+
+
+def _pairs(keys: Iterable[str], net: ipaddress.IPv4Network) -> dict[str, tuple[str, str]]:
+    base = net.network_address
+    return {
+        key: (str(base + 2 * slot), str(base + 2 * slot + 1))
+        for key, slot in _slots(keys, net.num_addresses // 2).items()
+    }
+
+
+def transit_addresses(eni_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(endpoint side, NLB side) /31 addresses for each ENI that reaches one NLB."""
+    return _pairs(eni_ids, _TRANSIT_NET)
+
+
+def peering_addresses(peering_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(requester side, accepter side) /31 addresses of each peering link."""
+    return _pairs(peering_ids, _PEERING_NET)
+
+
+def internet_addresses(vpc_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(router side, internet side) /31 addresses of each VPC's internet link."""
+    return _pairs(vpc_ids, _INTERNET_NET)
+
+
+def route_tables(table_ids: Iterable[str]) -> dict[str, int]:
+    """The kernel table number of each route table of one VPC."""
+    return {
+        key: ROUTE_TABLE_BASE + slot for key, slot in _slots(table_ids, _ROUTE_TABLE_SLOTS).items()
+    }

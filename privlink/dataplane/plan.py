@@ -28,6 +28,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from privlink.dataplane import routing
+from privlink.dataplane.routing import (
+    AclNet,
+    InternetNet,
+    NatGatewayNet,
+    PeeringNet,
+    RouteTableNet,
+)
+
 Protocol = Literal["tcp", "udp", "icmp", "all"]
 L4Protocol = Literal["tcp", "udp"]
 
@@ -77,6 +86,8 @@ class SubnetNet:
     subnet_id: str
     cidr: str
     az: str
+    route_table: str = ""  # its table's id (explicit association, else the main table)
+    acl: AclNet | None = None  # None: the default ACL's effect, everything allowed
 
     @property
     def gateway(self) -> str:
@@ -109,6 +120,8 @@ class VpcNet:
     subnets: tuple[SubnetNet, ...] = ()
     resolver_enabled: bool = True  # enableDnsSupport
     dns_records: tuple[DnsRecord, ...] = ()
+    route_tables: tuple[RouteTableNet, ...] = ()
+    internet_gateway: str = ""  # the attached internet gateway's id
 
     @property
     def resolver_ip(self) -> str:
@@ -261,6 +274,9 @@ class DataplanePlan:
     host_dns_port: int = 0
     host_dns: tuple[DnsRecord, ...] = ()
     gateways: tuple[GatewayNet, ...] = ()
+    peerings: tuple[PeeringNet, ...] = ()
+    nat_gateways: tuple[NatGatewayNet, ...] = ()
+    internet: InternetNet | None = None  # None: no plk-inet namespace
 
     def vpc(self, vpc_id: str) -> VpcNet:
         for vpc in self.vpcs:
@@ -300,10 +316,12 @@ class DataplanePlan:
             g for g in self.gateways if g.endpoint_id not in bad and g.vpc_id in ok_vpcs
         )
         if HOST_RESOLVER in bad:
-            return DataplanePlan(vpcs, instances, nlbs, endpoints, gateways=gateways)
-        return DataplanePlan(
-            vpcs, instances, nlbs, endpoints, self.host_dns_port, self.host_dns, gateways
-        )
+            plan = DataplanePlan(vpcs, instances, nlbs, endpoints, gateways=gateways)
+        else:
+            plan = DataplanePlan(
+                vpcs, instances, nlbs, endpoints, self.host_dns_port, self.host_dns, gateways
+            )
+        return routing.trim(self, plan, bad, ok_vpcs)
 
 
 class _Validator:
@@ -339,6 +357,8 @@ class _Validator:
         for gateway in self.plan.gateways:
             self._gateway(gateway)
         self._host_resolver()
+        for rid, problem in routing.problems(self.plan):
+            self.add(rid, problem)
         return self.problems
 
     def _unique(self, kind: str, ids: list[str]) -> None:

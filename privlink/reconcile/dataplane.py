@@ -45,7 +45,12 @@ WATCHED = frozenset(
     {
         "vpc",
         "subnet",
-        "route-table",  # gateway endpoints reach the subnets their tables route
+        "route-table",  # routes; gateway endpoints reach the subnets their tables route
+        "network-acl",
+        "vpc-peering-connection",
+        "internet-gateway",
+        "elastic-ip",
+        "nat-gateway",
         "security-group",
         "instance",
         "network-interface",

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from privlink.dataplane import plan as p
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.domain.endpoint_dns import Answer
-from privlink.reconcile import s3_paths
+from privlink.reconcile import s3_paths, vpc_paths
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
@@ -85,11 +85,11 @@ def build_plan(
     enis = {eni.id: eni for eni in uow.list(NetworkInterface)}
 
     records = _dns_records(uow, vpcs, instances, endpoints, s3_paths.SERVICE in api.services)
+    public = vpc_paths.public_addresses(uow)
+    vpc_paths.add_dns_records(uow, records, public)
     subnets_of: dict[str, list[p.SubnetNet]] = defaultdict(list)
     for subnet in subnets:
-        subnets_of[subnet.vpc_id].append(
-            p.SubnetNet(subnet.id, subnet.cidr, subnet.availability_zone)
-        )
+        subnets_of[subnet.vpc_id].append(vpc_paths.subnet_net(uow, subnet))
     vpc_nets = tuple(
         p.VpcNet(
             vpc.id,
@@ -97,6 +97,8 @@ def build_plan(
             tuple(subnets_of[vpc.id]),
             resolver_enabled=vpc.enable_dns_support,
             dns_records=tuple(sorted(records.get(vpc.id, {}).values(), key=lambda r: r.name)),
+            route_tables=vpc_paths.route_tables(uow, vpc),
+            internet_gateway=vpc_paths.internet_gateway(uow, vpc),
         )
         for vpc in vpcs
     )
@@ -126,14 +128,24 @@ def build_plan(
     endpoint_nets = tuple(
         net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, api)) is not None
     )
-    host_dns = tuple(public_records(uow)) if host_dns_port else ()
+    names = tuple(public_records(uow)) + tuple(vpc_paths.public_records(uow, public))
+    host_dns = names if host_dns_port else ()
     gateways = (
         s3_paths.gateway_nets(uow, api.port)
         if api.port and s3_paths.SERVICE in api.services
         else ()
     )
     return p.DataplanePlan(
-        vpc_nets, instance_nets, nlbs, endpoint_nets, host_dns_port, host_dns, gateways
+        vpc_nets,
+        instance_nets,
+        nlbs,
+        endpoint_nets,
+        host_dns_port,
+        host_dns,
+        gateways,
+        peerings=vpc_paths.peerings(uow),
+        nat_gateways=vpc_paths.nat_gateways(uow),
+        internet=vpc_paths.internet(uow, public, names),
     )
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("privlink.dataplane")
 
 PROXY_READY_TIMEOUT = 10.0
+ROUTERS = f"{names.PREFIX}-vpc-"  # the namespaces with policy rules (route tables)
 
 
 class Converge:
@@ -138,7 +139,7 @@ class Converge:
             self.step(name, "sweep", _remove_netns, name)
         for change in sweep_root():
             self.report.changes.append(change)
-        instance_ns = {i.netns for i in self.spec.instances.values()}
+        instance_ns = {i.netns for i in self.spec.instances.values()} | set(self.spec.resolv)
         for path in etc_netns_dirs():
             if path.name not in instance_ns:
                 shutil.rmtree(path, ignore_errors=True)
@@ -213,6 +214,10 @@ class Converge:
         for ns in live:
             if not self.step(ns.owner, "routes", handles[ns.name].sync_routes, ns.routes):
                 self.failed.add(ns.name)
+            elif ns.name.startswith(ROUTERS) and not self.step(
+                ns.owner, "rules", handles[ns.name].sync_rules, ns.rules
+            ):
+                self.failed.add(ns.name)
         for ns in live:  # every link is up on both ends now: tell neighbours
             self.step(ns.owner, "announce", handles[ns.name].announce)
 
@@ -241,7 +246,10 @@ class Converge:
     # -- files and processes -----------------------------------------------------------------
     def files(self) -> None:
         for inst in self.spec.instances.values():
-            self.step(inst.instance_id, "resolv.conf", _write_resolv, inst)
+            self.step(inst.instance_id, "resolv.conf", _write_resolv, inst.netns, inst.resolv_conf)
+        for name, content in self.spec.resolv.items():
+            if name not in self.failed:
+                self.step(name, "resolv.conf", _write_resolv, name, content)
 
     def proxies(self) -> None:
         for ps in self.spec.proxies.values():
@@ -347,10 +355,10 @@ def _wait_ready(
     raise TimeoutError(f"{key} did not load its config")
 
 
-def _write_resolv(inst: InstanceSpec) -> list[str]:
-    path = netns.ETC_DIR / inst.netns / "resolv.conf"
+def _write_resolv(name: str, content: str) -> list[str]:
+    path = netns.ETC_DIR / name / "resolv.conf"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return [f"write {path}"] if _write_if_changed(path, inst.resolv_conf) else []
+    return [f"write {path}"] if _write_if_changed(path, content) else []
 
 
 def etc_netns_dirs() -> list[Path]:

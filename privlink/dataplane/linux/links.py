@@ -21,12 +21,12 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from privlink.dataplane import names
 from privlink.dataplane.linux import netns
-from privlink.dataplane.linux.spec import LinkSpec, RouteSpec
+from privlink.dataplane.linux.spec import MAIN_TABLE, LinkSpec, RouteSpec, RuleSpec
 
 IFF_UP = 0x1
 RTPROT_KERNEL = 2
 RTPROT_STATIC = 4
-MAIN_TABLE = 254
+OUR_RULES = range(1, 32000)  # priorities of our policy rules (0, 32766, 32767: the kernel's)
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,29 @@ class NamespaceLinks:
                 )
         return set(self._addrs.get(index, ()))
 
-    def routes(self) -> set[tuple[str, str]]:
-        """Routes we manage: IPv4, main table, not the kernel's connected routes."""
+    def routes(self) -> set[RouteSpec]:
+        """Routes we manage: IPv4, in the main table or a route table's (names.
+        ROUTE_TABLE_BASE and up), not the kernel's connected routes."""
         found = set()
-        for msg in self.ipr.get_routes(family=socket.AF_INET, table=MAIN_TABLE):
-            if msg["proto"] == RTPROT_KERNEL or msg.get_attr("RTA_TABLE") != MAIN_TABLE:
+        for msg in self.ipr.get_routes(family=socket.AF_INET):
+            table = msg.get_attr("RTA_TABLE")
+            if msg["proto"] == RTPROT_KERNEL or not _ours(table):
                 continue
             dst = f"{msg.get_attr('RTA_DST') or '0.0.0.0'}/{msg['dst_len']}"
-            found.add((dst, msg.get_attr("RTA_GATEWAY") or ""))
+            found.add(RouteSpec(dst, msg.get_attr("RTA_GATEWAY") or "", table))
+        return found
+
+    def rules(self) -> set[RuleSpec]:
+        """Our IPv4 policy rules (priorities in OUR_RULES)."""
+        found = set()
+        for msg in self.ipr.get_rules(family=socket.AF_INET):
+            priority = msg.get_attr("FRA_PRIORITY") or 0
+            if priority not in OUR_RULES:
+                continue
+            src = f"{msg.get_attr('FRA_SRC')}/{msg['src_len']}" if msg["src_len"] else ""
+            dst = f"{msg.get_attr('FRA_DST')}/{msg['dst_len']}" if msg["dst_len"] else ""
+            table = msg.get_attr("FRA_TABLE") or msg["table"]
+            found.add(RuleSpec(priority, table, src, dst))
         return found
 
     # -- changes -------------------------------------------------------------------------
@@ -234,16 +249,53 @@ class NamespaceLinks:
         return changes
 
     def sync_routes(self, wanted: tuple[RouteSpec, ...]) -> list[str]:
-        want = {(r.dst, r.gateway) for r in wanted}
+        want = set(wanted)
         have = self.routes()
         changes = []
-        for dst, gateway in sorted(have - want):
-            self.ipr.route("del", dst=dst, gateway=gateway or None, table=MAIN_TABLE)
-            changes.append(f"{self.name}: route del {dst} via {gateway}")
-        for dst, gateway in sorted(want - have):
-            self.ipr.route("add", dst=dst, gateway=gateway, proto=RTPROT_STATIC, table=MAIN_TABLE)
-            changes.append(f"{self.name}: route add {dst} via {gateway}")
+        for r in sorted(have - want, key=_route_key):
+            self.ipr.route("del", dst=r.dst, gateway=r.gateway or None, table=r.table)
+            changes.append(f"{self.name}: route del {r.dst} via {r.gateway} table {r.table}")
+        for r in sorted(want - have, key=_route_key):
+            self.ipr.route("add", dst=r.dst, gateway=r.gateway, proto=RTPROT_STATIC, table=r.table)
+            changes.append(f"{self.name}: route add {r.dst} via {r.gateway} table {r.table}")
         return changes
+
+    def sync_rules(self, wanted: tuple[RuleSpec, ...]) -> list[str]:
+        """Policy rules: which table a packet from a subnet (or to one) looks up."""
+        want = set(wanted)
+        have = self.rules()
+        changes = []
+        for r in sorted(have - want, key=_rule_key):
+            self.ipr.rule("del", **_rule_args(r))
+            changes.append(f"{self.name}: rule del {r}")
+        for r in sorted(want - have, key=_rule_key):
+            self.ipr.rule("add", **_rule_args(r))
+            changes.append(f"{self.name}: rule add {r}")
+        return changes
+
+
+def _ours(table: int | None) -> bool:
+    return table == MAIN_TABLE or (table or 0) >= names.ROUTE_TABLE_BASE
+
+
+def _route_key(route: RouteSpec) -> tuple[int, str, str]:
+    return (route.table, route.dst, route.gateway)
+
+
+def _rule_key(rule: RuleSpec) -> tuple[int, int, str, str]:
+    return (rule.priority, rule.table, rule.src, rule.dst)
+
+
+def _rule_args(rule: RuleSpec) -> dict[str, Any]:
+    args: dict[str, Any] = {"family": socket.AF_INET, "priority": rule.priority}
+    args["table"] = rule.table
+    for side in ("src", "dst"):
+        cidr = getattr(rule, side)
+        if cidr:
+            net = ipaddress.IPv4Network(cidr)
+            args[side] = str(net.network_address)
+            args[f"{side}_len"] = net.prefixlen
+    return args
 
 
 def _send_garp(link: str, address: str) -> None:

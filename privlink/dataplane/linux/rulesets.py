@@ -262,16 +262,46 @@ def nlb(zones: Sequence[NlbZone], forwards: Sequence[NlbForward]) -> str:
     return _table("nlb", body)
 
 
-def gateway(fronts: Sequence[str], sources: Sequence[str], port: int) -> str:
-    """The VPC router with a gateway endpoint: its relay on the service's front addresses
-    takes `port` from the routed subnets only. Everything else sent to those addresses is
-    refused as if there were no route (ICMP net unreachable, what the router says for any
-    destination it has no route to); all other traffic is the router's as before."""
-    body = [
+def gateway_chain(fronts: Sequence[str], sources: Sequence[str], port: int) -> list[str]:
+    """The router's input filter for its gateway endpoints' front addresses."""
+    return [
         "chain gateway_in {",
         "  type filter hook input priority filter; policy accept;",
         f"  ip daddr {_set(fronts)} ip saddr {_set(sources)} tcp dport {port} accept",
         f"  ip daddr {_set(fronts)} reject with icmp type net-unreachable",
         "}",
     ]
-    return _table("vpc router: gateway endpoints", body)
+
+
+def gateway(fronts: Sequence[str], sources: Sequence[str], port: int) -> str:
+    """The VPC router with a gateway endpoint: its relay on the service's front addresses
+    takes `port` from the routed subnets only. Everything else sent to those addresses is
+    refused as if there were no route (ICMP net unreachable, what the router says for any
+    destination it has no route to); all other traffic is the router's as before."""
+    return _table("vpc router: gateway endpoints", gateway_chain(fronts, sources, port))
+
+
+def nat_gateway(link: str, address: str) -> str:
+    """A NAT gateway: forwards what the VPC sends it out again with its own address as the
+    source, and answers nothing started from outside (replies only)."""
+    body = [
+        *_nat_chains([], [f'  oifname "{link}" ip saddr != {address} snat ip to {address}']),
+        "chain filter_fwd {",
+        "  type filter hook forward priority filter; policy drop;",
+        "  ct state established,related accept",
+        f"  ct state new ip saddr != {address} ip daddr != {address} accept",
+        "}",
+        "chain filter_in {",
+        "  type filter hook input priority filter; policy drop;",
+        "  ct state established,related accept",
+        '  iifname "lo" accept',
+        "  meta l4proto icmp accept",
+        "}",
+    ]
+    return _table("nat gateway", body)
+
+
+def internet(links: str, computer: str) -> str:
+    """plk-inet: what the computer on it sends leaves from its own (public) address, never
+    from the address of the link it takes to a VPC."""
+    return _table("internet", _nat_chains([], [f"  ip saddr {links} snat ip to {computer}"]))

@@ -128,6 +128,8 @@ class KernelSpec:
     proxies: dict[str, ProxySpec] = field(default_factory=dict)
     checks: list[CheckSpec] = field(default_factory=list)
     endpoints: dict[str, EndpointState] = field(default_factory=dict)
+    # /etc/netns/NAME/resolv.conf of namespaces that are not instances (the internet's)
+    resolv: dict[str, str] = field(default_factory=dict)
 
 
 class Parts:

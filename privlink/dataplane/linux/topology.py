@@ -34,7 +34,7 @@ import ipaddress
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import router, rulesets
+from privlink.dataplane.linux import internet, router, router_rules, rulesets
 from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
 from privlink.dataplane.linux.spec import (
     FORWARDING,
@@ -107,8 +107,10 @@ class _Builder:
 
     def build(self) -> KernelSpec:
         drafts = self.parts.drafts
+        edges = router.edges(self.plan)
         for vpc in self.plan.vpcs:
-            router.build(self.parts, self.plan, vpc)
+            router.build(self.parts, self.plan, vpc, edges)
+        internet.build(self.parts, self.plan, edges)
         for inst in self.plan.instances:
             drafts.append(self.instance(inst))
         for nlb in self.plan.nlbs:
@@ -272,9 +274,26 @@ class _Builder:
                 ),
             )
 
-    def _endpoint_routes(self, ep: EndpointNet) -> tuple[RouteSpec, ...]:
+    def _acls(self, ep: EndpointNet, ruleset: str) -> str:
+        """The endpoint's ruleset plus its subnets' ACLs on answers that cross between
+        its ENIs' subnets inside the namespace (router_rules.eni_crossings)."""
         vpc = self.plan.vpc(ep.vpc_id)
-        return _vpc_route(vpc, [e.subnet_id for e in ep.enis])
+        crossings = router_rules.eni_crossings(
+            [
+                router_rules.EniAcl(names.eni_link(e.eni_id), e.ip, vpc.subnet(e.subnet_id).acl)
+                for e in ep.enis
+            ]
+        )
+        return f"{ruleset}\n{crossings}" if crossings else ruleset
+
+    def _endpoint_routes(self, ep: EndpointNet) -> tuple[RouteSpec, ...]:
+        """Everything via the router of the first ENI's subnet: answers go back to any
+        client the VPC's routes reach (a peered VPC's too, as AWS allows)."""
+        if not ep.enis:
+            return ()
+        vpc = self.plan.vpc(ep.vpc_id)
+        first = vpc.subnet(sorted(e.subnet_id for e in ep.enis)[0])
+        return (RouteSpec("0.0.0.0/0", first.gateway),)
 
     def local_endpoint(self, ep: EndpointNet) -> NamespaceSpec:
         """An endpoint to privlink's own API: ENIs only, a proxy on ENI:443 that connects
@@ -308,7 +327,9 @@ class _Builder:
             udp_ports=[],
             proxy_ports=[LOCAL_SERVICE_PORT],
         )
-        return NamespaceSpec(ns, ep.endpoint_id, routes=self._endpoint_routes(ep), ruleset=ruleset)
+        return NamespaceSpec(
+            ns, ep.endpoint_id, routes=self._endpoint_routes(ep), ruleset=self._acls(ep, ruleset)
+        )
 
     def endpoint(self, ep: EndpointNet) -> NamespaceSpec:
         assert ep.nlb_id is not None
@@ -338,7 +359,7 @@ class _Builder:
             ep.endpoint_id,
             FORWARDING,
             routes=self._endpoint_routes(ep),
-            ruleset=ruleset,
+            ruleset=self._acls(ep, ruleset),
         )
 
     def _transit(

@@ -173,6 +173,9 @@ class NetworkInterface(Tagged):
     delete_on_termination: bool = True
     # The resource that owns this interface (an instance or a VPC endpoint).
     owner_resource: str | None = None
+    # The public address it got at launch (MapPublicIpOnLaunch / AssociatePublicIpAddress),
+    # from the Elastic IP pool; an Elastic IP associated with it takes its place.
+    public_ip: str | None = None
 
     @property
     def parent(self) -> str | None:

@@ -19,6 +19,7 @@ from privlink import errors
 from privlink.api import Scope
 from privlink.services.ec2.compute import interfaces, key_pairs
 from privlink.services.ec2.ids import check_id
+from privlink.services.ec2.network import addresses
 from privlink.services.ec2.network.addressing import available_count
 from privlink.services.ec2.network.topology import default_vpc
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
@@ -53,6 +54,7 @@ class LaunchSpec:
     interface_id: str | None = None
     interface_description: str = ""
     delete_interface_on_termination: bool = True
+    associate_public_ip: bool | None = None  # None: the subnet's MapPublicIpOnLaunch
     key_name: str | None = None
     user_data: str | None = None  # base64, as the client sent it
     client_token: str | None = None
@@ -129,9 +131,22 @@ def _count(spec: LaunchSpec, free: int, fixed_address: bool) -> int:
     return max(0, min(high, MAX_PER_CALL, free))
 
 
+def _public(spec: LaunchSpec, subnet: Subnet) -> bool:
+    """Whether a new interface gets a public address: AssociatePublicIpAddress when given,
+    else the subnet's MapPublicIpOnLaunch."""
+    if spec.associate_public_ip is not None:
+        return spec.associate_public_ip
+    return subnet.map_public_ip_on_launch
+
+
 def _existing_interface(scope: Scope, spec: LaunchSpec) -> NetworkInterface | None:
     if not spec.interface_id:
         return None
+    if spec.associate_public_ip:
+        raise errors.InvalidParameterCombination.because(
+            "The associatePublicIPAddress parameter cannot be specified for a network "
+            "interface that already exists."
+        )
     eni = require(scope, NetworkInterface, spec.interface_id)
     if eni.attachment_id or eni.requester_managed:
         raise errors.InvalidNetworkInterfaceInUse(eni.id)

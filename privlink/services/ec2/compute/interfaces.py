@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from privlink import errors
 from privlink.api import Scope
+from privlink.services.ec2.network import addresses
 from privlink.services.ec2.network.addressing import allocate
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet
 from privlink.services.ec2.resource_kinds import require
@@ -156,8 +157,10 @@ def detach(scope: Scope, eni: NetworkInterface) -> None:
 
 
 def release(scope: Scope, eni: NetworkInterface) -> None:
-    """Delete an interface and free its address."""
+    """Delete an interface and free its addresses (private, and public from launch)."""
     scope.uow.release_addresses(eni.id)
+    if eni.public_ip:
+        scope.uow.release_name(addresses.CLAIMS, eni.public_ip)
     scope.delete(eni)
 
 

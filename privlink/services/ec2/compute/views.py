@@ -14,8 +14,9 @@ from privlink.api import Scope
 from privlink.domain import filters, regions
 from privlink.services.ec2 import tag_wire
 from privlink.services.ec2.ids import checker
-from privlink.services.ec2.network.addressing import private_dns_name
-from privlink.services.ec2.records import Instance, NetworkInterface, SecurityGroup
+from privlink.services.ec2.network import addresses
+from privlink.services.ec2.network.addressing import private_dns_name, public_dns_name
+from privlink.services.ec2.records import Instance, NetworkInterface, SecurityGroup, Vpc
 from privlink.services.ec2.security.views import group_set
 from privlink.services.shared.describe import Describe
 
@@ -47,10 +48,25 @@ def _attachment(eni: NetworkInterface) -> dict[str, Any] | None:
     }
 
 
+def _association(scope: Scope, eni: NetworkInterface) -> dict[str, Any] | None:
+    """The interface's public address (an Elastic IP's, else the one from launch)."""
+    public_ip = addresses.public_ip_of(scope, eni)
+    if public_ip is None:
+        return None
+    vpc = scope.get(Vpc, eni.vpc_id)
+    named = vpc is not None and vpc.enable_dns_hostnames
+    return {
+        "IpOwnerId": eni.account if public_ip != eni.public_ip else "amazon",
+        "PublicDnsName": public_dns_name(eni.region, public_ip) if named else "",
+        "PublicIp": public_ip,
+    }
+
+
 def wire_interface(scope: Scope, eni: NetworkInterface) -> dict[str, Any]:
     dns = private_dns_name(eni.region, eni.private_ip)
     zone = regions.zone_named(eni.region, eni.availability_zone)
     return {
+        "Association": _association(scope, eni),
         "Attachment": _attachment(eni),
         "AvailabilityZone": eni.availability_zone,
         "AvailabilityZoneId": zone.zone_id if zone else None,
@@ -130,6 +146,7 @@ def state(name: str) -> dict[str, Any]:
 
 
 _INSTANCE_NIC_FIELDS = (
+    "Association",
     "Description",
     "Groups",
     "Ipv6Addresses",
@@ -180,7 +197,10 @@ def _network(scope: Scope, instance: Instance) -> dict[str, Any]:
     """The members a terminated instance no longer has (its network facts)."""
     live = instance.state != "terminated"
     eni = scope.get(NetworkInterface, instance.network_interface_id) if live else None
+    public = _association(scope, eni) if eni else None
     return {
+        "PublicIpAddress": public["PublicIp"] if public else None,
+        "PublicDnsName": public["PublicDnsName"] if public else "",
         "PrivateDnsName": private_dns_name(instance.region, instance.private_ip) if live else "",
         "PrivateIpAddress": instance.private_ip if live else None,
         "SubnetId": instance.subnet_id if live else None,
@@ -193,7 +213,6 @@ def _network(scope: Scope, instance: Instance) -> dict[str, Any]:
 _FIXED: dict[str, Any] = {
     "Monitoring": {"State": "disabled"},
     "ProductCodes": [],
-    "PublicDnsName": "",
     "Architecture": "x86_64",
     "BlockDeviceMappings": [],
     "EbsOptimized": False,

@@ -49,6 +49,21 @@ def _free_address(scope: Scope, allocation_id: str) -> str:
     raise errors.AddressLimitExceeded()
 
 
+def claim_launch_address(scope: Scope, eni_id: str) -> str:
+    """A public address for an interface at launch (MapPublicIpOnLaunch or
+    AssociatePublicIpAddress): from the same pool, owned by the interface."""
+    return _free_address(scope, eni_id)
+
+
+def public_ip_of(scope: Scope, eni: NetworkInterface) -> str | None:
+    """The interface's public address: an associated Elastic IP takes the place of the
+    one it got at launch, as on AWS."""
+    for address in scope.list(ElasticIp):
+        if address.network_interface_id == eni.id and address.association_id:
+            return address.public_ip
+    return eni.public_ip
+
+
 def allocate(scope: Scope, domain: str = "vpc", tags: Mapping[str, str] | None = None) -> ElasticIp:
     if domain != "vpc":
         raise errors.InvalidParameterValue.because(

@@ -77,3 +77,11 @@ def private_dns_name(region: str, address: str) -> str:
     """The ip-name host name: ip-10-0-1-5.ec2.internal (us-east-1), ...REGION.compute.internal."""
     host = "ip-" + address.replace(".", "-")
     return f"{host}.ec2.internal" if region == "us-east-1" else f"{host}.{region}.compute.internal"
+
+
+def public_dns_name(region: str, public_ip: str) -> str:
+    """ec2-198-19-0-5.compute-1.amazonaws.com (us-east-1), else ...REGION.compute.amazonaws.com."""
+    host = "ec2-" + public_ip.replace(".", "-")
+    if region == "us-east-1":
+        return f"{host}.compute-1.amazonaws.com"
+    return f"{host}.{region}.compute.amazonaws.com"

@@ -55,6 +55,7 @@ def _spec(params: dict[str, Any]) -> instances.LaunchSpec:
         interface_id=nic.get("NetworkInterfaceId"),
         interface_description=nic.get("Description") or "",
         delete_interface_on_termination=nic.get("DeleteOnTermination", True),
+        associate_public_ip=nic.get("AssociatePublicIpAddress"),
         key_name=params.get("KeyName"),
         user_data=params.get("UserData"),
         client_token=params.get("ClientToken"),
