@@ -31,6 +31,7 @@ class TargetHealth:
     port: int
     state: TargetState
     reason: str = ""
+    code: str | None = None  # ELB's reason code, when the check knows it (ALB: HAProxy's)
 
 
 HealthCallback = Callable[[TargetHealth], None]

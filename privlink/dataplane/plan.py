@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from privlink.dataplane import routing
+from privlink.dataplane.alb import AlbNet, TlsTermination
 from privlink.dataplane.routing import (
     AclNet,
     InternetNet,
@@ -186,6 +187,7 @@ class NlbListener:
     protocol: L4Protocol
     port: int
     target_group: TargetGroupNet
+    tls: TlsTermination | None = None  # a TLS listener: the NLB terminates TLS (alb.py)
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,7 @@ class DataplanePlan:
     peerings: tuple[PeeringNet, ...] = ()
     nat_gateways: tuple[NatGatewayNet, ...] = ()
     internet: InternetNet | None = None  # None: no plk-inet namespace
+    albs: tuple[AlbNet, ...] = ()  # application load balancers (alb.py)
 
     def vpc(self, vpc_id: str) -> VpcNet:
         for vpc in self.vpcs:
@@ -315,11 +318,19 @@ class DataplanePlan:
         gateways = tuple(
             g for g in self.gateways if g.endpoint_id not in bad and g.vpc_id in ok_vpcs
         )
+        albs = tuple(a for a in self.albs if a.alb_id not in bad and a.vpc_id in ok_vpcs)
         if HOST_RESOLVER in bad:
-            plan = DataplanePlan(vpcs, instances, nlbs, endpoints, gateways=gateways)
+            plan = DataplanePlan(vpcs, instances, nlbs, endpoints, gateways=gateways, albs=albs)
         else:
             plan = DataplanePlan(
-                vpcs, instances, nlbs, endpoints, self.host_dns_port, self.host_dns, gateways
+                vpcs,
+                instances,
+                nlbs,
+                endpoints,
+                self.host_dns_port,
+                self.host_dns,
+                gateways,
+                albs=albs,
             )
         return routing.trim(self, plan, bad, ok_vpcs)
 
@@ -356,6 +367,12 @@ class _Validator:
             self._endpoint(ep)
         for gateway in self.plan.gateways:
             self._gateway(gateway)
+        for alb in self.plan.albs:
+            for problem in alb.problems():
+                self.add(alb.alb_id, problem)
+            for node in alb.nodes:
+                self._address(alb.alb_id, alb.vpc_id, node.subnet_id, node.ip)
+            self._rules(alb.alb_id, alb.security.ingress + alb.security.egress)
         self._host_resolver()
         for rid, problem in routing.problems(self.plan):
             self.add(rid, problem)

@@ -215,7 +215,7 @@ class DataplaneController:
                         target.id,
                         target.port,
                         health.state.value,
-                        reason=_reason(health.state.value),
+                        reason=health.code or _reason(health.state.value),
                         description=health.reason or None,
                     )
 

@@ -30,12 +30,12 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from privlink.dataplane import plan as p
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.domain.endpoint_dns import Answer
-from privlink.reconcile import s3_paths, vpc_paths
+from privlink.reconcile import alb_plan, s3_paths, vpc_paths
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
@@ -146,6 +146,9 @@ def build_plan(
         peerings=vpc_paths.peerings(uow),
         nat_gateways=vpc_paths.nat_gateways(uow),
         internet=vpc_paths.internet(uow, public, names),
+        albs=alb_plan.albs(
+            uow, {i.id: i for i in instances}, lambda ids: _security(effective_rules(uow, ids))
+        ),
     )
 
 
@@ -216,6 +219,8 @@ def _dns_records(
             if record is None or answer.scope == "inbound-resolver":
                 continue  # in-VPC queries keep the public answer (AWS)
             _put(public if answer.scope == "public" else out[endpoint.vpc_id], record)
+    for record in alb_plan.dns_records(uow):  # load balancer names are public
+        public[record.name] = record
     for mwaa in mwaa_queries.dns_records(uow):
         record = p.DnsRecord(mwaa.name, mwaa.addresses, mwaa.cname)
         if mwaa.vpc_id is None:
@@ -255,6 +260,8 @@ def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
             record = _record(answer)
             if answer.scope == "public" and record is not None and not record.cname:
                 _put(records, record)
+    for record in alb_plan.dns_records(uow):
+        _put(records, record)
     for mwaa in mwaa_queries.dns_records(uow):  # web server host names: CNAMEs to those
         if mwaa.vpc_id is None and mwaa.cname in records:
             records[mwaa.name] = p.DnsRecord(mwaa.name, cname=mwaa.cname)
@@ -276,9 +283,15 @@ def _nlbs(uow: UnitOfWork, live: dict[str, Instance]) -> tuple[p.NlbNet, ...]:
         for listener in listeners[lb.id]:
             tg = groups.get(listener.target_group_arn)
             protocol = listener.protocol.lower()
-            if tg is None or protocol not in ("tcp", "udp"):
-                continue  # TLS / TCP_UDP listeners are not realised (see docs)
-            nets.append(p.NlbListener(protocol, listener.port, _target_group(lb, tg, live, zones)))  # type: ignore[arg-type]
+            if tg is None or protocol not in ("tcp", "udp", "tls"):
+                continue  # TCP_UDP listeners are not realised (see docs)
+            group = replace(_target_group(lb, tg, live, zones), protocol="tcp")
+            tls = (
+                alb_plan.tls_termination(uow, listener, tg.protocol == "TLS")
+                if protocol == "tls"
+                else None
+            )
+            nets.append(p.NlbListener("tcp" if tls else protocol, listener.port, group, tls))  # type: ignore[arg-type]
         out.append(p.NlbNet(lb.id, lb.vpc_id, nodes, tuple(nets)))
     return tuple(out)
 

@@ -92,6 +92,7 @@ class Converge:
             if dns.netns not in self.failed:
                 self.step(dns.vpc_id, "dnsmasq", self.driver.dns.ensure, dns)
         self.proxies()
+        self.haproxies()
         self.user_data()
 
     def _handle(self, handles: dict[str, NamespaceLinks], name: str) -> None:
@@ -117,6 +118,7 @@ class Converge:
             "dnsmasq": set(self.spec.dns),
             "proxy": set(self.spec.proxies),
             "userdata": set(self.spec.instances),
+            "haproxy": {key.partition("-")[2] for key in self.spec.haproxies},
         }
         for key in self.driver.procs.keys():
             kind, _, rid = key.partition("-")
@@ -283,6 +285,13 @@ class Converge:
             _wait_ready(self.driver.procs, key, ready, generation, root / "proxy.log")
             return [f"proxy {ps.endpoint_id}: reload"]
         return []
+
+    def haproxies(self) -> None:
+        """The load balancers' HAProxies (haproxy.py): started, reloaded on a change."""
+        for hs in self.spec.haproxies.values():
+            if hs.netns not in self.failed:
+                self.step(hs.owner, "haproxy", self.driver.haproxy.ensure, hs)
+        self.driver.haproxy.prune(set(self.spec.haproxies))
 
     def user_data(self) -> None:
         """First boot only: a marker file records that the instance has booted."""

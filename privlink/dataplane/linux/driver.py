@@ -38,6 +38,7 @@ from privlink.dataplane.linux.converge import (
     sweep_root,
 )
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
+from privlink.dataplane.linux.haproxy import HaproxyManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock
 from privlink.dataplane.linux.links import NamespaceLinks
@@ -66,6 +67,7 @@ class LinuxDriver:
         self._host_lock.acquire()
         self.procs = ProcessTable(self.state_dir / "run")
         self.dns = DnsmasqManager(self.state_dir, self.procs)
+        self.haproxy = HaproxyManager(self.state_dir, self.procs)  # load balancers
         self._lock = threading.RLock()
         self._plan = DataplanePlan()
         # Kept across applies, so an apply costs what changed, not what exists (dropped by
@@ -162,7 +164,7 @@ class LinuxDriver:
                             (TargetState.INITIAL, REASONS[TargetState.INITIAL]),
                         )
                     result.append(TargetHealth(tg.target_group_id, t.ip, t.port, state, reason))
-        return result
+        return result + self.haproxy.target_health(plan, target_group_id)
 
     def instance_netns(self, instance_id: str) -> str | None:
         name = names.instance_netns(instance_id)

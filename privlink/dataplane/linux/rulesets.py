@@ -224,7 +224,9 @@ def _dnat(targets: Sequence[Target]) -> str:
     return f"dnat ip to numgen inc mod {len(targets)} map {{ {entries} }}"
 
 
-def nlb(zones: Sequence[NlbZone], forwards: Sequence[NlbForward]) -> str:
+def nlb(
+    zones: Sequence[NlbZone], forwards: Sequence[NlbForward], local_ports: Sequence[int] = ()
+) -> str:
     """The NLB namespace: per listener and AZ, DNAT to the AZ's candidate targets
     (round robin), SNAT to the AZ's node address. Nothing may start from the provider
     side toward the transit links: only DNATed flows are forwarded.
@@ -233,7 +235,9 @@ def nlb(zones: Sequence[NlbZone], forwards: Sequence[NlbForward]) -> str:
     flow only reuses a (node, port) tuple that the same client used before, so its TCP
     timestamps are newer and the target's TIME_WAIT accepts the SYN. Random ports made
     targets reject reused tuples by PAWS and cost 70-90 % of the connection rate when
-    measured (bench/dataplane/bench.py, the research README's gotcha 1)."""
+    measured (bench/dataplane/bench.py, the research README's gotcha 1).
+
+    `local_ports` (TLS listeners) are not DNATed: the namespace's HAProxy accepts them."""
     dnat = [
         f"  ip daddr {_set((f.zone.node_ip, *f.zone.arrivals))} {f.protocol} dport {f.port} "
         + _dnat(f.targets)
@@ -256,6 +260,7 @@ def nlb(zones: Sequence[NlbZone], forwards: Sequence[NlbForward]) -> str:
         "  type filter hook input priority filter; policy drop;",
         "  ct state established,related accept",
         '  iifname "lo" accept',
+        *([f"  tcp dport {_set(str(p) for p in local_ports)} accept"] if local_ports else []),
         "  meta l4proto tcp reject with tcp reset",
         "}",
     ]

@@ -34,7 +34,7 @@ import ipaddress
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import internet, router, router_rules, rulesets
+from privlink.dataplane.linux import alb_topology, internet, router, router_rules, rulesets
 from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
 from privlink.dataplane.linux.spec import (
     FORWARDING,
@@ -115,6 +115,8 @@ class _Builder:
             drafts.append(self.instance(inst))
         for nlb in self.plan.nlbs:
             drafts.append(self.nlb(nlb))
+        for alb in self.plan.albs:
+            alb_topology.build(self.parts, self.plan, alb)
         for ep in self.plan.endpoints:
             drafts.append(self.local_endpoint(ep) if ep.nlb_id is None else self.endpoint(ep))
         if self.plan.host_dns_port:
@@ -216,8 +218,10 @@ class _Builder:
                 li.protocol, li.port, zones[az], candidates(li.target_group, az, self.health)
             )
             for li in nlb.listeners
+            if li.tls is None  # TLS listeners end in the namespace's HAProxy
             for az in sorted(zones)
         ]
+        local_ports = alb_topology.nlb_tls(self.parts, nlb, ns)
         for tg in nlb.target_groups():
             self._checks(nlb, tg, ns)
         sysctls = FORWARDING + (
@@ -229,7 +233,7 @@ class _Builder:
             nlb.nlb_id,
             sysctls,
             routes=_vpc_route(vpc, [n.subnet_id for n in nlb.nodes]),
-            ruleset=rulesets.nlb(list(zones.values()), forwards),
+            ruleset=rulesets.nlb(list(zones.values()), forwards, local_ports),
         )
 
     def _checks(self, nlb: NlbNet, tg: TargetGroupNet, ns: str) -> None:
