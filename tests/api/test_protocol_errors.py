@@ -281,3 +281,29 @@ def test_unsigned_sns_request_with_a_body_that_is_not_utf8(server):
     response = post(server, body, auth=None)
     assert response.status_code == 400, response.text
     assert query_error(response)[0] == "InvalidParameterValue"
+
+
+@pytest.mark.parametrize("digit", ["²", "١"])
+def test_numbers_in_service_values_written_with_other_digits(server, account, digit):
+    """Values services read as numbers (IP protocol, health-check port, attribute values)
+    pass str.isdigit() with "²": the answer is the service's validation error, not a 500."""
+    ec2 = server.client("ec2", account)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="n", Description="n", VpcId=vpc)["GroupId"]
+    rule = {"IpProtocol": digit, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+    with pytest.raises(ClientError) as failed:
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[rule])
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    elb = server.client("elbv2", account)
+    with pytest.raises(ClientError) as failed:
+        elb.create_target_group(
+            Name="n", Protocol="TCP", Port=80, VpcId=vpc, HealthCheckPort=digit * 2
+        )
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    arn = elb.create_target_group(Name="n", Protocol="TCP", Port=80, VpcId=vpc)["TargetGroups"][0][
+        "TargetGroupArn"
+    ]
+    attribute = {"Key": "deregistration_delay.timeout_seconds", "Value": digit * 2}
+    with pytest.raises(ClientError) as failed:
+        elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[attribute])
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

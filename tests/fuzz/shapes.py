@@ -86,7 +86,8 @@ def _scalar(shape: Shape, name: str, pool: Sequence[str]) -> st.SearchStrategy[A
     if kind in ("integer", "long"):
         return _integer(shape)
     if kind in ("float", "double"):
-        return st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just("1e999x"))
+        # (botocore's json serializer cannot write a string here: raw bodies cover that)
+        return st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0, -1]))
     if kind == "boolean":
         return st.one_of(st.booleans(), st.sampled_from(["maybe", "TRUE", "0"]))
     if kind == "timestamp":

@@ -24,7 +24,7 @@ def _bool(value: str) -> bool:
 
 
 def _int_range(low: int, high: int) -> Check:
-    return lambda value: value.isdigit() and low <= int(value) <= high
+    return lambda value: value.isascii() and value.isdigit() and low <= int(value) <= high
 
 
 def _one_of(*allowed: str) -> Check:
@@ -32,11 +32,11 @@ def _one_of(*allowed: str) -> Check:
 
 
 def _count_or_off(value: str) -> bool:
-    return value == "off" or (value.isdigit() and int(value) >= 1)
+    return value == "off" or (value.isascii() and value.isdigit() and int(value) >= 1)
 
 
 def _percent_or_off(value: str) -> bool:
-    return value == "off" or (value.isdigit() and 1 <= int(value) <= 100)
+    return value == "off" or (value.isascii() and value.isdigit() and 1 <= int(value) <= 100)
 
 
 def _any(_value: str) -> bool:

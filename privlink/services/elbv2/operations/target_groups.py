@@ -112,7 +112,9 @@ def health_check(
     if given.enabled is False:
         raise errors.HealthCheckRequired(target_type)
     port = given.port or current.port
-    if port != "traffic-port" and not (port.isdigit() and 1 <= int(port) <= 65535):
+    if port != "traffic-port" and not (
+        port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
+    ):
         raise errors.HealthCheckPortInvalid(port)
     _check_ranges(given)
     _check_http_settings(given, protocol, alb)
