@@ -18,7 +18,7 @@ from privlink.server.protocols.base import Request
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/([0-9]{8})/([^/]+)/([^/]+)/aws4_request")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Caller:
 
 
 def account_for(access_key: str) -> str:
-    return access_key if re.fullmatch(r"\d{12}", access_key) else DEFAULT_ACCOUNT
+    return access_key if re.fullmatch(r"[0-9]{12}", access_key) else DEFAULT_ACCOUNT
 
 
 def identify(request: Request, default_region: str = DEFAULT_REGION) -> Caller:

@@ -176,7 +176,12 @@ class Spooler:
         expected = self.headers.get("x-amz-decoded-content-length")
         if self.decoder is None:
             expected = self.headers.get("content-length", expected)
-        if expected is not None and expected.isdigit() and int(expected) != self.size:
+        if (
+            expected is not None
+            and expected.isascii()
+            and expected.isdigit()
+            and int(expected) != self.size
+        ):
             raise errors.IncompleteBody()
         claimed = {
             k.removeprefix("x-amz-checksum-").upper(): v

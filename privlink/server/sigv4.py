@@ -30,7 +30,7 @@ EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 UNSIGNED = "UNSIGNED-PAYLOAD"
 STREAMING = ("STREAMING-",)  # STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER], -UNSIGNED-...
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_CREDENTIAL = re.compile(r"^([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request$")
+_CREDENTIAL = re.compile(r"^([^/]+)/([0-9]{8})/([^/]+)/([^/]+)/aws4_request$")
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 
 
