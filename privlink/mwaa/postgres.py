@@ -141,3 +141,30 @@ def sqlalchemy_url(spec: EnvironmentSpec) -> str:
         f"postgresql+psycopg2://{ROLE}:{spec.secrets.db_password}"
         f"@{where.host}:{where.port}/{DATABASE}?connect_timeout={CONNECT_TIMEOUT}"
     )
+
+
+def _client(spec: EnvironmentSpec, tool: str) -> list[str]:
+    """A client tool on the server's local socket, as the `airflow` superuser."""
+    return [str(bin_dir() / tool), "-h", str(spec.layout.pg_socket_dir),
+            "-p", str(spec.database.port), "-U", ROLE]  # fmt: skip
+
+
+def _run(argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{Path(argv[0]).name} failed: {done.stderr.strip()[-500:]}")
+
+
+def dump(spec: EnvironmentSpec, path: Path) -> None:
+    """A snapshot of Airflow's database while it runs (pg_dump is one consistent read)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _run([*_client(spec, "pg_dump"), "-Fc", "-f", str(path), DATABASE])
+
+
+def restore(spec: EnvironmentSpec, path: Path) -> None:
+    """Airflow's database as the snapshot has it (nothing may be connected but stragglers,
+    which FORCE ends)."""
+    psql = [*_client(spec, "psql"), "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c"]
+    _run([*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"])
+    _run([*psql, f"CREATE DATABASE {DATABASE}"])
+    _run([*_client(spec, "pg_restore"), "-d", DATABASE, "--no-owner", str(path)])

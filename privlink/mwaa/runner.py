@@ -72,10 +72,8 @@ class Environment:
         spec.save()
         spec.dags_folder.mkdir(parents=True, exist_ok=True)
         airflow_config.write_files(spec)
-        postgres.initialize(spec)
         deadline = time.monotonic() + timeout
-        self._ensure("postgres", postgres.server_argv(spec), postgres.server_user())
-        self._wait(lambda: postgres.is_ready(spec), deadline, "PostgreSQL to accept connections")
+        self._database(deadline)
         postgres.ensure_database(spec)
         airflow_components = [c for c in spec.components if c not in ("postgres", "front")]
         if any(self.processes.pid(c) is None for c in airflow_components):
@@ -85,6 +83,28 @@ class Environment:
         if spec.major < 3:
             self._wait(self._admin_created, deadline, "the REST API's admin user (2.x)")
         self._ensure("front", airflow_config.component_argv(spec, "front"), env=dict(os.environ))
+
+    def _database(self, deadline: float) -> None:
+        """The metadata database running (adopted or started), accepting connections."""
+        spec = self.spec
+        postgres.initialize(spec)
+        self._ensure("postgres", postgres.server_argv(spec), postgres.server_user())
+        self._wait(lambda: postgres.is_ready(spec), deadline, "PostgreSQL to accept connections")
+
+    def snapshot(self, path: Path, timeout: float = 60.0) -> None:
+        """Dump the metadata database to `path` (an update's first step); Airflow keeps
+        running meanwhile."""
+        self._database(time.monotonic() + timeout)
+        postgres.dump(self.spec, path)
+
+    def restore(self, path: Path, timeout: float = 60.0) -> None:
+        """Put the metadata database back as `path` has it (a rollback): every Airflow
+        component stops first; `start` brings them up again."""
+        for component in reversed(self.spec.components):
+            if component != "postgres":
+                self.stop_component(component)
+        self._database(time.monotonic() + timeout)
+        postgres.restore(self.spec, path)
 
     def _admin_created(self) -> bool:
         """Airflow 2 only: the FAB user rest.py signs in as (`users create`, idempotent),

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # the checkout (scripts/install-airflow)
-SUPPORTED_VERSIONS = ("3.0.6", "2.11.0", "2.10.3")
+# The Airflow lines this runtime knows how to run; which versions are installed
+# (scripts/install-airflow) is found out when one starts (runner.StartError otherwise).
+RUNNABLE_MAJORS = (2, 3)
 SPEC_FILE = "environment.json"
 
 # Components per Airflow major version, in start order (stopped in reverse).
@@ -81,7 +83,8 @@ class EnvironmentSpec:
     airflow_root: Path = ROOT / ".airflow"
 
     def __post_init__(self) -> None:
-        if self.airflow_version not in SUPPORTED_VERSIONS:
+        major = self.airflow_version.split(".")[0]
+        if not major.isdigit() or int(major) not in RUNNABLE_MAJORS:
             raise ValueError(f"unsupported Airflow version {self.airflow_version}")
 
     @property
@@ -166,6 +169,11 @@ class Layout:
     def logs(self) -> Path:
         """stdout/stderr of each component."""
         return self.state_dir / "logs"
+
+    @property
+    def snapshots(self) -> Path:
+        """Dumps of the metadata database an update takes first (CREATING_SNAPSHOT)."""
+        return self.state_dir / "snapshots"
 
     @property
     def cli_socket(self) -> Path:

@@ -7,6 +7,8 @@ records, and hands starting and stopping Airflow to `RuntimeWorker` (threads);
 a later pass reads the outcome and writes the status back in a unit of work.
 Failure is state: a start whose components cannot reach the database through
 the database endpoint ends CREATE_FAILED with INCORRECT_CONFIGURATION.
+Updates (services/mwaa/updates.py) go CREATING_SNAPSHOT -> UPDATING ->
+AVAILABLE, or on failure ROLLING_BACK -> UPDATE_FAILED, one job per step.
 
 While environments run it copies their DAGs from S3 and ships their task
 logs to CloudWatch Logs every few seconds (services/mwaa/artifacts.py).
@@ -28,12 +30,16 @@ from privlink.mwaa.spec import Endpoint, EnvironmentSpec, Secrets
 from privlink.reconcile.mwaa_worker import Job, Result, RuntimeWorker
 from privlink.reconcile.progress import Progress, Stage
 from privlink.services.ec2.records import Instance, NetworkInterface
-from privlink.services.mwaa import artifacts, operations, provisioning, queries
+from privlink.services.mwaa import artifacts, operations, provisioning, queries, updates
 from privlink.services.mwaa.records import (
     AVAILABLE,
     CREATING,
+    CREATING_SNAPSHOT,
     DELETING,
     PENDING,
+    ROLLING_BACK,
+    UPDATE_FAILED,
+    UPDATE_STEPS,
     UPDATING,
     Environment,
 )
@@ -91,7 +97,8 @@ class MwaaController:
         for job in jobs:
             self.worker.submit(job)
         busy = bool(self.worker.jobs) or any(
-            e.status in (CREATING, DELETING, UPDATING) for e in self._statuses(store)
+            e.status in (CREATING, DELETING) or e.status in UPDATE_STEPS
+            for e in self._statuses(store)
         )
         return WAIT if busy else SYNC
 
@@ -108,9 +115,9 @@ class MwaaController:
         found = provisioning.customer_endpoints(scope, env) if env.status == PENDING else {}
         if env.status == PENDING and all(r in found for r in provisioning.endpoint_roles(env)):
             operations.mark_creating(scope, env)
-        elif env.status == UPDATING:
-            return self._job(scope, env, "restart")
-        elif env.status == AVAILABLE and env.id not in self.running:
+        elif env.status in UPDATE_STEPS:
+            return self._updating(scope, env)
+        elif env.status in (AVAILABLE, UPDATE_FAILED) and env.id not in self.running:
             return self._job(scope, env, "start")  # after a restart: adopt or start again
         elif env.status == DELETING:
             return self._deleting(scope, env)
@@ -136,6 +143,26 @@ class MwaaController:
         ):
             return None
         return self._job(scope, env, "start")
+
+    def _updating(self, scope: Scope, env: Environment) -> Job | None:
+        """One job per update step; Airflow restarts only once the endpoints an access
+        mode or group change re-provisioned are available again."""
+        snapshot = (
+            runtime_dir(self.state_dir, env)
+            / "snapshots"
+            / (f"update-{int((env.last_update or {}).get('CreatedAt', 0))}.dump")
+        )
+        if env.status == CREATING_SNAPSHOT:
+            running = self.specs.get(env.id) or self._saved_spec(env)
+            if running is None:  # nothing ran yet: nothing to keep
+                updates.mark_updating(scope, env)
+                return None
+            return Job(env.id, "snapshot", running, snapshot=snapshot)
+        if self._endpoints_ready(scope, env) is None:
+            return None
+        action = "restart" if env.status == UPDATING else "rollback"
+        job = self._job(scope, env, action)
+        return Job(job.env_id, action, job.spec, job.database_probe, snapshot) if job else None
 
     def _endpoints_ready(self, scope: Scope, env: Environment) -> dict[str, VpcEndpoint] | None:
         """role -> available endpoint, once every endpoint the environment needs is."""
@@ -194,17 +221,34 @@ class MwaaController:
         if result.action == "stop":
             self.stopped.add(env.id)
             self.running.discard(env.id)
+        elif result.action == "snapshot":
+            if env.status == CREATING_SNAPSHOT and result.ok:
+                updates.mark_updating(scope, env)
+            elif env.status == CREATING_SNAPSHOT:
+                updates.mark_rolling_back(scope, env, "INTERNAL_ERROR", result.message)
+        elif result.action == "rollback":
+            (self.running.add if result.ok else self.running.discard)(env.id)
+            if env.status == ROLLING_BACK:
+                updates.mark_rolled_back(scope, env, result.ok, result.message)
         elif result.ok:
             self.running.add(env.id)
             if env.status in (CREATING, UPDATING):
                 operations.mark_available(scope, env)
-        elif env.status in (CREATING, UPDATING):
-            code, message = (
-                (operations.INCORRECT_CONFIGURATION, operations.INCORRECT_CONFIGURATION_MESSAGE)
-                if result.network_fault
-                else ("INTERNAL_ERROR", result.message)
-            )
+        else:
+            self.running.discard(env.id)
+            self._failed(scope, env, result)
+
+    def _failed(self, scope: Scope, env: Environment, result: Result) -> None:
+        """A start or restart that failed: CREATE_FAILED, or an update rolling back."""
+        code, message = (
+            (operations.INCORRECT_CONFIGURATION, operations.INCORRECT_CONFIGURATION_MESSAGE)
+            if result.network_fault
+            else ("INTERNAL_ERROR", result.message)
+        )
+        if env.status == CREATING:
             operations.mark_failed(scope, env, code, message)
+        elif env.status == UPDATING:
+            updates.mark_rolling_back(scope, env, code, message)
 
     # -- the runtime's spec ---------------------------------------------------------------
     def _saved_spec(self, env: Environment) -> EnvironmentSpec | None:
@@ -218,8 +262,12 @@ class MwaaController:
         try:
             spec, probe = self._spec(scope, env)
         except (ValueError, LookupError) as exc:
-            if env.status in (CREATING, UPDATING):
+            if env.status == CREATING:
                 operations.mark_failed(scope, env, "INTERNAL_ERROR", str(exc))
+            elif env.status == UPDATING:
+                updates.mark_rolling_back(scope, env, "INTERNAL_ERROR", str(exc))
+            elif env.status == ROLLING_BACK:
+                updates.mark_rolled_back(scope, env, False, str(exc))
             return None
         self.specs[env.id] = spec
         return Job(env.id, action, spec, probe)

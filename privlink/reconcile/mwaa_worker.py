@@ -11,16 +11,23 @@ database runs but the scheduler's namespace cannot open a TCP connection to
 the database endpoint, the network is at fault (INCORRECT_CONFIGURATION, the
 most common real MWAA failure); anything else is an internal error with the
 runtime's own message.
+
+An update's steps are jobs too: "snapshot" dumps the metadata database while
+Airflow runs, "restart" brings Airflow up with the new spec, and "rollback" stops
+it, restores the snapshot and starts the previous spec again.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from privlink.mwaa import postgres
 from privlink.mwaa.processes import call_in
@@ -31,15 +38,17 @@ log = logging.getLogger("privlink.reconcile.mwaa")
 
 START_TIMEOUT = 180.0
 PROBE_SECONDS = 3.0
+RESOLVE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
 class Job:
     env_id: str
-    action: str  # "start" | "restart" | "stop"
+    action: str  # "start" | "restart" | "stop" | "snapshot" | "rollback"
     spec: EnvironmentSpec
     # Where the components reach the database, by address (probed when a start fails).
     database_probe: tuple[str, int] | None = None
+    snapshot: Path | None = None  # the update's database snapshot (snapshot, rollback)
 
 
 @dataclass(frozen=True)
@@ -65,15 +74,46 @@ def _reachable(spec: EnvironmentSpec, probe: tuple[str, int]) -> bool:
     return call_in(spec.netns.get("scheduler"), connect)
 
 
+def _names_resolve(spec: EnvironmentSpec) -> None:
+    """Wait until the scheduler's namespace resolves the endpoints' names. The data plane
+    writes a VPC's DNS records in a pass after the endpoint became available, so Airflow
+    started at once could miss them; after RESOLVE_SECONDS the start goes on and fails
+    on its own if the names are still unknown."""
+    netns = spec.netns.get("scheduler")
+    names = [e.host for e in (spec.database_address, spec.web_address) if e is not None]
+    deadline = time.monotonic() + RESOLVE_SECONDS
+    for name in names:
+        try:
+            ipaddress.ip_address(name)
+            continue
+        except ValueError:
+            pass
+        while netns and time.monotonic() < deadline:
+            probe = ["ip", "netns", "exec", netns, "getent", "hosts", name]
+            if subprocess.run(probe, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.25)
+
+
+def _steps(runtime: Environment, job: Job) -> None:
+    if job.action == "snapshot" and job.snapshot is not None:
+        runtime.snapshot(job.snapshot)
+        return
+    if job.action in ("stop", "restart", "rollback"):
+        runtime.stop()
+    if job.action == "rollback" and job.snapshot is not None and job.snapshot.exists():
+        runtime.restore(job.snapshot)
+    if job.action in ("start", "restart", "rollback"):
+        _names_resolve(job.spec)
+        runtime.start(START_TIMEOUT)
+        runtime.wait_healthy(START_TIMEOUT)
+
+
 def run(job: Job) -> Result:
     started = time.monotonic()
     runtime = Environment(job.spec)
     try:
-        if job.action in ("stop", "restart"):
-            runtime.stop()
-        if job.action in ("start", "restart"):
-            runtime.start(START_TIMEOUT)
-            runtime.wait_healthy(START_TIMEOUT)
+        _steps(runtime, job)
     except (StartError, OSError, RuntimeError, ValueError) as exc:
         fault = (
             job.database_probe is not None
@@ -81,7 +121,7 @@ def run(job: Job) -> Result:
             and not _reachable(job.spec, job.database_probe)
         )
         log.warning("environment %s: %s failed: %s", job.spec.name, job.action, exc)
-        if job.action != "stop":
+        if job.action not in ("stop", "snapshot"):
             runtime.stop()
         return Result(job.env_id, job.action, False, fault, str(exc), time.monotonic() - started)
     return Result(job.env_id, job.action, True, seconds=time.monotonic() - started)

@@ -262,9 +262,11 @@ def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
                 _put(records, record)
     for record in alb_plan.dns_records(uow):
         _put(records, record)
-    for mwaa in mwaa_queries.dns_records(uow):  # web server host names: CNAMEs to those
-        if mwaa.vpc_id is None and mwaa.cname in records:
+    for mwaa in mwaa_queries.dns_records(uow):  # web server host names: CNAMEs to those,
+        if mwaa.vpc_id is None and mwaa.cname in records:  # or a public server's address
             records[mwaa.name] = p.DnsRecord(mwaa.name, cname=mwaa.cname)
+        elif mwaa.vpc_id is None and mwaa.addresses:
+            records[mwaa.name] = p.DnsRecord(mwaa.name, mwaa.addresses)
     return sorted(records.values(), key=lambda r: r.name)
 
 

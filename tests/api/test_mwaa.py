@@ -213,6 +213,17 @@ def test_public_mode_makes_only_the_database_endpoint(
     assert "-vpce" not in env["WebserverUrl"] and "WebserverVpcEndpointService" not in env
     endpoints = server.client("ec2", account).describe_vpc_endpoints()["VpcEndpoints"]
     assert [e["ServiceName"] for e in endpoints] == [env["DatabaseVpcEndpointService"]]
+    # Its web server is public (an Elastic IP in MWAA's account): a delete takes it back.
+    wait_until(
+        lambda: mwaa.get_environment(Name="Public")["Environment"]["Status"] == "CREATE_FAILED",
+        20, 0.2, "CREATE_FAILED",
+    )  # fmt: skip
+    mwaa.delete_environment(Name="Public")
+
+    def gone() -> bool:
+        return "Public" not in mwaa.list_environments()["Environments"]
+
+    wait_until(gone, 30, 0.2, "the public environment to be gone")
 
 
 def test_customer_managed_endpoints_wait_in_pending(

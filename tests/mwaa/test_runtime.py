@@ -147,6 +147,26 @@ def test_web_login_token_opens_an_airflow_session(spec: EnvironmentSpec, front: 
     assert refused.status_code == 403 and "_token" not in refused.cookies
 
 
+def test_snapshot_then_restore_puts_the_metadata_back(
+    spec: EnvironmentSpec, front: Front
+) -> None:
+    """An update's snapshot is taken while Airflow runs; a rollback restores it: what was
+    written after the snapshot is gone, what was before it is there."""
+    front.cli("variables set before_snapshot kept")
+    env = Environment.from_state_dir(spec.state_dir)
+    snapshot = spec.layout.snapshots / "update-1.dump"
+    env.snapshot(snapshot)
+    assert snapshot.stat().st_size > 0
+    front.cli("variables set after_snapshot lost")
+    env.restore(snapshot)
+    assert set(env.running()) == {"postgres"}  # Airflow stopped while the database went back
+    env.start()
+    env.wait_healthy(120)
+    wait_until(lambda: _answers(front), 60, 0.5, "the CLI after the restore")
+    assert "kept" in front.cli("variables get before_snapshot")[0]
+    assert "lost" not in front.cli("variables get after_snapshot")[0]
+
+
 def test_restart_adopts_live_processes_and_replaces_dead_ones(
     spec: EnvironmentSpec, front: Front
 ) -> None:

@@ -9,7 +9,14 @@ from typing import Any
 from privlink import errors
 from privlink.api import Context, Deferred, handles
 from privlink.domain import paging
-from privlink.services.mwaa import constraints, operations, queries, runtime_access, wire
+from privlink.services.mwaa import (
+    constraints,
+    operations,
+    queries,
+    runtime_access,
+    updates,
+    wire,
+)
 
 CHECKED_ELSEWHERE = (
     "Name", "ExecutionRoleArn", "SourceBucketArn", "DagS3Path", "NetworkConfiguration",
@@ -49,7 +56,8 @@ def get_environment(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def update_environment(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     constraints.check("UpdateEnvironment", params)
     changes = {k: v for k, v in params.items() if k != "Name"}
-    return {"Arn": operations.update_environment(ctx, params["Name"], changes).arn}
+    env = updates.update_environment(ctx, params["Name"], changes, operations.logging_configuration)
+    return {"Arn": env.arn}
 
 
 @handles("DeleteEnvironment")

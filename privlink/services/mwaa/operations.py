@@ -29,7 +29,9 @@ from privlink.services.mwaa.records import (
     DELETING,
     LOG_MODULES,
     PENDING,
+    SERVING,
     STABLE,
+    UPDATE_FAILED,
     UPDATING,
     Environment,
     environment_arn,
@@ -86,7 +88,7 @@ class NewEnvironment:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-def _logging(given: Mapping[str, Any] | None) -> dict[str, Any]:
+def logging_configuration(given: Mapping[str, Any] | None) -> dict[str, Any]:
     """Every module's {Enabled, LogLevel}; Task logs on at INFO unless told otherwise."""
     out: dict[str, Any] = {}
     for module in LOG_MODULES:
@@ -108,7 +110,7 @@ def _settings(spec: NewEnvironment, version: str) -> dict[str, Any]:
             "SubnetIds": list(spec.subnet_ids),
             "SecurityGroupIds": list(dict.fromkeys(spec.security_group_ids)),
         },
-        LoggingConfiguration=_logging(spec.echoed.get("LoggingConfiguration")),
+        LoggingConfiguration=logging_configuration(spec.echoed.get("LoggingConfiguration")),
     )
     return settings
 
@@ -142,30 +144,6 @@ def create_environment(scope: Scope, spec: NewEnvironment) -> Environment:
     provisioning.build_customer_side(scope, env, [s.id for s in network.subnets])
     artifacts.ensure_log_groups(scope, env)
     scope.add(env)
-    return env
-
-
-def update_environment(scope: Scope, name: str, changes: Mapping[str, Any]) -> Environment:
-    """Settings an update may change without new resources (configuration options,
-    counts, DAG path, logging, security groups): UPDATING, then the controller restarts
-    Airflow with them."""
-    env = queries.environment(scope, name)
-    if env.status not in (AVAILABLE, "UPDATE_FAILED"):
-        raise errors.MwaaWrongStatus(name, env.status)
-    groups = (changes.get("NetworkConfiguration") or {}).get("SecurityGroupIds")
-    if groups:
-        subnet_ids = env.settings["NetworkConfiguration"]["SubnetIds"]
-        validation.network(scope, subnet_ids, groups)
-        env.settings["NetworkConfiguration"]["SecurityGroupIds"] = list(dict.fromkeys(groups))
-    if changes.get("ExecutionRoleArn"):
-        validation.execution_role(scope, changes["ExecutionRoleArn"])
-    for key, value in changes.items():
-        if value is None or key in ("NetworkConfiguration", "Name"):
-            continue
-        env.settings[key] = _logging(value) if key == "LoggingConfiguration" else value
-    _move(scope, env, UPDATING)
-    env.last_update = {"Status": "PENDING", "CreatedAt": scope.now().timestamp()}
-    scope.put(env)
     return env
 
 
@@ -203,7 +181,7 @@ def untag_resource(scope: Scope, arn: str, keys: Iterable[str]) -> None:
 # --- tokens -------------------------------------------------------------------------
 def _running(scope: Scope, name: str) -> Environment:
     env = queries.environment(scope, name)
-    if env.status not in (AVAILABLE, UPDATING):
+    if env.status not in SERVING:
         raise errors.MwaaWrongStatus(name, env.status)
     return env
 
@@ -246,6 +224,7 @@ def mark_creating(scope: Scope, env: Environment) -> None:
 def mark_available(scope: Scope, env: Environment) -> None:
     was_update = env.status == UPDATING
     _move(scope, env, AVAILABLE)
+    env.previous = None
     if env.last_update is not None:
         env.last_update = {**env.last_update, "Status": "SUCCESS"}
         env.last_update.pop("Error", None)
@@ -256,7 +235,7 @@ def mark_available(scope: Scope, env: Environment) -> None:
 
 def mark_failed(scope: Scope, env: Environment, code: str, message: str) -> None:
     """CREATE_FAILED (or UPDATE_FAILED for an update) with LastUpdate.Error."""
-    failed = CREATE_FAILED if env.status in (CREATING, PENDING) else "UPDATE_FAILED"
+    failed = CREATE_FAILED if env.status in (CREATING, PENDING) else UPDATE_FAILED
     _move(scope, env, failed)
     env.error_code, env.error_message = code, message
     env.last_update = {

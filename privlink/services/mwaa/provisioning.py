@@ -29,6 +29,7 @@ from privlink.services.ec2.security import groups
 from privlink.services.ec2.security.permissions import Peer, Permission
 from privlink.services.elbv2 import operations as elb
 from privlink.services.elbv2.records import LoadBalancer
+from privlink.services.mwaa import public_access
 from privlink.services.mwaa.records import MANAGED_TAG, MWAA_ACCOUNT, Environment
 from privlink.services.privatelink import consumer, provider
 from privlink.services.privatelink import queries as privatelink_queries
@@ -84,6 +85,8 @@ def build_service_side(scope: Scope, env: Environment, zones: list[str]) -> None
     side.web_instance = hosts["webserver"].id
     for role, host in hosts.items():
         _load_balanced_service(mwaa, env, role, host, made, scope.account)
+    if env.public:
+        public_access.serve(scope, env)
 
 
 def _load_balanced_service(
@@ -142,24 +145,10 @@ def endpoint_roles(env: Environment) -> list[str]:
 def build_customer_side(scope: Scope, env: Environment, subnet_ids: list[str]) -> None:
     """The endpoints MWAA makes in the customer's VPC (unless the customer makes them) and
     the ENIs of the Airflow components that run there."""
-    group_ids = list(env.settings["NetworkConfiguration"]["SecurityGroupIds"])
-    vpc_id = scope.require(Subnet, subnet_ids[0]).vpc_id
+    group_ids = _groups(env)
     if not env.customer_managed:
         for role in endpoint_roles(env):
-            name = service_name(scope, env, role)
-            assert name is not None
-            endpoint = consumer.create_interface_endpoint(
-                scope,
-                consumer.InterfaceEndpointSpec(
-                    vpc_id=vpc_id,
-                    service_name=name,
-                    subnet_ids=subnet_ids,
-                    security_group_ids=group_ids,
-                    private_dns_enabled=False,
-                    tags={MANAGED_TAG: "true"},
-                ),
-            )
-            env.endpoints[role] = endpoint.id
+            _make_endpoint(scope, env, role)
     for component, index in CUSTOMER_COMPONENTS.items():
         eni = interfaces.create_network_interface(
             scope,
@@ -176,6 +165,59 @@ def build_customer_side(scope: Scope, env: Environment, subnet_ids: list[str]) -
         eni.owner_resource = env.arn
         scope.put(eni)
         env.components[component] = eni.id
+
+
+def _groups(env: Environment) -> list[str]:
+    return list(env.settings["NetworkConfiguration"]["SecurityGroupIds"])
+
+
+def _make_endpoint(scope: Scope, env: Environment, role: str) -> None:
+    """An AmazonMWAAManaged interface endpoint to one of the environment's services, in
+    both of its subnets, under its security groups, private DNS off."""
+    subnet_ids = list(env.settings["NetworkConfiguration"]["SubnetIds"])
+    name = service_name(scope, env, role)
+    assert name is not None
+    endpoint = consumer.create_interface_endpoint(
+        scope,
+        consumer.InterfaceEndpointSpec(
+            vpc_id=scope.require(Subnet, subnet_ids[0]).vpc_id,
+            service_name=name,
+            subnet_ids=subnet_ids,
+            security_group_ids=_groups(env),
+            private_dns_enabled=False,
+            tags={MANAGED_TAG: "true"},
+        ),
+    )
+    env.endpoints[role] = endpoint.id
+
+
+def apply_network(scope: Scope, env: Environment) -> None:
+    """Make what MWAA built in the customer's VPC match the settings again (an update, or
+    its rollback): the security groups on the endpoints MWAA made and on the components'
+    ENIs; the web server endpoint made or deleted as the access mode now asks."""
+    groups = _groups(env)
+    (public_access.serve if env.public else public_access.withdraw)(scope, env)
+    if not env.customer_managed:
+        wanted = endpoint_roles(env)
+        gone = [role for role in env.endpoints if role not in wanted]
+        consumer.delete_endpoints(scope, [env.endpoints.pop(role) for role in gone])
+        for role in wanted:
+            if role not in env.endpoints:
+                _make_endpoint(scope, env, role)
+    for endpoint_id in env.endpoints.values():
+        endpoint = scope.get(VpcEndpoint, endpoint_id)
+        if endpoint is None or endpoint.group_ids == groups:
+            continue
+        change = consumer.EndpointChange(
+            endpoint_id,
+            add_security_group_ids=[g for g in groups if g not in endpoint.group_ids],
+            remove_security_group_ids=[g for g in endpoint.group_ids if g not in groups],
+        )
+        consumer.modify_endpoint(scope, change)
+    for eni in scope.require_all(NetworkInterface, env.components.values()):
+        if eni.group_ids != groups:
+            eni.group_ids = list(groups)
+            scope.put(eni)
 
 
 def customer_endpoints(scope: Scope, env: Environment) -> dict[str, VpcEndpoint]:
@@ -234,6 +276,7 @@ def tear_down_service_side(scope: Scope, env: Environment) -> None:
     """Services, load balancers, target groups, subnets, group, VPC (second phase)."""
     mwaa = mwaa_scope(scope)
     side = env.service_side
+    public_access.withdraw(scope, env)
     provider.delete_endpoint_services(mwaa, side.services.values())
     for arn in side.load_balancers.values():
         if mwaa.get(LoadBalancer, arn) is not None:

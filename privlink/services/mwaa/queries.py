@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from privlink import errors
 from privlink.api import Scope
 from privlink.domain import endpoint_dns
-from privlink.services.ec2.records import Instance, NetworkInterface
+from privlink.services.ec2.records import ElasticIp, Instance, NetworkInterface
 from privlink.services.mwaa.records import Environment, environment_arn
 from privlink.services.privatelink.records import VpcEndpoint
 from privlink.store.unit import UnitOfWork
@@ -65,12 +65,16 @@ def _host_ip(uow: UnitOfWork, instance_id: str) -> str | None:
 
 def dns_records(uow: UnitOfWork) -> list[DnsRecord]:
     """Per environment: the web server host name, public, as a CNAME to the web server
-    endpoint's regional name (UG "Identifying the private IP addresses..."); and in the
+    endpoint's regional name (UG "Identifying the private IP addresses..."), or for a
+    public web server its public address (public_access.py); and in the
     service VPC, the endpoints' regional names pointing at the hosts themselves, so every
     component uses one address: the endpoint's name (split horizon, see docs/mwaa.md)."""
     records: list[DnsRecord] = []
     for env in uow.list(Environment):
         side = env.service_side
+        eip = uow.get(ElasticIp, side.public_address) if side.public_address else None
+        if eip is not None and not env.private:  # PUBLIC_ONLY: served on the internet
+            records.append(DnsRecord(None, env.webserver_host, (eip.public_ip,)))
         for role, host in (("database", side.db_instance), ("webserver", side.web_instance)):
             endpoint = _endpoint(uow, env, role)
             if endpoint is None:

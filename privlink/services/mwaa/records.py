@@ -28,6 +28,10 @@ AVAILABLE = "AVAILABLE"
 UPDATING = "UPDATING"
 DELETING = "DELETING"
 PENDING = "PENDING"
+CREATING_SNAPSHOT = "CREATING_SNAPSHOT"
+ROLLING_BACK = "ROLLING_BACK"
+UPDATE_FAILED = "UPDATE_FAILED"
+UNAVAILABLE = "UNAVAILABLE"
 # LoggingConfiguration member -> the module's name in its log group (airflow-<Env>-<name>)
 LOG_MODULES = {
     "DagProcessingLogs": "DAGProcessing",
@@ -36,7 +40,11 @@ LOG_MODULES = {
     "WorkerLogs": "Worker",
     "TaskLogs": "Task",
 }
-STABLE = frozenset({AVAILABLE, CREATE_FAILED, "UPDATE_FAILED", "UNAVAILABLE"})
+STABLE = frozenset({AVAILABLE, CREATE_FAILED, UPDATE_FAILED, UNAVAILABLE})
+# An update's statuses, while the controller works on it (nothing else may start).
+UPDATE_STEPS = frozenset({CREATING_SNAPSHOT, UPDATING, ROLLING_BACK})
+# Airflow runs and answers: tokens and InvokeRestApi are served.
+SERVING = frozenset({AVAILABLE, UPDATING, UPDATE_FAILED})
 
 
 class ServiceSide(BaseModel):
@@ -51,6 +59,9 @@ class ServiceSide(BaseModel):
     load_balancers: dict[str, str] = Field(default_factory=dict)  # role -> NLB ARN
     target_groups: dict[str, str] = Field(default_factory=dict)  # "role:port" -> TG ARN
     services: dict[str, str] = Field(default_factory=dict)  # role -> endpoint service id
+    # A public web server (public_access.py): its internet gateway and Elastic IP.
+    internet_gateway: str = ""
+    public_address: str = ""
 
 
 class Environment(Record):
@@ -74,6 +85,8 @@ class Environment(Record):
     # Airflow components MWAA runs in the customer's VPC: component -> ENI id
     components: dict[str, str] = Field(default_factory=dict)
     secrets: dict[str, str] = Field(default_factory=dict)  # privlink.mwaa.spec.Secrets
+    # During an update: the settings before it, restored if it fails (ROLLING_BACK).
+    previous: dict[str, Any] | None = None
 
     @property
     def arn(self) -> str:
@@ -82,6 +95,11 @@ class Environment(Record):
     @property
     def private(self) -> bool:
         return self.settings.get("WebserverAccessMode") != "PUBLIC_ONLY"
+
+    @property
+    def public(self) -> bool:
+        """The web server is served on (privlink's) internet."""
+        return self.settings.get("WebserverAccessMode") != "PRIVATE_ONLY"
 
     @property
     def customer_managed(self) -> bool:
