@@ -24,6 +24,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.test_mwaa import Prerequisites, prerequisites
+from tests.dataplane.vpc_browser import VpcBrowser
 from tests.dataplane.world import run_in, wait_for
 from tests.harness import Server, free_port
 
@@ -74,10 +75,10 @@ class World:
     def inside(self, *argv: str) -> subprocess.CompletedProcess[str]:
         return run_in(self.client_instance, *argv, timeout=60)
 
-    def cli(self, command: str) -> tuple[str, str]:
+    def cli(self, command: str, name: str = "Seed") -> tuple[str, str]:
         """An Airflow CLI command through a CLI token and POST /aws_mwaa/cli, from inside
         the VPC (curl on an instance)."""
-        token = self.mwaa.create_cli_token(Name="Seed")
+        token = self.mwaa.create_cli_token(Name=name)
         done = self.inside(
             "curl", "-sS", "--cacert", self.ca, "-X", "POST",
             "-H", f"Authorization: Bearer {token['CliToken']}",
@@ -218,6 +219,34 @@ def test_uploaded_dag_runs_and_its_task_log_reaches_cloudwatch(
         return any("hello from the seed DAG" in e["message"] for e in found)
 
     wait_for(logged, 30, "the task log in airflow-Seed-Task")
+
+
+def test_web_login_token_logs_a_browser_into_the_airflow_ui(world: World, tmp_path: Path) -> None:
+    """The user guide's console-SSO URL in headless Chromium on an instance of the VPC (its
+    resolver, the web server endpoint, privlink's CA in the browser's NSS database) lands
+    in Airflow's UI signed in: the DAG list shows the seed DAG and the user menu."""
+    token = world.mwaa.create_web_login_token(Name="Seed")
+    assert token["AirflowIdentity"] and token["IamIdentity"]
+    host = token["WebServerHostname"]
+    browser = VpcBrowser(world.client_instance, Path(world.ca))
+    try:
+        browser.goto(f"https://{host}/aws_mwaa/aws-console-sso?login=true#{token['WebToken']}")
+        browser.wait_for("location.pathname === '/' && localStorage.getItem('token') !== null")
+        browser.goto(f"https://{host}/dags")
+        text = browser.wait_for(
+            f"document.body.innerText.includes('{DAG_ID}') && document.body.innerText", 60
+        )
+        assert "User" in text and "Dags" in text
+        assert browser.evaluate("location.href") == f"https://{host}/dags"  # not a login page
+        shot = browser.screenshot(tmp_path / "airflow-dags.png")
+        print(f"screenshot: {shot}")
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+        # A token used after its 60 s, or forged, opens nothing.
+        browser.goto(f"https://{host}/aws_mwaa/aws-console-sso?login=true#forged.token")
+        refused = "document.body && document.body.innerText.startsWith('Forbidden')"
+        assert browser.wait_for(refused)
+    finally:
+        browser.close()
 
 
 def test_a_group_without_the_self_referencing_rule_fails_the_environment(world: World) -> None:
