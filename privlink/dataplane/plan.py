@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from privlink.dataplane import routing
+from privlink.dataplane import access, routing
+from privlink.dataplane.access import ClientVpnNet
 from privlink.dataplane.alb import AlbNet, TlsTermination
 from privlink.dataplane.routing import (
     AclNet,
@@ -146,6 +147,8 @@ class InstanceNet:
     ip: str
     security: SecurityRules = field(default_factory=SecurityRules)
     user_data: str | None = None  # run once, at first boot, as a script inside the instance
+    # The key pair's public key (OpenSSH form): sshd lets ec2-user in with it (a bastion).
+    ssh_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,7 @@ class DataplanePlan:
     host_dns_port: int = 0
     host_dns: tuple[DnsRecord, ...] = ()
     gateways: tuple[GatewayNet, ...] = ()
+    client_vpns: tuple[ClientVpnNet, ...] = ()
     peerings: tuple[PeeringNet, ...] = ()
     nat_gateways: tuple[NatGatewayNet, ...] = ()
     internet: InternetNet | None = None  # None: no plk-inet namespace
@@ -332,6 +336,7 @@ class DataplanePlan:
                 gateways,
                 albs=albs,
             )
+        plan = replace(plan, client_vpns=access.kept(self, bad, ok_vpcs))
         return routing.trim(self, plan, bad, ok_vpcs)
 
 
@@ -374,6 +379,8 @@ class _Validator:
                 self._address(alb.alb_id, alb.vpc_id, node.subnet_id, node.ip)
             self._rules(alb.alb_id, alb.security.ingress + alb.security.egress)
         self._host_resolver()
+        for rid, problem in access.problems(self.plan):
+            self.add(rid, problem)
         for rid, problem in routing.problems(self.plan):
             self.add(rid, problem)
         return self.problems

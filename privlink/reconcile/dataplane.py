@@ -59,6 +59,7 @@ WATCHED = frozenset(
         "elbv2-load-balancer",
         "elbv2-target-group",
         "elbv2-listener",
+        "client-vpn-endpoint",
     }
 )
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from privlink.dataplane import plan as p
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.domain.endpoint_dns import Answer
-from privlink.reconcile import alb_plan, s3_paths, vpc_paths
+from privlink.reconcile import access_paths, alb_plan, s3_paths, vpc_paths
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
@@ -110,6 +110,7 @@ def build_plan(
             i.private_ip,
             security=_security(effective_rules(uow, _groups_of(i, enis))),
             user_data=_decode(i.user_data),
+            ssh_key=i.ssh_public_key,
         )
         for i in instances
     ) + tuple(
@@ -128,7 +129,11 @@ def build_plan(
     endpoint_nets = tuple(
         net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, api)) is not None
     )
-    names = tuple(public_records(uow)) + tuple(vpc_paths.public_records(uow, public))
+    names = (
+        tuple(public_records(uow))
+        + tuple(vpc_paths.public_records(uow, public))
+        + tuple(access_paths.public_records(uow))
+    )
     host_dns = names if host_dns_port else ()
     gateways = (
         s3_paths.gateway_nets(uow, api.port)
@@ -146,6 +151,9 @@ def build_plan(
         peerings=vpc_paths.peerings(uow),
         nat_gateways=vpc_paths.nat_gateways(uow),
         internet=vpc_paths.internet(uow, public, names),
+        client_vpns=access_paths.client_vpn_nets(
+            uow, lambda ids: _security(effective_rules(uow, ids)).egress
+        ),
         albs=alb_plan.albs(
             uow, {i.id: i for i in instances}, lambda ids: _security(effective_rules(uow, ids))
         ),

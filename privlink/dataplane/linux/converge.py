@@ -26,7 +26,7 @@ from pyroute2 import IPRoute
 
 from privlink.dataplane import names
 from privlink.dataplane.base import ApplyReport, PermanentFailure
-from privlink.dataplane.linux import netns, nft, proxyconfig
+from privlink.dataplane.linux import daemons, netns, nft, proxyconfig
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
@@ -94,6 +94,7 @@ class Converge:
         self.proxies()
         self.haproxies()
         self.user_data()
+        self.daemons()
 
     def _handle(self, handles: dict[str, NamespaceLinks], name: str) -> None:
         """The namespace's netlink handle: kept from an earlier apply when it is still the
@@ -118,6 +119,7 @@ class Converge:
             "dnsmasq": set(self.spec.dns),
             "proxy": set(self.spec.proxies),
             "userdata": set(self.spec.instances),
+            **daemons.wanted(self.spec.daemons.values()),
             "haproxy": {key.partition("-")[2] for key in self.spec.haproxies},
         }
         for key in self.driver.procs.keys():
@@ -150,6 +152,7 @@ class Converge:
             ("instances", set(self.spec.instances)),
             ("endpoints", set(self.spec.endpoints)),
             ("vpc", set(self.spec.dns)),
+            ("clientvpn", set(daemons.wanted(self.spec.daemons.values()).get("openvpn", ()))),
         ):
             root = self.driver.state_dir / sub
             if root.exists():
@@ -292,6 +295,15 @@ class Converge:
             if hs.netns not in self.failed:
                 self.step(hs.owner, "haproxy", self.driver.haproxy.ensure, hs)
         self.driver.haproxy.prune(set(self.spec.haproxies))
+
+    def daemons(self) -> None:
+        """sshd and OpenVPN (daemons.py), after the namespaces, links and filters they use."""
+        for daemon in self.spec.daemons.values():
+            if daemon.netns not in self.failed:
+                state = self.driver.state_dir
+                self.step(
+                    daemon.owner, daemon.kind, daemons.ensure, self.driver.procs, state, daemon
+                )
 
     def user_data(self) -> None:
         """First boot only: a marker file records that the instance has booted."""

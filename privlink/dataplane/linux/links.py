@@ -95,11 +95,12 @@ class NamespaceLinks:
 
     def routes(self) -> set[RouteSpec]:
         """Routes we manage: IPv4, in the main table or a route table's (names.
-        ROUTE_TABLE_BASE and up), not the kernel's connected routes."""
+        ROUTE_TABLE_BASE and up), added by us (proto static): not the kernel's connected
+        routes, nor those a program run on the internet computer adds (an OpenVPN client)."""
         found = set()
         for msg in self.ipr.get_routes(family=socket.AF_INET):
             table = msg.get_attr("RTA_TABLE")
-            if msg["proto"] == RTPROT_KERNEL or not _ours(table):
+            if msg["proto"] != RTPROT_STATIC or not _ours(table):
                 continue
             dst = f"{msg.get_attr('RTA_DST') or '0.0.0.0'}/{msg['dst_len']}"
             found.add(RouteSpec(dst, msg.get_attr("RTA_GATEWAY") or "", table))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from privlink.dataplane.base import TargetState
+from privlink.dataplane.linux.daemons import DaemonSpec
 from privlink.dataplane.linux.haproxycfg import HaproxySpec
 from privlink.dataplane.linux.proxyconfig import ProxySpec
 from privlink.dataplane.plan import HealthCheck
@@ -129,6 +130,7 @@ class KernelSpec:
     proxies: dict[str, ProxySpec] = field(default_factory=dict)
     checks: list[CheckSpec] = field(default_factory=list)
     endpoints: dict[str, EndpointState] = field(default_factory=dict)
+    daemons: dict[str, DaemonSpec] = field(default_factory=dict)  # sshd, OpenVPN
     haproxies: dict[str, HaproxySpec] = field(default_factory=dict)  # load balancers
     # /etc/netns/NAME/resolv.conf of namespaces that are not instances (the internet's)
     resolv: dict[str, str] = field(default_factory=dict)

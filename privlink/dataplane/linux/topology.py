@@ -34,7 +34,7 @@ import ipaddress
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import alb_topology, internet, router, router_rules, rulesets
+from privlink.dataplane.linux import access, alb_topology, internet, router, router_rules, rulesets
 from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
 from privlink.dataplane.linux.spec import (
     FORWARDING,
@@ -113,6 +113,7 @@ class _Builder:
         internet.build(self.parts, self.plan, edges)
         for inst in self.plan.instances:
             drafts.append(self.instance(inst))
+        access.build(self.parts, self.plan)  # bastions' sshd, Client VPN endpoints
         for nlb in self.plan.nlbs:
             drafts.append(self.nlb(nlb))
         for alb in self.plan.albs:

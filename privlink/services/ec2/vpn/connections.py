@@ -68,8 +68,12 @@ def record_sessions(scope: Scope, endpoint: ClientVpnEndpoint, sessions: Iterabl
                 client_ip=session.client_ip,
                 established_time=session.connected_since.strftime(TIME_FORMAT),
                 server_key=session.server_key,
+                ingress_bytes=session.bytes_received,
+                egress_bytes=session.bytes_sent,
             )
-        elif (connection.ingress_bytes, connection.egress_bytes) == (
+            scope.add(connection)
+            continue
+        if (connection.ingress_bytes, connection.egress_bytes) == (
             session.bytes_received,
             session.bytes_sent,
         ):
