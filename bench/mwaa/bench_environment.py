@@ -4,14 +4,17 @@ trip, memory per environment.
 Runs a real privlink with the Linux data plane (root; take the data-plane lock):
     flock /tmp/privlink-dataplane-tests.lock .venv/bin/python bench/mwaa/bench_environment.py
 
-Environments are created one after another (`--environments N`), each in its own VPC;
-the CLI round trip is `curl` from an instance in the first environment's VPC, through the
-web server endpoint, timed by curl itself (time_total), for `dags list`.
+Environments are created one after another (`--environments N`), each in its own VPC,
+the earlier ones still running: the k-th creation time and the host's available memory
+after it give the trend as environments pile up. The CLI round trip is `curl` from an
+instance in the first environment's VPC, through the web server endpoint, timed by curl
+itself (time_total), for `dags list`, with all N running. `--json FILE` keeps the numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -40,6 +43,13 @@ def pss_kib(pids: list[int]) -> int:
         except OSError:
             continue
     return total
+
+
+def mem_available_mib() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) // 1024
+    return 0
 
 
 def create(server: Server, name: str, index: int) -> float:
@@ -84,22 +94,37 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--environments", type=int, default=2)
     parser.add_argument("--cli-calls", type=int, default=20)
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    results: dict[str, object] = {"mem_available_mib_before": mem_available_mib()}
     state = Path(tempfile.mkdtemp(prefix="bench-mwaa-", dir="/tmp"))
     state.chmod(0o711)
     server = Server(state, extra_args=["--dataplane", "linux", "--dns-port", str(free_port())])
     server.start(timeout=60)
     try:
-        created = [create(server, f"Bench{i}", i) for i in range(args.environments)]
-        print("create-environment -> AVAILABLE (s):", ", ".join(f"{t:.1f}" for t in created))
-        print(f"  median {statistics.median(created):.1f} s")
+        created, available = [], []
+        for i in range(args.environments):
+            created.append(create(server, f"Bench{i}", i))
+            available.append(mem_available_mib())
+            print(f"Bench{i}: AVAILABLE in {created[-1]:.1f} s with {i} others running; "
+                  f"host MemAvailable {available[-1]} MiB", flush=True)  # fmt: skip
+        print(f"create-environment -> AVAILABLE: median {statistics.median(created):.1f} s")
         trips = cli_round_trips(server, args.cli_calls)
         print(f"/aws_mwaa/cli `dags list` round trip: median {statistics.median(trips):.3f} s, "
               f"max {max(trips):.3f} s over {len(trips)} calls")  # fmt: skip
+        pss = {}
         for folder in sorted((state / "mwaa").glob("Bench*")):
             running = Environment.from_state_dir(folder).running().values()
             kib = pss_kib([p for pid in running for p in descendants(pid)])
+            pss[folder.name.split("-")[0]] = round(kib / 1024)
             print(f"{folder.name.split('-')[0]}: {kib / 1024:.0f} MiB PSS")
+        mwaa = server.client("mwaa", ACCOUNT)
+        statuses = [mwaa.get_environment(Name=n)["Environment"]["Status"] for n in pss]
+        print("statuses with all running:", statuses)
+        results.update(create_seconds=created, mem_available_mib_after_each=available,
+                       cli_seconds=trips, pss_mib=pss, statuses=statuses)  # fmt: skip
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2) + "\n")
     finally:
         server.stop(timeout=120)
 
