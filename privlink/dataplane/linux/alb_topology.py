@@ -111,7 +111,7 @@ def _tls_backend(tg: TargetGroupNet, tls: bool) -> Backend:
     tcp = (
         (check.interval, check.timeout, check.healthy_threshold, check.unhealthy_threshold)
         if check is not None
-        else (10.0, 5.0, 3, 3)
+        else None
     )
     return Backend(
         backend_name(tg.target_group_id),

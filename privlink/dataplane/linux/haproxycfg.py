@@ -37,7 +37,8 @@ class Backend:
     targets: tuple[tuple[str, int], ...]  # (ip, port)
     check: HttpCheck | None  # None: TCP connect checks (NLB)
     tls: bool = False  # TLS towards the targets (HTTPS / TLS target groups)
-    tcp_check: tuple[float, float, int, int] = (10.0, 5.0, 3, 3)  # interval, timeout, rise, fall
+    # TCP checks (interval, timeout, rise, fall); None: not checked, always healthy
+    tcp_check: tuple[float, float, int, int] | None = (10.0, 5.0, 3, 3)
 
 
 @dataclass(frozen=True)
@@ -148,31 +149,40 @@ def _frontend(spec: HaproxySpec, front: Frontend, files: dict[str, str], root: P
     return lines
 
 
-def _backend(backend: Backend) -> list[str]:
-    lines = [f"backend {backend.name}", "    balance roundrobin"]
+def _checks(backend: Backend) -> tuple[list[str], str]:
+    """(backend lines, server options) of the backend's health checks."""
     check = backend.check
     if check is not None:
-        lines += [
+        lines = [
             "    option httpchk",
             f"    http-check send meth GET uri {check.path} ver HTTP/1.0",
             f"    http-check expect rstatus {status_regex(check.matcher)}",
             f"    timeout check {int(check.timeout * 1000)}ms",
         ]
-        inter, rise, fall = check.interval, check.healthy_threshold, check.unhealthy_threshold
-        port = f" port {check.port}" if check.port else ""
-        check_tls = " check-ssl" if check.protocol == "https" else ""
-    else:
-        inter, timeout, rise, fall = backend.tcp_check
-        lines.append(f"    timeout check {int(timeout * 1000)}ms")
-        port, check_tls = "", ""
+        options = f"check inter {int(check.interval * 1000)}ms"
+        options += f" rise {check.healthy_threshold} fall {check.unhealthy_threshold}"
+        if check.port:
+            options += f" port {check.port}"
+        if check.protocol == "https":
+            options += " check-ssl" + ("" if backend.tls else " verify none")
+        return lines, options
+    if backend.tcp_check is None:
+        return [], ""
+    inter, timeout, rise, fall = backend.tcp_check
+    return (
+        [f"    timeout check {int(timeout * 1000)}ms"],
+        f"check inter {int(inter * 1000)}ms rise {rise} fall {fall}",
+    )
+
+
+def _backend(backend: Backend) -> list[str]:
+    lines, options = _checks(backend)
     tls = " ssl verify none" if backend.tls else ""
-    options = f"check{check_tls}{port} inter {int(inter * 1000)}ms rise {rise} fall {fall}"
-    if check_tls and not tls:
-        options += " verify none"
-    for ip, target_port in backend.targets:
-        name = server_name(ip, target_port)
-        lines.append(f"    server {name} {ip}:{target_port}{tls} {options}")
-    return lines
+    servers = [
+        f"    server {server_name(ip, port)} {ip}:{port}{tls} {options}".rstrip()
+        for ip, port in backend.targets
+    ]
+    return [f"backend {backend.name}", "    balance roundrobin", *lines, *servers]
 
 
 def render(spec: HaproxySpec, root: Path) -> tuple[str, dict[str, str]]:
