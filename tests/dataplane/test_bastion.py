@@ -180,3 +180,145 @@ def test_bastion_tunnels_reach_the_private_web_server(
     ec2.revoke_security_group_ingress(GroupId=web_group, IpPermissions=[from_bastion])
     wait_for(lambda: curl(laptop, ca, *socks) == "000", 20, "the revoked rule to cut the path")
     print(f"bastion: first ssh login {first_login:.2f} s after launch")
+
+
+def on_internet(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(VENV_BIN / "privlink"), "exec", "--internet", "--", *argv],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+
+
+def internet_curl(ca: Path, *args: str) -> str:
+    done = on_internet(
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "--max-time",
+        "5",
+        "--cacert",
+        str(ca),
+        *args,
+    )
+    return done.stdout.strip() or "000"
+
+
+def test_tutorial_commands_from_the_internet(
+    linux_server: Server, tmp_path: Path, tunnels: list[subprocess.Popen[bytes]]
+) -> None:
+    """The seed's commands as written, from privlink's internet: a bastion in a public
+    subnet (internet gateway, public address), reached by its public DNS name."""
+    server = linux_server
+    ca = server.state_dir / "tls" / "ca.pem"
+    ec2 = server.client("ec2", ACCOUNT)
+    vpc, (public_subnet, private_subnet) = network(ec2, "10.31.0.0/16", azs="ab")
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=public_subnet)
+    key = tmp_path / "key.pem"
+    key.write_text(ec2.create_key_pair(KeyName="bastion")["KeyMaterial"])
+    key.chmod(0o600)
+    bastion_group = ec2.create_security_group(GroupName="bastion", Description="ssh", VpcId=vpc)[
+        "GroupId"
+    ]
+    ec2.authorize_security_group_ingress(
+        GroupId=bastion_group,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    web_group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=web_group,
+        IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": bastion_group}]}],
+    )
+    endpoint = endpoint_to(ec2, vpc, [private_subnet], web_group, "sts")
+    launched = ec2.run_instances(
+        ImageId="ami-12345678",
+        MinCount=1,
+        MaxCount=1,
+        KeyName="bastion",
+        NetworkInterfaces=[
+            {
+                "DeviceIndex": 0,
+                "SubnetId": public_subnet,
+                "Groups": [bastion_group],
+                "AssociatePublicIpAddress": True,
+            }
+        ],
+    )["Instances"][0]
+    public_name = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"][0][
+        "Instances"
+    ][0]["PublicDnsName"]
+    wait_available(ec2, [endpoint])
+    target = f"ec2-user@{public_name}"
+    wait_for(
+        lambda: on_internet(*SSH, "-i", str(key), target, "true").returncode == 0,
+        30,
+        "ssh to the bastion's public name",
+    )
+
+    # ssh -i key.pem -N -D 8157 ec2-user@<bastion public DNS>; a SOCKS5 client to the host.
+    tunnels.append(
+        subprocess.Popen(
+            [
+                str(VENV_BIN / "privlink"),
+                "exec",
+                "--internet",
+                "--",
+                *SSH,
+                "-i",
+                str(key),
+                "-N",
+                "-D",
+                "8157",
+                target,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    )
+    socks = ("--socks5-hostname", "localhost:8157", f"https://{PRIVATE_NAME}/")
+    code = wait_for(
+        lambda: (c := internet_curl(ca, *socks)) != "000" and c,
+        20,
+        "the private web server through the bastion",
+    )
+    assert code.startswith(("2", "3", "4")), code
+    # ssh -N -L 8158:<private host>:443 ...; https://localhost:8158/ (name mismatch: -k)
+    tunnels.append(
+        subprocess.Popen(
+            [
+                str(VENV_BIN / "privlink"),
+                "exec",
+                "--internet",
+                "--",
+                *SSH,
+                "-i",
+                str(key),
+                "-N",
+                "-L",
+                f"8158:{PRIVATE_NAME}:443",
+                target,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    )
+    assert wait_for(
+        lambda: internet_curl(ca, "-k", "https://localhost:8158/") != "000", 20, "the local forward"
+    )
