@@ -139,7 +139,6 @@ def endpoint(
         ]
         return _table("endpoint without interfaces", body)
     eni_links = _quoted(e.link for e in enis)
-    eni_ips = _set(e.ip for e in enis)
     if not active:
         body = [
             "chain filter_in {",
@@ -151,30 +150,46 @@ def endpoint(
             "}",
         ]
         return _table("endpoint inactive", body)
-    inbound = [r for r in (sg_rule(rule, "saddr") for rule in ingress) if r]
+    dnat, snat = _endpoint_nat(enis, tcp_ports, udp_ports)
+    return _table("endpoint", _endpoint_chains(enis, ingress, proxy_ports, dnat, snat))
+
+
+def _endpoint_nat(
+    enis: Sequence[EniPath], tcp_ports: Sequence[int], udp_ports: Sequence[int]
+) -> tuple[list[str], list[str]]:
+    """DNAT each ENI's listener ports to the NLB side of its transit link, SNAT to ours."""
     dnat: list[str] = []
     snat: list[str] = []
     for eni in enis:
         if not eni.transit_remote:
             continue
-        if tcp_ports:
-            dnat.append(
-                f"  ip daddr {eni.ip} tcp dport {_set(map(str, tcp_ports))} "
-                f"dnat ip to {eni.transit_remote}"
-            )
-        if udp_ports:
-            dnat.append(
-                f"  ip daddr {eni.ip} udp dport {_set(map(str, udp_ports))} "
-                f"dnat ip to {eni.transit_remote}"
-            )
+        for proto, ports in (("tcp", tcp_ports), ("udp", udp_ports)):
+            if ports:
+                dnat.append(
+                    f"  ip daddr {eni.ip} {proto} dport {_set(map(str, ports))} "
+                    f"dnat ip to {eni.transit_remote}"
+                )
         snat.append(f'  oifname "{eni.transit_link}" snat ip to {eni.transit_local}')
+    return dnat, snat
+
+
+def _endpoint_chains(
+    enis: Sequence[EniPath],
+    ingress: Sequence[SgRule],
+    proxy_ports: Sequence[int],
+    dnat: list[str],
+    snat: list[str],
+) -> list[str]:
+    """An active endpoint: its security groups on the ENIs, NAT, and the proxy's ports."""
+    eni_links = _quoted(e.link for e in enis)
+    eni_ips = _set(e.ip for e in enis)
+    inbound = [r for r in (sg_rule(rule, "saddr") for rule in ingress) if r]
     proxied = (
-        f"  iifname {eni_links} ip daddr {eni_ips} tcp dport "
-        f"{_set(map(str, proxy_ports))} accept"
+        [f"  iifname {eni_links} ip daddr {eni_ips} tcp dport {_set(map(str, proxy_ports))} accept"]
         if proxy_ports
-        else ""
+        else []
     )
-    body = [
+    return [
         "chain sg_pre {",
         "  type filter hook prerouting priority -110; policy accept;",
         f"  iifname != {eni_links} accept",
@@ -193,11 +208,10 @@ def endpoint(
         "  type filter hook input priority filter; policy drop;",
         "  ct state established,related accept",
         '  iifname "lo" accept',
-        *([proxied] if proxied else []),
+        *proxied,
         f"  iifname {eni_links} meta l4proto tcp reject with tcp reset",
         "}",
     ]
-    return _table("endpoint", body)
 
 
 @dataclass(frozen=True)
