@@ -194,6 +194,8 @@ def run_instances(scope: Scope, spec: LaunchSpec) -> tuple[str, list[Instance]]:
             spec.tags.get("network-interface"),
         )
         interfaces.attach(scope, eni, instance_id, launched, spec.delete_interface_on_termination)
+        if not place.existing and _public(spec, place.subnet):
+            eni.public_ip = addresses.claim_launch_address(scope, eni.id)
         if place.existing:
             scope.put(eni)
         else:
