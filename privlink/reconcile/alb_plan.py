@@ -6,8 +6,10 @@
   oldest TLS version their SSL policy accepts. Forwarded target groups carry every live
   target (ALBs balance across zones always) and their HTTP(S) health check.
 - An NLB TLS listener becomes a TlsTermination on its NLB listener.
-- Load balancer DNS names (internal or not, they are public on AWS) resolve in every VPC
-  and on the host resolver to the nodes' addresses.
+- Load balancer DNS names (internal or not, they are public on AWS) resolve in every VPC,
+  on the host resolver and on privlink's internet: an internal one to the nodes' private
+  addresses, an internet-facing one to their public addresses, everywhere (AWS), which the
+  VPC router maps one-to-one to the nodes (the nodes' interfaces hold them).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from privlink.dataplane import alb as a
 from privlink.dataplane import plan as p
 from privlink.services.acm.records import Certificate
-from privlink.services.ec2.records import Instance
+from privlink.services.ec2.records import Instance, NetworkInterface
 from privlink.services.elbv2 import ssl_policies
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 from privlink.store.unit import UnitOfWork
@@ -118,9 +120,18 @@ def albs(uow: UnitOfWork, live: dict[str, Instance], security: Security) -> tupl
 
 
 def dns_records(uow: UnitOfWork) -> list[p.DnsRecord]:
-    """Every active load balancer's DNS name with its nodes' addresses."""
+    """Every active load balancer's DNS name with its nodes' addresses: the public ones
+    their interfaces hold when it is internet-facing, else the private ones."""
+    public = {
+        (eni.owner_resource, eni.private_ip): eni.public_ip
+        for eni in uow.list(NetworkInterface)
+        if eni.requester_managed and eni.public_ip
+    }
     return [
-        p.DnsRecord(lb.dns_name, tuple(n.private_ip for n in lb.nodes))
+        p.DnsRecord(
+            lb.dns_name,
+            tuple(public.get((lb.id, n.private_ip)) or n.private_ip for n in lb.nodes),
+        )
         for lb in uow.list(LoadBalancer)
         if lb.state == "active" and lb.nodes
     ]

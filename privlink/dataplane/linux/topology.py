@@ -83,14 +83,13 @@ def _cidr_of(ip: str, subnet_cidr: str) -> str:
     return f"{ip}/{ipaddress.ip_network(subnet_cidr).prefixlen}"
 
 
-def _vpc_route(vpc: VpcNet, subnet_ids: list[str]) -> tuple[RouteSpec, ...]:
-    """Route the rest of the VPC via the router, from the first attached subnet."""
+def _via_router(vpc: VpcNet, subnet_ids: list[str]) -> tuple[RouteSpec, ...]:
+    """Everything not on its own subnets via the router, from the first attached subnet:
+    the rest of the VPC, and the clients of an internet-facing NLB (the router's one-to-one
+    NAT brings them in to the node's address) or of a peer VPC."""
     if not subnet_ids:
         return ()
-    subnets = [vpc.subnet(s) for s in sorted(subnet_ids)]
-    if any(s.cidr == vpc.cidr for s in subnets):
-        return ()
-    return (RouteSpec(vpc.cidr, subnets[0].gateway),)
+    return (RouteSpec("0.0.0.0/0", vpc.subnet(sorted(subnet_ids)[0]).gateway),)
 
 
 class _Builder:
@@ -233,7 +232,7 @@ class _Builder:
             ns,
             nlb.nlb_id,
             sysctls,
-            routes=_vpc_route(vpc, [n.subnet_id for n in nlb.nodes]),
+            routes=_via_router(vpc, [n.subnet_id for n in nlb.nodes]),
             ruleset=rulesets.nlb(list(zones.values()), forwards, local_ports),
         )
 

@@ -1,7 +1,9 @@
 """Network and application load balancers: create, delete, attributes.
 
 One node per enabled AZ, each holding a private address allocated from its
-subnet (the data plane puts the load balancer's node there). Application load
+subnet (the data plane puts the load balancer's node there); an internet-facing
+one (its VPC needs an internet gateway, as on AWS) also gets a public address
+per node (node_interfaces). Application load
 balancers need subnets in two zones at least and always have security groups
 (the VPC's default group when none is given), as on AWS. State: the record is
 `active` from the start and every read says so; only the CreateLoadBalancer
