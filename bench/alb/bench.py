@@ -212,8 +212,10 @@ def main() -> int:
     for path, r in results.items():
         hs = r["hs_s"]
         hs_text = "-" if hs is None else f"{hs:,.0f} ({hs / (own['hs_s'] or 1):.2f})"
-        print(f"| {path} | {r['rtt_ms']:.3f} (+{r['rtt_ms'] - direct['rtt_ms']:.3f}) "  # type: ignore[operator]
-              f"| {r['MBps']:.0f} ({r['MBps'] / direct['MBps']:.2f}) | {hs_text} |")  # type: ignore[operator]
+        print(
+            f"| {path} | {r['rtt_ms']:.3f} (+{r['rtt_ms'] - direct['rtt_ms']:.3f}) "  # type: ignore[operator]
+            f"| {r['MBps']:.0f} ({r['MBps'] / direct['MBps']:.2f}) | {hs_text} |"
+        )  # type: ignore[operator]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

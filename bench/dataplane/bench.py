@@ -55,30 +55,52 @@ PATHS = {
 
 def plan() -> DataplanePlan:
     def vpc(vpc_id: str, tag: str) -> VpcNet:
-        return VpcNet(vpc_id, "10.0.0.0/16", (SubnetNet(f"subnet-{tag}1", "10.0.1.0/24", AZ),
-                                              SubnetNet(f"subnet-{tag}2", "10.0.2.0/24", AZ)))
+        return VpcNet(
+            vpc_id,
+            "10.0.0.0/16",
+            (
+                SubnetNet(f"subnet-{tag}1", "10.0.1.0/24", AZ),
+                SubnetNet(f"subnet-{tag}2", "10.0.2.0/24", AZ),
+            ),
+        )
 
     def tg(name: str, port: int, ppv2: bool) -> TargetGroupNet:
-        return TargetGroupNet(name, "tcp", (Target("10.0.1.10", port, AZ),), health_check=None,
-                              proxy_protocol_v2=ppv2)
+        return TargetGroupNet(
+            name, "tcp", (Target("10.0.1.10", port, AZ),), health_check=None, proxy_protocol_v2=ppv2
+        )
 
-    nlb = NlbNet("nlb-bench", "vpc-b1", (NlbNode("subnet-b11", AZ, "10.0.1.100"),), (
-        NlbListener("tcp", 80, tg("tg-plain", 7777, False)),
-        NlbListener("tcp", 81, tg("tg-ppv2", 7778, True))))
-    endpoint = EndpointNet("vpce-0bbbbbbbbbbbbbbb1", "vpc-c1", "nlb-bench",
-                           (EniNet("eni-bench", "subnet-c11", AZ, "10.0.1.50"),),
-                           ingress=OPEN.ingress)
+    nlb = NlbNet(
+        "nlb-bench",
+        "vpc-b1",
+        (NlbNode("subnet-b11", AZ, "10.0.1.100"),),
+        (
+            NlbListener("tcp", 80, tg("tg-plain", 7777, False)),
+            NlbListener("tcp", 81, tg("tg-ppv2", 7778, True)),
+        ),
+    )
+    endpoint = EndpointNet(
+        "vpce-0bbbbbbbbbbbbbbb1",
+        "vpc-c1",
+        "nlb-bench",
+        (EniNet("eni-bench", "subnet-c11", AZ, "10.0.1.50"),),
+        ingress=OPEN.ingress,
+    )
     return DataplanePlan(
         (vpc("vpc-c1", "c1"), vpc("vpc-b1", "b1")),
-        (InstanceNet("i-b1", "vpc-c1", "subnet-c11", "10.0.1.10", OPEN),
-         InstanceNet("i-b2", "vpc-b1", "subnet-b11", "10.0.1.10", OPEN),
-         InstanceNet("i-b3", "vpc-b1", "subnet-b12", "10.0.2.10", OPEN)),
-        (nlb,), (endpoint,))
+        (
+            InstanceNet("i-b1", "vpc-c1", "subnet-c11", "10.0.1.10", OPEN),
+            InstanceNet("i-b2", "vpc-b1", "subnet-b11", "10.0.1.10", OPEN),
+            InstanceNet("i-b3", "vpc-b1", "subnet-b12", "10.0.2.10", OPEN),
+        ),
+        (nlb,),
+        (endpoint,),
+    )
 
 
 def run(ns: str, *argv: str, timeout: float) -> dict[str, float]:
-    out = subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=True, text=True,
-                         timeout=timeout)
+    out = subprocess.run(
+        ["ip", "netns", "exec", ns, *argv], capture_output=True, text=True, timeout=timeout
+    )
     if out.returncode != 0:
         return {"error": out.returncode}
     return json.loads(out.stdout)  # type: ignore[no-any-return]
@@ -113,11 +135,16 @@ def main() -> int:
     try:
         started = time.monotonic()
         report = driver.apply(plan())
-        print(f"apply: {time.monotonic() - started:.2f}s, {len(report.changes)} changes,"
-              f" errors {report.errors}")
+        print(
+            f"apply: {time.monotonic() - started:.2f}s, {len(report.changes)} changes,"
+            f" errors {report.errors}"
+        )
         for argv in (["server", "7777"], ["server", "7778", "--ppv2"]):
-            servers.append(subprocess.Popen(["ip", "netns", "exec", "plk-i-b2", nb, *argv],
-                                            stderr=subprocess.DEVNULL))
+            servers.append(
+                subprocess.Popen(
+                    ["ip", "netns", "exec", "plk-i-b2", nb, *argv], stderr=subprocess.DEVNULL
+                )
+            )
         time.sleep(0.5)
         for _ in range(args.reps):
             for test in ("rr", "up", "cr"):
@@ -138,8 +165,10 @@ def main() -> int:
     print("|---|---|---|---|")
     for path, tests in results.items():
         rr, up, cr = (statistics.median(tests[t]) for t in ("rr", "up", "cr"))
-        print(f"| {path} | {rr:.1f} (+{rr - base['rr']:.1f}) | {up:.2f} "
-              f"({up / base['up']:.2f}) | {cr:,.0f} ({cr / base['cr']:.2f}) |")
+        print(
+            f"| {path} | {rr:.1f} (+{rr - base['rr']:.1f}) | {up:.2f} "
+            f"({up / base['up']:.2f}) | {cr:,.0f} ({cr / base['cr']:.2f}) |"
+        )
     print(f"proxy counters: {stats}")
     if args.json:
         args.json.write_text(json.dumps({"results": results, "proxy": stats}, indent=1))

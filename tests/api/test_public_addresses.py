@@ -12,8 +12,9 @@ POOL = ipaddress.IPv4Network("198.19.0.0/16")
 
 def launch(ec2, subnet, **nic):
     nics = [{"DeviceIndex": 0, "SubnetId": subnet, **nic}]
-    return ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
-                             NetworkInterfaces=nics)["Instances"][0]
+    return ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, NetworkInterfaces=nics)[
+        "Instances"
+    ][0]
 
 
 def described(ec2, instance_id):
@@ -32,8 +33,11 @@ def test_launch_addresses_follow_the_subnet_unless_the_request_says(ec2):
     assert ipaddress.IPv4Address(address) in POOL
     assert mapped["PublicDnsName"] == f"ec2-{address.replace('.', '-')}.compute-1.amazonaws.com"
     nic = mapped["NetworkInterfaces"][0]["Association"]
-    assert nic == {"IpOwnerId": "amazon", "PublicDnsName": mapped["PublicDnsName"],
-                   "PublicIp": address}
+    assert nic == {
+        "IpOwnerId": "amazon",
+        "PublicDnsName": mapped["PublicDnsName"],
+        "PublicIp": address,
+    }
     declined = launch(ec2, subnet, AssociatePublicIpAddress=False)
     assert "PublicIpAddress" not in described(ec2, declined["InstanceId"])
 
@@ -62,8 +66,14 @@ def test_associate_public_ip_with_an_existing_interface_is_refused(ec2):
     subnet = make_subnet(ec2, vpc)
     eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     with aws_error("InvalidParameterCombination"):
-        ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, NetworkInterfaces=[
-            {"DeviceIndex": 0, "NetworkInterfaceId": eni, "AssociatePublicIpAddress": True}])
+        ec2.run_instances(
+            ImageId=AMI,
+            MinCount=1,
+            MaxCount=1,
+            NetworkInterfaces=[
+                {"DeviceIndex": 0, "NetworkInterfaceId": eni, "AssociatePublicIpAddress": True}
+            ],
+        )
 
 
 def test_a_terminated_instance_gives_its_launch_address_back(ec2):

@@ -10,8 +10,12 @@ from botocore.exceptions import ClientError
 
 def client(server, service: str, key: str, secret: str):  # type: ignore[no-untyped-def]
     return boto3.client(
-        service, endpoint_url=server.url, region_name="eu-west-1", aws_access_key_id=key,
-        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}),
+        service,
+        endpoint_url=server.url,
+        region_name="eu-west-1",
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1}),
     )
 
 

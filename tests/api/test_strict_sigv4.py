@@ -38,8 +38,12 @@ def strict() -> Iterator[Server]:
     server = Server(
         state,
         extra_args=[
-            "--strict-key", f"{KEY}:{SECRET}", "--strict-key", f"{ADMIN}:{ADMIN_SECRET}",
-            "--admin-key", ADMIN,
+            "--strict-key",
+            f"{KEY}:{SECRET}",
+            "--strict-key",
+            f"{ADMIN}:{ADMIN_SECRET}",
+            "--admin-key",
+            ADMIN,
         ],
     ).start()
     yield server
@@ -47,12 +51,18 @@ def strict() -> Iterator[Server]:
 
 
 def signed(
-    url: str, body: bytes, service: str = "ec2", when: dt.datetime | None = None,
-    headers: dict[str, str] | None = None, key: str = KEY, secret: str = SECRET,
+    url: str,
+    body: bytes,
+    service: str = "ec2",
+    when: dt.datetime | None = None,
+    headers: dict[str, str] | None = None,
+    key: str = KEY,
+    secret: str = SECRET,
     method: str = "POST",
 ) -> AWSRequest:
-    request = AWSRequest(method=method, url=url, data=body,
-                         headers={"Content-Type": FORM, **(headers or {})})
+    request = AWSRequest(
+        method=method, url=url, data=body, headers={"Content-Type": FORM, **(headers or {})}
+    )
     now = when or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with mock.patch("botocore.auth.get_current_datetime", return_value=now):
         SigV4Auth(Credentials(key, secret), service, "us-east-1").add_auth(request)
@@ -61,8 +71,10 @@ def signed(
 
 def send(request: AWSRequest, body: bytes | None = None) -> tuple[int, str]:
     raw = urllib.request.Request(
-        request.url, data=request.body if body is None else body,
-        headers=dict(request.headers.items()), method=request.method,
+        request.url,
+        data=request.body if body is None else body,
+        headers=dict(request.headers.items()),
+        method=request.method,
     )
     try:
         with urllib.request.urlopen(raw, timeout=10) as response:
@@ -124,9 +136,14 @@ def test_an_unsigned_payload_is_only_for_s3(strict: Any) -> None:
 
 
 def test_a_valid_presigned_url_is_accepted_and_a_tampered_one_refused(strict: Any) -> None:
-    ec2 = boto3.client("ec2", endpoint_url=strict.url, region_name="us-east-1",
-                       aws_access_key_id=KEY, aws_secret_access_key=SECRET,
-                       config=Config(retries={"max_attempts": 1}))
+    ec2 = boto3.client(
+        "ec2",
+        endpoint_url=strict.url,
+        region_name="us-east-1",
+        aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET,
+        config=Config(retries={"max_attempts": 1}),
+    )
     # HttpMethod="GET": botocore signs query-protocol presigned URLs for POST otherwise.
     url = ec2.generate_presigned_url("describe_vpcs", Params={}, ExpiresIn=60, HttpMethod="GET")
     with urllib.request.urlopen(url, timeout=10) as response:
@@ -137,8 +154,9 @@ def test_a_valid_presigned_url_is_accepted_and_a_tampered_one_refused(strict: An
 
 
 def test_missing_and_incomplete_signatures_get_aws_codes(strict: Any) -> None:
-    status, text = send(AWSRequest(method="POST", url=strict.url, data=DESCRIBE,
-                                   headers={"Content-Type": FORM}))
+    status, text = send(
+        AWSRequest(method="POST", url=strict.url, data=DESCRIBE, headers={"Content-Type": FORM})
+    )
     assert (status, code(text)) == (403, "MissingAuthenticationToken")
     partial = signed(strict.url, DESCRIBE)
     header = partial.headers["Authorization"]
@@ -149,8 +167,11 @@ def test_missing_and_incomplete_signatures_get_aws_codes(strict: Any) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/_privlink/status"), ("GET", "/_privlink/sns/messages"),
-     ("POST", "/_privlink/reset")],
+    [
+        ("GET", "/_privlink/status"),
+        ("GET", "/_privlink/sns/messages"),
+        ("POST", "/_privlink/reset"),
+    ],
 )
 def test_own_routes_need_the_admin_key(strict: Any, method: str, path: str) -> None:
     unsigned = AWSRequest(method=method, url=strict.url + path, data=b"")
@@ -158,8 +179,14 @@ def test_own_routes_need_the_admin_key(strict: Any, method: str, path: str) -> N
     as_user = signed(strict.url + path, b"", service="privlink", method=method)
     assert send(as_user)[0] == 403
     if path != "/_privlink/reset":  # the admin may read; a reset here would wipe the module
-        as_admin = signed(strict.url + path, b"", service="privlink", method=method,
-                          key=ADMIN, secret=ADMIN_SECRET)
+        as_admin = signed(
+            strict.url + path,
+            b"",
+            service="privlink",
+            method=method,
+            key=ADMIN,
+            secret=ADMIN_SECRET,
+        )
         status, text = send(as_admin)
         # Past authentication: status answers; the inbox asks which topic (400, its own).
         assert status == (200 if path.endswith("status") else 400), text
@@ -173,10 +200,14 @@ def test_health_stays_open(strict: Any) -> None:
 
 def test_s3_uploads_verify_in_strict_mode(strict: Any) -> None:
     def s3(secret: str) -> Any:
-        return boto3.client("s3", endpoint_url=strict.url, region_name="us-east-1",
-                            aws_access_key_id=KEY, aws_secret_access_key=secret,
-                            config=Config(retries={"max_attempts": 1},
-                                          s3={"addressing_style": "path"}))
+        return boto3.client(
+            "s3",
+            endpoint_url=strict.url,
+            region_name="us-east-1",
+            aws_access_key_id=KEY,
+            aws_secret_access_key=secret,
+            config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
+        )
 
     good = s3(SECRET)
     good.create_bucket(Bucket="strict-bucket")

@@ -118,8 +118,9 @@ class TcpServer:
     """A TCP server in a namespace. Each connection is greeted with one JSON line: the peer
     address it saw and, with proxy_protocol, the PROXY v2 header; then it echoes."""
 
-    def __init__(self, ns: str, port: int, *, proxy_protocol: bool = False,
-                 ip: str = "0.0.0.0") -> None:
+    def __init__(
+        self, ns: str, port: int, *, proxy_protocol: bool = False, ip: str = "0.0.0.0"
+    ) -> None:
         self.proxy_protocol = proxy_protocol
         self.seen: list[dict[str, Any]] = []
         self._sock = ns_socket(ns)
@@ -156,9 +157,13 @@ class TcpServer:
                         return
                     buffered += chunk
                     header = proxyproto.decode(buffered)
-                buffered = buffered[header.length:]
-                info["proxy"] = {"command": header.command, "src": header.src,
-                                 "dst": header.dst, "vpce_id": header.vpce_id}
+                buffered = buffered[header.length :]
+                info["proxy"] = {
+                    "command": header.command,
+                    "src": header.src,
+                    "dst": header.dst,
+                    "vpce_id": header.vpce_id,
+                }
             self.seen.append(info)
             conn.sendall(json.dumps(info).encode() + b"\n")
             if buffered:
@@ -239,8 +244,9 @@ class Lab:
 
 
 def run_in_ns(ns: str, *argv: str, timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        ["ip", "netns", "exec", ns, *argv], capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture

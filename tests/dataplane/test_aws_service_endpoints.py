@@ -42,19 +42,37 @@ SERVICES = {
 }
 
 
-def aws_run_in(server: Server, instance: str, account: str,
-                    *args: str) -> subprocess.CompletedProcess[str]:
+def aws_run_in(
+    server: Server, instance: str, account: str, *args: str
+) -> subprocess.CompletedProcess[str]:
     """The AWS CLI as a program on the instance would run it: a clean environment (no
     AWS_ENDPOINT_URL, no config files), its own credentials, privlink's CA bundle."""
     env = [
-        "env", "-i", "PATH=/usr/bin:/bin", "HOME=/nonexistent",
-        f"AWS_ACCESS_KEY_ID={account}", "AWS_SECRET_ACCESS_KEY=x",
-        "AWS_DEFAULT_REGION=us-east-1", f"AWS_CA_BUNDLE={server.state_dir / 'tls' / 'ca.pem'}",
-        "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-        "AWS_MAX_ATTEMPTS=1", "AWS_EC2_METADATA_DISABLED=true",
+        "env",
+        "-i",
+        "PATH=/usr/bin:/bin",
+        "HOME=/nonexistent",
+        f"AWS_ACCESS_KEY_ID={account}",
+        "AWS_SECRET_ACCESS_KEY=x",
+        "AWS_DEFAULT_REGION=us-east-1",
+        f"AWS_CA_BUNDLE={server.state_dir / 'tls' / 'ca.pem'}",
+        "AWS_CONFIG_FILE=/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+        "AWS_MAX_ATTEMPTS=1",
+        "AWS_EC2_METADATA_DISABLED=true",
     ]
-    return run_in(instance, *env, str(VENV_BIN / "aws"), "--output", "json",
-                       "--cli-connect-timeout", "5", "--cli-read-timeout", "20", *args)
+    return run_in(
+        instance,
+        *env,
+        str(VENV_BIN / "aws"),
+        "--output",
+        "json",
+        "--cli-connect-timeout",
+        "5",
+        "--cli-read-timeout",
+        "20",
+        *args,
+    )
 
 
 def network(ec2: Any, cidr: str, azs: str = "a") -> tuple[str, list[str]]:
@@ -63,16 +81,16 @@ def network(ec2: Any, cidr: str, azs: str = "a") -> tuple[str, list[str]]:
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     base = cidr.split(".")[:2]
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"{base[0]}.{base[1]}.{i}.0/24",
-                          AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(
+            VpcId=vpc, CidrBlock=f"{base[0]}.{base[1]}.{i}.0/24", AvailabilityZone=f"us-east-1{az}"
+        )["Subnet"]["SubnetId"]
         for i, az in enumerate(azs, start=1)
     ]
     return vpc, subnets
 
 
 def https_group(ec2: Any, vpc: str, cidr: str) -> str:
-    group = ec2.create_security_group(GroupName="https", Description="https",
-                                      VpcId=vpc)["GroupId"]
+    group = ec2.create_security_group(GroupName="https", Description="https", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[https_from(cidr)])
     return group
 
@@ -83,8 +101,12 @@ def https_from(cidr: str) -> dict[str, Any]:
 
 def endpoint_to(ec2: Any, vpc: str, subnets: list[str], group: str, code: str) -> str:
     return ec2.create_vpc_endpoint(  # type: ignore[no-any-return]
-        VpcId=vpc, ServiceName=f"com.amazonaws.us-east-1.{code}", VpcEndpointType="Interface",
-        SubnetIds=subnets, SecurityGroupIds=[group], PrivateDnsEnabled=True,
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.us-east-1.{code}",
+        VpcEndpointType="Interface",
+        SubnetIds=subnets,
+        SecurityGroupIds=[group],
+        PrivateDnsEnabled=True,
     )["VpcEndpoint"]["VpcEndpointId"]
 
 
@@ -103,8 +125,12 @@ def eni_ips(ec2: Any, endpoint_id: str) -> list[str]:
 
 
 def instance_in(ec2: Any, subnet: str) -> str:
-    return ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1,  # type: ignore
-                             SubnetId=subnet)["Instances"][0]["InstanceId"]
+    return ec2.run_instances(
+        ImageId="ami-12345678",
+        MinCount=1,
+        MaxCount=1,  # type: ignore
+        SubnetId=subnet,
+    )["Instances"][0]["InstanceId"]
 
 
 @pytest.fixture
@@ -124,9 +150,11 @@ def test_aws_cli_inside_vpc_reaches_privlink_through_endpoints(linux_server: Ser
 
     # The service's own name resolves, inside the VPC, to the endpoint's ENI.
     ec2_eni = eni_ips(ec2, endpoints["ec2"])
-    dig = wait_for(lambda: run_in(client, "dig", "+short",
-                                       "ec2.us-east-1.amazonaws.com").stdout.split(),
-                   15, "ec2.us-east-1.amazonaws.com to resolve")
+    dig = wait_for(
+        lambda: run_in(client, "dig", "+short", "ec2.us-east-1.amazonaws.com").stdout.split(),
+        15,
+        "ec2.us-east-1.amazonaws.com to resolve",
+    )
     assert dig == ec2_eni
 
     # The unmodified CLI, no --endpoint-url: the same API, this account's VPC.
@@ -140,12 +168,19 @@ def test_aws_cli_inside_vpc_reaches_privlink_through_endpoints(linux_server: Ser
 
     # The endpoint's security group applies: without the 443 rule nothing connects.
     ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[https_from("10.20.0.0/16")])
-    wait_for(lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
-                                 timeout=20).returncode != 0, 15, "the SG to block 443")
-    ec2.authorize_security_group_ingress(GroupId=group,
-                                         IpPermissions=[https_from("10.20.0.0/16")])
-    wait_for(lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
-                                 timeout=20).returncode == 0, 15, "the SG to allow 443 again")
+    wait_for(
+        lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443", timeout=20).returncode
+        != 0,
+        15,
+        "the SG to block 443",
+    )
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[https_from("10.20.0.0/16")])
+    wait_for(
+        lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443", timeout=20).returncode
+        == 0,
+        15,
+        "the SG to allow 443 again",
+    )
 
     # A VPC without the endpoint: no such name (there is no internet), no connection.
     other_ec2 = server.client("ec2", OTHER)
@@ -160,22 +195,41 @@ def test_aws_cli_inside_vpc_reaches_privlink_through_endpoints(linux_server: Ser
 
     # Deleting the endpoint takes the path away (its name with it).
     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoints["ec2"]])
-    wait_for(lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443",
-                                 timeout=20).returncode != 0, 20, "the path to go away")
+    wait_for(
+        lambda: run_in(client, "python3", "-c", CLIENT, ec2_eni[0], "443", timeout=20).returncode
+        != 0,
+        20,
+        "the path to go away",
+    )
     gone = aws_run_in(server, client, ACCOUNT, "ec2", "describe-vpcs")
     assert gone.returncode != 0
 
 
 # -- the plan and its rendering (pure, no root) --------------------------------------------
 
+
 def _local_plan(active: bool = True) -> DataplanePlan:
-    vpc = VpcNet("vpc-a1", "10.1.0.0/16", (SubnetNet("subnet-a1", "10.1.1.0/24", "us-east-1a"),
-                                            SubnetNet("subnet-a2", "10.1.2.0/24", "us-east-1b")))
-    enis = (EniNet("eni-a1", "subnet-a1", "us-east-1a", "10.1.1.10"),
-            EniNet("eni-a2", "subnet-a2", "us-east-1b", "10.1.2.10"))
-    endpoint = EndpointNet("vpce-a1", "vpc-a1", None, enis,
-                           ingress=(SgRule("tcp", 443, 443, ("10.1.0.0/16",)),),
-                           active=active, local_port=4567)
+    vpc = VpcNet(
+        "vpc-a1",
+        "10.1.0.0/16",
+        (
+            SubnetNet("subnet-a1", "10.1.1.0/24", "us-east-1a"),
+            SubnetNet("subnet-a2", "10.1.2.0/24", "us-east-1b"),
+        ),
+    )
+    enis = (
+        EniNet("eni-a1", "subnet-a1", "us-east-1a", "10.1.1.10"),
+        EniNet("eni-a2", "subnet-a2", "us-east-1b", "10.1.2.10"),
+    )
+    endpoint = EndpointNet(
+        "vpce-a1",
+        "vpc-a1",
+        None,
+        enis,
+        ingress=(SgRule("tcp", 443, 443, ("10.1.0.0/16",)),),
+        active=active,
+        local_port=4567,
+    )
     return DataplanePlan((vpc,), (), (), (endpoint,))
 
 
@@ -198,10 +252,10 @@ def test_local_endpoint_renders_a_proxy_to_loopback_and_no_nat() -> None:
     spec = topology.build(_local_plan())
     proxy = spec.proxies["vpce-a1"]
     assert proxy.connect_netns == ""  # the driver's (host) namespace
-    assert {(li.ip, li.port) for li in proxy.listeners} == {("10.1.1.10", 443),
-                                                            ("10.1.2.10", 443)}
-    assert all(li.targets == (("127.0.0.1", 4567),) and not li.proxy_protocol
-               for li in proxy.listeners)
+    assert {(li.ip, li.port) for li in proxy.listeners} == {("10.1.1.10", 443), ("10.1.2.10", 443)}
+    assert all(
+        li.targets == (("127.0.0.1", 4567),) and not li.proxy_protocol for li in proxy.listeners
+    )
     ns = spec.namespaces["plk-vpce-a1"]
     assert ns.ruleset is not None
     assert "dnat" not in ns.ruleset.replace("ct status dnat", "")

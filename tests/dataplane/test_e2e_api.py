@@ -54,31 +54,48 @@ def test_consumer_reaches_provider_through_endpoint(world: World) -> None:
 
     # TCP by name; the provider sees an NLB node address, never the consumer's.
     for host in (regional, zonal, PRIVATE_NAME, eni_ips[1]):
-        reply = wait_for(lambda h=host: connect(world.client, h, 80).stdout.strip(), 20,
-                         f"a reply through the endpoint via {host}")
+        reply = wait_for(
+            lambda h=host: connect(world.client, h, 80).stdout.strip(),
+            20,
+            f"a reply through the endpoint via {host}",
+        )
         assert reply.startswith("hello "), reply
         assert reply.split()[1] in world.nlb_ips
 
     # PROXY v2: the provider learns the consumer's address and the endpoint id (0xEA TLV).
     client_ip = world.c_ec2.describe_instances(InstanceIds=[world.client])["Reservations"][0][
-        "Instances"][0]["PrivateIpAddress"]
-    reply = wait_for(lambda: connect(world.client, regional, 81).stdout.strip(), 20,
-                     "a reply through the PROXY v2 listener")
+        "Instances"
+    ][0]["PrivateIpAddress"]
+    reply = wait_for(
+        lambda: connect(world.client, regional, 81).stdout.strip(),
+        20,
+        "a reply through the PROXY v2 listener",
+    )
     _, source, vpce, peer = reply.split()
     assert (source, vpce) == (client_ip, endpoint_id)
     assert peer in world.nlb_ips
 
     # The provider cannot open a connection into the consumer through the endpoint.
-    assert run_in(world.backend, "python3", "-c",
-                  f"import socket; socket.create_connection(('{client_ip}', 22), timeout=2)"
-                  ).returncode != 0
+    assert (
+        run_in(
+            world.backend,
+            "python3",
+            "-c",
+            f"import socket; socket.create_connection(('{client_ip}', 22), timeout=2)",
+        ).returncode
+        != 0
+    )
 
     # Reject: traffic stops; the names stop resolving.
-    world.p_ec2.reject_vpc_endpoint_connections(ServiceId=world.service_id,
-                                                VpcEndpointIds=[endpoint_id])
+    world.p_ec2.reject_vpc_endpoint_connections(
+        ServiceId=world.service_id, VpcEndpointIds=[endpoint_id]
+    )
     wait_for(lambda: world.endpoint(endpoint_id)["State"] == "rejected", 15, "rejected")
-    wait_for(lambda: connect(world.client, eni_ips[0], 80).returncode != 0, 15,
-             "traffic to stop after reject")
+    wait_for(
+        lambda: connect(world.client, eni_ips[0], 80).returncode != 0,
+        15,
+        "traffic to stop after reject",
+    )
     wait_for(lambda: dig(world.client, regional) == [], 15, "the names to stop resolving")
 
 
@@ -88,10 +105,14 @@ def test_instances_get_hostnames_and_terminate_cleanly(world: World) -> None:
     hostname = instance["PrivateDnsName"]
     assert hostname.endswith(".ec2.internal")
     assert wait_for(lambda: dig(world.client, hostname), 15, "the hostname") == [
-        instance["PrivateIpAddress"]]
+        instance["PrivateIpAddress"]
+    ]
     world.c_ec2.terminate_instances(InstanceIds=[world.client])
-    wait_for(lambda: run_in(world.client, "true").returncode != 0, 20,
-             "the instance's namespace to disappear")
+    wait_for(
+        lambda: run_in(world.client, "true").returncode != 0,
+        20,
+        "the instance's namespace to disappear",
+    )
 
 
 def test_endpoint_security_group_blocks(world: World) -> None:
@@ -101,7 +122,17 @@ def test_endpoint_security_group_blocks(world: World) -> None:
     assert connect(world.client, ips[0], 80).stdout.startswith("hello")
     world.c_ec2.revoke_security_group_ingress(
         GroupId=world.c_group,
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 81,
-                        "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
-    wait_for(lambda: connect(world.client, ips[0], 80).returncode != 0, 15,
-             "the endpoint's security group to block")
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 81,
+                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+            }
+        ],
+    )
+    wait_for(
+        lambda: connect(world.client, ips[0], 80).returncode != 0,
+        15,
+        "the endpoint's security group to block",
+    )

@@ -29,18 +29,23 @@ def test_sigkill_restart_rebuilds_and_ctrl_c_cleans_up(fresh_server: Any) -> Non
     endpoint = world.create_endpoint()
     ips = world.eni_ips(endpoint)
     world.accept(endpoint["VpcEndpointId"])
-    wait_for(lambda: connect(world.client, ips[0], 80).stdout.startswith("hello"), 20,
-             "traffic before the crash")
+    wait_for(
+        lambda: connect(world.client, ips[0], 80).stdout.startswith("hello"),
+        20,
+        "traffic before the crash",
+    )
     built = plk_namespaces()
     assert built
 
     world.server.stop(signal.SIGKILL)  # a crash: the kernel state stays behind
     subprocess.run(["ip", "netns", "add", "plk-vpc-0ffffffffffffffff"], check=True)  # an orphan
     world.server.start()
-    wait_for(lambda: "plk-vpc-0ffffffffffffffff" not in plk_namespaces(), 30,
-             "the orphan sweep")
-    assert wait_for(lambda: connect(world.client, ips[0], 80).stdout.startswith("hello"), 30,
-                    "traffic after the restart")
+    wait_for(lambda: "plk-vpc-0ffffffffffffffff" not in plk_namespaces(), 30, "the orphan sweep")
+    assert wait_for(
+        lambda: connect(world.client, ips[0], 80).stdout.startswith("hello"),
+        30,
+        "traffic after the restart",
+    )
     assert plk_namespaces() == built
 
     world.server.stop(signal.SIGINT)  # Ctrl-C: everything privlink made goes away

@@ -40,8 +40,11 @@ def record_health(driver: Any) -> list[Any]:
 
 
 def wait_health(events: list[Any], ip: str, state: TargetState) -> None:
-    wait_until(lambda: any(e.ip == ip and e.state == state for e in events), timeout=10,
-               message=f"{ip} {state.value}")
+    wait_until(
+        lambda: any(e.ip == ip and e.state == state for e in events),
+        timeout=10,
+        message=f"{ip} {state.value}",
+    )
 
 
 def test_tcp_and_udp_reach_the_provider_from_the_nlb_address(driver: Any, lab: Lab) -> None:
@@ -138,8 +141,10 @@ def test_unhealthy_target_gets_no_traffic(driver: Any, lab: Lab) -> None:
     for _ in range(8):  # a flow sent to i-p2 would be refused: every one must succeed
         assert hello("plk-i-c1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
     assert len(alive.seen) >= before + 8  # (health checks connect too)
-    assert {(e.ip, e.state) for e in events} >= {("10.0.1.10", TargetState.HEALTHY),
-                                                 ("10.0.1.11", TargetState.UNHEALTHY)}
+    assert {(e.ip, e.state) for e in events} >= {
+        ("10.0.1.10", TargetState.HEALTHY),
+        ("10.0.1.11", TargetState.UNHEALTHY),
+    }
     # health checks come from the NLB node address too
     assert all(s["peer"][0] == "10.0.1.100" for s in alive.seen)
 
@@ -164,8 +169,12 @@ def test_proxy_protocol_v2_carries_consumer_and_endpoint_id(driver: Any, lab: La
         sock.sendall(b"after header\n")
         assert read_line(sock) == b"after header\n"
     assert seen["peer"][0] == "10.0.1.100"
-    assert seen["proxy"] == {"command": "PROXY", "src": ["10.0.1.10", client_port],
-                             "dst": ["10.0.1.50", 80], "vpce_id": ENDPOINT_ID}
+    assert seen["proxy"] == {
+        "command": "PROXY",
+        "src": ["10.0.1.10", client_port],
+        "dst": ["10.0.1.50", 80],
+        "vpce_id": ENDPOINT_ID,
+    }
 
 
 def test_proxy_protocol_bulk_flow_survives_the_splice_handoff(driver: Any, lab: Lab) -> None:
@@ -182,7 +191,7 @@ def test_proxy_protocol_bulk_flow_survives_the_splice_handoff(driver: Any, lab: 
         while len(received) < len(payload) and time.monotonic() < deadline:
             if sent < len(payload):
                 try:
-                    sent += sock.send(payload[sent:sent + 65536])
+                    sent += sock.send(payload[sent : sent + 65536])
                 except BlockingIOError:
                     pass
                 if sent == len(payload):
@@ -218,8 +227,13 @@ def test_proxy_protocol_endpoint_turning_inactive_resets_flows(driver: Any, lab:
 
 def test_nlb_serves_clients_inside_its_own_vpc(driver: Any, lab: Lab) -> None:
     plan = privatelink(health=None)
-    plan = replace(plan, instances=(*plan.instances, replace(
-        plan.instances[2], instance_id="i-p3", ip="10.0.2.20", subnet_id="subnet-p02")))
+    plan = replace(
+        plan,
+        instances=(
+            *plan.instances,
+            replace(plan.instances[2], instance_id="i-p3", ip="10.0.2.20", subnet_id="subnet-p02"),
+        ),
+    )
     assert driver.apply(plan).ok
     lab.tcp_server("plk-i-p1", 8080)
     lab.tcp_server("plk-i-p2", 8080)
@@ -229,18 +243,31 @@ def test_nlb_serves_clients_inside_its_own_vpc(driver: Any, lab: Lab) -> None:
 
 def test_two_overlapping_consumer_vpcs_share_one_nlb(driver: Any, lab: Lab) -> None:
     plan = privatelink(health=None)
-    second_vpc = replace(plan.vpcs[0], vpc_id="vpc-d0", subnets=tuple(
-        replace(s, subnet_id=s.subnet_id.replace("c0", "d0")) for s in plan.vpcs[0].subnets))
-    second_client = replace(plan.instances[0], instance_id="i-d1", vpc_id="vpc-d0",
-                            subnet_id="subnet-d01")
-    second_endpoint = replace(plan.endpoints[0], endpoint_id="vpce-0d0d0d0d0d0d0d0d1",
-                              vpc_id="vpc-d0", enis=tuple(
-                                  replace(e, eni_id=e.eni_id + "d",
-                                          subnet_id=e.subnet_id.replace("c0", "d0"))
-                                  for e in plan.endpoints[0].enis))
-    plan = replace(plan, vpcs=(*plan.vpcs, second_vpc),
-                   instances=(*plan.instances, second_client),
-                   endpoints=(*plan.endpoints, second_endpoint))
+    second_vpc = replace(
+        plan.vpcs[0],
+        vpc_id="vpc-d0",
+        subnets=tuple(
+            replace(s, subnet_id=s.subnet_id.replace("c0", "d0")) for s in plan.vpcs[0].subnets
+        ),
+    )
+    second_client = replace(
+        plan.instances[0], instance_id="i-d1", vpc_id="vpc-d0", subnet_id="subnet-d01"
+    )
+    second_endpoint = replace(
+        plan.endpoints[0],
+        endpoint_id="vpce-0d0d0d0d0d0d0d0d1",
+        vpc_id="vpc-d0",
+        enis=tuple(
+            replace(e, eni_id=e.eni_id + "d", subnet_id=e.subnet_id.replace("c0", "d0"))
+            for e in plan.endpoints[0].enis
+        ),
+    )
+    plan = replace(
+        plan,
+        vpcs=(*plan.vpcs, second_vpc),
+        instances=(*plan.instances, second_client),
+        endpoints=(*plan.endpoints, second_endpoint),
+    )
     assert driver.apply(plan).ok
     lab.tcp_server("plk-i-p1", 8080)
     lab.tcp_server("plk-i-p2", 8080)
@@ -249,8 +276,7 @@ def test_two_overlapping_consumer_vpcs_share_one_nlb(driver: Any, lab: Lab) -> N
         assert hello("plk-i-c1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
         assert hello("plk-i-d1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
     # turning one endpoint off leaves the other alone
-    plan = replace(plan, endpoints=(replace(plan.endpoints[0], active=False),
-                                    plan.endpoints[1]))
+    plan = replace(plan, endpoints=(replace(plan.endpoints[0], active=False), plan.endpoints[1]))
     assert driver.apply(plan).ok
     assert refused_or_timeout("plk-i-c1", "10.0.1.50", 80) == "refused"
     assert hello("plk-i-d1", "10.0.1.50", 80)["peer"][0] == "10.0.1.100"
@@ -261,8 +287,11 @@ def test_proxy_protocol_health_checks_send_local_headers(driver: Any, lab: Lab) 
     assert driver.apply(privatelink(proxy_protocol=True)).ok
     first = lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
     wait_health(events, "10.0.1.10", TargetState.HEALTHY)
-    wait_until(lambda: any(s.get("proxy", {}).get("command") == "LOCAL" for s in first.seen),
-               timeout=5, message="a LOCAL header")
+    wait_until(
+        lambda: any(s.get("proxy", {}).get("command") == "LOCAL" for s in first.seen),
+        timeout=5,
+        message="a LOCAL header",
+    )
     # i-p2 is down, so every PROXY flow lands on i-p1 (the proxy follows target health)
     wait_health(events, "10.0.1.11", TargetState.UNHEALTHY)
     for _ in range(4):

@@ -32,7 +32,9 @@ def dig(port: int, name: str) -> tuple[str, list[str]]:
     """(status, answers) of an A query to the host resolver."""
     result = subprocess.run(
         ["dig", "@127.0.0.1", "-p", str(port), "+time=2", "+tries=1", name, "A"],
-        capture_output=True, text=True, timeout=10,
+        capture_output=True,
+        text=True,
+        timeout=10,
     )
     status = ""
     for line in result.stdout.splitlines():
@@ -40,14 +42,17 @@ def dig(port: int, name: str) -> tuple[str, list[str]]:
             status = line.split("status:", 1)[1].split(",", 1)[0].strip()
     short = subprocess.run(
         ["dig", "@127.0.0.1", "-p", str(port), "+time=2", "+tries=1", "+short", name, "A"],
-        capture_output=True, text=True, timeout=10,
+        capture_output=True,
+        text=True,
+        timeout=10,
     ).stdout.split()
     return status, sorted(short)
 
 
 def udp_listeners(port: int) -> list[str]:
-    out = subprocess.run(["ss", "-Hlnu", f"sport = :{port}"], capture_output=True, text=True,
-                         timeout=10).stdout
+    out = subprocess.run(
+        ["ss", "-Hlnu", f"sport = :{port}"], capture_output=True, text=True, timeout=10
+    ).stdout
     return [line.split()[3] for line in out.splitlines() if line.strip()]
 
 
@@ -68,13 +73,15 @@ def test_host_resolver_answers_endpoint_names(fresh_server: Any) -> None:
     described = ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
     regional, zonal_a, zonal_b = (e["DnsName"] for e in described["DnsEntries"][:3])
     addresses = sorted(eni_ips(ec2, endpoint_id))
-    enis = ec2.describe_network_interfaces(
-        NetworkInterfaceIds=described["NetworkInterfaceIds"])["NetworkInterfaces"]
+    enis = ec2.describe_network_interfaces(NetworkInterfaceIds=described["NetworkInterfaceIds"])[
+        "NetworkInterfaces"
+    ]
     by_az = {e["AvailabilityZone"]: e["PrivateIpAddress"] for e in enis}
     assert zonal_a.endswith("-us-east-1a.ec2.us-east-1.vpce.amazonaws.com")
 
-    assert wait_for(lambda: dig(port, regional) == ("NOERROR", addresses), 15,
-                    "the regional name on the host")
+    assert wait_for(
+        lambda: dig(port, regional) == ("NOERROR", addresses), 15, "the regional name on the host"
+    )
     assert dig(port, zonal_a) == ("NOERROR", [by_az["us-east-1a"]])
     assert dig(port, zonal_b) == ("NOERROR", [by_az["us-east-1b"]])
     # Private DNS names belong to the VPC; unknown names have no upstream to go to.
@@ -82,13 +89,23 @@ def test_host_resolver_answers_endpoint_names(fresh_server: Any) -> None:
     assert dig(port, "example.com")[0] == "NXDOMAIN"
 
     # `privlink status` and `privlink env` point at it.
-    status = subprocess.run([str(VENV_BIN / "privlink"), "status", "--url", server.url],
-                            capture_output=True, text=True, timeout=20).stdout
+    status = subprocess.run(
+        [str(VENV_BIN / "privlink"), "status", "--url", server.url],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    ).stdout
     assert f"dig @127.0.0.1 -p {port} NAME" in status
-    env = subprocess.run([str(VENV_BIN / "privlink"), "env", "--dns-port", str(port)],
-                         capture_output=True, text=True, timeout=20).stdout
-    assert f"# endpoint names from the host (privlink up --dataplane linux): dig @127.0.0.1 " \
-           f"-p {port} NAME" in env
+    env = subprocess.run(
+        [str(VENV_BIN / "privlink"), "env", "--dns-port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    ).stdout
+    assert (
+        f"# endpoint names from the host (privlink up --dataplane linux): dig @127.0.0.1 "
+        f"-p {port} NAME" in env
+    )
 
     # Records follow the endpoint: deleted, its names go.
     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
@@ -116,7 +133,13 @@ def test_dnsmasq_conf_for_the_host_binds_127_0_0_1_without_upstream(tmp_path: An
 
     dns = topology.DnsSpec(HOST_RESOLVER, "", ("127.0.0.1",), "", (), 4553)
     conf = render_conf(dns, tmp_path / "hosts", tmp_path / "log", tmp_path / "pid").splitlines()
-    for line in ("no-resolv", "bind-interfaces", "listen-address=127.0.0.1", "port=4553",
-                 "local=/#/", f"pid-file={tmp_path / 'pid'}"):
+    for line in (
+        "no-resolv",
+        "bind-interfaces",
+        "listen-address=127.0.0.1",
+        "port=4553",
+        "local=/#/",
+        f"pid-file={tmp_path / 'pid'}",
+    ):
         assert line in conf
     assert not [line for line in conf if line.startswith(("server=", "dhcp", "interface="))]

@@ -20,15 +20,20 @@ pytestmark = pytest.mark.dataplane
 
 def ours_everywhere() -> dict[str, list[str]]:
     """Every trace of the prefix on the host: namespaces, host links and tables, files."""
-    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True,
-                           check=True).stdout
-    tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True,
-                            check=True).stdout
+    links = subprocess.run(
+        ["ip", "-o", "link", "show"], capture_output=True, text=True, check=True
+    ).stdout
+    tables = subprocess.run(
+        ["nft", "list", "tables"], capture_output=True, text=True, check=True
+    ).stdout
     etc = [p.name for p in netns.ETC_DIR.glob("plk*")] if netns.ETC_DIR.exists() else []
     return {
         "netns": [n for n in netns.list_names() if names.is_ours(n)],
-        "links": [line.split(":")[1].strip() for line in links.splitlines()
-                  if line.split(":")[1].strip().startswith("plk")],
+        "links": [
+            line.split(":")[1].strip()
+            for line in links.splitlines()
+            if line.split(":")[1].strip().startswith("plk")
+        ],
         "tables": [t for t in tables.splitlines() if t.split()[-1].startswith("plk")],
         "etc": etc,
     }
@@ -112,8 +117,10 @@ def test_teardown_leaves_no_trace(tmp_path: Path) -> None:
     drv = LinuxDriver(tmp_path / "state")
     try:
         plan = privatelink(proxy_protocol=True)
-        plan = replace(plan, instances=(replace(plan.instances[0], user_data="sleep 600\n"),
-                                        *plan.instances[1:]))
+        plan = replace(
+            plan,
+            instances=(replace(plan.instances[0], user_data="sleep 600\n"), *plan.instances[1:]),
+        )
         assert drv.apply(plan).ok
         pids = [drv.procs.pid(k) for k in drv.procs.keys()]
         assert len(pids) == 4  # dnsmasq in both VPCs, the proxy, i-c1's user data
@@ -121,5 +128,8 @@ def test_teardown_leaves_no_trace(tmp_path: Path) -> None:
         drv.teardown()
     assert ours_everywhere() == {"netns": [], "links": [], "tables": [], "etc": []}
     for pid in pids:
-        assert pid is None or not os.path.exists(f"/proc/{pid}/cmdline") or \
-            open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+        assert (
+            pid is None
+            or not os.path.exists(f"/proc/{pid}/cmdline")
+            or open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+        )

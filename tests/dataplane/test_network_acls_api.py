@@ -26,29 +26,37 @@ def world(fresh_server: Any) -> World:
     return built
 
 
-def entry(ec2: Any, acl: str, number: int, egress: bool, action: str, ports: tuple[int, int] | None
-          ) -> None:
+def entry(
+    ec2: Any, acl: str, number: int, egress: bool, action: str, ports: tuple[int, int] | None
+) -> None:
     ec2.create_network_acl_entry(
-        NetworkAclId=acl, RuleNumber=number, Egress=egress, RuleAction=action,
-        Protocol="6" if ports else "-1", CidrBlock=VPC_CIDR,
+        NetworkAclId=acl,
+        RuleNumber=number,
+        Egress=egress,
+        RuleAction=action,
+        Protocol="6" if ports else "-1",
+        CidrBlock=VPC_CIDR,
         **({"PortRange": {"From": ports[0], "To": ports[1]}} if ports else {}),
     )
 
 
 def associate(ec2: Any, subnet: str, acl: str) -> None:
     current = ec2.describe_network_acls(
-        Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"][0]
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
+    )["NetworkAcls"][0]
     association = next(a for a in current["Associations"] if a["SubnetId"] == subnet)
     ec2.replace_network_acl_association(
-        AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl)
+        AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl
+    )
 
 
 def test_acl_denies_cut_endpoint_traffic_both_ways(world: World) -> None:
     ec2 = world.c_ec2
     endpoint = world.create_endpoint()
     world.accept(endpoint["VpcEndpointId"])
-    enis = ec2.describe_network_interfaces(
-        NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]
+    enis = ec2.describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])[
+        "NetworkInterfaces"
+    ]
     far = next(e for e in enis if e["SubnetId"] == world.c_subnets[1])
     target, subnet = far["PrivateIpAddress"], far["SubnetId"]
 
@@ -57,8 +65,11 @@ def test_acl_denies_cut_endpoint_traffic_both_ways(world: World) -> None:
 
     assert wait_for(answers, 20, "a reply under the default ACL")
     default = ec2.describe_network_acls(
-        Filters=[{"Name": "vpc-id", "Values": [world.c_vpc]},
-                 {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]["NetworkAclId"]
+        Filters=[
+            {"Name": "vpc-id", "Values": [world.c_vpc]},
+            {"Name": "default", "Values": ["true"]},
+        ]
+    )["NetworkAcls"][0]["NetworkAclId"]
 
     inbound = ec2.create_network_acl(VpcId=world.c_vpc)["NetworkAcl"]["NetworkAclId"]
     entry(ec2, inbound, 50, False, "deny", (80, 80))  # the request, into the ENI's subnet

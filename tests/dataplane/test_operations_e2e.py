@@ -115,40 +115,60 @@ def network(scope: Scope, cidr: str) -> tuple[str, list[str], str]:
         for i, zone in enumerate(ZONES)
     ]
     group = create_security_group(scope, "web", "web", vpc.id)
-    authorize_ingress(scope, group.id, [Permission.tcp(8080, Peer.cidr(cidr)),
-                                        Permission.tcp(80, Peer.cidr(cidr))])
+    authorize_ingress(
+        scope,
+        group.id,
+        [Permission.tcp(8080, Peer.cidr(cidr)), Permission.tcp(80, Peer.cidr(cidr))],
+    )
     return vpc.id, subnets, group.id
 
 
 def provide(scope: Scope) -> tuple[str, str]:
     """Provider: a web server instance behind an NLB behind an endpoint service."""
     vpc_id, subnets, group = network(scope, "10.0.0.0/16")
-    _, (web,) = run_instances(scope, LaunchSpec(
-        image_id="ami-12345678", subnet_id=subnets[0], group_ids=[group],
-        user_data=base64.b64encode(SERVER.encode()).decode(),
-    ))
-    lb, _ = create_load_balancer(scope, NewLoadBalancer(
-        name="web", subnets=tuple(SubnetMapping(s) for s in subnets), scheme="internal"))
+    _, (web,) = run_instances(
+        scope,
+        LaunchSpec(
+            image_id="ami-12345678",
+            subnet_id=subnets[0],
+            group_ids=[group],
+            user_data=base64.b64encode(SERVER.encode()).decode(),
+        ),
+    )
+    lb, _ = create_load_balancer(
+        scope,
+        NewLoadBalancer(
+            name="web", subnets=tuple(SubnetMapping(s) for s in subnets), scheme="internal"
+        ),
+    )
     tg, _ = create_target_group(scope, NewTargetGroup("web", "TCP", 8080, vpc_id))
     register_targets(scope, tg.id, [Target(web.id)])
     create_listener(scope, NewListener(lb.id, "TCP", 80, forward(tg.id)))
     service = provider.create_endpoint_service(
-        scope, provider.EndpointServiceSpec([lb.id], acceptance_required=True))
+        scope, provider.EndpointServiceSpec([lb.id], acceptance_required=True)
+    )
     provider.modify_endpoint_service_permissions(
-        scope, service.id, add=[f"arn:aws:iam::{CONSUMER}:root"])
+        scope, service.id, add=[f"arn:aws:iam::{CONSUMER}:root"]
+    )
     return service.id, service.service_name
 
 
 def consume(scope: Scope, service_name: str) -> tuple[str, str, list[str]]:
     """Consumer: a client instance and an interface endpoint to the service."""
     vpc_id, subnets, group = network(scope, "10.0.0.0/16")  # same CIDR: no overlap issue
-    _, (client,) = run_instances(scope, LaunchSpec(
-        image_id="ami-12345678", subnet_id=subnets[0], group_ids=[group]))
-    endpoint = consumer.create_interface_endpoint(scope, consumer.InterfaceEndpointSpec(
-        vpc_id=vpc_id, service_name=service_name, subnet_ids=subnets,
-        security_group_ids=[group]))
-    ips = [scope.uow.get(NetworkInterface, e).private_ip  # type: ignore[union-attr]
-           for e in endpoint.interfaces.values()]
+    _, (client,) = run_instances(
+        scope, LaunchSpec(image_id="ami-12345678", subnet_id=subnets[0], group_ids=[group])
+    )
+    endpoint = consumer.create_interface_endpoint(
+        scope,
+        consumer.InterfaceEndpointSpec(
+            vpc_id=vpc_id, service_name=service_name, subnet_ids=subnets, security_group_ids=[group]
+        ),
+    )
+    ips = [
+        scope.uow.get(NetworkInterface, e).private_ip  # type: ignore[union-attr]
+        for e in endpoint.interfaces.values()
+    ]
     return endpoint.id, client.id, ips
 
 
@@ -161,7 +181,8 @@ def test_operations_alone_make_an_endpoint_that_carries_traffic(privlink: InProc
 
     assert state() == "pendingAcceptance"
     refused = privlink.act(
-        PROVIDER, lambda s: provider.accept_connections(s, service_id, [endpoint_id]))
+        PROVIDER, lambda s: provider.accept_connections(s, service_id, [endpoint_id])
+    )
     assert refused == []
     wait_until(lambda: state() == "available", 60, message="the endpoint to become available")
 
@@ -172,7 +193,10 @@ def test_operations_alone_make_an_endpoint_that_carries_traffic(privlink: InProc
     def fetch() -> str:
         done = subprocess.run(
             ["ip", "netns", "exec", netns, "curl", "-sf", "-m", "3", f"http://{ips[0]}:80/"],
-            capture_output=True, text=True, timeout=10)
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return done.stdout
 
     assert wait_until(fetch, 40, message="a reply through the endpoint") == "hello from ops"

@@ -45,10 +45,13 @@ def test_validation_names_the_broken_resource_and_drops_dependents() -> None:
 def test_duplicate_address_in_one_vpc_is_rejected() -> None:
     vpc = VpcNet("vpc-1", "10.9.0.0/16", (privatelink().vpcs[0].subnets[0],))
     vpc = replace(vpc, subnets=(replace(vpc.subnets[0], cidr="10.9.1.0/24"),))
-    plan = DataplanePlan((vpc,), (
-        InstanceNet("i-1", "vpc-1", vpc.subnets[0].subnet_id, "10.9.1.5"),
-        InstanceNet("i-2", "vpc-1", vpc.subnets[0].subnet_id, "10.9.1.5"),
-    ))
+    plan = DataplanePlan(
+        (vpc,),
+        (
+            InstanceNet("i-1", "vpc-1", vpc.subnets[0].subnet_id, "10.9.1.5"),
+            InstanceNet("i-2", "vpc-1", vpc.subnets[0].subnet_id, "10.9.1.5"),
+        ),
+    )
     assert "already used by i-1" in plan.validate()["i-2"][0]
 
 
@@ -60,10 +63,17 @@ def test_protocol_aliases() -> None:
 
 def test_names_fit_ifnamsiz_and_carry_the_prefix() -> None:
     ids = ["subnet-0123456789abcdef0", "i-0123456789abcdef0", "eni-0123456789abcdef0", NLB_ID]
-    links = [names.subnet_bridge(ids[0]), names.instance_port(ids[1]), names.eni_port(ids[2]),
-             names.eni_link(ids[2]), names.transit_endpoint_side(ids[2]),
-             names.transit_nlb_side(ids[2]), names.nlb_node_port(ids[3], ids[0]),
-             names.nlb_node_link(ids[3], ids[0]), names.INSTANCE_IFNAME]
+    links = [
+        names.subnet_bridge(ids[0]),
+        names.instance_port(ids[1]),
+        names.eni_port(ids[2]),
+        names.eni_link(ids[2]),
+        names.transit_endpoint_side(ids[2]),
+        names.transit_nlb_side(ids[2]),
+        names.nlb_node_port(ids[3], ids[0]),
+        names.nlb_node_link(ids[3], ids[0]),
+        names.INSTANCE_IFNAME,
+    ]
     assert all(len(n) <= names.IFNAMSIZ and n.startswith("plk") for n in links)
     assert len(set(links)) == len(links)
     assert names.vpc_netns("vpc-0a1b") == "plk-vpc-0a1b"
@@ -107,8 +117,10 @@ def test_inactive_endpoint_renders_reject_and_no_nat() -> None:
 def test_candidates_prefer_healthy_then_fail_open() -> None:
     tg = privatelink().nlbs[0].listeners[0].target_group
     a, b = tg.targets
-    health = {(tg.target_group_id, a.ip, a.port): TargetState.HEALTHY,
-              (tg.target_group_id, b.ip, b.port): TargetState.UNHEALTHY}
+    health = {
+        (tg.target_group_id, a.ip, a.port): TargetState.HEALTHY,
+        (tg.target_group_id, b.ip, b.port): TargetState.UNHEALTHY,
+    }
     assert topology.candidates(tg, "use1-az1", health) == (a,)
     assert topology.candidates(tg, "use1-az1", {}) == (a, b)  # nobody healthy: fail open
     assert topology.candidates(tg, "use1-az2", health) == ()  # no targets in AZ2
@@ -119,27 +131,32 @@ def test_proxy_protocol_listeners_go_to_the_proxy_not_nat() -> None:
     spec = topology.build(privatelink(proxy_protocol=True))
     proxy = spec.proxies[ENDPOINT_ID]
     assert {(li.ip, li.port, li.source_ip) for li in proxy.listeners} == {
-        ("10.0.1.50", 80, "10.0.1.100")}  # AZ2 has no targets: no proxy listener there
+        ("10.0.1.50", 80, "10.0.1.100")
+    }  # AZ2 has no targets: no proxy listener there
     ruleset = spec.namespaces[names.endpoint_netns(ENDPOINT_ID)].ruleset or ""
     assert "dnat ip to" not in ruleset
 
 
 def test_sg_rule_rendering() -> None:
     assert rulesets.sg_rule(SgRule("tcp", 22, 22, ("10.0.0.0/16",)), "saddr") == (
-        "ip saddr 10.0.0.0/16 tcp dport 22")
+        "ip saddr 10.0.0.0/16 tcp dport 22"
+    )
     assert rulesets.sg_rule(SgRule("udp", 1000, 2000), "saddr") == "udp dport 1000-2000"
-    assert rulesets.sg_rule(SgRule("all", cidrs=("10.0.1.5/32", "10.0.1.0/24")),
-                            "daddr") == "ip daddr 10.0.1.0/24"
+    assert (
+        rulesets.sg_rule(SgRule("all", cidrs=("10.0.1.5/32", "10.0.1.0/24")), "daddr")
+        == "ip daddr 10.0.1.0/24"
+    )
     assert rulesets.sg_rule(SgRule("icmp", 8, -1), "saddr") == "icmp type 8"
     assert rulesets.sg_rule(SgRule("all", cidrs=("::/0",)), "saddr") is None
 
 
 def test_proxy_v2_header_matches_the_aws_layout() -> None:
-    header = proxyproto.encode(("10.0.1.10", 40000), ("10.0.1.50", 80),
-                               vpce_id="vpce-0a1b2c3d4e5f60718")
+    header = proxyproto.encode(
+        ("10.0.1.10", 40000), ("10.0.1.50", 80), vpce_id="vpce-0a1b2c3d4e5f60718"
+    )
     assert header[:12] == b"\r\n\r\n\x00\r\nQUIT\n"
     assert header[12:14] == b"\x21\x11"
-    tlv = header[16 + 12:]
+    tlv = header[16 + 12 :]
     assert tlv[:9] == bytes.fromhex("EA 00 17 01 76 70 63 65 2D")  # the spec's example
     assert tlv[4:] == b"vpce-0a1b2c3d4e5f60718"
     parsed = proxyproto.decode(header + b"GET /")

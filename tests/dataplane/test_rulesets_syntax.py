@@ -29,8 +29,9 @@ ENIS = [
     ids=["active", "no-rules", "inactive", "no-enis-active", "no-enis-inactive"],
 )
 def test_endpoint_rulesets_parse(enis, active, ingress) -> None:  # type: ignore[no-untyped-def]
-    text = rulesets.endpoint(enis, ingress, active=active, tcp_ports=[80], udp_ports=[53],
-                             proxy_ports=[81])
+    text = rulesets.endpoint(
+        enis, ingress, active=active, tcp_ports=[80], udp_ports=[53], proxy_ports=[81]
+    )
     script = f"table inet plk {{\n{text}\n}}\n"  # as nft.apply wraps a body
     check = subprocess.run(["nft", "-c", "-f", "-"], input=script, capture_output=True, text=True)
     assert check.returncode == 0, f"{check.stderr}\n{text}"

@@ -47,8 +47,11 @@ def dig(ns: str, *args: str) -> str:
 
 
 def test_instances_reach_each_other_in_and_across_subnets(driver: Any, lab: Lab) -> None:
-    plan = one_vpc(inst("i-a1", "10.0.1.10"), inst("i-a2", "10.0.1.11"),
-                   inst("i-a3", "10.0.2.10", subnet="subnet-a02"))
+    plan = one_vpc(
+        inst("i-a1", "10.0.1.10"),
+        inst("i-a2", "10.0.1.11"),
+        inst("i-a3", "10.0.2.10", subnet="subnet-a02"),
+    )
     assert driver.apply(plan).ok
     ping = run_in_ns("plk-i-a1", "ping", "-c", "1", "-W", "2", "10.0.1.11")
     assert ping.returncode == 0, ping.stdout + ping.stderr
@@ -56,8 +59,12 @@ def test_instances_reach_each_other_in_and_across_subnets(driver: Any, lab: Lab)
     assert hello("plk-i-a1", "10.0.1.11", 7000)["peer"][0] == "10.0.1.10"
     lab.tcp_server("plk-i-a3", 7000)
     assert hello("plk-i-a1", "10.0.2.10", 7000)["peer"][0] == "10.0.1.10"  # routed, no NAT
-    assert driver.exec_in_instance("i-a1", ["ip", "-4", "-o", "addr", "show", "plk-eth0"],
-                                   timeout=5).stdout.decode().count("10.0.1.10/24") == 1
+    assert (
+        driver.exec_in_instance("i-a1", ["ip", "-4", "-o", "addr", "show", "plk-eth0"], timeout=5)
+        .stdout.decode()
+        .count("10.0.1.10/24")
+        == 1
+    )
 
 
 def test_resolver_answers_at_base_plus_two_and_link_local(driver: Any) -> None:
@@ -78,10 +85,15 @@ def test_resolver_picks_up_new_records(driver: Any) -> None:
     records = (*RECORDS, DnsRecord("new.example.internal", ("10.0.1.77",)))
     report = driver.apply(one_vpc(inst("i-a1", "10.0.1.10"), records=records))
     assert any("dnsmasq" in c and "reload" in c for c in report.changes), report.changes
-    wait_until(lambda: dig("plk-i-a1", "+short", "new.example.internal").strip()
-               == "10.0.1.77", timeout=5, message="new record")
-    no_dns = replace(one_vpc(inst("i-a1", "10.0.1.10")), vpcs=(
-        replace(two_subnet_vpc("vpc-a0", "10.0"), resolver_enabled=False),))
+    wait_until(
+        lambda: dig("plk-i-a1", "+short", "new.example.internal").strip() == "10.0.1.77",
+        timeout=5,
+        message="new record",
+    )
+    no_dns = replace(
+        one_vpc(inst("i-a1", "10.0.1.10")),
+        vpcs=(replace(two_subnet_vpc("vpc-a0", "10.0"), resolver_enabled=False),),
+    )
     assert driver.apply(no_dns).ok
     assert "status: NOERROR" not in dig("plk-i-a1", "@10.0.0.2", "svc.example.internal")
 
@@ -89,9 +101,12 @@ def test_resolver_picks_up_new_records(driver: Any) -> None:
 def test_security_groups_filter_statefully(driver: Any, lab: Lab) -> None:
     ssh_only = SecurityRules(ingress=(SgRule("tcp", 22, 22, ("10.0.1.10/32",)),))
     no_egress = SecurityRules(ingress=(SgRule("all", cidrs=("10.0.0.0/16",)),), egress=())
-    plan = one_vpc(inst("i-a1", "10.0.1.10"), inst("i-a2", "10.0.1.11", security=ssh_only),
-                   inst("i-a3", "10.0.1.12", security=no_egress),
-                   inst("i-a4", "10.0.1.13"))
+    plan = one_vpc(
+        inst("i-a1", "10.0.1.10"),
+        inst("i-a2", "10.0.1.11", security=ssh_only),
+        inst("i-a3", "10.0.1.12", security=no_egress),
+        inst("i-a4", "10.0.1.13"),
+    )
     assert driver.apply(plan).ok
     for port in (22, 8080):
         lab.tcp_server("plk-i-a2", port)
@@ -105,14 +120,25 @@ def test_security_groups_filter_statefully(driver: Any, lab: Lab) -> None:
     lab.tcp_server("plk-i-a4", 9000)
     assert hello("plk-i-a1", "10.0.1.12", 9000)["peer"][0] == "10.0.1.10"
     assert refused_or_timeout("plk-i-a3", "10.0.1.13", 9000) in (
-        "timeout", "unreachable (Operation not permitted)")
+        "timeout",
+        "unreachable (Operation not permitted)",
+    )
     assert dig("plk-i-a3", "+short", "svc.example.internal").split()
     # opening the port later takes effect on re-apply
-    opened = SecurityRules(ingress=(SgRule("tcp", 22, 22, ("10.0.1.10/32",)),
-                                    SgRule("tcp", 8000, 8100, ("10.0.0.0/16",))))
-    plan = replace(plan, instances=(plan.instances[0], replace(plan.instances[1],
-                                                               security=opened),
-                                    *plan.instances[2:]))
+    opened = SecurityRules(
+        ingress=(
+            SgRule("tcp", 22, 22, ("10.0.1.10/32",)),
+            SgRule("tcp", 8000, 8100, ("10.0.0.0/16",)),
+        )
+    )
+    plan = replace(
+        plan,
+        instances=(
+            plan.instances[0],
+            replace(plan.instances[1], security=opened),
+            *plan.instances[2:],
+        ),
+    )
     assert driver.apply(plan).ok
     assert hello("plk-i-a4", "10.0.1.11", 8080)["peer"][0] == "10.0.1.13"
 
@@ -122,7 +148,10 @@ def test_user_data_runs_once_at_boot(driver: Any) -> None:
     plan = one_vpc(inst("i-a1", "10.0.1.10", user_data=script))
     assert driver.apply(plan).ok
     log = driver.instance_dir("i-a1") / "user-data.log"
-    wait_until(lambda: log.exists() and "booted-10.0.1.10/24" in log.read_text(), timeout=5,
-               message="user data output")
+    wait_until(
+        lambda: log.exists() and "booted-10.0.1.10/24" in log.read_text(),
+        timeout=5,
+        message="user data output",
+    )
     assert driver.apply(plan).changes == []
     assert log.read_text().count("booted") == 1

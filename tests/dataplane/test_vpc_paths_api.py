@@ -43,14 +43,21 @@ def linux_server(fresh_server: Any) -> Server:
 
 def web_instance(ec2: Any, subnet: str, group: str, **nic: Any) -> dict[str, Any]:
     return ec2.run_instances(  # type: ignore[no-any-return]
-        ImageId="ami-12345678", MinCount=1, MaxCount=1, UserData=WEB,
+        ImageId="ami-12345678",
+        MinCount=1,
+        MaxCount=1,
+        UserData=WEB,
         NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "Groups": [group], **nic}],
     )["Instances"][0]
 
 
 def internet(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(VENV_BIN / "privlink"), "exec", "--internet", "--", *argv],
-                          capture_output=True, text=True, timeout=20)
+    return subprocess.run(
+        [str(VENV_BIN / "privlink"), "exec", "--internet", "--", *argv],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
 
 
 def reaches(instance: str, host: str, port: int) -> bool:
@@ -59,8 +66,12 @@ def reaches(instance: str, host: str, port: int) -> bool:
 
 
 def main_table(ec2: Any, vpc: str) -> str:
-    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]},
-                                                {"Name": "association.main", "Values": ["true"]}])
+    tables = ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )
     return tables["RouteTables"][0]["RouteTableId"]  # type: ignore[no-any-return]
 
 
@@ -78,14 +89,19 @@ def test_peering_between_accounts_carries_tcp_dns_and_endpoint_traffic(
     assert not reaches(client, b_ip, 8080)  # no peering: no route
 
     pcx = req.create_vpc_peering_connection(VpcId=a_vpc, PeerVpcId=b_vpc, PeerOwnerId=ACCEPTER)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        "VpcPeeringConnection"
+    ]["VpcPeeringConnectionId"]
     acc.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
-    req.create_route(RouteTableId=main_table(req, a_vpc), DestinationCidrBlock="10.51.0.0/16",
-                     VpcPeeringConnectionId=pcx)
+    req.create_route(
+        RouteTableId=main_table(req, a_vpc),
+        DestinationCidrBlock="10.51.0.0/16",
+        VpcPeeringConnectionId=pcx,
+    )
     assert not reaches(client, b_ip, 8080)  # the answers have no route back yet
     b_table = main_table(acc, b_vpc)
-    acc.create_route(RouteTableId=b_table, DestinationCidrBlock="10.50.0.0/16",
-                     VpcPeeringConnectionId=pcx)
+    acc.create_route(
+        RouteTableId=b_table, DestinationCidrBlock="10.50.0.0/16", VpcPeeringConnectionId=pcx
+    )
     wait_for(lambda: reaches(client, b_ip, 8080), 30, "TCP over the peering")
 
     # DNS: the accepter's private host names resolve in the requester's VPC once it allows
@@ -93,7 +109,8 @@ def test_peering_between_accounts_carries_tcp_dns_and_endpoint_traffic(
     assert dig(client, name) == []
     acc.modify_vpc_peering_connection_options(
         VpcPeeringConnectionId=pcx,
-        AccepterPeeringConnectionOptions={"AllowDnsResolutionFromRemoteVpc": True})
+        AccepterPeeringConnectionOptions={"AllowDnsResolutionFromRemoteVpc": True},
+    )
     assert wait_for(lambda: dig(client, name) or None, 20, "the peer's host name") == [b_ip]
 
     # an interface endpoint in the accepter's VPC answers the requester's instance
@@ -120,19 +137,30 @@ def test_public_instances_and_nat_gateways_on_privlinks_internet(
     group = open_group(ec2, vpc, "web", (8080, 8080), "0.0.0.0/0")
     launched = web_instance(ec2, public_subnet, group, AssociatePublicIpAddress=True)
     web = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"][0][
-        "Instances"][0]
+        "Instances"
+    ][0]
     public_ip, public_name = web["PublicIpAddress"], web["PublicDnsName"]
     assert public_ip.startswith("198.19.") and public_name == (
-        f"ec2-{public_ip.replace('.', '-')}.compute-1.amazonaws.com")
+        f"ec2-{public_ip.replace('.', '-')}.compute-1.amazonaws.com"
+    )
     private = instance_in(ec2, private_subnet)
-    assert "PublicIpAddress" not in ec2.describe_instances(InstanceIds=[private])[
-        "Reservations"][0]["Instances"][0]
+    assert (
+        "PublicIpAddress"
+        not in ec2.describe_instances(InstanceIds=[private])["Reservations"][0]["Instances"][0]
+    )
 
     # the internet computer resolves the public name and reaches the instance
-    wait_for(lambda: internet("dig", "+short", public_name).stdout.split() == [public_ip], 20,
-             "the public name on the internet's resolver")
-    fetched = wait_for(lambda: internet("curl", "-sf", "-m", "3", f"http://{public_name}:8080/")
-                       .returncode == 0 or None, 30, "the public instance from the internet")
+    wait_for(
+        lambda: internet("dig", "+short", public_name).stdout.split() == [public_ip],
+        20,
+        "the public name on the internet's resolver",
+    )
+    fetched = wait_for(
+        lambda: internet("curl", "-sf", "-m", "3", f"http://{public_name}:8080/").returncode == 0
+        or None,
+        30,
+        "the public instance from the internet",
+    )
     assert fetched
     # inside its VPC, the public name answers the private address (AWS's split horizon)
     assert dig(web["InstanceId"], public_name) == [web["PrivateIpAddress"]]
@@ -145,12 +173,18 @@ def test_public_instances_and_nat_gateways_on_privlinks_internet(
 
     allocation = ec2.allocate_address(Domain="vpc")
     nat = ec2.create_nat_gateway(SubnetId=public_subnet, AllocationId=allocation["AllocationId"])[
-        "NatGateway"]["NatGatewayId"]
-    wait_for(lambda: ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]["State"]
-             == "available", 20, "the NAT gateway")
+        "NatGateway"
+    ]["NatGatewayId"]
+    wait_for(
+        lambda: ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]["State"]
+        == "available",
+        20,
+        "the NAT gateway",
+    )
     assert not reaches(private, COMPUTER, 7001)  # no route to it yet
-    ec2.create_route(RouteTableId=main_table(ec2, vpc), DestinationCidrBlock="0.0.0.0/0",
-                     NatGatewayId=nat)
+    ec2.create_route(
+        RouteTableId=main_table(ec2, vpc), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+    )
     wait_for(lambda: reaches(private, COMPUTER, 7001), 30, "the internet through the NAT")
     seen = connect(private, COMPUTER, 7001)
     assert json.loads(seen.stdout)["peer"][0] == allocation["PublicIp"]

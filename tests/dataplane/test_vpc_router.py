@@ -59,8 +59,9 @@ def test_a_plan_without_tables_acls_or_edges_leaves_the_router_alone() -> None:
 
 @dataplane
 def test_rulesets_are_valid_nftables(driver: Any) -> None:
-    plan = with_acl(internet(nat=True, nat_route=True), "subnet-a01",
-                    acl(DENY_HTTP_FROM_2, DENY_HTTP_FROM_2))
+    plan = with_acl(
+        internet(nat=True, nat_route=True), "subnet-a01", acl(DENY_HTTP_FROM_2, DENY_HTTP_FROM_2)
+    )
     assert driver.apply(plan).ok
     peer = with_acl(peered(), "subnet-b02", acl(ALLOW_ALL, ()))
     assert driver.apply(peer).ok
@@ -96,8 +97,10 @@ def test_acls_cut_endpoint_traffic_in_either_direction(driver: Any, lab: Lab) ->
     cases = [
         ("subnet-c01", acl(DENY_HTTP_FROM_2, ALLOW_ALL)),  # into the ENI's subnet
         ("subnet-c02", acl(ALLOW_ALL, ((AclRule(1, False, "all", "10.0.1.50/32"),) + ALLOW_ALL))),
-        ("subnet-c01", acl(ALLOW_ALL, ((AclRule(5, False, "tcp", "10.0.2.0/24", 1024, 65535),)
-                                       + ALLOW_ALL))),  # the answers out of the ENI's subnet
+        (
+            "subnet-c01",
+            acl(ALLOW_ALL, ((AclRule(5, False, "tcp", "10.0.2.0/24", 1024, 65535),) + ALLOW_ALL)),
+        ),  # the answers out of the ENI's subnet
         ("subnet-c01", acl((), ())),  # a new ACL: nothing until rules are added
     ]
     for subnet, rules in cases:

@@ -74,7 +74,9 @@ def run_in(instance: str, *argv: str, timeout: float = 20) -> subprocess.Complet
     """`privlink exec INSTANCE -- ARGV` (the instance's namespace and resolver)."""
     return subprocess.run(
         [str(VENV_BIN / "privlink"), "exec", instance, "--", *argv],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -91,8 +93,9 @@ def network(ec2: Any, cidr: str) -> tuple[str, list[str]]:
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     a, b = cidr.split(".")[:2]
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"{a}.{b}.{i}.0/24",
-                          AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(
+            VpcId=vpc, CidrBlock=f"{a}.{b}.{i}.0/24", AvailabilityZone=f"us-east-1{az}"
+        )["Subnet"]["SubnetId"]
         for i, az in ((1, "a"), (2, "b"))
     ]
     return vpc, subnets
@@ -102,8 +105,14 @@ def open_group(ec2: Any, vpc: str, name: str, ports: tuple[int, int], cidr: str)
     group = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=group,
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": ports[0], "ToPort": ports[1],
-                        "IpRanges": [{"CidrIp": cidr}]}],
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": ports[0],
+                "ToPort": ports[1],
+                "IpRanges": [{"CidrIp": cidr}],
+            }
+        ],
     )
     return group
 
@@ -137,15 +146,21 @@ class World:
         vpc, subnets = network(ec2, "10.0.0.0/16")
         group = open_group(ec2, vpc, "web", (8080, 8081), "10.0.0.0/16")
         self.backend = ec2.run_instances(
-            ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnets[0],
-            SecurityGroupIds=[group], UserData=SERVERS,
+            ImageId="ami-12345678",
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=subnets[0],
+            SecurityGroupIds=[group],
+            UserData=SERVERS,
         )["Instances"][0]["InstanceId"]
-        nlb = elb.create_load_balancer(Name="svc", Type="network", Scheme="internal",
-                                       Subnets=subnets)["LoadBalancers"][0]
+        nlb = elb.create_load_balancer(
+            Name="svc", Type="network", Scheme="internal", Subnets=subnets
+        )["LoadBalancers"][0]
         # The backend lives in AZ a only: cross-zone lets AZ b's node (and ENI) reach it too.
         elb.modify_load_balancer_attributes(
             LoadBalancerArn=nlb["LoadBalancerArn"],
-            Attributes=[{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}])
+            Attributes=[{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}],
+        )
         self.nlb_ips = {
             address["PrivateIPv4Address"]
             for zone in nlb["AvailabilityZones"]
@@ -153,46 +168,63 @@ class World:
         }
         for name, port, listen, proxy in (("plain", 8080, 80, False), ("proxied", 8081, 81, True)):
             tg = elb.create_target_group(
-                Name=name, Protocol="TCP", Port=port, VpcId=vpc, TargetType="instance",
-                HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2,
+                Name=name,
+                Protocol="TCP",
+                Port=port,
+                VpcId=vpc,
+                TargetType="instance",
+                HealthCheckIntervalSeconds=5,
+                HealthCheckTimeoutSeconds=2,
                 HealthyThresholdCount=2,
             )["TargetGroups"][0]["TargetGroupArn"]
             if proxy:
                 elb.modify_target_group_attributes(
                     TargetGroupArn=tg,
-                    Attributes=[{"Key": "proxy_protocol_v2.enabled", "Value": "true"}])
+                    Attributes=[{"Key": "proxy_protocol_v2.enabled", "Value": "true"}],
+                )
             elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": self.backend}])
-            elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP",
-                                Port=listen,
-                                DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+            elb.create_listener(
+                LoadBalancerArn=nlb["LoadBalancerArn"],
+                Protocol="TCP",
+                Port=listen,
+                DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+            )
             self.target_groups.append(tg)
         service = ec2.create_vpc_endpoint_service_configuration(
-            NetworkLoadBalancerArns=[nlb["LoadBalancerArn"]], AcceptanceRequired=True,
+            NetworkLoadBalancerArns=[nlb["LoadBalancerArn"]],
+            AcceptanceRequired=True,
             PrivateDnsName=PRIVATE_NAME,
         )["ServiceConfiguration"]
         self.service_id, self.service_name = service["ServiceId"], service["ServiceName"]
         ec2.start_vpc_endpoint_service_private_dns_verification(ServiceId=self.service_id)
         ec2.modify_vpc_endpoint_service_permissions(
-            ServiceId=self.service_id, AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"])
+            ServiceId=self.service_id, AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"]
+        )
 
     def _consumer(self) -> None:
         ec2 = self.c_ec2
         self.c_vpc, self.c_subnets = network(ec2, "10.0.0.0/16")
         self.c_group = open_group(ec2, self.c_vpc, "endpoint", (80, 81), "10.0.0.0/16")
-        self.client = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1,
-                                        SubnetId=self.c_subnets[0])["Instances"][0]["InstanceId"]
+        self.client = ec2.run_instances(
+            ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=self.c_subnets[0]
+        )["Instances"][0]["InstanceId"]
 
     def targets_healthy(self) -> bool:
         return all(
-            self.p_elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"][0]
-            ["TargetHealth"]["State"] == "healthy"
+            self.p_elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"][0][
+                "TargetHealth"
+            ]["State"]
+            == "healthy"
             for tg in self.target_groups
         )
 
     def create_endpoint(self, private_dns: bool = False) -> dict[str, Any]:
         return self.c_ec2.create_vpc_endpoint(
-            VpcId=self.c_vpc, ServiceName=self.service_name, VpcEndpointType="Interface",
-            SubnetIds=self.c_subnets, SecurityGroupIds=[self.c_group],
+            VpcId=self.c_vpc,
+            ServiceName=self.service_name,
+            VpcEndpointType="Interface",
+            SubnetIds=self.c_subnets,
+            SecurityGroupIds=[self.c_group],
             PrivateDnsEnabled=private_dns,
         )["VpcEndpoint"]
 
@@ -200,13 +232,18 @@ class World:
         return self.c_ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
 
     def accept(self, endpoint_id: str) -> dict[str, Any]:
-        self.p_ec2.accept_vpc_endpoint_connections(ServiceId=self.service_id,
-                                                   VpcEndpointIds=[endpoint_id])
-        wait_for(lambda: self.endpoint(endpoint_id)["State"] == "available", 30,
-                 "the endpoint to become available")
+        self.p_ec2.accept_vpc_endpoint_connections(
+            ServiceId=self.service_id, VpcEndpointIds=[endpoint_id]
+        )
+        wait_for(
+            lambda: self.endpoint(endpoint_id)["State"] == "available",
+            30,
+            "the endpoint to become available",
+        )
         return self.endpoint(endpoint_id)
 
     def eni_ips(self, endpoint: dict[str, Any]) -> list[str]:
         enis = self.c_ec2.describe_network_interfaces(
-            NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]
+            NetworkInterfaceIds=endpoint["NetworkInterfaceIds"]
+        )["NetworkInterfaces"]
         return [e["PrivateIpAddress"] for e in enis]

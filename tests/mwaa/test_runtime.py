@@ -147,9 +147,7 @@ def test_web_login_token_opens_an_airflow_session(spec: EnvironmentSpec, front: 
     assert refused.status_code == 403 and "_token" not in refused.cookies
 
 
-def test_snapshot_then_restore_puts_the_metadata_back(
-    spec: EnvironmentSpec, front: Front
-) -> None:
+def test_snapshot_then_restore_puts_the_metadata_back(spec: EnvironmentSpec, front: Front) -> None:
     """An update's snapshot is taken while Airflow runs; a rollback restores it: what was
     written after the snapshot is gone, what was before it is there."""
     front.cli("variables set before_snapshot kept")

@@ -135,7 +135,7 @@ def test_the_same_settings_again_are_the_same_load_balancer(store):
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
-        ({"type": "application"}, "InvalidConfigurationRequest"),
+        ({"type": "gateway"}, "InvalidConfigurationRequest"),
         ({"name": "internal-nlb"}, "ValidationError"),
         ({"subnets": ()}, "ValidationError"),
         ({"subnets": (SubnetMapping("subnet-gone"),)}, "SubnetNotFound"),

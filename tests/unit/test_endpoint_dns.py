@@ -18,8 +18,15 @@ ADDRESSES = (EndpointAddress("us-east-1a", "10.0.1.5"), EndpointAddress("us-east
 
 
 def _dns(**kwargs) -> EndpointDns:
-    values = {"endpoint_id": "vpce-0123456789abcdef0", "vpc_id": "vpc-1", "region": "us-east-1",
-              "token": "ab12cd34", "base": BASE, "addresses": ADDRESSES, **kwargs}
+    values = {
+        "endpoint_id": "vpce-0123456789abcdef0",
+        "vpc_id": "vpc-1",
+        "region": "us-east-1",
+        "token": "ab12cd34",
+        "base": BASE,
+        "addresses": ADDRESSES,
+        **kwargs,
+    }
     return EndpointDns(**values)
 
 

@@ -21,15 +21,19 @@ LINT = Path(sys.executable).parent / "lint-imports"
 def lint(workdir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(LINT), "--no-logo", "--no-cache", "--config", str(workdir / "pyproject.toml")],
-        cwd=workdir, capture_output=True, text=True, timeout=120,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(workdir)},
     )
 
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "privlink", tmp_path / "privlink",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "privlink", tmp_path / "privlink", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 

@@ -155,9 +155,15 @@ def test_a_second_store_sees_what_the_first_committed(store: Store) -> None:
 
 
 def subnet(sid: str, vpc_id: str) -> Subnet:
-    return Subnet(id=sid, account="111111111111", region="us-east-1", vpc_id=vpc_id,
-                  cidr="10.0.1.0/24", availability_zone="us-east-1a",
-                  availability_zone_id="use1-az6")
+    return Subnet(
+        id=sid,
+        account="111111111111",
+        region="us-east-1",
+        vpc_id=vpc_id,
+        cidr="10.0.1.0/24",
+        availability_zone="us-east-1a",
+        availability_zone_id="use1-az6",
+    )
 
 
 def test_children_by_parent_follow_adds_moves_and_deletes(store: Store) -> None:
