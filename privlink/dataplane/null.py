@@ -18,6 +18,7 @@ from privlink.dataplane.base import (
     TemporaryFailure,
 )
 from privlink.dataplane.plan import DataplanePlan
+from privlink.dataplane.plan_checks import validate
 
 
 class NullDriver:
@@ -27,7 +28,7 @@ class NullDriver:
 
     def apply(self, plan: DataplanePlan) -> ApplyReport:
         report = ApplyReport()
-        for rid, found in plan.validate().items():
+        for rid, found in validate(plan).items():
             report.fail(rid, "; ".join(found), permanent=True)
         for resource in _owners(plan):
             try:

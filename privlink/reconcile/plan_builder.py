@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from privlink.dataplane import plan as p
+from privlink.dataplane.routing import PublicAddress
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.domain.endpoint_dns import Answer
 from privlink.reconcile import access_paths, alb_plan, s3_paths, vpc_paths
@@ -78,19 +79,57 @@ def build_plan(
     """The whole desired network. `api`: where privlink's HTTPS API listens and what it
     serves (endpoints to those AWS services end there). `host_dns_port`: the host-side
     resolver's port (0 = none)."""
-    vpcs = uow.list(Vpc)
-    subnets = uow.list(Subnet)
     instances = [i for i in uow.list(Instance) if i.state in LIVE_INSTANCE_STATES]
     endpoints = [e for e in uow.list(VpcEndpoint) if e.endpoint_type == "Interface"]
     enis = {eni.id: eni for eni in uow.list(NetworkInterface)}
-
-    records = _dns_records(uow, vpcs, instances, endpoints, s3_paths.SERVICE in api.services)
     public = vpc_paths.public_addresses(uow)
+    nlbs = _nlbs(uow, {i.id: i for i in instances})
+    nlb_ids = {n.nlb_id for n in nlbs}
+    names = (
+        tuple(public_records(uow))
+        + tuple(vpc_paths.public_records(uow, public))
+        + tuple(access_paths.public_records(uow))
+    )
+    gateways = (
+        s3_paths.gateway_nets(uow, api.port)
+        if api.port and s3_paths.SERVICE in api.services
+        else ()
+    )
+    return p.DataplanePlan(
+        _vpc_nets(uow, instances, endpoints, public, s3_paths.SERVICE in api.services),
+        _instance_nets(uow, instances, enis),
+        nlbs,
+        tuple(net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, api)) is not None),
+        host_dns_port,
+        names if host_dns_port else (),
+        gateways,
+        peerings=vpc_paths.peerings(uow),
+        nat_gateways=vpc_paths.nat_gateways(uow),
+        internet=vpc_paths.internet(uow, public, names),
+        client_vpns=access_paths.client_vpn_nets(
+            uow, lambda ids: _security(effective_rules(uow, ids)).egress
+        ),
+        albs=alb_plan.albs(
+            uow, {i.id: i for i in instances}, lambda ids: _security(effective_rules(uow, ids))
+        ),
+    )
+
+
+def _vpc_nets(
+    uow: UnitOfWork,
+    instances: list[Instance],
+    endpoints: list[VpcEndpoint],
+    public: tuple[PublicAddress, ...],
+    s3_served: bool,
+) -> tuple[p.VpcNet, ...]:
+    """Every VPC with its subnets, resolver records, route tables and internet gateway."""
+    vpcs = uow.list(Vpc)
+    records = _dns_records(uow, vpcs, instances, endpoints, s3_served)
     vpc_paths.add_dns_records(uow, records, public)
     subnets_of: dict[str, list[p.SubnetNet]] = defaultdict(list)
-    for subnet in subnets:
+    for subnet in uow.list(Subnet):
         subnets_of[subnet.vpc_id].append(vpc_paths.subnet_net(uow, subnet))
-    vpc_nets = tuple(
+    return tuple(
         p.VpcNet(
             vpc.id,
             vpc.cidr,
@@ -102,7 +141,14 @@ def build_plan(
         )
         for vpc in vpcs
     )
-    instance_nets = tuple(
+
+
+def _instance_nets(
+    uow: UnitOfWork, instances: list[Instance], enis: dict[str, NetworkInterface]
+) -> tuple[p.InstanceNet, ...]:
+    """Running instances, and the hosts of the Airflow components MWAA runs in customers'
+    VPCs (requester-managed ENIs: a namespace each, under the ENI's security groups)."""
+    return tuple(
         p.InstanceNet(
             i.id,
             i.vpc_id,
@@ -114,7 +160,6 @@ def build_plan(
         )
         for i in instances
     ) + tuple(
-        # Airflow components MWAA runs in customers' VPCs: hosts on requester-managed ENIs
         p.InstanceNet(
             eni.id,
             eni.vpc_id,
@@ -123,40 +168,6 @@ def build_plan(
             security=_security(effective_rules(uow, eni.group_ids)),
         )
         for eni in mwaa_queries.component_hosts(uow)
-    )
-    nlbs = _nlbs(uow, {i.id: i for i in instances})
-    nlb_ids = {n.nlb_id for n in nlbs}
-    endpoint_nets = tuple(
-        net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, api)) is not None
-    )
-    names = (
-        tuple(public_records(uow))
-        + tuple(vpc_paths.public_records(uow, public))
-        + tuple(access_paths.public_records(uow))
-    )
-    host_dns = names if host_dns_port else ()
-    gateways = (
-        s3_paths.gateway_nets(uow, api.port)
-        if api.port and s3_paths.SERVICE in api.services
-        else ()
-    )
-    return p.DataplanePlan(
-        vpc_nets,
-        instance_nets,
-        nlbs,
-        endpoint_nets,
-        host_dns_port,
-        host_dns,
-        gateways,
-        peerings=vpc_paths.peerings(uow),
-        nat_gateways=vpc_paths.nat_gateways(uow),
-        internet=vpc_paths.internet(uow, public, names),
-        client_vpns=access_paths.client_vpn_nets(
-            uow, lambda ids: _security(effective_rules(uow, ids)).egress
-        ),
-        albs=alb_plan.albs(
-            uow, {i.id: i for i in instances}, lambda ids: _security(effective_rules(uow, ids))
-        ),
     )
 
 

@@ -24,6 +24,7 @@ from privlink.dataplane.plan import (
     SubnetNet,
     VpcNet,
 )
+from privlink.dataplane.plan_checks import validate
 from tests.dataplane.world import run_in, wait_for
 from tests.harness import VENV_BIN, Server
 
@@ -237,15 +238,15 @@ def test_local_endpoint_plan_is_valid_and_needs_exactly_one_destination() -> Non
     from dataclasses import replace
 
     plan = _local_plan()
-    assert plan.validate() == {}
+    assert validate(plan) == {}
     both = replace(plan.endpoints[0], nlb_id="nlb-x")
     neither = replace(plan.endpoints[0], local_port=None)
     bad_port = replace(plan.endpoints[0], local_port=70000)
     for endpoint in (both, neither, bad_port):
         broken = replace(plan, endpoints=(endpoint,))
-        assert "vpce-a1" in broken.validate()
-        assert broken.without(broken.validate()).endpoints == ()
-    assert plan.without(plan.validate()) == plan
+        assert "vpce-a1" in validate(broken)
+        assert broken.without(validate(broken)).endpoints == ()
+    assert plan.without(validate(plan)) == plan
 
 
 def test_local_endpoint_renders_a_proxy_to_loopback_and_no_nat() -> None:

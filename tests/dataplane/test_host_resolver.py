@@ -15,6 +15,7 @@ import pytest
 
 from privlink.dataplane.linux import topology
 from privlink.dataplane.plan import HOST_RESOLVER, DataplanePlan, DnsRecord
+from privlink.dataplane.plan_checks import validate
 from tests.dataplane.test_aws_service_endpoints import (
     endpoint_to,
     eni_ips,
@@ -124,8 +125,8 @@ def test_host_resolver_spec_listens_on_loopback_only() -> None:
     assert dns.hosts.splitlines() == [f"10.0.1.5 {record.name}", f"10.0.2.5 {record.name}"]
     assert HOST_RESOLVER not in topology.build(DataplanePlan(host_dns=(record,))).dns
     broken = DataplanePlan(host_dns_port=4553, host_dns=(DnsRecord("x", cname="y"),))
-    assert HOST_RESOLVER in broken.validate()
-    assert broken.without(broken.validate()).host_dns_port == 0
+    assert HOST_RESOLVER in validate(broken)
+    assert broken.without(validate(broken)).host_dns_port == 0
 
 
 def test_dnsmasq_conf_for_the_host_binds_127_0_0_1_without_upstream(tmp_path: Any) -> None:

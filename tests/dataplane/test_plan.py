@@ -16,11 +16,12 @@ from privlink.dataplane.plan import (
     VpcNet,
     normalize_protocol,
 )
+from privlink.dataplane.plan_checks import validate
 from tests.dataplane.scenarios import ENDPOINT_ID, NLB_ID, privatelink, with_endpoint
 
 
 def test_valid_scenario_has_no_problems() -> None:
-    assert privatelink().validate() == {}
+    assert validate(privatelink()) == {}
 
 
 def test_validation_names_the_broken_resource_and_drops_dependents() -> None:
@@ -28,7 +29,7 @@ def test_validation_names_the_broken_resource_and_drops_dependents() -> None:
     bad = replace(plan.instances[0], ip="10.0.2.10")  # not in its subnet (10.0.1.0/24)
     reserved = replace(plan.instances[1], ip="10.0.2.1")  # base+1 is the router's
     plan = replace(plan, instances=(bad, reserved, *plan.instances[2:]))
-    problems = plan.validate()
+    problems = validate(plan)
     assert set(problems) == {"i-c1", "i-c2"}
     assert "not in subnet" in problems["i-c1"][0]
     assert "reserved" in problems["i-c2"][0]
@@ -37,7 +38,7 @@ def test_validation_names_the_broken_resource_and_drops_dependents() -> None:
     # a broken VPC takes its instances and endpoints with it
     broken_vpc = replace(plan.vpcs[0], cidr="10.0.0.0/33")
     plan = replace(plan, vpcs=(broken_vpc, plan.vpcs[1]))
-    kept = plan.without(plan.validate())
+    kept = plan.without(validate(plan))
     assert [v.vpc_id for v in kept.vpcs] == ["vpc-p0"]
     assert kept.endpoints == ()
 
@@ -52,7 +53,7 @@ def test_duplicate_address_in_one_vpc_is_rejected() -> None:
             InstanceNet("i-2", "vpc-1", vpc.subnets[0].subnet_id, "10.9.1.5"),
         ),
     )
-    assert "already used by i-1" in plan.validate()["i-2"][0]
+    assert "already used by i-1" in validate(plan)["i-2"][0]
 
 
 def test_protocol_aliases() -> None:

@@ -12,6 +12,7 @@ import pytest
 from privlink.dataplane.linux import router_rules, topology
 from privlink.dataplane.linux.internet import INTERNET_COMPUTER
 from privlink.dataplane.plan import DataplanePlan
+from privlink.dataplane.plan_checks import validate
 from privlink.dataplane.routing import AclRule
 from tests.dataplane.conftest import Lab, hello, refused_or_timeout, run_in_ns
 from tests.dataplane.router_plans import (
@@ -141,5 +142,5 @@ def test_public_addresses_and_nat_gateways_on_privlinks_internet(driver: Any, la
 def test_validation_drops_bad_routing_data() -> None:
     plan = peered()
     bad = replace(plan, peerings=(replace(plan.peerings[0], accepter_vpc="vpc-nope"),))
-    assert PEERING in bad.validate() and bad.without(bad.validate()).peerings == ()
-    assert DataplanePlan().validate() == {}
+    assert PEERING in validate(bad) and bad.without(validate(bad)).peerings == ()
+    assert validate(DataplanePlan()) == {}

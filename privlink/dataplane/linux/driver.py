@@ -45,6 +45,7 @@ from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.spec import HealthKey
 from privlink.dataplane.plan import DataplanePlan
+from privlink.dataplane.plan_checks import validate
 
 log = logging.getLogger("privlink.dataplane")
 
@@ -86,7 +87,7 @@ class LinuxDriver:
     # -- the Dataplane interface -----------------------------------------------------------
     def apply(self, plan: DataplanePlan) -> ApplyReport:
         report = ApplyReport()
-        problems = plan.validate()
+        problems = validate(plan)
         for rid, found in problems.items():  # the plan itself is wrong: retrying cannot help
             report.fail(rid, "; ".join(found), permanent=True)
         plan = plan.without(problems)

@@ -172,43 +172,8 @@ class _Builder:
     def nlb(self, nlb: NlbNet) -> NamespaceSpec:
         ns = names.nlb_netns(nlb.nlb_id)
         vpc = self.plan.vpc(nlb.vpc_id)
-        router = names.vpc_netns(vpc.vpc_id)
-        for node in nlb.nodes:
-            subnet = vpc.subnet(node.subnet_id)
-            inner = names.nlb_node_link(nlb.nlb_id, node.subnet_id)
-            self.add_link(
-                router,
-                LinkSpec(
-                    names.nlb_node_port(nlb.nlb_id, node.subnet_id),
-                    "veth",
-                    VethPeer(inner, ns),
-                    names.subnet_bridge(node.subnet_id),
-                    owner=nlb.nlb_id,
-                ),
-            )
-            self.add_link(
-                ns,
-                LinkSpec(
-                    inner, "peer", addresses=(_cidr_of(node.ip, subnet.cidr),), owner=nlb.nlb_id
-                ),
-            )
-        arrivals: dict[str, list[str]] = {node.az: [] for node in nlb.nodes}
-        for ep in self.plan.endpoints:
-            if ep.nlb_id != nlb.nlb_id:
-                continue
-            for eni in ep.enis:
-                _, remote = self.transit[nlb.nlb_id][eni.eni_id]
-                self.add_link(
-                    ns,
-                    LinkSpec(
-                        names.transit_nlb_side(eni.eni_id),
-                        "peer",
-                        addresses=(f"{remote}/31",),
-                        owner=ep.endpoint_id,
-                    ),
-                )
-                if eni.az in arrivals:
-                    arrivals[eni.az].append(remote)
+        self._nlb_nodes(nlb, vpc, ns)
+        arrivals = self._nlb_arrivals(nlb, ns)
         zones = {
             node.az: rulesets.NlbZone(node.ip, tuple(sorted(arrivals[node.az])))
             for node in nlb.nodes
@@ -235,6 +200,50 @@ class _Builder:
             routes=_via_router(vpc, [n.subnet_id for n in nlb.nodes]),
             ruleset=rulesets.nlb(list(zones.values()), forwards, local_ports),
         )
+
+    def _nlb_nodes(self, nlb: NlbNet, vpc: VpcNet, ns: str) -> None:
+        """A veth per node from its subnet's bridge in the router, the node address inside."""
+        router = names.vpc_netns(vpc.vpc_id)
+        for node in nlb.nodes:
+            subnet = vpc.subnet(node.subnet_id)
+            inner = names.nlb_node_link(nlb.nlb_id, node.subnet_id)
+            self.add_link(
+                router,
+                LinkSpec(
+                    names.nlb_node_port(nlb.nlb_id, node.subnet_id),
+                    "veth",
+                    VethPeer(inner, ns),
+                    names.subnet_bridge(node.subnet_id),
+                    owner=nlb.nlb_id,
+                ),
+            )
+            self.add_link(
+                ns,
+                LinkSpec(
+                    inner, "peer", addresses=(_cidr_of(node.ip, subnet.cidr),), owner=nlb.nlb_id
+                ),
+            )
+
+    def _nlb_arrivals(self, nlb: NlbNet, ns: str) -> dict[str, list[str]]:
+        """The NLB side of each endpoint ENI's transit link, by the ENI's AZ."""
+        arrivals: dict[str, list[str]] = {node.az: [] for node in nlb.nodes}
+        for ep in self.plan.endpoints:
+            if ep.nlb_id != nlb.nlb_id:
+                continue
+            for eni in ep.enis:
+                _, remote = self.transit[nlb.nlb_id][eni.eni_id]
+                self.add_link(
+                    ns,
+                    LinkSpec(
+                        names.transit_nlb_side(eni.eni_id),
+                        "peer",
+                        addresses=(f"{remote}/31",),
+                        owner=ep.endpoint_id,
+                    ),
+                )
+                if eni.az in arrivals:
+                    arrivals[eni.az].append(remote)
+        return arrivals
 
     def _checks(self, nlb: NlbNet, tg: TargetGroupNet, ns: str) -> None:
         if tg.health_check is None:
