@@ -291,7 +291,11 @@ def test_environment_survives_sigkill_of_privlink(world: World) -> None:
     metadata (the variable set earlier) is intact."""
     world.server.stop(sig=signal.SIGKILL)
     world.server.start(timeout=60)
-    assert world.environment()["Status"] == "AVAILABLE"
+    env = world.environment()
+    assert env["Status"] == "AVAILABLE"
+    # The restarted data plane's first pass re-renders the VPC resolver: wait for the name.
+    host = env["WebserverUrl"]
+    wait_for(lambda: world.inside("getent", "hosts", host).returncode == 0, 30, "the name")
     assert "privlink_value" in world.cli("variables get privlink_key")[0]
     answer = world.mwaa.invoke_rest_api(Name="Seed", Path="/dags", Method="GET")
     assert answer["RestApiStatusCode"] == 200
