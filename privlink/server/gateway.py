@@ -269,6 +269,10 @@ def _check_required(operation: OperationModel, params: dict[str, Any]) -> None:
     if not missing:
         return
     protocol = operation.service_model.protocol
+    if operation.service_model.service_name == "sns":  # SNS words it its own way
+        raise errors.InvalidParameter(
+            f"Invalid parameter: {missing} Reason: no value for required parameter"
+        )
     if protocol == "ec2":
         raise errors.MissingParameter(f"The request must contain the parameter {missing}")
     if protocol == "query":

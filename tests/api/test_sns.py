@@ -575,3 +575,26 @@ def test_tags(sns, topic):
         error_code(lambda: sns.create_topic(Name="tagged", Tags=[{"Key": "env", "Value": "prod"}]))
         == "InvalidParameter"
     )
+
+
+def test_a_missing_required_parameter_is_snss_invalid_parameter(server) -> None:  # type: ignore[no-untyped-def]
+    """Unsubscribe with no SubscriptionArn at all (raw query: botocore would refuse to send it)."""
+    import urllib.error
+    import urllib.request
+    from xml.etree import ElementTree
+
+    request = urllib.request.Request(
+        server.url, data=b"Action=Unsubscribe&Version=2010-03-31",
+        headers={"content-type": "application/x-www-form-urlencoded",
+                 "authorization": "AWS4-HMAC-SHA256 Credential=123456789012/20260101/us-east-1/"
+                                  "sns/aws4_request, SignedHeaders=host, Signature=00"},
+    )  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    body = ElementTree.fromstring(refused.value.read())
+    text = {e.tag.split("}")[-1]: e.text for e in body.iter()}
+    assert refused.value.code == 400
+    assert text["Code"] == "InvalidParameter"
+    assert text["Message"] == (
+        "Invalid parameter: SubscriptionArn Reason: no value for required parameter"
+    )
