@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
+import pytest
 from botocore.config import Config
 
 from privlink.server.protocols.strict import STRICT_OUTPUT_ENV
@@ -219,3 +220,11 @@ class Server:
         if check and result.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed: {result.stderr}")
         return result
+
+
+def needs(present: bool, what: str) -> pytest.MarkDecorator:
+    """Skip a test whose tool is missing, except in CI: there scripts/install must have
+    installed it, and a silent skip would hide exactly that."""
+    if not present and os.environ.get("CI"):
+        raise RuntimeError(f"{what} is missing in CI: scripts/install should install it")
+    return pytest.mark.skipif(not present, reason=f"needs {what} (scripts/install)")

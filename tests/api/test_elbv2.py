@@ -555,14 +555,9 @@ def test_instance_targets(elb, ec2, net):
         error_code(lambda: health(elb, tg, Targets=[{"Id": "i-0123456789abcdef0"}]))
         == "InvalidTarget"
     )
-    try:
-        instance = ec2.run_instances(
-            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=net.subnets["us-east-1a"]
-        )["Instances"][0]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "NotImplemented":
-            pytest.skip("RunInstances is not available in this build")
-        raise
+    instance = ec2.run_instances(
+        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=net.subnets["us-east-1a"]
+    )["Instances"][0]
     elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": instance["InstanceId"]}])
     lb = make_lb(elb, net)["LoadBalancerArn"]
     elb.create_listener(LoadBalancerArn=lb, Protocol="TCP", Port=80, DefaultActions=forward(tg))

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Server
+from tests.harness import Server, needs
 
 CLI_V2 = Path("/usr/bin/aws")
 
@@ -136,7 +136,7 @@ def wait_for(lines: queue.Queue[str], text: str, timeout: float = 20.0) -> list[
     raise AssertionError(f"{text!r} not seen in {seen}")
 
 
-@pytest.mark.skipif(not cli_v2_available(), reason="AWS CLI v2 (Debian awscli) not installed")
+@needs(cli_v2_available(), "the AWS CLI v2 (Debian's awscli)")
 def test_aws_logs_tail_follow_with_cli_v2(server: Server, account: str, tail: Any) -> None:
     logs = server.client("logs", account)
     group = "airflow-Tail-Task"

@@ -17,9 +17,9 @@ from botocore.credentials import Credentials
 from tests.api.ec2_helpers import AMI
 from tests.api.privatelink import allow, make_net, make_service, party, wait_state
 from tests.browser import Browser, available
-from tests.harness import Server
+from tests.harness import Server, needs
 
-pytestmark = pytest.mark.skipif(not available(), reason="needs chromium (scripts/install)")
+pytestmark = needs(available(), "chromium")
 
 A, B = "us-east-1a", "us-east-1b"
 

@@ -27,7 +27,18 @@ import pytest
 
 from privlink.dataplane import proxyproto
 
-NEEDED_TOOLS = ("ip", "nft", "dnsmasq", "dig", "conntrack", "ping")
+NEEDED_TOOLS = (
+    "ip",
+    "nft",
+    "dnsmasq",
+    "dig",
+    "conntrack",
+    "ping",
+    "haproxy",
+    "openvpn",
+    "sshd",
+    "certutil",
+)
 
 
 def _skip_reason() -> str | None:

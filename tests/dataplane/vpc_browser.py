@@ -32,10 +32,6 @@ FLAGS = [
 ]  # fmt: skip
 
 
-def available() -> bool:
-    return Path(CHROMIUM).exists() and shutil.which("certutil") is not None
-
-
 def trusting_home(ca_pem: Path) -> Path:
     """A fresh home whose NSS database trusts privlink's CA for TLS servers."""
     home = Path(tempfile.mkdtemp(prefix="privlink-browser-"))
