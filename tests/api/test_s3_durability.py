@@ -90,3 +90,31 @@ def test_killed_upload_leaves_nothing(fresh_server: Any) -> None:
     assert error_of(excinfo)[:2] == ("404", 404)
     assert client.list_objects_v2(Bucket=b)["KeyCount"] == 0
     server.stop()
+
+
+def test_bodies_no_commit_kept_are_removed_on_restart(fresh_server: Any) -> None:
+    """A SIGKILL between renaming a body into place and committing its record leaves a file
+    no record names; the next process removes it before its first S3 call, and keeps
+    every body a record names."""
+    server: Server = fresh_server()
+    client = server.client("s3", "123456789012")
+    b = name("orphans")
+    client.create_bucket(Bucket=b)
+    client.put_object(Bucket=b, Key="kept", Body=b"kept")
+    uid = client.create_multipart_upload(Bucket=b, Key="open")["UploadId"]
+    client.upload_part(Bucket=b, Key="open", UploadId=uid, PartNumber=1, Body=b"part")
+    server.stop(signal.SIGKILL)
+    bodies = server.state_dir / "s3" / "objects"
+    kept = sorted(p.name for p in bodies.glob("*/*"))
+    assert len(kept) == 2
+    orphan = bodies / "ab" / ("ab" + "0" * 30)  # what an uncommitted PutObject leaves
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"never committed")
+    server.start()
+    client = server.client("s3", "123456789012")
+    assert client.get_object(Bucket=b, Key="kept")["Body"].read() == b"kept"
+    assert not orphan.exists()
+    assert sorted(p.name for p in bodies.glob("*/*")) == kept
+    parts = client.list_parts(Bucket=b, Key="open", UploadId=uid)["Parts"]
+    assert [p["Size"] for p in parts] == [4]
+    server.stop()

@@ -10,7 +10,7 @@ import re
 
 from privlink import errors
 from privlink.api import Scope
-from privlink.services.s3.records import NULL_VERSION, Bucket, ObjectKey, Version, key_id
+from privlink.services.s3.records import NULL_VERSION, Bucket, ObjectKey, Upload, Version, key_id
 
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._-]{32}$")
 
@@ -50,3 +50,12 @@ def version(scope: Scope, bucket_name: str, key: str, version_id: str | None = N
     if match.delete_marker:
         raise errors.MethodNotAllowed()
     return match
+
+
+def referenced_blobs(scope: Scope) -> set[str]:
+    """Every body file a record of any account names: object versions and upload parts.
+    Read once per process, by the start-up sweep of bodies no commit kept."""
+    uow = scope.uow
+    return {v.blob for k in uow.list(ObjectKey) for v in k.versions if v.blob} | {
+        p.blob for u in uow.list(Upload) for p in u.parts.values()
+    }

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from privlink.api import Context, Service
 from privlink.api.handlers import collect
-from privlink.services.s3 import records
+from privlink.services.s3 import queries, records
 from privlink.services.s3.handlers import buckets, listings, objects, uploads
 from privlink.services.s3.storage import Storage
 
@@ -23,7 +23,7 @@ def service(state_dir: Path) -> Service:
     storage = Storage(state_dir / "s3")
 
     def before(ctx: Context) -> None:
-        storage.sweep_once()
+        storage.sweep_once(lambda: queries.referenced_blobs(ctx))
 
     handlers = collect([buckets, objects, listings, uploads])
     return Service(

@@ -4,7 +4,8 @@ A body arrives as a spooled file (the gateway wrote it while the request
 streamed in) and is renamed into place only once the operation has decided
 to keep it, inside the transaction that records it: a SIGKILL before the
 commit leaves at most an unreferenced file, never a record pointing at a
-half-written one. Files are removed only after the commit that dropped their
+half-written one, and the next process removes such files before its first S3
+call (`sweep_once`). Files are removed only after the commit that dropped their
 last reference (`Scope.after_commit`). Bodies are never read whole into memory.
 """
 
@@ -62,13 +63,22 @@ class Storage:
     def path(self, blob: str) -> Path:
         return self.objects / blob[:2] / blob
 
-    def sweep_once(self) -> None:
-        """Drop temp files a killed process left (first S3 call of this process)."""
+    def sweep_once(self, referenced: Callable[[], set[str]]) -> None:
+        """Drop what a killed process left, at the first S3 call of this process: temp
+        files, and bodies renamed into place whose transaction never committed (no record
+        names them). Handlers run one at a time on the store thread, so no other
+        transaction holds an adopted, not yet committed body while this runs."""
         if self._swept:
             return
         self._swept = True
         if self.tmp.is_dir():
             shutil.rmtree(self.tmp, ignore_errors=True)
+        if not self.objects.is_dir():
+            return
+        keep = referenced()
+        for body in self.objects.glob("*/*"):
+            if body.name not in keep:
+                body.unlink(missing_ok=True)
 
     def adopt(self, source: Path) -> str:
         """Move a finished file into place under a new blob name."""
