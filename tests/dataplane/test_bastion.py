@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.dataplane.test_aws_service_endpoints import endpoint_to, network, wait_available
-from tests.dataplane.world import run_in, wait_for
+from tests.dataplane.world import on_internet, run_in, wait_for
 from tests.harness import VENV_BIN, Server
 
 pytestmark = pytest.mark.dataplane
@@ -180,15 +180,6 @@ def test_bastion_tunnels_reach_the_private_web_server(
     ec2.revoke_security_group_ingress(GroupId=web_group, IpPermissions=[from_bastion])
     wait_for(lambda: curl(laptop, ca, *socks) == "000", 20, "the revoked rule to cut the path")
     print(f"bastion: first ssh login {first_login:.2f} s after launch")
-
-
-def on_internet(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(VENV_BIN / "privlink"), "exec", "--internet", "--", *argv],
-        capture_output=True,
-        text=True,
-        timeout=20,
-    )
 
 
 def internet_curl(ca: Path, *args: str) -> str:

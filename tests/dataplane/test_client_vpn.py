@@ -29,7 +29,7 @@ from tests.dataplane.test_aws_service_endpoints import (
     network,
     wait_available,
 )
-from tests.dataplane.world import wait_for
+from tests.dataplane.world import on_internet, wait_for
 from tests.harness import VENV_BIN, Server
 from tests.vpn_pki import Issued, import_pair, make_vpn_pki
 
@@ -44,15 +44,6 @@ RESOLVER = "10.40.0.2"
 @pytest.fixture
 def linux_server(fresh_server: Any) -> Server:
     return fresh_server(extra_args=["--dataplane", "linux", "--dns-port", "0"])
-
-
-def on_internet(*argv: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(VENV_BIN / "privlink"), "exec", "--internet", "--", *argv],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 class Clients:

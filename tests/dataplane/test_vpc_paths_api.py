@@ -13,7 +13,6 @@ gateway's Elastic IP.
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import Any
 
 import pytest
@@ -28,8 +27,8 @@ from tests.dataplane.test_aws_service_endpoints import (
     network,
     wait_available,
 )
-from tests.dataplane.world import connect, dig, open_group, run_in, wait_for
-from tests.harness import VENV_BIN, Server
+from tests.dataplane.world import connect, dig, on_internet, open_group, run_in, wait_for
+from tests.harness import Server
 
 REQUESTER, ACCEPTER = "616161616161", "626262626262"
 COMPUTER = "203.0.113.10"  # privlink's internet computer
@@ -49,15 +48,6 @@ def web_instance(ec2: Any, subnet: str, group: str, **nic: Any) -> dict[str, Any
         UserData=WEB,
         NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "Groups": [group], **nic}],
     )["Instances"][0]
-
-
-def internet(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(VENV_BIN / "privlink"), "exec", "--internet", "--", *argv],
-        capture_output=True,
-        text=True,
-        timeout=20,
-    )
 
 
 def reaches(instance: str, host: str, port: int) -> bool:
@@ -151,12 +141,12 @@ def test_public_instances_and_nat_gateways_on_privlinks_internet(
 
     # the internet computer resolves the public name and reaches the instance
     wait_for(
-        lambda: internet("dig", "+short", public_name).stdout.split() == [public_ip],
+        lambda: on_internet("dig", "+short", public_name).stdout.split() == [public_ip],
         20,
         "the public name on the internet's resolver",
     )
     fetched = wait_for(
-        lambda: internet("curl", "-sf", "-m", "3", f"http://{public_name}:8080/").returncode == 0
+        lambda: on_internet("curl", "-sf", "-m", "3", f"http://{public_name}:8080/").returncode == 0
         or None,
         30,
         "the public instance from the internet",

@@ -80,6 +80,11 @@ def run_in(instance: str, *argv: str, timeout: float = 20) -> subprocess.Complet
     )
 
 
+def on_internet(*argv: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """`privlink exec --internet -- ARGV`: the computer on privlink's internet."""
+    return run_in("--internet", *argv, timeout=timeout)
+
+
 def connect(instance: str, host: str, port: int) -> subprocess.CompletedProcess[str]:
     return run_in(instance, "python3", "-c", CLIENT, host, str(port))
 
