@@ -64,12 +64,15 @@ class SgRule:
     For tcp/udp, from_port..to_port is the port range (-1 or 0..65535 = all ports).
     For icmp, from_port is the ICMP type and to_port the code (-1 = any).
     `cidrs` are the peers; a referenced group is expanded to its members' /32s.
+    `group_id` names the group the rule belongs to (the Reachability Analyzer's answers
+    name it; the kernel does not care).
     """
 
     protocol: Protocol
     from_port: int = -1
     to_port: int = -1
     cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    group_id: str = ""
 
 
 ALLOW_ALL: tuple[SgRule, ...] = (SgRule("all"),)
@@ -149,6 +152,9 @@ class InstanceNet:
     user_data: str | None = None  # run once, at first boot, as a script inside the instance
     # The key pair's public key (OpenSSH form): sshd lets ec2-user in with it (a bastion).
     ssh_key: str | None = None
+    # Its interface and security groups, for the Reachability Analyzer's answers.
+    eni_id: str = ""
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,10 @@ class EndpointNet:
     ingress: tuple[SgRule, ...] = ()
     active: bool = True
     local_port: int | None = None
+    # For the Reachability Analyzer's answers: the endpoint's state, service and groups.
+    state: str = ""
+    service_id: str = ""
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

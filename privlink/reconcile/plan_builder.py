@@ -157,6 +157,8 @@ def _instance_nets(
             security=_security(effective_rules(uow, _groups_of(i, enis))),
             user_data=_decode(i.user_data),
             ssh_key=i.ssh_public_key,
+            eni_id=i.network_interface_id,
+            groups=tuple(_groups_of(i, enis)),
         )
         for i in instances
     ) + tuple(
@@ -166,6 +168,8 @@ def _instance_nets(
             eni.subnet_id,
             eni.private_ip,
             security=_security(effective_rules(uow, eni.group_ids)),
+            eni_id=eni.id,
+            groups=tuple(eni.group_ids),
         )
         for eni in mwaa_queries.component_hosts(uow)
     )
@@ -205,7 +209,7 @@ def _rule(rule: EffectiveRule) -> p.SgRule | None:
         return None
     low = -1 if rule.from_port is None else rule.from_port
     high = -1 if rule.to_port is None else rule.to_port
-    return p.SgRule(protocol, low, high, peers)
+    return p.SgRule(protocol, low, high, peers, rule.group_id)
 
 
 def _rules(rules: Iterable[EffectiveRule], egress: bool) -> tuple[p.SgRule, ...]:
@@ -389,4 +393,7 @@ def _endpoint(
         ingress=ingress,
         active=endpoint.state in PATH_STATES,
         local_port=local_port,
+        state=endpoint.state,
+        service_id=endpoint.service_id,
+        groups=tuple(endpoint.group_ids),
     )
