@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from privlink.store import schema
 from privlink.store.cache import Mirror
-from privlink.store.unit import UnitOfWork
+from privlink.store.unit import UnitOfWork, read_only
 
 ChangeListener = Callable[[set[tuple[str, str]]], None]
 
@@ -53,6 +53,13 @@ class Store:
         if uow.changed:
             for listener in self._listeners:
                 listener(set(uow.changed))
+
+    def snapshot(self) -> UnitOfWork:
+        """A read-only unit over the committed state as it is now, for a thread other
+        than the store thread: it waits for the writer lock only while the snapshot is
+        taken (not while it is read), and it never sees a later commit. Writing raises."""
+        with self._lock:
+            return read_only(self.mirror.snapshot(self._lock))
 
     def reset(self) -> None:
         with self._lock, self.engine.begin() as conn:

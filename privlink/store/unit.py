@@ -8,7 +8,7 @@ crash keeps exactly what was committed) and to the mirror on commit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -191,3 +191,17 @@ class UnitOfWork:
 
     def release_names(self, owner: str) -> None:
         self.conn.execute(delete(schema.unique_names).where(schema.unique_names.c.owner == owner))
+
+
+class ReadOnlyError(RuntimeError):
+    """A write through a snapshot (Store.snapshot): snapshots only read."""
+
+
+class _NoConnection:
+    def execute(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise ReadOnlyError("a snapshot is read-only")
+
+
+def read_only(mirror: Mirror) -> UnitOfWork:
+    """A unit reading `mirror` (a snapshot) whose every write raises ReadOnlyError."""
+    return UnitOfWork(cast(Connection, _NoConnection()), mirror)
