@@ -12,7 +12,7 @@ from typing import Any
 from privlink import __version__
 from privlink.config import Settings
 from privlink.dataplane import Dataplane, make_driver
-from privlink.internal_routes import sns_routes
+from privlink.internal_routes import az_routes, sns_routes
 from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.client_vpn import ClientVpnController
 from privlink.reconcile.dataplane import DataplaneController
@@ -59,6 +59,7 @@ class Runtime:
                 ("POST", "/_privlink/reset"): self._reset,
                 ("POST", "/_privlink/faults"): self._faults,
                 **sns_routes(self.sns, self.store, self._in_store),
+                **az_routes(self.store, self._in_store),
                 **ui_routes(self.store, self._in_store),
             },
             spool_dir=settings.state_dir / "spool",

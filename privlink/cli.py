@@ -1,4 +1,4 @@
-"""The `privlink` command: up, env, exec, down, status, reset."""
+"""The `privlink` command: up, env, exec, down, status, reset, az."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return _down(args.state_dir)
     if args.command == "status":
         return _status(args.url)
+    if args.command == "az":
+        return _az(args)
     if args.command == "reset":
         _call(args.url, "POST", "/_privlink/reset")
         print("privlink state emptied")
@@ -76,7 +78,23 @@ def _parser() -> argparse.ArgumentParser:
     for name, text in (("status", "show what is running"), ("reset", "empty all state")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--url", default=os.environ.get("PRIVLINK_URL", DEFAULT_URL))
+    _az_arguments(sub.add_parser("az", help="list availability zones; fail or restore one"))
     return parser
+
+
+def _az_arguments(az: argparse.ArgumentParser) -> None:
+    az.add_argument("--url", default=os.environ.get("PRIVLINK_URL", DEFAULT_URL))
+    az.add_argument(
+        "--region",
+        default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        help="list only this region's zones (default: $AWS_REGION; unset: every region)",
+    )
+    az_sub = az.add_subparsers(dest="az_command")
+    for name, text in (
+        ("fail", "a zonal outage: the zone's interfaces, targets, nodes and instances stop"),
+        ("restore", "end the zone's outage"),
+    ):
+        az_sub.add_parser(name, help=text).add_argument("zone", help="zone name or ID")
 
 
 def _up_arguments(up: argparse.ArgumentParser) -> None:
@@ -291,22 +309,29 @@ def _down(state_dir: Path) -> int:
     return 1
 
 
-def _call(url: str, method: str, path: str) -> Any:
+def _call(url: str, method: str, path: str, body: bytes = b"") -> Any:
     request = urllib.request.Request(
         url + path,
         method=method,
-        data=b"" if method == "POST" else None,
-        headers=_signed_headers(url + path, method),
+        data=body if method == "POST" else None,
+        headers=_signed_headers(url + path, method, body),
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:  # privlink answered: say what it said
+        try:
+            reason = json.loads(exc.read()).get("error") or exc.reason
+        except ValueError:
+            reason = exc.reason
+        print(f"privlink: {reason}", file=sys.stderr)
+        raise SystemExit(2 if 400 <= exc.code < 500 else 1) from exc
     except urllib.error.URLError as exc:
         print(f"privlink is not reachable at {url}: {exc.reason}", file=sys.stderr)
         raise SystemExit(1) from exc
 
 
-def _signed_headers(url: str, method: str) -> dict[str, str]:
+def _signed_headers(url: str, method: str, body: bytes = b"") -> dict[str, str]:
     """SigV4 headers from the environment's credentials (a strict-mode server needs its
     admin key on /_privlink/ routes); none when no credentials are set."""
     key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
@@ -316,7 +341,7 @@ def _signed_headers(url: str, method: str) -> dict[str, str]:
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    request = AWSRequest(method=method, url=url, data=b"")
+    request = AWSRequest(method=method, url=url, data=body)
     SigV4Auth(Credentials(key, secret), "privlink", "us-east-1").add_auth(request)
     return dict(request.headers.items())
 
@@ -344,6 +369,24 @@ def _status(url: str) -> int:
         print(f"{kind:<{width}}  {count}")
     _print_usage(data.get("privatelink_usage") or {})
     _print_environments(data.get("mwaa_environments") or [])
+    return 0
+
+
+def _az(args: argparse.Namespace) -> int:
+    """`privlink az`: zone states; `az fail ZONE` / `az restore ZONE` change one (exit 2 for
+    a zone privlink does not know, as for any usage error)."""
+    if args.az_command:
+        body = json.dumps({"zone": args.zone}).encode()
+        state = _call(args.url, "POST", f"/_privlink/az/{args.az_command}", body)
+        print(f"{state['name']} ({state['zone_id']})  {state['state']}")
+        return 0
+    states = [
+        s for s in _call(args.url, "GET", "/_privlink/az") if args.region in (None, s["region"])
+    ]
+    print("zone          zone id       state")
+    for state in states:
+        since = f"  since {state['since']}" if state.get("since") else ""
+        print(f"{state['name']:<13} {state['zone_id']:<13} {state['state']}{since}")
     return 0
 
 

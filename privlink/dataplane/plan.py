@@ -294,6 +294,13 @@ class DataplanePlan:
     nat_gateways: tuple[NatGatewayNet, ...] = ()
     internet: InternetNet | None = None  # None: no plk-inet namespace
     albs: tuple[AlbNet, ...] = ()  # application load balancers (alb.py)
+    # Availability zones in an outage (`privlink az fail`): what lives in them stops
+    # answering (topology.py drops it in each object's namespace). DNS answers are
+    # already trimmed by the plan's builder.
+    failed_zones: frozenset[str] = frozenset()
+    # Interfaces (ENI ids) a flow log names, directly or by subnet or VPC: only these pay
+    # for per-flow counting (linux/observe.py).
+    flow_logged: tuple[str, ...] = ()
 
     def vpc(self, vpc_id: str) -> VpcNet:
         for vpc in self.vpcs:
@@ -341,5 +348,10 @@ class DataplanePlan:
                 gateways,
                 albs=albs,
             )
-        plan = replace(plan, client_vpns=access.kept(self, bad, ok_vpcs))
+        plan = replace(
+            plan,
+            client_vpns=access.kept(self, bad, ok_vpcs),
+            failed_zones=self.failed_zones,
+            flow_logged=self.flow_logged,
+        )
         return routing.trim(self, plan, bad, ok_vpcs)

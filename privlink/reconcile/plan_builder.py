@@ -36,8 +36,9 @@ from privlink.dataplane import plan as p
 from privlink.dataplane.routing import PublicAddress
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.domain.endpoint_dns import Answer
-from privlink.reconcile import access_paths, alb_plan, s3_paths, vpc_paths
+from privlink.reconcile import access_paths, alb_plan, s3_paths, vpc_paths, zone_outage
 from privlink.services.ec2.network.addressing import private_dns_name
+from privlink.services.ec2.network.outages import failed_zones
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
 from privlink.services.elbv2.queries import cross_zone_enabled
@@ -78,7 +79,7 @@ def build_plan(
 ) -> p.DataplanePlan:
     """The whole desired network. `api`: where privlink's HTTPS API listens and what it
     serves (endpoints to those AWS services end there). `host_dns_port`: the host-side
-    resolver's port (0 = none)."""
+    resolver's port (0 = none). Zones in an outage stay in the plan (zone_outage)."""
     instances = [i for i in uow.list(Instance) if i.state in LIVE_INSTANCE_STATES]
     endpoints = [e for e in uow.list(VpcEndpoint) if e.endpoint_type == "Interface"]
     enis = {eni.id: eni for eni in uow.list(NetworkInterface)}
@@ -95,7 +96,7 @@ def build_plan(
         if api.port and s3_paths.SERVICE in api.services
         else ()
     )
-    return p.DataplanePlan(
+    plan = p.DataplanePlan(
         _vpc_nets(uow, instances, endpoints, public, s3_paths.SERVICE in api.services),
         _instance_nets(uow, instances, enis),
         nlbs,
@@ -113,6 +114,7 @@ def build_plan(
             uow, {i.id: i for i in instances}, lambda ids: _security(effective_rules(uow, ids))
         ),
     )
+    return zone_outage.apply(plan, failed_zones(uow))
 
 
 def _vpc_nets(

@@ -320,6 +320,31 @@ def nat_gateway(link: str, address: str) -> str:
     return _table("nat gateway", body)
 
 
+def zone_down(ruleset: str, links: Sequence[str], *, outbound: bool = False) -> str:
+    """`ruleset` plus a zonal outage on `links` (the interfaces living in a failed zone):
+    whatever arrives on them is dropped before conntrack sees it, so clients time out
+    as during an AWS zonal outage (no reset, no ICMP); open flows hang too. `outbound`
+    also silences what is sent out of them (an instance: nothing leaves it). Egress is
+    otherwise kept: a namespace's default route may leave through such a link, and the
+    zones it reaches are alive."""
+    if not links:
+        return ruleset
+    chains = [
+        "chain zone_down_in {",
+        "  type filter hook prerouting priority -300; policy accept;",
+        f"  iifname {_quoted(links)} drop",
+        "}",
+    ]
+    if outbound:
+        chains += [
+            "chain zone_down_out {",
+            "  type filter hook output priority -300; policy accept;",
+            f"  oifname {_quoted(links)} drop",
+            "}",
+        ]
+    return "\n".join([ruleset, *chains])
+
+
 def internet(links: str, computer: str) -> str:
     """plk-inet: what the computer on it sends leaves from its own (public) address, never
     from the address of the link it takes to a VPC."""

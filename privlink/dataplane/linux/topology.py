@@ -59,6 +59,7 @@ from privlink.dataplane.plan import (
     EndpointNet,
     InstanceNet,
     NlbNet,
+    NlbNode,
     Target,
     TargetGroupNet,
     VpcNet,
@@ -161,6 +162,8 @@ class _Builder:
             inst.instance_id, ns, resolv, inst.user_data
         )
         ruleset = rulesets.instance(inst.security.ingress, inst.security.egress, resolvers)
+        if subnet.az in self.plan.failed_zones:  # the whole instance is gone from the network
+            ruleset = rulesets.zone_down(ruleset, [names.INSTANCE_IFNAME], outbound=True)
         return NamespaceSpec(
             ns,
             inst.instance_id,
@@ -198,7 +201,14 @@ class _Builder:
             nlb.nlb_id,
             sysctls,
             routes=_via_router(vpc, [n.subnet_id for n in nlb.nodes]),
-            ruleset=rulesets.nlb(list(zones.values()), forwards, local_ports),
+            ruleset=rulesets.zone_down(
+                rulesets.nlb(list(zones.values()), forwards, local_ports),
+                [
+                    names.nlb_node_link(nlb.nlb_id, n.subnet_id)
+                    for n in nlb.nodes
+                    if n.az in self.plan.failed_zones
+                ],
+            ),
         )
 
     def _nlb_nodes(self, nlb: NlbNet, vpc: VpcNet, ns: str) -> None:
@@ -249,7 +259,7 @@ class _Builder:
         if tg.health_check is None:
             return
         for t in tg.targets:
-            node = nlb.node_in(t.az) or nlb.nodes[0]
+            node = nlb.node_in(t.az) or self._live_node(nlb)
             self.spec.checks.append(
                 CheckSpec(
                     (tg.target_group_id, t.ip, t.port),
@@ -260,6 +270,12 @@ class _Builder:
                     tg.proxy_protocol_v2,
                 )
             )
+
+    def _live_node(self, nlb: NlbNet) -> NlbNode:
+        """The node that checks targets in zones without one: a node outside failed zones
+        when there is one (a failed node's checks would fail every target)."""
+        live = [n for n in nlb.nodes if n.az not in self.plan.failed_zones]
+        return (live or list(nlb.nodes))[0]
 
     def _enis(self, ep: EndpointNet, ns: str) -> None:
         """Each ENI: a veth from its subnet's bridge in the VPC router into `ns`."""
@@ -289,7 +305,12 @@ class _Builder:
 
     def _acls(self, ep: EndpointNet, ruleset: str) -> str:
         """The endpoint's ruleset plus its subnets' ACLs on answers that cross between
-        its ENIs' subnets inside the namespace (router_rules.eni_crossings)."""
+        its ENIs' subnets inside the namespace (router_rules.eni_crossings), and its ENIs
+        in failed zones silenced (rulesets.zone_down)."""
+        failed = self.plan.failed_zones
+        ruleset = rulesets.zone_down(
+            ruleset, [names.eni_link(e.eni_id) for e in ep.enis if e.az in failed]
+        )
         vpc = self.plan.vpc(ep.vpc_id)
         crossings = router_rules.eni_crossings(
             [

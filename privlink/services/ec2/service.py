@@ -11,6 +11,7 @@ from privlink.api import Service
 from privlink.services.ec2 import records
 from privlink.services.ec2.compute.handlers import instances, interfaces, key_pairs
 from privlink.services.ec2.handlers import tags
+from privlink.services.ec2.network import outages
 from privlink.services.ec2.network.defaults import ensure_default_vpc
 from privlink.services.ec2.network.handlers import (
     acls,
@@ -64,6 +65,7 @@ def service() -> Service:
             records.NatGateway,
             records.VpcPeeringConnection,
             records.KeyPair,
+            outages.ZoneOutage,
             *privatelink.RECORDS,
             *client_vpn.RECORDS,
         ],

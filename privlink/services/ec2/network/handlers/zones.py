@@ -1,5 +1,6 @@
 """DescribeAvailabilityZones and DescribeRegions, from `domain.regions`.
 
+A zone failed with `privlink az fail` shows State "impaired" (network/outages.py).
 Every region privlink knows is enabled by default (opt-in-not-required);
 AllRegions adds a few opt-in regions as "not-opted-in", as an account that
 never enabled them sees them.
@@ -12,6 +13,7 @@ from typing import Any
 from privlink import errors
 from privlink.api import Context, handles
 from privlink.domain import filters, regions
+from privlink.services.ec2.network import outages
 from privlink.services.shared.describe import narrow
 
 OPT_IN_REGIONS = ("af-south-1", "ap-east-1", "eu-south-1", "me-south-1")
@@ -34,9 +36,9 @@ LONG_NAMES = {
 }
 
 
-def wire_zone(zone: regions.Zone) -> dict[str, Any]:
+def wire_zone(zone: regions.Zone, failed: frozenset[str] = frozenset()) -> dict[str, Any]:
     return {
-        "State": "available",
+        "State": outages.IMPAIRED if zone.name in failed else outages.AVAILABLE,
         "OptInStatus": "opt-in-not-required",
         "Messages": [],
         "RegionName": zone.region,
@@ -65,7 +67,8 @@ ZONE_FILTERS: dict[str, filters.Getter] = {
 
 @handles("DescribeAvailabilityZones")
 def describe_zones(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    zones = [wire_zone(z) for z in regions.zones(ctx.region)]
+    failed = outages.failed_zones(ctx.uow)
+    zones = [wire_zone(z, failed) for z in regions.zones(ctx.region)]
     names = params.get("ZoneNames") or []
     ids = params.get("ZoneIds") or []
     if names or ids:
