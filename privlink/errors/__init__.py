@@ -10,6 +10,7 @@ from privlink.errors.acm import *  # noqa: F403
 from privlink.errors.base import *  # noqa: F403
 from privlink.errors.ec2 import *  # noqa: F403
 from privlink.errors.elbv2 import *  # noqa: F403
+from privlink.errors.flow_logs import *  # noqa: F403
 from privlink.errors.iam import *  # noqa: F403
 from privlink.errors.logs import *  # noqa: F403
 from privlink.errors.mwaa import *  # noqa: F403

@@ -10,6 +10,7 @@ from __future__ import annotations
 from privlink.api import Service
 from privlink.services.ec2 import records
 from privlink.services.ec2.compute.handlers import instances, interfaces, key_pairs
+from privlink.services.ec2.flowlogs import service as flow_logs
 from privlink.services.ec2.handlers import tags
 from privlink.services.ec2.network import outages
 from privlink.services.ec2.network.defaults import ensure_default_vpc
@@ -49,6 +50,7 @@ def service() -> Service:
             tags,
             *privatelink.MODULES,
             *client_vpn.MODULES,
+            *flow_logs.MODULES,
         ],
         records=[
             records.RegionBootstrap,
@@ -68,6 +70,7 @@ def service() -> Service:
             outages.ZoneOutage,
             *privatelink.RECORDS,
             *client_vpn.RECORDS,
+            *flow_logs.RECORDS,
         ],
         before=ensure_default_vpc,
     )
