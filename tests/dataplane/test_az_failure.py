@@ -1,0 +1,213 @@
+"""A zonal outage on demand (`privlink az fail ZONE` / `restore`), end to end.
+
+The provider's NLB has a node in each of us-east-1a, b and c; its targets live in a
+and c, each answering with its zone's letter. The consumer's endpoint has an
+interface in a and b, and the client lives in b. So with cross-zone load balancing
+off, the endpoint's b interface reaches the node in b, which has no target of its
+own: only a serves. Failing zone a then leaves the regional name with b's address
+alone and nothing to serve it; turning cross-zone on lets node b send to c, and a
+client that uses the regional name works again, connection after connection, while
+a's address times out (no reset) and a's zonal name has no answer. Restoring a
+brings its address, its target and its traffic back.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+import pytest
+
+from tests.dataplane.world import CONSUMER, PROVIDER, connect, dig, open_group, wait_for
+from tests.harness import VENV_BIN, Server
+
+pytestmark = pytest.mark.dataplane
+
+ZONES = ("a", "b", "c")
+
+
+def answering(zone: str) -> str:
+    """UserData: a TCP server on 8080 that answers every connection with its zone."""
+    return (
+        "#!/bin/bash\nexec python3 -c '\nimport socket\ns = socket.socket()\n"
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        's.bind(("0.0.0.0", 8080))\ns.listen(64)\nwhile True:\n'
+        f'    c, _ = s.accept()\n    c.sendall(b"zone-{zone}\\n")\n    c.close()\n\'\n'
+    )
+
+
+def subnets(ec2: Any, zones: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    return vpc, {
+        z: ec2.create_subnet(
+            VpcId=vpc, CidrBlock=f"10.0.{i + 1}.0/24", AvailabilityZone=f"us-east-1{z}"
+        )["Subnet"]["SubnetId"]
+        for i, z in enumerate(zones)
+    }
+
+
+def az(server: Server, *args: str) -> None:
+    result = subprocess.run(
+        [str(VENV_BIN / "privlink"), "az", "--url", server.url, *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+class Outage:
+    """The provider and consumer above, built through the API."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.p_ec2 = server.client("ec2", PROVIDER)
+        self.elb = server.client("elbv2", PROVIDER)
+        self.c_ec2 = server.client("ec2", CONSUMER)
+        vpc, provider_subnets = subnets(self.p_ec2, ZONES)
+        group = open_group(self.p_ec2, vpc, "web", (8080, 8080), "10.0.0.0/16")
+        self.backends = {
+            z: self.p_ec2.run_instances(
+                ImageId="ami-12345678",
+                MinCount=1,
+                MaxCount=1,
+                SubnetId=provider_subnets[z],
+                SecurityGroupIds=[group],
+                UserData=answering(z),
+            )["Instances"][0]["InstanceId"]
+            for z in ("a", "c")
+        }
+        nlb = self.elb.create_load_balancer(
+            Name="zonal", Type="network", Scheme="internal", Subnets=list(provider_subnets.values())
+        )["LoadBalancers"][0]
+        self.nlb = nlb["LoadBalancerArn"]
+        self.tg = self.elb.create_target_group(
+            Name="zonal",
+            Protocol="TCP",
+            Port=8080,
+            VpcId=vpc,
+            TargetType="instance",
+            HealthCheckIntervalSeconds=5,
+            HealthCheckTimeoutSeconds=2,
+            HealthyThresholdCount=2,
+            UnhealthyThresholdCount=2,
+        )["TargetGroups"][0]["TargetGroupArn"]
+        self.elb.register_targets(
+            TargetGroupArn=self.tg, Targets=[{"Id": i} for i in self.backends.values()]
+        )
+        self.elb.create_listener(
+            LoadBalancerArn=self.nlb,
+            Protocol="TCP",
+            Port=80,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": self.tg}],
+        )
+        service = self.p_ec2.create_vpc_endpoint_service_configuration(
+            NetworkLoadBalancerArns=[self.nlb], AcceptanceRequired=False
+        )["ServiceConfiguration"]
+        self.p_ec2.modify_vpc_endpoint_service_permissions(
+            ServiceId=service["ServiceId"], AddAllowedPrincipals=[f"arn:aws:iam::{CONSUMER}:root"]
+        )
+        c_vpc, consumer_subnets = subnets(self.c_ec2, ("a", "b"))
+        c_group = open_group(self.c_ec2, c_vpc, "endpoint", (80, 80), "10.0.0.0/16")
+        self.client = self.c_ec2.run_instances(
+            ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=consumer_subnets["b"]
+        )["Instances"][0]["InstanceId"]
+        self.endpoint = self.c_ec2.create_vpc_endpoint(
+            VpcId=c_vpc,
+            ServiceName=service["ServiceName"],
+            VpcEndpointType="Interface",
+            SubnetIds=list(consumer_subnets.values()),
+            SecurityGroupIds=[c_group],
+        )["VpcEndpoint"]["VpcEndpointId"]
+
+    def described(self) -> dict[str, Any]:
+        found = self.c_ec2.describe_vpc_endpoints(VpcEndpointIds=[self.endpoint])
+        return found["VpcEndpoints"][0]  # type: ignore[no-any-return]
+
+    def eni_ips(self) -> dict[str, str]:
+        """Zone letter -> the endpoint's address there."""
+        enis = self.c_ec2.describe_network_interfaces(
+            NetworkInterfaceIds=self.described()["NetworkInterfaceIds"]
+        )["NetworkInterfaces"]
+        return {e["AvailabilityZone"][-1]: e["PrivateIpAddress"] for e in enis}
+
+    def health(self) -> dict[str, str]:
+        """Zone letter -> its target's health."""
+        zone_of = {i: z for z, i in self.backends.items()}
+        found = self.elb.describe_target_health(TargetGroupArn=self.tg)["TargetHealthDescriptions"]
+        return {zone_of[t["Target"]["Id"]]: t["TargetHealth"]["State"] for t in found}
+
+    def backend_ip(self, zone: str) -> str:
+        found = self.p_ec2.describe_instances(InstanceIds=[self.backends[zone]])
+        return found["Reservations"][0]["Instances"][0]["PrivateIpAddress"]  # type: ignore[no-any-return]
+
+    def neighbour(self) -> subprocess.CompletedProcess[str]:
+        """c's backend connecting straight to a's, inside the provider's VPC."""
+        return connect(self.backends["c"], self.backend_ip("a"), 8080)
+
+    def cross_zone(self, on: bool) -> None:
+        self.elb.modify_load_balancer_attributes(
+            LoadBalancerArn=self.nlb,
+            Attributes=[{"Key": "load_balancing.cross_zone.enabled", "Value": str(on).lower()}],
+        )
+
+    def replies(self, host: str, count: int) -> list[str]:
+        """What `count` connections in a row to host:80 answered (or how they failed)."""
+        out = []
+        for _ in range(count):
+            result = connect(self.client, host, 80)
+            out.append(result.stdout.strip() if result.returncode == 0 else "failed")
+        return out
+
+
+@pytest.fixture
+def outage(fresh_server: Any) -> Outage:
+    built = Outage(fresh_server(extra_args=["--dataplane", "linux"]))
+    wait_for(lambda: set(built.health().values()) == {"healthy"}, 60, "both targets healthy")
+    wait_for(lambda: built.described()["State"] == "available", 30, "the endpoint available")
+    return built
+
+
+def test_a_zonal_outage_as_aws_has_one(outage: Outage) -> None:
+    entries = [e["DnsName"] for e in outage.described()["DnsEntries"]]
+    regional = entries[0]
+    zonal = {name.split(".")[0][-1]: name for name in entries[1:]}  # ...-us-east-1a.vpce...
+    ips = outage.eni_ips()
+    client = outage.client
+    wait_for(lambda: sorted(dig(client, regional)) == sorted(ips.values()), 30, "both zones")
+    # Cross-zone off: each zone's node serves its own zone's targets (b has none).
+    wait_for(lambda: outage.replies(zonal["a"], 1) == ["zone-a"], 30, "zone a through a")
+    assert outage.replies(zonal["a"], 3) == ["zone-a"] * 3
+    assert outage.replies(zonal["b"], 2) == ["failed"] * 2
+    assert outage.neighbour().stdout.strip() == "zone-a"
+
+    az(outage.server, "fail", "us-east-1a")
+    described = outage.c_ec2.describe_availability_zones()["AvailabilityZones"]
+    zones = {z["ZoneName"]: z["State"] for z in described}
+    assert zones["us-east-1a"] == "impaired" and zones["us-east-1b"] == "available"
+    # The regional name drops a's address; a's zonal name has no answer at all.
+    wait_for(lambda: dig(client, regional) == [ips["b"]], 30, "the regional name without a")
+    assert dig(client, zonal["a"]) == []
+    assert dig(client, zonal["b"]) == [ips["b"]]
+    # a's address does not answer: the connection times out (no reset, no ICMP).
+    timed_out = connect(client, ips["a"], 80)
+    assert timed_out.returncode != 0 and "timed out" in timed_out.stderr, timed_out.stderr
+    # So does every instance in the zone, even to its own VPC's other zones.
+    assert "timed out" in outage.neighbour().stderr
+    # Its target stops answering health checks too.
+    wait_for(lambda: outage.health()["a"] == "unhealthy", 40, "a's target unhealthy")
+    # Cross-zone off: zone b's node has no target of its own left to send to.
+    assert outage.replies(regional, 2) == ["failed"] * 2
+
+    outage.cross_zone(True)  # node b now sends to the healthy targets of every zone: c
+    wait_for(lambda: outage.replies(regional, 1) == ["zone-c"], 30, "the regional name via c")
+    assert outage.replies(regional, 6) == ["zone-c"] * 6
+
+    az(outage.server, "restore", "us-east-1a")
+    wait_for(lambda: sorted(dig(client, regional)) == sorted(ips.values()), 30, "a's address back")
+    assert dig(client, zonal["a"]) == [ips["a"]]
+    wait_for(lambda: outage.health()["a"] == "healthy", 40, "a's target healthy again")
+    assert outage.neighbour().stdout.strip() == "zone-a"
+    wait_for(lambda: "zone-a" in outage.replies(zonal["a"], 4), 30, "traffic through a again")
+    assert set(outage.replies(regional, 8)) <= {"zone-a", "zone-c"}
+    assert "failed" not in outage.replies(regional, 8)
