@@ -17,6 +17,7 @@ from privlink.reconcile import ReconcileLoop, progress
 from privlink.reconcile.client_vpn import ClientVpnController
 from privlink.reconcile.dataplane import DataplaneController
 from privlink.reconcile.endpoints import EndpointController, Timings
+from privlink.reconcile.insights import InsightsController
 from privlink.reconcile.instances import InstanceController
 from privlink.reconcile.mwaa import MwaaController
 from privlink.reconcile.nat_gateways import NatGatewayController
@@ -79,6 +80,8 @@ class Runtime:
         )
         self.reconcilers.add(InstanceController(readiness=readiness or progress.always_ready))
         self.reconcilers.add(NatGatewayController())
+        api = LocalApi(settings.https_port or None, endpoint_prefixes(self.registry))
+        self.reconcilers.add(InsightsController(api))
         linux_state = settings.state_dir / "dataplane" if settings.dataplane == "linux" else None
         self.reconcilers.add(ClientVpnController(linux_state))
         self._attach_mwaa(linux=settings.dataplane == "linux")

@@ -12,6 +12,7 @@ from privlink.errors.ec2 import *  # noqa: F403
 from privlink.errors.elbv2 import *  # noqa: F403
 from privlink.errors.flow_logs import *  # noqa: F403
 from privlink.errors.iam import *  # noqa: F403
+from privlink.errors.insights import *  # noqa: F403
 from privlink.errors.logs import *  # noqa: F403
 from privlink.errors.mwaa import *  # noqa: F403
 from privlink.errors.privatelink import *  # noqa: F403

@@ -12,6 +12,7 @@ from privlink.services.ec2 import records
 from privlink.services.ec2.compute.handlers import instances, interfaces, key_pairs
 from privlink.services.ec2.flowlogs import service as flow_logs
 from privlink.services.ec2.handlers import tags
+from privlink.services.ec2.insights import service as insights
 from privlink.services.ec2.network import outages
 from privlink.services.ec2.network.defaults import ensure_default_vpc
 from privlink.services.ec2.network.handlers import (
@@ -50,6 +51,7 @@ def service() -> Service:
             tags,
             *privatelink.MODULES,
             *client_vpn.MODULES,
+            *insights.MODULES,
             *flow_logs.MODULES,
         ],
         records=[
@@ -70,6 +72,7 @@ def service() -> Service:
             outages.ZoneOutage,
             *privatelink.RECORDS,
             *client_vpn.RECORDS,
+            *insights.RECORDS,
             *flow_logs.RECORDS,
         ],
         before=ensure_default_vpc,

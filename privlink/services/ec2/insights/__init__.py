@@ -1,0 +1,1 @@
+"""Reachability Analyzer: network insights paths and analyses (EC2 API)."""
