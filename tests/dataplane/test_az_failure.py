@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.dataplane.world import CONSUMER, PROVIDER, connect, dig, open_group, wait_for
-from tests.harness import VENV_BIN, Server
+from tests.harness import VENV_BIN, Server, free_port
 
 pytestmark = pytest.mark.dataplane
 
@@ -56,11 +56,18 @@ def az(server: Server, *args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def host_dig(port: int, name: str) -> list[str]:
+    """What the host-side resolver (privlink up --dns-port) answers for a public name."""
+    argv = ["dig", "@127.0.0.1", "-p", str(port), "+time=2", "+tries=1", "+short", name, "A"]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.split()
+
+
 class Outage:
     """The provider and consumer above, built through the API."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, dns_port: int) -> None:
         self.server = server
+        self.dns_port = dns_port
         self.p_ec2 = server.client("ec2", PROVIDER)
         self.elb = server.client("elbv2", PROVIDER)
         self.c_ec2 = server.client("ec2", CONSUMER)
@@ -162,7 +169,8 @@ class Outage:
 
 @pytest.fixture
 def outage(fresh_server: Any) -> Outage:
-    built = Outage(fresh_server(extra_args=["--dataplane", "linux"]))
+    port = free_port()
+    built = Outage(fresh_server(extra_args=["--dataplane", "linux", "--dns-port", str(port)]), port)
     wait_for(lambda: set(built.health().values()) == {"healthy"}, 60, "both targets healthy")
     wait_for(lambda: built.described()["State"] == "available", 30, "the endpoint available")
     return built
@@ -189,6 +197,8 @@ def test_a_zonal_outage_as_aws_has_one(outage: Outage) -> None:
     wait_for(lambda: dig(client, regional) == [ips["b"]], 30, "the regional name without a")
     assert dig(client, zonal["a"]) == []
     assert dig(client, zonal["b"]) == [ips["b"]]
+    assert host_dig(outage.dns_port, regional) == [ips["b"]]  # the host's resolver too
+    assert host_dig(outage.dns_port, zonal["a"]) == []
     # a's address does not answer: the connection times out (no reset, no ICMP).
     timed_out = connect(client, ips["a"], 80)
     assert timed_out.returncode != 0 and "timed out" in timed_out.stderr, timed_out.stderr
@@ -206,6 +216,7 @@ def test_a_zonal_outage_as_aws_has_one(outage: Outage) -> None:
     az(outage.server, "restore", "us-east-1a")
     wait_for(lambda: sorted(dig(client, regional)) == sorted(ips.values()), 30, "a's address back")
     assert dig(client, zonal["a"]) == [ips["a"]]
+    assert sorted(host_dig(outage.dns_port, regional)) == sorted(ips.values())
     wait_for(lambda: outage.health()["a"] == "healthy", 40, "a's target healthy again")
     assert outage.neighbour().stdout.strip() == "zone-a"
     wait_for(lambda: "zone-a" in outage.replies(zonal["a"], 4), 30, "traffic through a again")
