@@ -95,6 +95,10 @@ def build(parts: Parts, plan: DataplanePlan, alb: AlbNet) -> None:
         )
     first = vpc.subnet(alb.nodes[0].subnet_id)
     ruleset = rulesets.instance(alb.security.ingress, alb.security.egress, (vpc.resolver_ip,))
+    down = [n for n in alb.nodes if n.az in plan.failed_zones]  # privlink az fail
+    ruleset = rulesets.zone_down(
+        ruleset, [names.link(f"{alb.alb_id}|{n.subnet_id}", "an") for n in down]
+    )
     parts.drafts.append(
         NamespaceSpec(
             ns,

@@ -106,6 +106,10 @@ def _nat_gateway(parts: Parts, plan: DataplanePlan, nat: NatGatewayNet) -> None:
             nat.nat_id,
             FORWARDING + NO_REDIRECTS,
             routes=(RouteSpec("0.0.0.0/0", subnet.gateway),),
-            ruleset=rulesets.nat_gateway(names.INSTANCE_IFNAME, nat.ip),
+            ruleset=rulesets.zone_down(  # in a failed zone, nothing passes it
+                rulesets.nat_gateway(names.INSTANCE_IFNAME, nat.ip),
+                [names.INSTANCE_IFNAME] if subnet.az in plan.failed_zones else [],
+                outbound=True,
+            ),
         )
     )
