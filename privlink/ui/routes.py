@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from typing import Any
+from urllib.parse import parse_qs
 
 from privlink.server.gateway import InternalRoute, json_response
 from privlink.server.protocols import Request, Response
 from privlink.store import Store
-from privlink.ui.state import Doc, topology
+from privlink.ui.state import Doc, analysis, topology
 
 PAGE_PATH = "/_privlink/ui"
 STATE_PATH = "/_privlink/ui/state"
@@ -17,7 +18,8 @@ InStore = Callable[[Callable[[], Any]], Awaitable[Any]]  # runs a function on th
 
 
 def ui_routes(store: Store, in_store: InStore) -> dict[tuple[str, str], InternalRoute]:
-    """GET /_privlink/ui (HTML, no external assets) and GET /_privlink/ui/state (JSON)."""
+    """GET /_privlink/ui (HTML, no external assets; ?analysis=nia-... highlights that
+    Reachability Analyzer path) and GET /_privlink/ui/state (JSON)."""
     page = files("privlink.ui").joinpath("page.html").read_bytes()
 
     async def show(_request: Request) -> Response:
@@ -32,10 +34,16 @@ def ui_routes(store: Store, in_store: InStore) -> dict[tuple[str, str], Internal
             },
         )
 
-    async def state(_request: Request) -> Response:
+    async def state(request: Request) -> Response:
+        """The topology; with ?analysis=nia-... also that analysis's path to highlight."""
+        wanted = parse_qs(request.query_string).get("analysis", [""])[0]
+
         def read() -> Doc:
             with store.unit() as uow:
-                return topology(uow)
+                doc = topology(uow)
+                if wanted:
+                    doc["analysis"] = analysis(uow, wanted)
+                return doc
 
         return json_response(await in_store(read))
 

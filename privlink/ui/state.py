@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from privlink.services.ec2.insights.records import NetworkInsightsAnalysis
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.elbv2.records import LoadBalancer
 from privlink.services.mwaa.records import Environment
@@ -50,6 +51,28 @@ def topology(uow: UnitOfWork) -> Doc:
         "services": [_service(s) for s in uow.list(EndpointService)],
         "mwaa": [_environment(e) for e in uow.list(Environment)],
     }
+
+
+def analysis(uow: UnitOfWork, analysis_id: str) -> Doc | None:
+    """A Reachability Analyzer answer as the page highlights it: the components on its
+    path in order (forward, then the answer's way back), each by id and ARN (load
+    balancers are drawn by ARN), and the one that stopped the packet."""
+    found = uow.get(NetworkInsightsAnalysis, analysis_id)
+    if found is None:
+        return None
+    steps = [
+        {"id": c["Component"]["Id"], "arn": c["Component"].get("Arn", ""),
+         "kind": c["Component"].get("Arn", "").split(":")[-1].split("/")[0],
+         "way": way}
+        for way, components in (("forward", found.forward), ("back", found.back))
+        for c in components
+        if c.get("Component")
+    ]  # fmt: skip
+    blocked = found.explanations[0] if found.explanations else {}
+    return {"id": found.id, "status": found.status, "path_found": found.path_found,
+            "steps": steps, "blocked": (blocked.get("Component") or {}).get("Id", ""),
+            "blocked_arn": (blocked.get("Component") or {}).get("Arn", ""),
+            "explanation": blocked.get("ExplanationCode", "")}  # fmt: skip
 
 
 def _into(parents: dict[str, Doc], parent_id: str, key: str, doc: Doc) -> None:

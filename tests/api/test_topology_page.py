@@ -94,6 +94,53 @@ def test_page_draws_the_topology_and_follows_changes(
     print(f"topology screenshot: {shot}")
 
 
+def test_page_highlights_an_analysis_path_and_its_blocking_component(
+    fresh_server: Callable[..., Server], browser: Browser, tmp_path: Path
+) -> None:
+    server = fresh_server()
+    provider, consumer = party(server), party(server)
+    service = make_service(provider, acceptance=True)
+    allow(provider, service["ServiceId"], consumer)
+    net = make_net(consumer.ec2, "10.41.0.0/16")
+    client = consumer.ec2.run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=net.subnets[A]
+    )["Instances"][0]["InstanceId"]
+    eid = consumer.ec2.create_vpc_endpoint(
+        VpcId=net.vpc_id, VpcEndpointType="Interface", ServiceName=service["ServiceName"],
+        SubnetIds=[net.subnets[A]],
+    )["VpcEndpoint"]["VpcEndpointId"]  # fmt: skip
+    wait_state(consumer.ec2, eid, "pendingAcceptance")
+    path = consumer.ec2.create_network_insights_path(
+        Source=client, Destination=eid, Protocol="tcp", DestinationPort=80
+    )["NetworkInsightsPath"]["NetworkInsightsPathId"]
+    aid = consumer.ec2.start_network_insights_analysis(NetworkInsightsPathId=path)[
+        "NetworkInsightsAnalysis"
+    ]["NetworkInsightsAnalysisId"]
+
+    browser.goto(f"{server.url}/_privlink/ui?analysis={aid}")
+    browser.wait_for(
+        "document.querySelector('#analysis .verdict')?.textContent.includes('BAD_STATE')"
+    )
+    assert "on-path" in classes(browser, client)
+    assert "blocked" in classes(browser, eid) and "on-path" not in classes(browser, net.subnets[B])
+    steps = browser.evaluate(
+        "[...document.querySelectorAll('#analysis li')].map(l => [l.dataset.stepId, l.className])"
+    )
+    assert steps[0] == [client, ""] and [eid, "blocked"] in steps
+    assert browser.evaluate("document.getElementById('analysis').dataset.pathFound") == "false"
+    shot = browser.screenshot(tmp_path / "analysis.png")
+    assert shot.stat().st_size > 10_000
+    print(f"analysis screenshot: {shot}")
+
+
+def classes(browser: Browser, resource_id: str) -> list[str]:
+    """The classes of a drawn resource in the topology (not in the analysis panel)."""
+    return browser.evaluate(  # type: ignore[no-any-return]
+        f"""[...(document.querySelector('#accounts .vpc [data-id="{resource_id}"], """
+        f"""#accounts [data-id="{resource_id}"]')?.classList || [])]"""
+    )
+
+
 def test_page_and_state_need_the_admin_key_in_strict_mode(
     fresh_server: Callable[..., Server],
 ) -> None:
