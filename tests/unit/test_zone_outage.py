@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import topology
-from privlink.dataplane.plan import DataplanePlan, DnsRecord
+from privlink.dataplane.alb import AlbNet
+from privlink.dataplane.linux import alb_topology, topology
+from privlink.dataplane.plan import DataplanePlan, DnsRecord, NlbNode, SecurityRules
 from privlink.reconcile import zone_outage
+from tests.dataplane import router_plans
 from tests.dataplane.scenarios import AZ1, AZ2, ENDPOINT_ID, NLB_ID, privatelink
 
 REGIONAL = "vpce-1-abc.vpce-svc-1.us-east-1.vpce.amazonaws.com"
@@ -83,3 +85,25 @@ def test_kernel_spec_drops_what_lives_in_the_failed_zone() -> None:
 def test_without_keeps_the_failed_zones() -> None:
     plan = zone_outage.apply(privatelink(), frozenset({AZ2}))
     assert plan.without(["i-c1"]).failed_zones == {AZ2}
+
+
+def test_alb_nodes_and_nat_gateways_in_the_failed_zone_pass_nothing() -> None:
+    alb = AlbNet(
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/0123",
+        "vpc-p0",
+        (NlbNode("subnet-p01", AZ1, "10.0.1.200"), NlbNode("subnet-p02", AZ2, "10.0.2.200")),
+        SecurityRules(),
+    )
+    with_alb = replace(privatelink(), albs=(alb,))
+    spec = topology.build(zone_outage.apply(with_alb, frozenset({AZ1})))
+    ruleset = spec.namespaces[alb_topology.alb_netns(alb.alb_id)].ruleset or ""
+    assert f'iifname "{names.link(alb.alb_id + "|subnet-p01", "an")}" drop' in ruleset
+    assert names.link(alb.alb_id + "|subnet-p02", "an") not in ruleset
+
+    nat_plan = router_plans.internet(nat=True, nat_route=True)
+    nat_zone = nat_plan.vpcs[0].subnet("subnet-a01").az
+    healthy = topology.build(nat_plan).namespaces[names.nat_netns("nat-0a1")].ruleset or ""
+    failed = topology.build(zone_outage.apply(nat_plan, frozenset({nat_zone})))
+    nat = failed.namespaces[names.nat_netns("nat-0a1")].ruleset or ""
+    assert "zone_down" not in healthy
+    assert 'iifname "plk-eth0" drop' in nat and 'oifname "plk-eth0" drop' in nat
