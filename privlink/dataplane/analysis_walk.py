@@ -201,7 +201,7 @@ class Walk:
                                   address=arrival.dst))  # fmt: skip
             return False
         with self.backwards():
-            back = self.from_internet(arrival.dst, arrival.src, EPHEMERAL)
+            back = self.beyond_nat(self.from_internet(arrival.dst, arrival.src, EPHEMERAL), origin)
         return back is not None and back.dst == origin
 
     def answer(self, arrival: Arrival, origin: str) -> bool:
@@ -219,16 +219,20 @@ class Walk:
         origin: str,
         ports: Ports = EPHEMERAL,
     ) -> bool:
-        back = self.cross(vpc, subnet, src, dst, ports)
-        for _ in range(MAX_LEGS):  # a NAT gateway's answer: on to the flow's origin
-            if back is None or back.vpc is None or back.dst == origin:
-                break
-            if (back.vpc.vpc_id, back.dst) not in self.ix.nat_at or back.subnet is None:
-                break
-            back = self.cross(back.vpc, back.subnet, back.src, origin, back.ports)
+        back = self.beyond_nat(self.cross(vpc, subnet, src, dst, ports), origin)
         if back is None:
             return False
         return back.dst == origin or (back.vpc is None and origin == ANYWHERE)
+
+    def beyond_nat(self, back: Arrival | None, origin: str) -> Arrival | None:
+        """An answer that reached a NAT gateway goes on from it to the flow's origin."""
+        for _ in range(MAX_LEGS):
+            if back is None or back.vpc is None or back.subnet is None or back.dst == origin:
+                break
+            if (back.vpc.vpc_id, back.dst) not in self.ix.nat_at:
+                break
+            back = self.cross(back.vpc, back.subnet, back.src, origin, back.ports)
+        return back
 
     # --- between subnets ---------------------------------------------------------------
     def cross(

@@ -1,0 +1,136 @@
+"""The Reachability Analyzer's pure verdicts on small hand-made plans: the cases the
+kernel property test (tests/dataplane/test_analyzer_vs_kernel.py) does not draw."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from privlink.dataplane import plan as p
+from privlink.dataplane import routing as r
+from privlink.dataplane.analysis import Flow, analyze
+
+OPEN = p.SecurityRules(
+    (p.SgRule("all", group_id="sg-open"),), (p.SgRule("all", group_id="sg-open"),)
+)
+A, B = "us-east-1a", "us-east-1b"
+
+
+def vpc(n: int, routes: tuple[r.RouteNet, ...] = (), igw: str = "") -> p.VpcNet:
+    subnets = tuple(
+        p.SubnetNet(f"subnet-{n}{z}", f"10.{n}.{z + 1}.0/24", zone, f"rtb-{n}")
+        for z, zone in enumerate((A, B))
+    )
+    return p.VpcNet(f"vpc-{n}", f"10.{n}.0.0/16", subnets,
+                    route_tables=(r.RouteTableNet(f"rtb-{n}", routes),),
+                    internet_gateway=igw)  # fmt: skip
+
+
+def host(name: str, n: int, zone: int, last: int, rules: p.SecurityRules = OPEN) -> p.InstanceNet:
+    return p.InstanceNet(f"i-{name}", f"vpc-{n}", f"subnet-{n}{zone}", f"10.{n}.{zone + 1}.{last}",
+                         rules, eni_id=f"eni-{name}", groups=("sg-open",))  # fmt: skip
+
+
+def service_plan(cross_zone: bool = False) -> p.DataplanePlan:
+    """Consumer VPC 1 (client in a, endpoint ENIs in a and b) -> NLB in VPC 2, target in a."""
+    group = p.TargetGroupNet("tg", "tcp", (p.Target("10.2.1.20", 8080, A),), cross_zone=cross_zone)
+    nlb = p.NlbNet("arn:nlb", "vpc-2", (p.NlbNode("subnet-20", A, "10.2.1.50"),
+                                        p.NlbNode("subnet-21", B, "10.2.2.50")),
+                   (p.NlbListener("tcp", 80, group),))  # fmt: skip
+    enis = (
+        p.EniNet("eni-ea", "subnet-10", A, "10.1.1.5"),
+        p.EniNet("eni-eb", "subnet-11", B, "10.1.2.5"),
+    )
+    web = (p.SgRule("tcp", 80, 80, ("10.1.0.0/16",), "sg-e"),)
+    endpoint = p.EndpointNet("vpce-1", "vpc-1", "arn:nlb", enis, web, state="available",
+                             service_id="vpce-svc-1")  # fmt: skip
+    return p.DataplanePlan((vpc(1), vpc(2)), (host("client", 1, 0, 10), host("target", 2, 0, 20)),
+                           (nlb,), (endpoint,))  # fmt: skip
+
+
+def test_endpoint_nlb_target_path_and_its_components() -> None:
+    verdict = analyze(service_plan(), Flow("i-client", "eni-ea", "tcp", 80))
+    assert verdict.reachable
+    kinds = [h.component.kind for h in verdict.forward]
+    assert kinds[:3] == ["instance", "network-interface", "security-group"]
+    assert {"vpc-endpoint", "load-balancer", "target-group"} <= set(kinds)
+    assert verdict.forward[-1].component.id == "i-target"
+
+
+def test_listener_and_zone_explanations() -> None:
+    plan = service_plan()
+    assert analyze(plan, Flow("i-client", "eni-ea", "tcp", 81)).explanations[0].code in (
+        "ENI_SG_RULES_MISMATCH",
+    )
+    wide = replace(
+        plan, endpoints=(replace(plan.endpoints[0], ingress=(p.SgRule("all", group_id="sg-e"),)),)
+    )
+    assert (
+        analyze(wide, Flow("i-client", "eni-ea", "tcp", 81)).explanations[0].code
+        == "ELBV2_LISTENERS_MISMATCH"
+    )
+    # the ENI in zone b: its NLB node has no target there unless cross-zone
+    lonely = analyze(plan, Flow("i-client", "eni-eb", "tcp", 80))
+    assert [e.code for e in lonely.explanations] == ["ELBV2_NO_TARGETS_IN_AZ"]
+    assert analyze(service_plan(cross_zone=True), Flow("i-client", "eni-eb", "tcp", 80)).reachable
+
+
+def test_inactive_endpoint_is_a_bad_state() -> None:
+    plan = service_plan()
+    pending = replace(plan.endpoints[0], active=False, state="pendingAcceptance")
+    verdict = analyze(replace(plan, endpoints=(pending,)), Flow("i-client", "vpce-1", "tcp", 80))
+    [why] = verdict.explanations
+    assert (why.code, why.component.id, why.state) == ("BAD_STATE", "vpce-1", "pendingAcceptance")
+
+
+def test_acl_without_ephemeral_ports_blocks_the_answer() -> None:
+    acl = r.AclNet("acl-1", ingress=(r.AclRule(100, True, "all", "0.0.0.0/0"),),
+                   egress=(r.AclRule(10, True, "tcp", "0.0.0.0/0", 22, 22),))  # fmt: skip
+    net = vpc(1)
+    guarded = replace(net, subnets=(net.subnets[0], replace(net.subnets[1], acl=acl)))
+    plan = p.DataplanePlan((guarded,), (host("a", 1, 0, 10), host("b", 1, 1, 10)))
+    verdict = analyze(plan, Flow("i-a", "i-b", "tcp", 22))
+    [why] = verdict.explanations
+    assert why.code == "SUBNET_ACL_RESTRICTION" and why.direction == "egress"
+    assert why.acl_rule is not None and why.acl_rule.rule_number == 32767
+    assert verdict.forward[-1].component.id == "i-b"  # it got there; the answer stops
+    opened = replace(
+        acl, egress=acl.egress + (r.AclRule(20, True, "tcp", "0.0.0.0/0", 1024, 65535),)
+    )
+    fixed = replace(guarded, subnets=(guarded.subnets[0], replace(guarded.subnets[1], acl=opened)))
+    assert analyze(replace(plan, vpcs=(fixed,)), Flow("i-a", "i-b", "tcp", 22)).reachable
+
+
+def test_internet_needs_a_public_address_and_a_nat_gateway_lends_one() -> None:
+    routes = (r.RouteNet("0.0.0.0/0", "igw-1"),)
+    plan = p.DataplanePlan(
+        (vpc(1, routes, "igw-1"),), (host("a", 1, 0, 10),), internet=r.InternetNet()
+    )
+    [why] = analyze(plan, Flow("i-a", "igw-1", "tcp", 443)).explanations
+    assert why.code == "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
+    public = r.InternetNet((r.PublicAddress("198.19.0.5", "vpc-1", "10.1.1.10"),))
+    assert analyze(replace(plan, internet=public), Flow("i-a", "igw-1", "tcp", 443)).reachable
+    # a private subnet (b) reaches it through a NAT gateway in a, which has the address
+    net = vpc(1, routes, "igw-1")
+    private = r.RouteTableNet("rtb-p", (r.RouteNet("0.0.0.0/0", "nat-1"),))
+    inside = (net.subnets[0], replace(net.subnets[1], route_table="rtb-p"))
+    net = replace(net, route_tables=net.route_tables + (private,), subnets=inside)
+    natted = p.DataplanePlan(
+        (net,), (host("b", 1, 1, 10),),
+        nat_gateways=(r.NatGatewayNet("nat-1", "vpc-1", "subnet-10", "10.1.1.100"),),
+        internet=r.InternetNet((r.PublicAddress("198.19.0.6", "vpc-1", "10.1.1.100"),)),
+    )  # fmt: skip
+    verdict = analyze(natted, Flow("i-b", "igw-1", "tcp", 443))
+    assert verdict.reachable
+    assert "nat-1" in [h.component.id for h in verdict.forward]
+
+
+def test_unknown_source_and_narrowed_ports() -> None:
+    plan = p.DataplanePlan((vpc(1),), (host("a", 1, 0, 10),))
+    [why] = analyze(plan, Flow("i-gone", "", "tcp", 80, destination_ip="10.1.1.10")).explanations
+    assert (why.code, why.component.id) == ("BAD_STATE", "i-gone")
+    web = p.SecurityRules((p.SgRule("tcp", 80, 90, group_id="sg-web"),))
+    plan = p.DataplanePlan((vpc(1),), (host("a", 1, 0, 10), host("b", 1, 1, 10, web)))
+    verdict = analyze(plan, Flow("i-a", "i-b", "tcp", None))  # any port: 80-90 get through
+    assert verdict.reachable
+    headers = [h.header for h in verdict.forward if h.header is not None]
+    assert headers[-1].ports == ((80, 90),)
