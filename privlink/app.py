@@ -21,6 +21,7 @@ from privlink.reconcile.insights import InsightsController
 from privlink.reconcile.instances import InstanceController
 from privlink.reconcile.mwaa import MwaaController
 from privlink.reconcile.nat_gateways import NatGatewayController
+from privlink.reconcile.observe import ObserveController, period_from_env
 from privlink.reconcile.plan_builder import LocalApi, expects_path
 from privlink.reconcile.progress import Readiness
 from privlink.server.gateway import Gateway, Receive, Scope, Send, json_response
@@ -113,8 +114,13 @@ class Runtime:
         )
         self.dataplane = driver
         self.reconcilers.add(controller)
+        observer = ObserveController(
+            driver, lambda: self.reconcilers.kick(ObserveController.name), period_from_env()
+        )
+        self.reconcilers.add(observer)
 
         async def stop() -> None:
+            await asyncio.get_running_loop().run_in_executor(None, observer.stop)
             await asyncio.get_running_loop().run_in_executor(None, controller.stop)
             await asyncio.get_running_loop().run_in_executor(None, driver.teardown)
 

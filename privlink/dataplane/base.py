@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
+from privlink.dataplane.flows import Observation
 from privlink.dataplane.plan import DataplanePlan
 
 
@@ -121,6 +122,11 @@ class Dataplane(Protocol):
         ...
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]: ...
+
+    def observe(self) -> Observation:
+        """Read the kernel's traffic counters once (flows of the interfaces the plan logs,
+        counters of endpoint interfaces): slow I/O, never called on the store thread."""
+        ...
 
     @property
     def faults(self) -> Faults:

@@ -17,6 +17,7 @@ from privlink.dataplane.base import (
     TargetState,
     TemporaryFailure,
 )
+from privlink.dataplane.flows import Observation
 from privlink.dataplane.plan import DataplanePlan
 from privlink.dataplane.plan_checks import validate
 
@@ -60,6 +61,10 @@ class NullDriver:
                     for t in tg.targets
                 )
         return result
+
+    def observe(self) -> Observation:
+        """No kernel, no traffic: nothing observed."""
+        return Observation()
 
     def instance_netns(self, instance_id: str) -> str | None:
         return None

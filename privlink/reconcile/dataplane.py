@@ -60,6 +60,7 @@ WATCHED = frozenset(
         "elbv2-target-group",
         "elbv2-listener",
         "client-vpn-endpoint",
+        "flow-log",  # which interfaces count flows
         "zone-outage",  # privlink az fail / restore
     }
 )

@@ -37,6 +37,7 @@ from privlink.dataplane.routing import PublicAddress
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.domain.endpoint_dns import Answer
 from privlink.reconcile import access_paths, alb_plan, s3_paths, vpc_paths, zone_outage
+from privlink.services.ec2.flowlogs.queries import logged_interfaces
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.network.outages import failed_zones
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
@@ -113,6 +114,7 @@ def build_plan(
         albs=alb_plan.albs(
             uow, {i.id: i for i in instances}, lambda ids: _security(effective_rules(uow, ids))
         ),
+        flow_logged=tuple(sorted(logged_interfaces(uow))),
     )
     return zone_outage.apply(plan, failed_zones(uow))
 

@@ -29,6 +29,7 @@ from privlink.dataplane.base import (
     TargetHealth,
     TargetState,
 )
+from privlink.dataplane.flows import Observation
 from privlink.dataplane.linux import netns, nft, topology
 from privlink.dataplane.linux.converge import (
     Converge,
@@ -42,6 +43,7 @@ from privlink.dataplane.linux.haproxy import HaproxyManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock
 from privlink.dataplane.linux.links import NamespaceLinks
+from privlink.dataplane.linux.observe import Observer
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.spec import HealthKey
 from privlink.dataplane.plan import DataplanePlan
@@ -80,6 +82,7 @@ class LinuxDriver:
         self.on_target_health = on_target_health
         self.faults = Faults()
         self._health = HealthChecker(self._on_health)
+        self.observer = Observer()  # traffic counting for flow logs and metrics
         self._closed = False
         if conntrack_max:
             raise_conntrack_max(conntrack_max)
@@ -99,6 +102,7 @@ class LinuxDriver:
             spec = topology.build(plan, self._health_map())
             self._plan = plan
             Converge(self, spec, report).run()
+            report.changes += self.observer.install(plan)
             self._health.update(spec.checks)
         return report
 
@@ -166,6 +170,9 @@ class LinuxDriver:
                         )
                     result.append(TargetHealth(tg.target_group_id, t.ip, t.port, state, reason))
         return result + self.haproxy.target_health(plan, target_group_id)
+
+    def observe(self) -> Observation:
+        return self.observer.collect()
 
     def instance_netns(self, instance_id: str) -> str | None:
         name = names.instance_netns(instance_id)

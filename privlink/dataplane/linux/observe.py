@@ -1,0 +1,416 @@
+"""Counting real traffic in the kernel, for VPC Flow Logs and PrivateLink metrics.
+
+Each observed namespace gets one more nftables table, `inet observe`, beside privlink's
+`inet plk` (whose security-group chains it never touches). Its chains sit on the same
+hooks just before and just after the security groups' chains, so what they count is what
+the kernel really did:
+
+- flow logs (only interfaces that have one: `plan.flow_logged`): dynamic sets keyed by the
+  5-tuple with a counter per element, one set of what arrived (`*_seen`, before the
+  security groups) and one of what they let through (`*_ok`, after): ACCEPT is `ok`,
+  REJECT is `seen - ok`. Instances are counted on their interface's input/output hooks;
+  endpoint ENIs on prerouting (before and after the endpoint's `sg_pre`, ahead of DNAT, so
+  the destination is still the ENI's address) and postrouting (after SNAT is undone);
+- PrivateLink metrics (every active interface endpoint): named counters per ENI (packets
+  arriving, accepted, new connections, bytes leaving, resets coming back from the service
+  side of a DNATed flow), and conntrack for the connections open now.
+
+ICMP is not counted (its "ports" are not a 5-tuple). The table is named outside the
+`plk` prefix because `nft.apply` deletes every other `plk*` table in the namespaces it
+manages; it dies with its namespace. Collection reads each table with `nft -j` (one
+subprocess per namespace, plus `conntrack -L` per endpoint) and turns the kernel's
+cumulative element counters into deltas since the previous collection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from privlink.dataplane import names
+from privlink.dataplane.flows import PROTOCOLS, Action, EniCounters, FlowCount, Observation
+from privlink.dataplane.plan import DataplanePlan
+
+log = logging.getLogger("privlink.dataplane.observe")
+
+TABLE = "observe"
+SET_TIMEOUT = 600  # seconds an idle 5-tuple keeps its counters
+SET_SIZE = 65536
+TIMEOUT = 10.0
+_TUPLE = "ip saddr . ip daddr . meta l4proto . th sport . th dport"
+_TYPE = "ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service"
+_OPEN_STATES = ("ESTABLISHED", "SYN_SENT")
+Kind = Literal["instance", "endpoint"]
+FlowKey = tuple[str, str, int, int, int]  # src, dst, protocol number, sport, dport
+Delta = tuple[int, int, int]  # packets, bytes, idle seconds
+
+
+@dataclass(frozen=True)
+class Port:
+    """One observed interface: its link inside the namespace and what it belongs to."""
+
+    eni_id: str
+    link: str
+    ip: str
+    subnet_id: str
+    logged: bool  # a flow log names it (or its subnet or VPC)
+
+    @property
+    def tag(self) -> str:
+        """The interface's prefix for nft object names (no '-' in nft identifiers)."""
+        return self.eni_id.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What one namespace counts: an instance's interface or an endpoint's ENIs."""
+
+    netns: str
+    kind: Kind
+    owner: str  # the instance or endpoint id
+    ports: tuple[Port, ...]
+
+
+def watches(plan: DataplanePlan) -> list[Watch]:
+    """The namespaces worth counting in: logged instances, and every active endpoint."""
+    logged = set(plan.flow_logged)
+    found = [
+        Watch(
+            names.instance_netns(i.instance_id),
+            "instance",
+            i.instance_id,
+            (Port(i.eni_id, names.INSTANCE_IFNAME, i.ip, i.subnet_id, True),),
+        )
+        for i in plan.instances
+        if i.eni_id and i.eni_id in logged
+    ]
+    found += [
+        Watch(
+            names.endpoint_netns(e.endpoint_id),
+            "endpoint",
+            e.endpoint_id,
+            tuple(
+                Port(n.eni_id, names.eni_link(n.eni_id), n.ip, n.subnet_id, n.eni_id in logged)
+                for n in e.enis
+            ),
+        )
+        for e in plan.endpoints
+        if e.active and e.enis
+    ]
+    return found
+
+
+# -- rendering (pure) --------------------------------------------------------------------
+_HOOKS = {  # kind -> (in hook, before, after, out hook, before, after)
+    "instance": ("input", -1, 1, "output", -1, 1),
+    "endpoint": ("prerouting", -120, -105, "postrouting", None, 200),
+}
+
+
+def _set(name: str) -> str:
+    return (
+        f"set {name} {{ type {_TYPE}; flags dynamic,timeout; timeout {SET_TIMEOUT}s; "
+        f"size {SET_SIZE}; counter; }}"
+    )
+
+
+def _update(match: str, name: str) -> str:
+    return f"  {match} meta l4proto {{ tcp, udp }} update @{name} {{ {_TUPLE} }}"
+
+
+def _chain(name: str, hook: str, priority: int, rules: list[str]) -> list[str]:
+    head = f"  type filter hook {hook} priority {priority}; policy accept;"
+    return [f"chain {name} {{", head, *rules, "}"]
+
+
+def _flow_rules(watch: Watch) -> tuple[list[str], dict[str, list[str]]]:
+    """The flow sets, and the rules each chain (in_first ...) adds for logged ports."""
+    objects: list[str] = []
+    rules: dict[str, list[str]] = {"in_first": [], "in_last": [], "out_first": [], "out_last": []}
+    both = watch.kind == "instance"  # endpoints filter nothing on the way out
+    for port in watch.ports:
+        if not port.logged:
+            continue
+        t, iif, oif = port.tag, f'iifname "{port.link}"', f'oifname "{port.link}"'
+        sets = [f"{t}_in_seen", f"{t}_in_ok", f"{t}_out_ok"] + ([f"{t}_out_seen"] if both else [])
+        objects += [_set(s) for s in sets]
+        rules["in_first"].append(_update(iif, f"{t}_in_seen"))
+        rules["in_last"].append(_update(iif, f"{t}_in_ok"))
+        rules["out_last"].append(_update(oif, f"{t}_out_ok"))
+        if both:
+            rules["out_first"].append(_update(oif, f"{t}_out_seen"))
+    return objects, rules
+
+
+def _meter_rules(watch: Watch, rules: dict[str, list[str]]) -> list[str]:
+    """Per-ENI counters of an endpoint (PrivateLink metrics); returns their declarations."""
+    objects: list[str] = []
+    for port in watch.ports:
+        t, iif, oif = port.tag, f'iifname "{port.link}"', f'oifname "{port.link}"'
+        objects += [f"counter {t}_{c} {{ }}" for c in ("seen", "ok", "new", "out", "rst")]
+        rules["in_first"].append(f'  {iif} counter name "{t}_seen"')
+        rules["in_last"].append(f'  {iif} counter name "{t}_ok"')
+        rules["in_last"].append(f'  {iif} ct state new counter name "{t}_new"')
+        rules["out_last"].append(f'  {oif} counter name "{t}_out"')
+        rules["out_last"].append(
+            f'  {oif} tcp flags & rst == rst ct status dnat counter name "{t}_rst"'
+        )
+    return objects
+
+
+def render(watch: Watch) -> str:
+    """The body of `table inet observe` for one namespace."""
+    objects, rules = _flow_rules(watch)
+    if watch.kind == "endpoint":
+        objects += _meter_rules(watch, rules)
+    in_hook, in_first, in_last, out_hook, out_first, out_last = _HOOKS[watch.kind]
+    body = list(objects)
+    for chain, hook, priority in (
+        ("in_first", in_hook, in_first),
+        ("in_last", in_hook, in_last),
+        ("out_first", out_hook, out_first),
+        ("out_last", out_hook, out_last),
+    ):
+        if rules[chain] and priority is not None:
+            body += _chain(chain, hook, priority, rules[chain])
+    return "\n".join(body)
+
+
+# -- reading (pure) ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Element:
+    key: FlowKey
+    packets: int
+    bytes: int
+    idle: int  # seconds since its last packet
+
+
+def parse(listing: dict[str, Any]) -> tuple[dict[str, tuple[int, int]], dict[str, list[Element]]]:
+    """`nft -j list table inet observe` -> named counters, and each set's elements."""
+    counters: dict[str, tuple[int, int]] = {}
+    sets: dict[str, list[Element]] = {}
+    for item in listing.get("nftables", []):
+        if "counter" in item:
+            c = item["counter"]
+            counters[c["name"]] = (int(c["packets"]), int(c["bytes"]))
+        elif "set" in item:
+            s = item["set"]
+            sets[s["name"]] = [e for e in map(_element, s.get("elem", [])) if e is not None]
+    return counters, sets
+
+
+def _element(raw: Any) -> Element | None:
+    elem = raw.get("elem") if isinstance(raw, dict) else None
+    if not isinstance(elem, dict) or "counter" not in elem:
+        return None
+    src, dst, proto, sport, dport = elem["val"]["concat"]
+    number = PROTOCOLS.get(proto, proto) if isinstance(proto, str) else int(proto)
+    idle = max(0, SET_TIMEOUT - int(elem.get("expires", SET_TIMEOUT)))
+    counter = elem["counter"]
+    return Element(
+        (str(src), str(dst), int(number), int(sport), int(dport)),
+        int(counter["packets"]),
+        int(counter["bytes"]),
+        idle,
+    )
+
+
+def open_connections(conntrack_listing: str, addresses: set[str]) -> dict[str, int]:
+    """Per ENI address, the TCP connections open now (SYN_SENT or ESTABLISHED) whose
+    original destination it is (`conntrack -L -p tcp` output)."""
+    found = dict.fromkeys(addresses, 0)
+    for line in conntrack_listing.splitlines():
+        parts = line.split()
+        if len(parts) < 5 or parts[3] not in _OPEN_STATES:
+            continue
+        dst = next((p[4:] for p in parts if p.startswith("dst=")), "")
+        if dst in found:
+            found[dst] += 1
+    return found
+
+
+# -- the kernel --------------------------------------------------------------------------
+def _run(netns: str, argv: list[str], stdin: str | None = None) -> str:
+    result = subprocess.run(
+        ["ip", "netns", "exec", netns, *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} in {netns}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _inode(netns: str) -> int:
+    try:
+        return os.stat(f"/run/netns/{netns}").st_ino
+    except OSError:
+        return -1
+
+
+class Observer:
+    """Installs the counting tables a plan asks for and reads them back as deltas."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # netns -> (inode, digest of the table installed, what it watches)
+        self._installed: dict[str, tuple[int, str, Watch]] = {}
+        self._last: dict[tuple[str, str, FlowKey], tuple[int, int]] = {}  # cumulative
+        self._since: dict[str, float] = {}  # netns -> when it was last read
+
+    def install(self, plan: DataplanePlan) -> list[str]:
+        """Make every watched namespace's `inet observe` match the plan; drop the tables of
+        namespaces no longer watched. Failures are logged and retried on the next apply:
+        counting must never stand in the way of the network itself."""
+        wanted = {w.netns: w for w in watches(plan)}
+        changes: list[str] = []
+        with self._lock:
+            installed = dict(self._installed)
+        for netns, watch in wanted.items():
+            body = render(watch)
+            digest = hashlib.sha256(body.encode()).hexdigest()[:20]
+            inode = _inode(netns)
+            known = installed.get(netns)
+            if inode < 0 or (known is not None and known[:2] == (inode, digest)):
+                continue
+            script = f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n"
+            script += f"table inet {TABLE} {{\n{body}\n}}\n"
+            try:
+                _run(netns, ["nft", "-f", "-"], stdin=script)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                log.warning("flow counting in %s: %s", netns, exc)
+                continue
+            with self._lock:
+                self._installed[netns] = (inode, digest, watch)
+                self._forget(netns)
+            changes.append(f"{netns}: nft table {TABLE}")
+        for netns in set(installed) - set(wanted):
+            if _inode(netns) >= 0:
+                subprocess.run(
+                    ["ip", "netns", "exec", netns, "nft", "delete", "table", "inet", TABLE],
+                    capture_output=True,
+                    timeout=TIMEOUT,
+                )
+            with self._lock:
+                self._installed.pop(netns, None)
+                self._forget(netns)
+        return changes
+
+    def _forget(self, netns: str) -> None:
+        self._since.pop(netns, None)
+        for key in [k for k in self._last if k[0] == netns]:
+            del self._last[key]
+
+    def collect(self) -> Observation:
+        """Read every watched namespace once: flow deltas and endpoint counters."""
+        now = time.time()
+        with self._lock:
+            installed = list(self._installed.items())
+        flows: list[FlowCount] = []
+        endpoints: list[EniCounters] = []
+        for netns, (_, _, watch) in installed:
+            try:
+                listing = json.loads(_run(netns, ["nft", "-j", "list", "table", "inet", TABLE]))
+                conntrack = (
+                    _run(netns, ["conntrack", "-L", "-p", "tcp"])
+                    if watch.kind == "endpoint"
+                    else ""
+                )
+            except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
+                log.debug("reading %s: %s", netns, exc)
+                continue
+            counters, sets = parse(listing)
+            with self._lock:
+                if netns not in self._installed:
+                    continue  # dropped meanwhile
+                flows += self._flows(netns, watch, sets, now)
+                self._since[netns] = now
+            if watch.kind == "endpoint":
+                endpoints += _endpoint_counters(watch, counters, conntrack)
+        return Observation(now, tuple(flows), tuple(endpoints))
+
+    def _flows(
+        self, netns: str, watch: Watch, sets: dict[str, list[Element]], now: float
+    ) -> list[FlowCount]:
+        since = int(self._since.get(netns, now))
+        found: list[FlowCount] = []
+        for port in watch.ports:
+            if not port.logged:
+                continue
+            for direction in ("in", "out"):
+                ok_name, seen_name = f"{port.tag}_{direction}_ok", f"{port.tag}_{direction}_seen"
+                ok = self._deltas(netns, ok_name, sets.get(ok_name, []))
+                seen = self._deltas(netns, seen_name, sets[seen_name]) if seen_name in sets else ok
+                found += _counts(port.eni_id, seen, ok, since, int(now))
+        live = {(netns, name, e.key) for name, elems in sets.items() for e in elems}
+        for key in [k for k in self._last if k[0] == netns and k not in live]:
+            del self._last[key]
+        return found
+
+    def _deltas(self, netns: str, name: str, elements: list[Element]) -> dict[FlowKey, Delta]:
+        """Per 5-tuple of one set: (packets, bytes, idle seconds) since the previous
+        reading. A counter lower than before belongs to a new element (the old one
+        expired): all of it is new."""
+        out: dict[FlowKey, Delta] = {}
+        for e in elements:
+            before = self._last.get((netns, name, e.key), (0, 0))
+            self._last[(netns, name, e.key)] = (e.packets, e.bytes)
+            packets, nbytes = (
+                (e.packets - before[0], e.bytes - before[1])
+                if e.packets >= before[0]
+                else (e.packets, e.bytes)
+            )
+            if packets > 0:
+                out[e.key] = (packets, nbytes, e.idle)
+        return out
+
+
+def _counts(
+    eni_id: str, seen: dict[FlowKey, Delta], ok: dict[FlowKey, Delta], since: int, now: int
+) -> Iterator[FlowCount]:
+    """ACCEPT and REJECT counts of one direction of one interface."""
+    for key in sorted(set(seen) | set(ok)):
+        sp, sb, idle = seen.get(key) or ok[key]
+        op, ob, _ = ok.get(key, (0, 0, 0))
+        src, dst, proto, sport, dport = key
+        end = max(since, now - idle)
+        accepted: tuple[Action, int, int] = ("ACCEPT", op, ob)
+        rejected: tuple[Action, int, int] = ("REJECT", sp - op, sb - ob)
+        for action, packets, nbytes in (accepted, rejected):
+            if packets > 0:
+                yield FlowCount(
+                    eni_id, src, dst, sport, dport, proto, action, packets, nbytes, since, end
+                )
+
+
+def _endpoint_counters(
+    watch: Watch, counters: dict[str, tuple[int, int]], conntrack: str
+) -> list[EniCounters]:
+    open_now = open_connections(conntrack, {p.ip for p in watch.ports})
+
+    def get(port: Port, name: str) -> tuple[int, int]:
+        return counters.get(f"{port.tag}_{name}", (0, 0))
+
+    return [
+        EniCounters(
+            watch.owner,
+            p.eni_id,
+            p.subnet_id,
+            active=open_now.get(p.ip, 0),
+            new=get(p, "new")[0],
+            bytes=get(p, "ok")[1] + get(p, "out")[1],
+            dropped=max(0, get(p, "seen")[0] - get(p, "ok")[0]),
+            rst=get(p, "rst")[0],
+        )
+        for p in watch.ports
+    ]

@@ -1,0 +1,31 @@
+"""PrivateLink metrics from observed traffic: each endpoint's ENI counters, as one report
+to CloudWatch (services/cloudwatch/privatelink.py publishes AWS/PrivateLinkEndpoints and
+AWS/PrivateLinkServices from it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from privlink.api import Scope
+from privlink.dataplane.flows import Observation
+from privlink.services.cloudwatch.privatelink import InterfaceCounters, record_endpoint_counters
+from privlink.services.privatelink.records import VpcEndpoint
+from privlink.store.unit import UnitOfWork
+
+
+def publish(uow: UnitOfWork, observation: Observation) -> None:
+    by_endpoint: dict[str, dict[str, InterfaceCounters]] = defaultdict(dict)
+    for c in observation.endpoints:
+        by_endpoint[c.endpoint_id][c.subnet_id] = InterfaceCounters(
+            active_connections=c.active,
+            new_connections=c.new,
+            bytes_processed=c.bytes,
+            packets_dropped=c.dropped,
+            rst_packets_received=c.rst,
+        )
+    at = dt.datetime.fromtimestamp(observation.at, dt.UTC)
+    for endpoint_id, counters in by_endpoint.items():
+        endpoint = uow.get(VpcEndpoint, endpoint_id)
+        if endpoint is not None:
+            record_endpoint_counters(Scope.of(endpoint, uow), endpoint_id, counters, at)
