@@ -70,7 +70,7 @@ def contains(cidr: str, ip: str) -> bool:
     return _addr(ip) in _net(cidr)
 
 
-def _rule_ports(protocol: object, low: int, high: int) -> Ports:
+def _rule_ports(low: int, high: int) -> Ports:
     if low == -1 or (low <= 0 and high >= 65535):
         return ALL_PORTS
     return ((low, high),)
@@ -93,16 +93,12 @@ def security_group(rules: Iterable[SgRule], peer: str, protocol: str, ports: Por
             continue
         if not any(contains(c, peer) for c in rule.cidrs):
             continue
-        allowed = ALL_PORTS if rule.protocol == "all" else _rule_ports(*_sg_range(rule))
+        allowed = ALL_PORTS if rule.protocol == "all" else _rule_ports(rule.from_port, rule.to_port)
         got = intersect(ports, allowed)
         if got:
             first = first or rule
             passed = _union(passed, got)
     return SgHit(first, passed)
-
-
-def _sg_range(rule: SgRule) -> tuple[str, int, int]:
-    return rule.protocol, rule.from_port, rule.to_port
 
 
 def _union(a: Ports, b: Ports) -> Ports:
@@ -136,7 +132,9 @@ def acl(table: AclNet | None, egress: bool, peer: str, protocol: str, ports: Por
         if rule.protocol not in ("all", protocol) or not contains(rule.cidr, peer):
             continue
         matched = (
-            left if rule.protocol == "all" else intersect(left, _rule_ports(*_acl_range(rule)))
+            left
+            if rule.protocol == "all"
+            else intersect(left, _rule_ports(rule.from_port, rule.to_port))
         )
         if not matched:
             continue
@@ -151,10 +149,6 @@ def acl(table: AclNet | None, egress: bool, peer: str, protocol: str, ports: Por
     if passed:
         return AclHit(allowed, passed, True)
     return AclHit(denied, (), False)
-
-
-def _acl_range(rule: AclRule) -> tuple[str, int, int]:
-    return str(rule.protocol), rule.from_port, rule.to_port
 
 
 @dataclass(frozen=True)
