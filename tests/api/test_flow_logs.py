@@ -143,6 +143,19 @@ def test_request_errors(ec2, account):
         assert info.value.response["Error"]["Message"] == message
     with aws_error("InvalidParameterValue"):
         create(ec2, account, [vpc], TrafficType="SOME")
+    with aws_error("InvalidParameter") as info:
+        create(
+            ec2,
+            account,
+            [vpc],
+            LogGroupName=None,
+            DeliverLogsPermissionArn=None,
+            LogDestinationType="s3",
+            LogDestination="arn:aws:s3:::bucket",
+        )
+    assert info.value.response["Error"]["Message"] == (
+        "LogDestinationType s3 is not supported by privlink."
+    )
     assert ec2.describe_flow_logs()["FlowLogs"] == []
 
 
