@@ -10,8 +10,9 @@ server listens on all of PORTS. Each example then draws a configuration and appl
 through the API: the server's, the peer's, the endpoint's and the targets' security
 group rules, the client's egress rules, a network ACL on subnet b (rules on single ports,
 the ephemeral range or everything, allow or deny, both ways), routes to and from the
-peer. For every flow (client -> server, -> the endpoint's interface in b and in a,
--> the peer) it asks the analyzer and tries a real connection; they must agree.
+peer, a default route to the internet gateway. For every flow (client -> server, -> the
+endpoint's interface in b and in a, -> the peer; privlink's internet -> the server's
+Elastic IP) it asks the analyzer and tries a real connection; they must agree.
 
 ACL port choices either cover the client's ephemeral ports (32768-60999) whole or not at
 all, and each zone has one target, so a real connection's outcome is certain.
@@ -31,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.dataplane.world import network, run_in, wait_for
+from tests.dataplane.world import network, on_internet, run_in, wait_for
 from tests.harness import Server
 
 pytestmark = pytest.mark.dataplane
@@ -81,6 +82,8 @@ class Lab:
     groups: dict[str, str]  # "client", "server", "peer", "endpoint", "target"
     tables: dict[str, str]  # "here", "there"
     pcx: str
+    igw: str
+    public: str  # the server's Elastic IP
     acl_b: str = ""
     ips: dict[str, str] | None = None
 
@@ -151,6 +154,8 @@ def build(server: Server) -> Lab:
         ]["RouteTableId"]
         for side, v in (("here", vpc), ("there", peer_vpc))
     }
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     lab = Lab(
         ec2, p_ec2,
         client=_launch(ec2, subnets[0], groups["client"], None),
@@ -159,11 +164,14 @@ def build(server: Server) -> Lab:
         endpoint=endpoint["VpcEndpointId"], enis=enis, subnets=subnets,
         cidrs={"vpc": "10.7.0.0/16", "a": "10.7.1.0/24", "b": "10.7.2.0/24",
                "peer": "10.8.0.0/16"},
-        groups=groups, tables=tables, pcx=pcx,
+        groups=groups, tables=tables, pcx=pcx, igw=igw, public="",
     )  # fmt: skip
     described = ec2.describe_instances(InstanceIds=[lab.server, lab.peer])["Reservations"]
     lab.ips = {i["InstanceId"]: i["PrivateIpAddress"] for r in described for i in r["Instances"]}
     wait_for(lambda: _running(ec2, [lab.client, lab.server, lab.peer]), 60, "instances")
+    address = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(InstanceId=lab.server, AllocationId=address["AllocationId"])
+    lab.public = address["PublicIp"]
     return lab
 
 
@@ -189,12 +197,14 @@ class Config:
     acl: tuple[tuple[bool, bool, tuple[int, int] | None], ...] | None  # None: default ACL
     route_there: bool
     route_back: bool
+    route_internet: bool  # 0.0.0.0/0 -> the internet gateway (the client's VPC)
     port: int
 
 
 OPEN = Config(
-    server=frozenset({(80, "vpc")}), peer=frozenset({(80, "vpc")}), endpoint=frozenset({"a"}),
-    target_open=True, client_egress=None, acl=None, route_there=True, route_back=True, port=80,
+    server=frozenset({(80, "anywhere")}), peer=frozenset({(80, "vpc")}),
+    endpoint=frozenset({"a"}), target_open=True, client_egress=None, acl=None,
+    route_there=True, route_back=True, route_internet=True, port=80,
 )  # fmt: skip
 configs = st.builds(
     Config,
@@ -206,6 +216,7 @@ configs = st.builds(
     acl=st.none() | st.lists(acl_entry, min_size=1, max_size=4).map(tuple),
     route_there=st.booleans(),
     route_back=st.booleans(),
+    route_internet=st.booleans(),
     port=st.sampled_from(PORTS),
 )
 
@@ -236,11 +247,11 @@ def _perm(port: int | None, cidr: str) -> dict[str, Any]:
     return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": cidr}]}
 
 
-def _route(ec2: Any, table: str, cidr: str, pcx: str, wanted: bool) -> None:
+def _route(ec2: Any, table: str, cidr: str, target: dict[str, str], wanted: bool) -> None:
     routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
     present = any(r.get("DestinationCidrBlock") == cidr for r in routes)
     if wanted and not present:
-        ec2.create_route(RouteTableId=table, DestinationCidrBlock=cidr, VpcPeeringConnectionId=pcx)
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock=cidr, **target)
     elif present and not wanted:
         ec2.delete_route(RouteTableId=table, DestinationCidrBlock=cidr)
 
@@ -287,13 +298,15 @@ def apply(lab: Lab, config: Config) -> None:
     ]  # fmt: skip
     _set_rules(ec2, lab.groups["client"], egress, egress=True)
     _acl(lab, config.acl)
-    _route(ec2, lab.tables["here"], lab.cidrs["peer"], lab.pcx, config.route_there)
-    _route(ec2, lab.tables["there"], lab.cidrs["vpc"], lab.pcx, config.route_back)
+    pcx, igw = {"VpcPeeringConnectionId": lab.pcx}, {"GatewayId": lab.igw}
+    _route(ec2, lab.tables["here"], lab.cidrs["peer"], pcx, config.route_there)
+    _route(ec2, lab.tables["there"], lab.cidrs["vpc"], pcx, config.route_back)
+    _route(ec2, lab.tables["here"], "0.0.0.0/0", igw, config.route_internet)
 
 
-def verdict(lab: Lab, destination: str, port: int) -> bool:
+def verdict(lab: Lab, source: str, destination: str, port: int) -> bool:
     path = lab.ec2.create_network_insights_path(
-        Source=lab.client, Destination=destination, Protocol="tcp", DestinationPort=port
+        Source=source, Destination=destination, Protocol="tcp", DestinationPort=port
     )["NetworkInsightsPath"]["NetworkInsightsPathId"]
     aid = lab.ec2.start_network_insights_analysis(NetworkInsightsPathId=path)[
         "NetworkInsightsAnalysis"
@@ -311,8 +324,11 @@ def verdict(lab: Lab, destination: str, port: int) -> bool:
     return bool(result["NetworkPathFound"])
 
 
-def kernel(lab: Lab, address: str, port: int) -> bool:
-    return run_in(lab.client, "python3", "-c", TRY, address, str(port)).returncode == 0
+def kernel(source: str, address: str, port: int) -> bool:
+    """A real TCP connect from the client's namespace, or from privlink's internet."""
+    argv = ("python3", "-c", TRY, address, str(port))
+    done = on_internet(*argv) if source.startswith("igw-") else run_in(source, *argv)
+    return done.returncode == 0
 
 
 @pytest.fixture
@@ -322,11 +338,13 @@ def lab(fresh_server: Any) -> Lab:
 
 def test_analyzer_agrees_with_the_kernel(lab: Lab) -> None:
     assert lab.ips is not None
-    flows = {
-        "server": lambda c: (lab.server, lab.ips[lab.server], c.port),  # type: ignore[index]
-        "endpoint in b": lambda c: (*lab.enis[lab.subnets[1]], LISTENER),
-        "endpoint in a": lambda c: (*lab.enis[lab.subnets[0]], LISTENER),
-        "peer": lambda c: (lab.peer, lab.ips[lab.peer], c.port),  # type: ignore[index]
+    ips, me = lab.ips, lab.client
+    flows = {  # name: (source, destination, the address to connect to, port)
+        "server": lambda c: (me, lab.server, ips[lab.server], c.port),
+        "endpoint in b": lambda c: (me, *lab.enis[lab.subnets[1]], LISTENER),
+        "endpoint in a": lambda c: (me, *lab.enis[lab.subnets[0]], LISTENER),
+        "peer": lambda c: (me, lab.peer, ips[lab.peer], c.port),
+        "from the internet": lambda c: (lab.igw, lab.server, lab.public, c.port),
     }
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -338,8 +356,8 @@ def test_analyzer_agrees_with_the_kernel(lab: Lab) -> None:
         time.sleep(SETTLE)
         disagreements = []
         for name, flow in flows.items():
-            destination, address, port = flow(config)
-            said, did = verdict(lab, destination, port), kernel(lab, address, port)
+            source, destination, address, port = flow(config)
+            said, did = verdict(lab, source, destination, port), kernel(source, address, port)
             seen.add(did)
             if said != did:
                 disagreements.append(f"{name} :{port}: analyzer {said}, kernel {did}")
