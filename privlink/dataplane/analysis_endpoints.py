@@ -83,7 +83,7 @@ class PlanWalk(Walk):
             return False
         self.hop(Hop(lb, nlb.vpc_id, node.subnet_id, listener_port=listener.port))
         group = listener.target_group
-        pool = [t for t in group.targets if group.cross_zone or t.az == node.az]
+        pool = self.ix.candidates(group, node.az)
         if not pool:
             code = "ELBV2_NO_TARGETS_IN_AZ" if group.targets else "ELBV2_LISTENER_HAS_NO_TG"
             self.stop(Explanation(code, Ref(group.target_group_id, "target-group"),

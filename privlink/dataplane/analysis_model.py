@@ -21,6 +21,7 @@ from privlink.dataplane.plan import (
     SgRule,
     SubnetNet,
     Target,
+    TargetGroupNet,
     VpcNet,
 )
 from privlink.dataplane.routing import AclRule, NatGatewayNet, PublicAddress, RouteNet
@@ -118,11 +119,17 @@ class Eni:
     eni: EniNet
 
 
-class Index:
-    """The plan by id and by (VPC, address): what each hop needs to look up."""
+Healthy = frozenset[tuple[str, str, int]]  # (target group, address, port) seen healthy
 
-    def __init__(self, plan: DataplanePlan) -> None:
+
+class Index:
+    """The plan by id and by (VPC, address): what each hop needs to look up. `healthy`:
+    the targets the data plane's health checks last saw healthy (None: not known, every
+    target counts)."""
+
+    def __init__(self, plan: DataplanePlan, healthy: Healthy | None = None) -> None:
         self.plan = plan
+        self.healthy = healthy
         self.vpcs: dict[str, VpcNet] = {v.vpc_id: v for v in plan.vpcs}
         self.subnets: dict[str, tuple[VpcNet, SubnetNet]] = {
             s.subnet_id: (v, s) for v in plan.vpcs for s in v.subnets
@@ -165,6 +172,16 @@ class Index:
             found.add(vpc.internet_gateway)
         found |= {n.nat_id for n in self.plan.nat_gateways if n.vpc_id == vpc.vpc_id}
         return found
+
+    def candidates(self, group: TargetGroupNet, az: str) -> list[Target]:
+        """The targets a flow entering in `az` may reach, as the NLB picks them
+        (topology.candidates): its zone's unless cross-zone, the healthy ones, all of them
+        if none is healthy (an NLB fails open)."""
+        pool = [t for t in group.targets if group.cross_zone or t.az == az]
+        if group.health_check is None or self.healthy is None:
+            return pool
+        up = [t for t in pool if (group.target_group_id, t.ip, t.port) in self.healthy]
+        return up or pool
 
     def subnet_of(self, vpc: VpcNet, ip: str) -> SubnetNet | None:
         for subnet in vpc.subnets:

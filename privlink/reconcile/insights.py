@@ -6,7 +6,8 @@ service's records). This controller builds the plan from a read-only snapshot of
 committed state, the very plan the data-plane controller hands the driver, runs the
 pure analyzer (dataplane/analysis.py) for each running analysis and writes `succeeded`
 with the answer, or `failed` with the reason. It needs no data plane, so the null data
-plane answers too.
+plane answers too. Target health comes from what the data plane last reported (the
+target groups' records), so the analyzer picks targets as the NLB does.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ import logging
 
 from privlink.api import Scope
 from privlink.dataplane.analysis import Index, analyze
+from privlink.dataplane.analysis_model import Healthy
 from privlink.reconcile.plan_builder import NO_API, LocalApi, build_plan
 from privlink.services.ec2.insights import operations as insights
 from privlink.services.ec2.insights.records import NetworkInsightsAnalysis
+from privlink.services.ec2.records import Instance
+from privlink.services.elbv2.records import TargetGroup
 from privlink.store import Store
+from privlink.store.unit import UnitOfWork
 
 log = logging.getLogger("privlink.reconcile.insights")
 
@@ -37,7 +42,7 @@ class InsightsController:
         waiting = [a for a in snapshot.list(NetworkInsightsAnalysis) if a.status == "running"]
         if not waiting:
             return None
-        index = Index(build_plan(snapshot, api=self.api))
+        index = Index(build_plan(snapshot, api=self.api), healthy(snapshot))
         with store.unit() as uow:
             for found in waiting:
                 analysis = uow.get(NetworkInsightsAnalysis, found.id)
@@ -54,3 +59,19 @@ class InsightsController:
                     log.exception("analysis %s failed", analysis.id)
                     insights.fail(scope, analysis, f"Internal error: {exc}")
         return None
+
+
+def healthy(uow: UnitOfWork) -> Healthy:
+    """The targets the data plane's health checks last reported healthy (target group,
+    address, port): the NLB sends new flows only to those while there are any."""
+    found: set[tuple[str, str, int]] = set()
+    for group in uow.list(TargetGroup):
+        for target in group.targets:
+            if target.report is None or target.report.state != "healthy":
+                continue
+            address = target.id
+            if group.target_type == "instance":
+                instance = uow.get(Instance, target.id)
+                address = instance.private_ip if instance else ""
+            found.add((group.id, address, target.port))
+    return frozenset(found)

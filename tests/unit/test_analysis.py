@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from privlink.dataplane import plan as p
 from privlink.dataplane import routing as r
-from privlink.dataplane.analysis import Flow, analyze
+from privlink.dataplane.analysis import Flow, Index, analyze
 
 OPEN = p.SecurityRules(
     (p.SgRule("all", group_id="sg-open"),), (p.SgRule("all", group_id="sg-open"),)
@@ -134,3 +134,20 @@ def test_unknown_source_and_narrowed_ports() -> None:
     assert verdict.reachable
     headers = [h.header for h in verdict.forward if h.header is not None]
     assert headers[-1].ports == ((80, 90),)
+
+
+def test_the_nlb_picks_healthy_targets_and_fails_open() -> None:
+    """Target 20 answers but is unhealthy; target 21 is healthy but its group admits
+    nothing: the NLB sends new flows to 21 only, so the path is blocked there."""
+    plan = service_plan()
+    closed = host("closed", 2, 0, 21, p.SecurityRules((), OPEN.egress))
+    both = (p.Target("10.2.1.20", 8080, A), p.Target("10.2.1.21", 8080, A))
+    group = replace(plan.nlbs[0].listeners[0].target_group, targets=both)
+    nlb = replace(plan.nlbs[0], listeners=(replace(plan.nlbs[0].listeners[0], target_group=group),))
+    plan = replace(plan, nlbs=(nlb,), instances=plan.instances + (closed,))
+    flow = Flow("i-client", "eni-ea", "tcp", 80)
+    only_21 = Index(plan, frozenset({("tg", "10.2.1.21", 8080)}))
+    [why] = analyze(plan, flow, only_21).explanations
+    assert (why.code, why.component.id) == ("ENI_SG_RULES_MISMATCH", "eni-closed")
+    assert analyze(plan, flow, Index(plan, frozenset())).reachable  # none healthy: all of them
+    assert analyze(plan, flow).reachable  # health unknown: the first that answers
