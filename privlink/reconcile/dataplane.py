@@ -1,18 +1,22 @@
 """The data-plane controller: store -> plan -> driver, and what happened back to the store.
 
-Planning runs on the store thread (it reads records); applying runs on a
-worker thread of its own, because kernel work (namespaces, nftables,
-dnsmasq restarts) can take long and must not stall API calls. The worker
-always applies the newest plan and skips stale ones.
+The store thread (which runs every API call) never waits for the data plane: it
+neither builds plans nor touches the driver's lock. It only records what the last
+apply did and asks for a new plan; the data-plane worker thread then builds the plan
+from a snapshot of the store (Store.snapshot: read-only, consistent, lock-free to read)
+and applies it, so kernel work and planning, both of which grow with the world, never
+stall API calls. Requests made while the worker is busy collapse into one: it always
+plans from the newest state. An unchanged plan is not applied again.
 
-Everything the data plane learns travels back through the store, on the
-store thread, as records other controllers read:
+Everything the data plane learns travels back through the store, on the store thread,
+as records other controllers read:
 - progress (reconcile/progress.py): per endpoint and instance, `ready` once a
   plan with its path was applied without error for it, `retrying` after a
   temporary failure (re-applied with exponential backoff), `failed` after a
   permanent one or after MAX_ATTEMPTS temporary ones, with the reason;
 - target health: what the driver's health checks observe is written to the
-  target groups (DescribeTargetHealth shows it).
+  target groups (DescribeTargetHealth shows it). The driver publishes it without a
+  lock, and only what changed since the last sync is written.
 """
 
 from __future__ import annotations
@@ -22,25 +26,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from privlink.dataplane import Dataplane
+from privlink.dataplane import Dataplane, TargetHealth
 from privlink.dataplane.plan import DataplanePlan
 from privlink.reconcile.plan_builder import NO_API, LocalApi, build_plan
-from privlink.reconcile.progress import Progress, Stage
+from privlink.reconcile.progress import Outcome, ProgressBook
 from privlink.services.ec2.records import Instance
 from privlink.services.elbv2.operations import set_target_health
 from privlink.services.elbv2.queries import target_group_by_arn
+from privlink.services.elbv2.records import TargetGroup
 from privlink.store import Store
 from privlink.store.unit import UnitOfWork
 
 log = logging.getLogger("privlink.reconcile.dataplane")
 
 HEALTH_SYNC_SECONDS = 2.0
-# Temporary failures are retried after 1, 2, 4, ... seconds (at most BACKOFF_CAP); after
-# MAX_ATTEMPTS in a row the resource is given up on and fails with the last reason.
-BACKOFF_CAP = 30.0
-MAX_ATTEMPTS = 8
+PLAN_RETRY_SECONDS = 1.0  # after planning itself failed (a bug): try again
 WATCHED = frozenset(
     {
         "vpc",
@@ -66,22 +68,24 @@ WATCHED = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one apply did for the resources whose realisation is tracked."""
+Planner = Callable[[], DataplanePlan]
 
-    tracked: frozenset[str]  # active endpoints and instances of the applied plan
-    errors: dict[str, str]
-    permanent: frozenset[str]
+
+@dataclass(frozen=True)
+class _Request:
+    planner: Planner
+    generation: int
+    force: bool
 
 
 class PlanWorker:
-    """Applies the newest submitted plan on its own thread; keeps the newest outcome."""
+    """Plans and applies on its own thread, always from the newest request; keeps the
+    newest outcome for the store thread to record."""
 
     def __init__(self, driver: Dataplane, on_applied: Callable[[], None]) -> None:
         self.driver = driver
         self.on_applied = on_applied
-        self._pending: DataplanePlan | None = None
+        self._pending: _Request | None = None
         self._last: DataplanePlan | None = None
         self._outcome: Outcome | None = None
         self._last_outcome: Outcome | None = None
@@ -90,19 +94,13 @@ class PlanWorker:
         self._thread = threading.Thread(target=self._run, name="privlink-dataplane", daemon=True)
         self._thread.start()
 
-    def submit(self, plan: DataplanePlan, force: bool = False) -> None:
-        """Apply `plan` next (unless it is the plan last realised in full, and not forced)."""
+    def request(self, planner: Planner, generation: int, force: bool = False) -> None:
+        """Plan with `planner` and apply the plan (unless it is the plan last realised in
+        full, and not forced). A request not yet started is replaced, keeping `force`."""
         with self._cond:
-            if plan == self._last and self._pending is None and not force:
-                # Nothing to apply, but whoever asked still hears how it stands.
-                self._outcome = self._last_outcome
-                skipped = True
-            else:
-                self._pending = plan
-                self._cond.notify()
-                skipped = False
-        if skipped:
-            self.on_applied()
+            force = force or (self._pending is not None and self._pending.force)
+            self._pending = _Request(planner, generation, force)
+            self._cond.notify()
 
     def take_outcome(self) -> Outcome | None:
         """The outcome of the newest apply not yet taken (None: nothing new)."""
@@ -123,14 +121,33 @@ class PlanWorker:
                     self._cond.wait()
                 if self._stop:
                     return
-                plan, self._pending = self._pending, None
-            assert plan is not None
-            outcome = self._apply(plan)
+                request, self._pending = self._pending, None
+            assert request is not None
+            outcome = self._serve(request)
+            if outcome is None:
+                continue
             with self._cond:
                 self._outcome = self._last_outcome = outcome
             self.on_applied()
 
-    def _apply(self, plan: DataplanePlan) -> Outcome:
+    def _serve(self, request: _Request) -> Outcome | None:
+        started = time.monotonic()
+        try:
+            plan = request.planner()
+        except Exception:  # a planning bug: keep the thread, try again shortly
+            log.exception("building the data-plane plan failed; retrying")
+            time.sleep(PLAN_RETRY_SECONDS)
+            with self._cond:
+                if self._pending is None:
+                    self._pending = request
+            return None
+        log.debug("planned in %.0f ms", (time.monotonic() - started) * 1000)
+        if plan == self._last and not request.force and self._last_outcome is not None:
+            # Nothing to apply, but whoever asked still hears how it stands.
+            return replace(self._last_outcome, generation=request.generation)
+        return self._apply(plan, request.generation)
+
+    def _apply(self, plan: DataplanePlan, generation: int) -> Outcome:
         tracked = frozenset(
             [e.endpoint_id for e in plan.endpoints if e.active]
             + [i.instance_id for i in plan.instances]
@@ -141,7 +158,8 @@ class PlanWorker:
         except Exception as exc:  # the whole pass failed: every resource retries
             log.exception("data plane apply failed; retrying")
             self._last = None
-            return Outcome(tracked, {rid: f"apply failed: {exc}" for rid in tracked}, frozenset())
+            errors = {rid: f"apply failed: {exc}" for rid in tracked}
+            return Outcome(tracked, errors, frozenset(), generation)
         log.debug(
             "applied plan in %.0f ms: %d changes",
             (time.monotonic() - started) * 1000,
@@ -151,7 +169,7 @@ class PlanWorker:
             log.warning("data plane could not realise %s: %s", resource, error)
         # Only a fully realised plan may be skipped as "already applied".
         self._last = plan if report.ok else None
-        return Outcome(tracked, dict(report.errors), frozenset(report.permanent))
+        return Outcome(tracked, dict(report.errors), frozenset(report.permanent), generation)
 
 
 class DataplaneController:
@@ -175,37 +193,51 @@ class DataplaneController:
         self.host_dns_port = host_dns_port
         self.clock = clock
         self.worker = PlanWorker(driver, on_applied)
+        self.book = ProgressBook()
+        self._generation = 0
         self._retry_at: dt.datetime | None = None
+        self._health: frozenset[TargetHealth] = frozenset()  # as last written
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
-        """Record the newest apply's outcome; rebuild and submit the plan when a watched
+        """Record the newest apply's outcome; ask the worker for a new plan when a watched
         record changed, on a full resync (changed is None, which also makes the driver look
         again at everything) or when a retry is due; carry target health back. The plan
         does not depend on health (the driver applies health itself), so the 2 s health
-        timer never rebuilds it."""
+        timer never asks for one."""
         if changed is None:
             self.driver.resync()
+            self.book.reload()
+            self._health = frozenset()
+        else:  # a re-registered target starts without a report: write it again
+            self._health = frozenset(h for h in self._health if h.target_group_id not in changed)
         now = self.clock()
         retry_due = self._retry_at is not None and now >= self._retry_at
+        replan = changed is None or bool(changed) or retry_due
         with store.unit() as uow:
             outcome = self.worker.take_outcome()
             if outcome is not None:
-                self._retry_at = record_outcome(uow, outcome, now)
-            plan = None
-            if changed is None or changed or retry_due:
-                forget_progress(uow, changed or set())
-                plan = build_plan(uow, api=self.api, host_dns_port=self.host_dns_port)
+                self._retry_at = self.book.record(uow, outcome, now)
+            if replan:
+                self._generation += 1
+                self.book.forget(uow, changed or (), self._generation)
+            _checking(uow, changed)
             self._sync_health(uow)
-        if plan is not None:
-            self.worker.submit(plan, force=retry_due)
+        if replan:
+            self.worker.request(self._planner(store), self._generation, force=retry_due)
         if retry_due:
             self._retry_at = None
         if self._retry_at is None:
             return HEALTH_SYNC_SECONDS
         return min(HEALTH_SYNC_SECONDS, max(0.05, (self._retry_at - now).total_seconds()))
 
+    def _planner(self, store: Store) -> Planner:
+        """Builds the plan on the worker thread, from the state committed by then."""
+        return lambda: build_plan(store.snapshot(), api=self.api, host_dns_port=self.host_dns_port)
+
     def _sync_health(self, uow: UnitOfWork) -> None:
-        for health in self.driver.target_health():
+        """Write what changed since the last sync (the driver's reading takes no lock)."""
+        current = frozenset(self.driver.target_health())
+        for health in current - self._health:
             tg = target_group_by_arn(uow, health.target_group_id)
             if tg is None:
                 continue
@@ -221,68 +253,25 @@ class DataplaneController:
                         reason=health.code or _reason(health.state.value),
                         description=health.reason or None,
                     )
+        self._health = current
 
     def stop(self) -> None:
         self.worker.stop()
 
 
-def record_outcome(uow: UnitOfWork, outcome: Outcome, now: dt.datetime) -> dt.datetime | None:
-    """Write one Progress per tracked resource; drop those of resources no longer planned.
-    Returns when the earliest retry is due (None: nothing to retry)."""
-    known = {p.id: p for p in uow.list(Progress)}
-    retry_at: dt.datetime | None = None
-    for rid in outcome.tracked:
-        before = known.get(rid)
-        after = _progress(rid, before, outcome, now)
-        if after.stage == Stage.RETRYING and after.retry_at:
-            due = dt.datetime.fromisoformat(after.retry_at)
-            retry_at = due if retry_at is None else min(retry_at, due)
-        if before is None:
-            uow.add(after)
-        elif before != after:
-            uow.put(after)
-    for rid, stale in known.items():
-        if rid not in outcome.tracked:
-            uow.delete(stale)
-    return retry_at
-
-
-def _progress(rid: str, before: Progress | None, outcome: Outcome, now: dt.datetime) -> Progress:
-    error = outcome.errors.get(rid)
-    if error is None:
-        return _made(rid, Stage.READY)
-    if before is not None and before.stage == Stage.FAILED:
-        return before  # failed stays failed until the resource changes
-    if rid in outcome.permanent:
-        return _made(rid, Stage.FAILED, reason=error)
-    attempts = (before.attempts if before and before.stage == Stage.RETRYING else 0) + 1
-    if attempts >= MAX_ATTEMPTS:
-        reason = f"gave up after {attempts} attempts: {error}"
-        return _made(rid, Stage.FAILED, reason=reason, attempts=attempts)
-    delay = min(BACKOFF_CAP, 2.0 ** (attempts - 1))
-    due = (now + dt.timedelta(seconds=delay)).isoformat()
-    return _made(rid, Stage.RETRYING, reason=error, attempts=attempts, retry_at=due)
-
-
-def _made(
-    rid: str, stage: Stage, reason: str = "", attempts: int = 0, retry_at: str | None = None
-) -> Progress:
-    """Progress is the data plane's, not an account's: it carries no account or region."""
-    return Progress(
-        id=rid,
-        account="-",
-        region="-",
-        stage=stage,
-        reason=reason,
-        attempts=attempts,
-        retry_at=retry_at,
+def _checking(uow: UnitOfWork, changed: set[str] | None) -> None:
+    """Targets nobody has reported on yet are `initial` (Elb.InitialHealthChecking), as
+    on AWS right after RegisterTargets: the data plane checks them, so the control-plane
+    rule (unreported = healthy) must not answer while the first apply is still running."""
+    groups = (
+        uow.list(TargetGroup)
+        if changed is None
+        else list(uow.get_many(TargetGroup, changed).values())
     )
-
-
-def forget_progress(uow: UnitOfWork, changed: set[str]) -> None:
-    """A changed resource is realised anew: its old progress no longer says anything."""
-    for progress in uow.get_many(Progress, changed).values():
-        uow.delete(progress)
+    for tg in groups:
+        for target in tg.targets:
+            if target.report is None and target.draining_until is None:
+                set_target_health(uow, tg.id, target.id, target.port, "initial", _reason("initial"))
 
 
 def _instance_ip(uow: UnitOfWork, instance_id: str) -> str | None:

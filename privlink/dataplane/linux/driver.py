@@ -81,7 +81,7 @@ class LinuxDriver:
         self._sysctls_set: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
         self.on_target_health = on_target_health
         self.faults = Faults()
-        self._health = HealthChecker(self._on_health)
+        self._health = HealthChecker(self._on_health, poll=self._alb_health)
         self.observer = Observer()  # traffic counting for flow logs and metrics
         self._closed = False
         if conntrack_max:
@@ -152,10 +152,12 @@ class LinuxDriver:
         self._host_lock.release()
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]:
+        """Lock-free, so the store thread never waits for an apply: the plan last handed
+        to apply (replaced whole, never changed in place) and what the health checker
+        published (NLB targets: its own checks; ALB targets: its poll of HAProxy)."""
         states = self._health.states()
         result = []
-        with self._lock:
-            plan = self._plan
+        plan = self._plan
         for nlb in plan.nlbs:
             for tg in nlb.target_groups():
                 if target_group_id not in (None, tg.target_group_id):
@@ -169,7 +171,13 @@ class LinuxDriver:
                             (TargetState.INITIAL, REASONS[TargetState.INITIAL]),
                         )
                     result.append(TargetHealth(tg.target_group_id, t.ip, t.port, state, reason))
-        return result + self.haproxy.target_health(plan, target_group_id)
+        albs = self._health.polled()
+        return result + [h for h in albs if target_group_id in (None, h.target_group_id)]
+
+    def _alb_health(self) -> list[TargetHealth]:
+        """ALB targets as their HAProxy's checks see them (asked over the stats sockets:
+        run by the health checker's poll, never by a reader)."""
+        return self.haproxy.target_health(self._plan)
 
     def observe(self) -> Observation:
         return self.observer.collect()

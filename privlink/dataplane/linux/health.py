@@ -6,6 +6,12 @@ alone, so switching it is safe) and bound to the node address, so targets see he
 from the NLB's own addresses, as on AWS. PROXY-v2 target groups get a LOCAL header.
 State changes are reported on a separate single worker thread, so a slow consumer (the
 driver re-rendering NLB rules) never delays the checks.
+
+Readers never wait: each change publishes a new immutable mapping of states (`states()`
+returns it without a lock), and an optional poll (the driver's: ALB targets as HAProxy's
+own checks see them, over its stats sockets) runs every POLL_SECONDS on this loop's
+executor and publishes its answer the same way (`polled()`). The store thread reads
+both every few seconds; it must never block on the data plane.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from types import MappingProxyType
 
-from privlink.dataplane.base import TargetState
+from privlink.dataplane.base import TargetHealth, TargetState
 from privlink.dataplane.linux import netns
 from privlink.dataplane.linux.spec import CheckSpec, HealthKey
 from privlink.dataplane.proxyproto import encode_local
@@ -31,6 +38,9 @@ REASONS = {
     TargetState.UNHEALTHY: "Target.FailedHealthChecks",
 }
 ChangeCallback = Callable[[HealthKey, TargetState, str], None]
+Poll = Callable[[], list[TargetHealth]]
+States = Mapping[HealthKey, tuple[TargetState, str]]
+POLL_SECONDS = 1.0
 
 
 class _Counter:
@@ -63,8 +73,11 @@ class _Counter:
 
 
 class HealthChecker:
-    def __init__(self, on_change: ChangeCallback) -> None:
+    def __init__(self, on_change: ChangeCallback, poll: Poll | None = None) -> None:
         self._on_change = on_change
+        self._poll = poll
+        self._published: States = MappingProxyType({})
+        self._polled: tuple[TargetHealth, ...] = ()
         self._lock = threading.Lock()
         self._counters: dict[HealthKey, _Counter] = {}
         self._tasks: dict[HealthKey, asyncio.Task[None]] = {}
@@ -72,20 +85,31 @@ class HealthChecker:
         self._thread: threading.Thread | None = None
         self._notify: ThreadPoolExecutor | None = None
         self._ready = threading.Event()
+        self._poller: asyncio.Task[None] | None = None
 
     # -- public, thread-safe ---------------------------------------------------------------
     def update(self, checks: list[CheckSpec]) -> None:
         """Check exactly these targets from now on; unchanged ones keep their state."""
-        if not checks and self._loop is None:
+        if not checks and self._loop is None and self._poll is None:
             return
         self._start()
         assert self._loop is not None
         wanted = {c.key: c for c in checks}
         self._loop.call_soon_threadsafe(self._reconcile, wanted)
 
-    def states(self) -> dict[HealthKey, tuple[TargetState, str]]:
-        with self._lock:
-            return {k: (c.state, REASONS[c.state] or c.detail) for k, c in self._counters.items()}
+    def states(self) -> States:
+        """The states last published: no lock, never waits (an immutable mapping)."""
+        return self._published
+
+    def polled(self) -> tuple[TargetHealth, ...]:
+        """What the poll answered last (no lock, never waits)."""
+        return self._polled
+
+    def _publish(self) -> None:
+        """Call with self._lock held, after changing a counter or the set of counters."""
+        self._published = MappingProxyType(
+            {k: (c.state, REASONS[c.state] or c.detail) for k, c in self._counters.items()}
+        )
 
     def stop(self) -> None:
         loop, thread = self._loop, self._thread
@@ -111,6 +135,8 @@ class HealthChecker:
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
+        if self._poll is not None:
+            self._poller = loop.create_task(self._poll_forever(self._poll))
         self._ready.set()
         try:
             loop.run_forever()
@@ -121,6 +147,8 @@ class HealthChecker:
         assert self._loop is not None
         for task in self._tasks.values():
             task.cancel()
+        if self._poller is not None:
+            self._poller.cancel()
         self._loop.call_later(0.1, self._loop.stop)
 
     def _reconcile(self, wanted: dict[HealthKey, CheckSpec]) -> None:
@@ -135,6 +163,17 @@ class HealthChecker:
                 with self._lock:
                     self._counters[key] = _Counter(spec)
                 self._tasks[key] = self._loop.create_task(self._check_forever(key, spec))
+        with self._lock:
+            self._publish()
+
+    async def _poll_forever(self, poll: Poll) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                self._polled = tuple(await loop.run_in_executor(None, poll))
+            except Exception:  # a poll that fails must not stop polling
+                log.exception("health poll failed")
+            await asyncio.sleep(POLL_SECONDS)
 
     async def _check_forever(self, key: HealthKey, spec: CheckSpec) -> None:
         while True:
@@ -143,6 +182,9 @@ class HealthChecker:
                 counter = self._counters.get(key)
                 changed = counter is not None and counter.record(success, detail)
                 state = counter.state if counter else None
+                shown = counter and (counter.state, REASONS[counter.state] or counter.detail)
+                if shown and self._published.get(key) != shown:
+                    self._publish()  # rebuilt only when what readers see changes
             if changed and state is not None:
                 log.info("target %s %s:%s is %s (%s)", *key, state.value, detail)
                 if self._notify is not None:
