@@ -246,6 +246,17 @@ def test_describe_filters_pages_and_deletes(ec2: Any) -> None:
     assert paths[0]["NetworkInsightsPathArn"].endswith(f":network-insights-path/{ids[0]}")
     udp = ec2.describe_network_insights_paths(Filters=[{"Name": "protocol", "Values": ["udp"]}])
     assert [p["NetworkInsightsPathId"] for p in udp["NetworkInsightsPaths"]] == [ids[1]]
+    at = ec2.create_network_insights_path(
+        Source=client, Destination=target, Protocol="tcp",
+        FilterAtDestination={"DestinationPortRange": {"FromPort": 8000, "ToPort": 8100}},
+    )["NetworkInsightsPath"]  # fmt: skip
+    assert at["FilterAtDestination"] == {"DestinationPortRange": {"FromPort": 8000, "ToPort": 8100}}
+    ranged = ec2.describe_network_insights_paths(
+        Filters=[{"Name": "filter-at-destination.destination-port-range", "Values": ["8000-8100"]}]
+    )["NetworkInsightsPaths"]
+    assert [p["NetworkInsightsPathId"] for p in ranged] == [at["NetworkInsightsPathId"]]
+    with aws_error("InvalidParameterValue"):
+        ec2.describe_network_insights_paths(Filters=[{"Name": "source-ip", "Values": ["x"]}])
     first = ec2.describe_network_insights_paths(NetworkInsightsPathIds=ids, MaxResults=2)
     rest = ec2.describe_network_insights_paths(
         NetworkInsightsPathIds=ids, MaxResults=2, NextToken=first["NextToken"]

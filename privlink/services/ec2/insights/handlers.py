@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from privlink.api import Context, handles
@@ -65,15 +66,40 @@ def wire_analysis(analysis: NetworkInsightsAnalysis) -> dict[str, Any]:
     }
 
 
+def _at(where: str, member: str) -> Callable[[NetworkInsightsPath], str | None]:
+    """A filter on one member of FilterAtSource/FilterAtDestination; a port range reads
+    FROM-TO."""
+
+    def get(path: NetworkInsightsPath) -> str | None:
+        value = (getattr(path, where) or {}).get(member)
+        if isinstance(value, dict):
+            return f"{value.get('FromPort', '')}-{value.get('ToPort', '')}"
+        return value if value is None else str(value)
+
+    return get
+
+
+_SIDES = (
+    ("filter-at-source", "filter_at_source"),
+    ("filter-at-destination", "filter_at_destination"),
+)
+_MEMBERS = (
+    ("source-address", "SourceAddress"),
+    ("source-port-range", "SourcePortRange"),
+    ("destination-address", "DestinationAddress"),
+    ("destination-port-range", "DestinationPortRange"),
+)
 PATHS = Describe(
     NetworkInsightsPath,
     {
         "source": lambda p: p.source,
         "destination": lambda p: p.destination,
-        "source-ip": lambda p: p.source_ip,
-        "destination-ip": lambda p: p.destination_ip,
         "protocol": lambda p: p.protocol,
-        "destination-port": lambda p: str(p.destination_port or ""),
+        **{
+            f"{side}.{name}": _at(attr, member)
+            for side, attr in _SIDES
+            for name, member in _MEMBERS
+        },
     },
     limits=LIMITS,
 )
