@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from privlink.dataplane.analysis_rules import Ports, blocks_of, contains
+from privlink.dataplane.analysis_rules import Ports, blocks_of, contains, ports_of
 from privlink.dataplane.plan import (
     DataplanePlan,
     EndpointNet,
@@ -42,6 +42,13 @@ class Flow:
     port: int | None = None
     source_ip: str | None = None
     destination_ip: str | None = None
+    port_range: tuple[int, int] | None = None  # FilterAtDestination's, when `port` is None
+
+    @property
+    def ports(self) -> Ports:
+        if self.port is None and self.port_range is not None:
+            return (self.port_range,)
+        return ports_of(self.port)
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ class Walk:
         interface = Ref(host.eni_id or host.instance_id, "network-interface")
         if host.instance_id != interface.id:
             self.hop(Hop(Ref(host.instance_id, "instance"), vpc.vpc_id, subnet.subnet_id))
-        header = Header(host.ip, dst, self.protocol, rules.ports_of(self.flow.port))
+        header = Header(host.ip, dst, self.protocol, self.flow.ports)
         self.hop(Hop(interface, vpc.vpc_id, subnet.subnet_id, header=header))
         hit = rules.security_group(host.security.egress, dst, self.protocol, header.ports)
         if not hit.ports:
@@ -148,7 +148,7 @@ class Walk:
                                   address=dst or ""))  # fmt: skip
             return False
         src = self.flow.source_ip or ANYWHERE
-        arrival = self.from_internet(src, dst, rules.ports_of(self.flow.port))
+        arrival = self.from_internet(src, dst, self.flow.ports)
         return arrival is not None and self.arrive(arrival, src)
 
     def arrive(self, arrival: Arrival, origin: str) -> bool:

@@ -151,3 +151,14 @@ def test_the_nlb_picks_healthy_targets_and_fails_open() -> None:
     assert (why.code, why.component.id) == ("ENI_SG_RULES_MISMATCH", "eni-closed")
     assert analyze(plan, flow, Index(plan, frozenset())).reachable  # none healthy: all of them
     assert analyze(plan, flow).reachable  # health unknown: the first that answers
+
+
+def test_a_destination_port_range_narrows_to_what_the_groups_admit() -> None:
+    web = p.SecurityRules((p.SgRule("tcp", 80, 90, group_id="sg-web"),))
+    admin = p.SecurityRules((p.SgRule("tcp", 8050, 8050, group_id="sg-admin"),))
+    flow = Flow("i-a", "i-b", "tcp", None, port_range=(8000, 8100))
+    for rules, reachable in ((web, False), (admin, True)):
+        plan = p.DataplanePlan((vpc(1),), (host("a", 1, 0, 10), host("b", 1, 1, 10, rules)))
+        verdict = analyze(plan, flow)
+        assert verdict.reachable is reachable
+    assert [h.header.ports for h in verdict.forward if h.header][-1] == ((8050, 8050),)

@@ -159,17 +159,15 @@ def flow_of(scope: Scope, analysis: NetworkInsightsAnalysis) -> Flow | None:
     at_source = path.filter_at_source or {}
     at_destination = path.filter_at_destination or {}
     wanted = at_destination.get("DestinationPortRange") or {}
-    port = path.destination_port
-    if port is None and wanted.get("FromPort") is not None:
-        if wanted.get("FromPort") == wanted.get("ToPort"):
-            port = int(wanted["FromPort"])
+    low, high = wanted.get("FromPort"), wanted.get("ToPort")
     return Flow(
         path.source,
         path.destination or "",
         "udp" if path.protocol == "udp" else "tcp",
-        port,
+        path.destination_port,
         path.source_ip or at_source.get("SourceAddress"),
         path.destination_ip or at_destination.get("DestinationAddress"),
+        (int(low), int(high if high is not None else low)) if low is not None else None,
     )
 
 
