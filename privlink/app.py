@@ -115,7 +115,10 @@ class Runtime:
         self.dataplane = driver
         self.reconcilers.add(controller)
         observer = ObserveController(
-            driver, lambda: self.reconcilers.kick(ObserveController.name), period_from_env()
+            driver,
+            lambda: self.reconcilers.kick(ObserveController.name),
+            self.settings.state_dir,
+            period_from_env(),
         )
         self.reconcilers.add(observer)
 
@@ -192,13 +195,16 @@ class Runtime:
 
     async def _faults(self, request: Request) -> Response:
         """Inject a data-plane failure: {"resource": ID, "permanent": bool, "times": N}
-        (times: how many passes a temporary fault fails); {"clear": true} disarms all."""
+        (times: how many passes a temporary fault fails), or a slow apply: {"resource": ID,
+        "delay": SECONDS} (the next pass waits there); {"clear": true} disarms all."""
         if self.dataplane is None:
             return json_response({"error": "no data plane (privlink up --dataplane ...)"}, 409)
         try:
             spec = json.loads(request.body or b"{}")
             if spec.get("clear"):
                 self.dataplane.faults.clear()
+            elif "delay" in spec:
+                self.dataplane.faults.delay(str(spec["resource"]), float(spec["delay"]))
             else:
                 self.dataplane.faults.inject(
                     str(spec["resource"]), bool(spec.get("permanent")), int(spec.get("times", 1))

@@ -7,6 +7,7 @@ A reconciler builds a DataplanePlan and calls `apply`; it reads target health ba
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -78,17 +79,29 @@ class Faults:
     """Failures injected on purpose (POST /_privlink/faults): chaos testing for users
     and tests. A fault makes the driver fail the resource's realisation for real (its
     namespace step raises before touching the kernel), `times` passes in a row, or for
-    good when permanent."""
+    good when permanent. A delay makes the next pass wait at that resource instead (a slow
+    apply on purpose, to see what waits for one) until its time is up or faults clear."""
 
     _armed: dict[str, tuple[bool, int]] = field(default_factory=dict)
+    _delays: dict[str, float] = field(default_factory=dict)
+    _released: threading.Event = field(default_factory=threading.Event)
 
     def inject(self, resource: str, permanent: bool, times: int = 1) -> None:
         self._armed[resource] = (permanent, times)
 
+    def delay(self, resource: str, seconds: float) -> None:
+        self._released.clear()
+        self._delays[resource] = seconds
+
     def clear(self) -> None:
         self._armed.clear()
+        self._delays.clear()
+        self._released.set()
 
     def check(self, resource: str) -> None:
+        seconds = self._delays.pop(resource, None)
+        if seconds is not None:
+            self._released.wait(seconds)
         armed = self._armed.get(resource)
         if armed is None:
             return
