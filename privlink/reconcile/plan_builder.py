@@ -41,7 +41,7 @@ from privlink.services.ec2.flowlogs.queries import logged_interfaces
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.network.outages import failed_zones
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
-from privlink.services.ec2.security.effective_rules import EffectiveRule, effective_rules
+from privlink.services.ec2.security.effective_rules import EffectiveRule, Members, effective_rules
 from privlink.services.elbv2.queries import cross_zone_enabled
 from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
 from privlink.services.mwaa import queries as mwaa_queries
@@ -84,6 +84,7 @@ def build_plan(
     instances = [i for i in uow.list(Instance) if i.state in LIVE_INSTANCE_STATES]
     endpoints = [e for e in uow.list(VpcEndpoint) if e.endpoint_type == "Interface"]
     enis = {eni.id: eni for eni in uow.list(NetworkInterface)}
+    members = Members(uow)  # one index of group members for every rule of the plan
     public = vpc_paths.public_addresses(uow)
     nlbs = _nlbs(uow, {i.id: i for i in instances})
     nlb_ids = {n.nlb_id for n in nlbs}
@@ -99,9 +100,13 @@ def build_plan(
     )
     plan = p.DataplanePlan(
         _vpc_nets(uow, instances, endpoints, public, s3_paths.SERVICE in api.services),
-        _instance_nets(uow, instances, enis),
+        _instance_nets(uow, instances, enis, members),
         nlbs,
-        tuple(net for e in endpoints if (net := _endpoint(uow, e, enis, nlb_ids, api)) is not None),
+        tuple(
+            net
+            for e in endpoints
+            if (net := _endpoint(uow, e, enis, nlb_ids, api, members)) is not None
+        ),
         host_dns_port,
         names if host_dns_port else (),
         gateways,
@@ -109,10 +114,12 @@ def build_plan(
         nat_gateways=vpc_paths.nat_gateways(uow),
         internet=vpc_paths.internet(uow, public, names),
         client_vpns=access_paths.client_vpn_nets(
-            uow, lambda ids: _security(effective_rules(uow, ids)).egress
+            uow, lambda ids: _security(effective_rules(uow, ids, members)).egress
         ),
         albs=alb_plan.albs(
-            uow, {i.id: i for i in instances}, lambda ids: _security(effective_rules(uow, ids))
+            uow,
+            {i.id: i for i in instances},
+            lambda ids: _security(effective_rules(uow, ids, members)),
         ),
         flow_logged=tuple(sorted(logged_interfaces(uow))),
     )
@@ -148,7 +155,10 @@ def _vpc_nets(
 
 
 def _instance_nets(
-    uow: UnitOfWork, instances: list[Instance], enis: dict[str, NetworkInterface]
+    uow: UnitOfWork,
+    instances: list[Instance],
+    enis: dict[str, NetworkInterface],
+    members: Members,
 ) -> tuple[p.InstanceNet, ...]:
     """Running instances, and the hosts of the Airflow components MWAA runs in customers'
     VPCs (requester-managed ENIs: a namespace each, under the ENI's security groups)."""
@@ -158,7 +168,7 @@ def _instance_nets(
             i.vpc_id,
             i.subnet_id,
             i.private_ip,
-            security=_security(effective_rules(uow, _groups_of(i, enis))),
+            security=_security(effective_rules(uow, _groups_of(i, enis), members)),
             user_data=_decode(i.user_data),
             ssh_key=i.ssh_public_key,
             eni_id=i.network_interface_id,
@@ -171,7 +181,7 @@ def _instance_nets(
             eni.vpc_id,
             eni.subnet_id,
             eni.private_ip,
-            security=_security(effective_rules(uow, eni.group_ids)),
+            security=_security(effective_rules(uow, eni.group_ids, members)),
             eni_id=eni.id,
             groups=tuple(eni.group_ids),
         )
@@ -369,6 +379,7 @@ def _endpoint(
     enis: dict[str, NetworkInterface],
     nlb_ids: set[str],
     api: LocalApi,
+    members: Members,
 ) -> p.EndpointNet | None:
     local_port: int | None = None
     nlb_id: str | None = None
@@ -388,7 +399,7 @@ def _endpoint(
     )
     if not nets:
         return None  # interfaces already torn down (deleted): nothing left to realise
-    ingress = _rules(effective_rules(uow, endpoint.group_ids), egress=False)
+    ingress = _rules(effective_rules(uow, endpoint.group_ids, members), egress=False)
     return p.EndpointNet(
         endpoint.id,
         endpoint.vpc_id,

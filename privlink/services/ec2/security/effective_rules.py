@@ -2,11 +2,14 @@
 
 A packet filter knows addresses, not groups: a rule admitting "members of
 sg-web" becomes one /32 per private address of every interface carrying
-sg-web. Read on the store thread by the plan builder.
+sg-web. Read by the plan builder, which keeps one `Members` index per plan: expanding
+a reference by scanning the interfaces would cost every interface of the account once
+per instance and endpoint, growing with the square of the world.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,34 +31,52 @@ class EffectiveRule:
     prefix_list_id: str | None = None  # unresolved: privlink keeps no prefix list entries
 
 
-def group_members(uow: UnitOfWork, group: SecurityGroup) -> list[str]:
-    """Private addresses of the interfaces that carry a group."""
-    return [
-        eni.private_ip
-        for eni in uow.list(NetworkInterface, group.account, group.region)
-        if group.id in eni.group_ids
-    ]
+class Members:
+    """Private addresses of the interfaces carrying each group, from one pass over the
+    interfaces (made on first use), in the interfaces' creation order."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._index: dict[tuple[str, str, str], list[str]] | None = None
+        self._found: dict[str, list[str]] = {}
+
+    def of(self, group_id: str) -> list[str]:
+        if group_id not in self._found:
+            self._found[group_id] = self._lookup(group_id)
+        return self._found[group_id]
+
+    def _lookup(self, group_id: str) -> list[str]:
+        group = self.uow.get(SecurityGroup, group_id)
+        if group is None:
+            return []
+        if self._index is None:
+            index: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+            for eni in self.uow.list(NetworkInterface):
+                for carried in eni.group_ids:
+                    index[(eni.account, eni.region, carried)].append(eni.private_ip)
+            self._index = index
+        return self._index.get((group.account, group.region, group.id), [])
 
 
-def _peers(uow: UnitOfWork, rule: SecurityGroupRule, members: dict[str, list[str]]) -> list[str]:
+def _peers(rule: SecurityGroupRule, members: Members) -> list[str]:
     if rule.cidr_ipv4 or rule.cidr_ipv6:
         return [rule.cidr_ipv4 or rule.cidr_ipv6 or ""]
     ref_id = rule.referenced_group_id
     if not ref_id:
         return []
-    if ref_id not in members:
-        ref = uow.get(SecurityGroup, ref_id)
-        members[ref_id] = group_members(uow, ref) if ref else []
-    return [f"{address}/32" for address in members[ref_id]]
+    return [f"{address}/32" for address in members.of(ref_id)]
 
 
-def effective_rules(uow: UnitOfWork, group_ids: Iterable[str]) -> list[EffectiveRule]:
+def effective_rules(
+    uow: UnitOfWork, group_ids: Iterable[str], members: Members | None = None
+) -> list[EffectiveRule]:
     """The rules of these groups (an interface's groups), referenced groups expanded.
+    `members`: the index to expand references with (a plan passes one for all its calls).
 
     It reads every account's records: the plan covers the whole store."""
     wanted = list(dict.fromkeys(group_ids))
     groups = uow.get_many(SecurityGroup, wanted)
-    members: dict[str, list[str]] = {}
+    members = members or Members(uow)
     return [
         EffectiveRule(
             group.id,
@@ -64,7 +85,7 @@ def effective_rules(uow: UnitOfWork, group_ids: Iterable[str]) -> list[Effective
             rule.ip_protocol,
             rule.from_port,
             rule.to_port,
-            tuple(_peers(uow, rule, members)),
+            tuple(_peers(rule, members)),
             rule.prefix_list_id,
         )
         for group in (groups[g] for g in wanted if g in groups)
