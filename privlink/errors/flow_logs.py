@@ -18,9 +18,6 @@ FlowLogDestinationTwice = _variant(
 FlowLogPermissionMissing = _variant(
     InvalidParameter, "DeliverLogsPermissionArn can't be empty if LogDestinationType is {0}."
 )
-FlowLogPermissionNotApplicable = _variant(
-    InvalidParameter, "DeliverLogsPermissionArn is not applicable for {0} delivery."
-)
 FlowLogGroupNotForS3 = _variant(
     InvalidParameter, "LogDestination type must be cloud-watch-logs if LogGroupName is provided."
 )

@@ -4,7 +4,8 @@ The data plane reports flow deltas at every collection (reconcile/observe.py). E
 log aggregates the flows of the interfaces it covers over its own window, as AWS does:
 `MaxAggregationInterval` (60 or 600 s), or the collection period when that is shorter
 (`PRIVLINK_OBSERVE_SECONDS`, the tests' knob). A window closes when its time is up and its
-records are delivered (services/ec2/flowlogs/delivery.py: one stream per interface).
+records are delivered (services/ec2/flowlogs/delivery.py: one log stream per interface,
+or one S3 object).
 Windows live in memory: the packets of a window still open when privlink stops are not
 published, as a record in flight is lost when an AWS host fails.
 """
@@ -18,6 +19,7 @@ from privlink.dataplane.flows import FlowCount, Observation
 from privlink.services.ec2.flowlogs.delivery import deliver
 from privlink.services.ec2.flowlogs.queries import logged_interfaces
 from privlink.services.ec2.flowlogs.records import FlowLog
+from privlink.services.s3.storage import Storage
 from privlink.store.unit import UnitOfWork
 
 FlowId = tuple[str, str, str, int, int, int, str]  # eni, src, dst, sport, dport, proto, action
@@ -55,8 +57,9 @@ class Window:
 class FlowLogWindows:
     """The open aggregation window of every flow log that has seen traffic."""
 
-    def __init__(self, cap: float) -> None:
+    def __init__(self, cap: float, storage: Storage) -> None:
         self.cap = cap  # no window lasts longer than this (the collection period)
+        self.storage = storage  # S3's object bodies, for flow logs to a bucket
         self._open: dict[str, Window] = {}
 
     def add(self, uow: UnitOfWork, observation: Observation) -> None:
@@ -78,4 +81,5 @@ class FlowLogWindows:
             interval = min(float(flow_log.max_aggregation_interval), self.cap)
             if now - window.opened >= interval:
                 del self._open[flow_log_id]
-                deliver(Scope.of(flow_log, uow), flow_log, list(window.counts.values()))
+                counts = list(window.counts.values())
+                deliver(Scope.of(flow_log, uow), self.storage, flow_log, counts)

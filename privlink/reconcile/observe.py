@@ -16,10 +16,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from privlink.dataplane import Dataplane
 from privlink.dataplane.flows import Observation
 from privlink.reconcile import flow_logs, metrics
+from privlink.services.s3.storage import Storage
 from privlink.store import Store
 
 log = logging.getLogger("privlink.reconcile.observe")
@@ -74,11 +76,16 @@ class ObserveController:
     kinds: frozenset[str] = frozenset()
 
     def __init__(
-        self, driver: Dataplane, on_observed: Callable[[], None], period: float = PERIOD
+        self,
+        driver: Dataplane,
+        on_observed: Callable[[], None],
+        state_dir: Path,
+        period: float = PERIOD,
     ) -> None:
+        """`state_dir`: where S3 keeps object bodies (flow logs to a bucket write there)."""
         self.period = period
         self.collector = Collector(driver, period, on_observed)
-        self.windows = flow_logs.FlowLogWindows(cap=period)
+        self.windows = flow_logs.FlowLogWindows(period, Storage(state_dir / "s3"))
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         observations = self.collector.take()

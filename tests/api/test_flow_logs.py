@@ -143,19 +143,6 @@ def test_request_errors(ec2, account):
         assert info.value.response["Error"]["Message"] == message
     with aws_error("InvalidParameterValue"):
         create(ec2, account, [vpc], TrafficType="SOME")
-    with aws_error("InvalidParameter") as info:
-        create(
-            ec2,
-            account,
-            [vpc],
-            LogGroupName=None,
-            DeliverLogsPermissionArn=None,
-            LogDestinationType="s3",
-            LogDestination="arn:aws:s3:::bucket",
-        )
-    assert info.value.response["Error"]["Message"] == (
-        "LogDestinationType s3 is not supported by privlink."
-    )
     assert ec2.describe_flow_logs()["FlowLogs"] == []
 
 
@@ -230,3 +217,47 @@ def test_cli_create_describe_delete(server, account):
         server.aws("ec2", "delete-flow-logs", "--flow-log-ids", flow_log_id, account=account).stdout
     )
     assert deleted["Unsuccessful"] == []
+
+
+def test_s3_destination(server, ec2, account):
+    vpc = make_vpc(ec2)
+    server.client("s3", account).create_bucket(Bucket=f"flows-{account}")
+    to_s3 = {
+        "LogGroupName": None,
+        "DeliverLogsPermissionArn": None,
+        "LogDestinationType": "s3",
+        "LogDestination": f"arn:aws:s3:::flows-{account}/vpc-a",
+    }
+    made = create(
+        ec2,
+        account,
+        [vpc, "vpc-0123456789abcdef0"],
+        **to_s3,
+        DestinationOptions={"FileFormat": "plain-text", "PerHourPartition": True},
+    )
+    assert [u["ResourceId"] for u in made["Unsuccessful"]] == ["vpc-0123456789abcdef0"]
+    (found,) = ec2.describe_flow_logs(FlowLogIds=made["FlowLogIds"])["FlowLogs"]
+    assert found["LogDestinationType"] == "s3"
+    assert found["LogDestination"] == f"arn:aws:s3:::flows-{account}/vpc-a"
+    assert "LogGroupName" not in found
+    assert found["DestinationOptions"] == {
+        "FileFormat": "plain-text",
+        "HiveCompatiblePartitions": False,
+        "PerHourPartition": True,
+    }
+    missing = create(
+        ec2, account, [vpc], **{**to_s3, "LogDestination": "arn:aws:s3:::nobody-has-it"}
+    )
+    assert missing["Unsuccessful"] == [
+        {
+            "ResourceId": vpc,
+            "Error": {"Code": "400", "Message": "LogDestination: nobody-has-it does not exist."},
+        }
+    ]
+    with aws_error("InvalidParameter") as info:
+        create(ec2, account, [vpc], **{**to_s3, "LogGroupName": "flows", "LogDestination": None})
+    assert info.value.response["Error"]["Message"] == (
+        "LogDestination type must be cloud-watch-logs if LogGroupName is provided."
+    )
+    with aws_error("InvalidParameter"):
+        create(ec2, account, [vpc], **to_s3, DestinationOptions={"FileFormat": "parquet"})

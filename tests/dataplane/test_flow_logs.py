@@ -1,11 +1,12 @@
 """VPC Flow Logs from real traffic: a consumer instance talks to a provider's service
 through an interface endpoint; the consumer VPC's flow log shows the flow at both
 interfaces (the instance's and the endpoint's) in CloudWatch Logs, read with the unmodified
-`aws logs tail` and `filter-log-events`; a security group that stops allowing the flow
-turns it into a REJECT record."""
+`aws logs tail` and `filter-log-events`, and in an S3 bucket in AWS's key layout; a
+security group that stops allowing the flow turns it into a REJECT record."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 from typing import Any
@@ -19,6 +20,10 @@ from tests.harness import needs
 pytestmark = pytest.mark.dataplane
 
 GROUP = "consumer-flows"
+FIELDS = (
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+    "bytes start end action log-status"
+).split()
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -75,15 +80,11 @@ def records(world: World) -> list[dict[str, str]]:
     if "ResourceNotFoundException" in tail.stderr:
         return []  # the first window is not delivered yet: no group
     assert tail.returncode == 0, tail.stderr
-    fields = (
-        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
-        "bytes start end action log-status"
-    ).split()
     found = []
     for line in tail.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 2 + len(fields):
-            found.append({"stream": parts[1], **dict(zip(fields, parts[2:], strict=True))})
+        if len(parts) == 2 + len(FIELDS):
+            found.append({"stream": parts[1], **dict(zip(FIELDS, parts[2:], strict=True))})
     return found
 
 
@@ -104,6 +105,18 @@ def test_accept_and_reject_records_from_real_traffic(world: World) -> None:
     ][0]
     client_ip = instance["PrivateIpAddress"]
     client_eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+
+    s3 = world.server.client("s3", CONSUMER)
+    s3.create_bucket(Bucket="consumer-flows")
+    to_s3 = world.c_ec2.create_flow_logs(
+        ResourceType="NetworkInterface",
+        ResourceIds=[client_eni],
+        TrafficType="ACCEPT",
+        LogDestinationType="s3",
+        LogDestination="arn:aws:s3:::consumer-flows/instances",
+        MaxAggregationInterval=60,
+    )
+    assert to_s3["Unsuccessful"] == []
 
     reply = wait_for(
         lambda: run_in(world.client, "python3", "-c", CLIENT, eni["PrivateIpAddress"], "80"),
@@ -139,6 +152,29 @@ def test_accept_and_reject_records_from_real_traffic(world: World) -> None:
     packets, nbytes = int(received["packets"]), int(received["bytes"])
     assert 3 <= packets <= 10
     assert int(answered) + 40 * packets <= nbytes <= int(answered) + 60 * packets
+
+    # The same flow, in AWS's S3 layout: a gzipped object with a header line.
+    folder = f"instances/AWSLogs/{CONSUMER}/vpcflowlogs/us-east-1/"
+    keys = wait_for(
+        lambda: [
+            o["Key"]
+            for o in s3.list_objects_v2(Bucket="consumer-flows", Prefix=folder).get("Contents", [])
+        ],
+        20,
+        "flow log objects in the bucket",
+    )
+    assert keys and all(k.endswith(".log.gz") and f"_{to_s3['FlowLogIds'][0]}_" in k for k in keys)
+    lines = [
+        line
+        for key in keys
+        for line in gzip.decompress(s3.get_object(Bucket="consumer-flows", Key=key)["Body"].read())
+        .decode()
+        .splitlines()
+    ]
+    assert lines[0].split() == FIELDS
+    written = [dict(zip(FIELDS, line.split(), strict=True)) for line in lines if line != lines[0]]
+    assert matching(written, **out, packets=sent["packets"], bytes=sent["bytes"])
+    assert matching(written, **back, packets=received["packets"], bytes=received["bytes"])
 
     # The endpoint's group stops allowing the client: its SYNs are REJECTed at the ENI.
     world.c_ec2.revoke_security_group_ingress(

@@ -7,7 +7,7 @@ from typing import Any
 from privlink.api import Context, handles
 from privlink.services.ec2 import tag_wire
 from privlink.services.ec2.flowlogs import operations
-from privlink.services.ec2.flowlogs.records import CLOUDWATCH, FlowLog
+from privlink.services.ec2.flowlogs.records import CLOUDWATCH, S3, FlowLog
 from privlink.services.privatelink.handlers.wire import unsuccessful
 from privlink.services.shared.describe import Describe
 from privlink.services.shared.idempotency import remember_token, replayed
@@ -31,6 +31,7 @@ def create_flow_logs(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     earlier = replayed(ctx, "CreateFlowLogs", params)
     if earlier is not None:
         return {"ClientToken": token, "FlowLogIds": earlier.split(","), "Unsuccessful": []}
+    options = params.get("DestinationOptions") or {}
     spec = operations.FlowLogSpec(
         resource_type=params["ResourceType"],
         resource_ids=tuple(params["ResourceIds"]),
@@ -42,6 +43,9 @@ def create_flow_logs(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         log_format=params.get("LogFormat"),
         max_aggregation_interval=params.get("MaxAggregationInterval", 600),
         tags=tag_wire.by_type(params, ("vpc-flow-log",)).get("vpc-flow-log", {}),
+        file_format=options.get("FileFormat") or "plain-text",
+        hive_partitions=bool(options.get("HiveCompatiblePartitions")),
+        per_hour_partition=bool(options.get("PerHourPartition")),
     )
     made, refused = operations.create_flow_logs(ctx, spec)
     if made:
@@ -69,6 +73,7 @@ def delete_flow_logs(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def wire(f: FlowLog) -> dict[str, Any]:
+    s3 = f.destination_type == S3
     return {
         "CreationTime": f.creation_time,
         "DeliverLogsErrorMessage": f.deliver_error,
@@ -76,7 +81,7 @@ def wire(f: FlowLog) -> dict[str, Any]:
         "DeliverLogsStatus": f.deliver_status,
         "FlowLogId": f.id,
         "FlowLogStatus": "ACTIVE",
-        "LogGroupName": f.log_group_name,
+        "LogGroupName": f.log_group_name or None,
         "ResourceId": f.resource_id,
         "TrafficType": f.traffic_type,
         "LogDestinationType": f.destination_type,
@@ -84,4 +89,11 @@ def wire(f: FlowLog) -> dict[str, Any]:
         "LogFormat": f.log_format,
         "Tags": tag_wire.wire(f.tags),
         "MaxAggregationInterval": f.max_aggregation_interval,
+        "DestinationOptions": {
+            "FileFormat": "plain-text",
+            "HiveCompatiblePartitions": f.hive_partitions,
+            "PerHourPartition": f.per_hour_partition,
+        }
+        if s3
+        else None,
     }

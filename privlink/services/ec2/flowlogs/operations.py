@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from privlink import errors
 from privlink.api import Scope
 from privlink.services.ec2.flowlogs import format
-from privlink.services.ec2.flowlogs.records import CLOUDWATCH, FlowLog
+from privlink.services.ec2.flowlogs.records import CLOUDWATCH, S3, FlowLog
 from privlink.services.ec2.records import NetworkInterface, Subnet, Vpc
 from privlink.services.privatelink.records import Refusal
+from privlink.services.s3.records import Bucket
 from privlink.store.records import Record
 
 RESOURCE_KINDS: dict[str, type[Record]] = {
@@ -28,6 +29,7 @@ RESOURCE_KINDS: dict[str, type[Record]] = {
 TRAFFIC_TYPES = ("ACCEPT", "REJECT", "ALL")
 INTERVALS = (60, 600)
 _GROUP_ARN = re.compile(r"^arn:aws:logs:([a-z0-9-]+):(\d{12}):log-group:([^:]+)(:\*)?$")
+_BUCKET_ARN = re.compile(r"^arn:aws:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
 
 
 @dataclass(frozen=True)
@@ -44,16 +46,20 @@ class FlowLogSpec:
     log_format: str | None = None
     max_aggregation_interval: int = 600
     tags: Mapping[str, str] = field(default_factory=dict)
+    file_format: str = "plain-text"  # s3's DestinationOptions
+    hive_partitions: bool = False
+    per_hour_partition: bool = False
 
 
 def create_flow_logs(scope: Scope, spec: FlowLogSpec) -> tuple[list[FlowLog], list[Refusal]]:
     """One flow log per resource that can have it; the refusals of the others."""
-    group = _check(scope, spec)
+    _check(spec)
+    group, destination = _destination(scope, spec)
     log_format = spec.log_format or format.DEFAULT_FORMAT
     made: list[FlowLog] = []
     refused: list[Refusal] = []
     for resource_id in dict.fromkeys(spec.resource_ids):
-        problem = _refusal(scope, spec, resource_id, group)
+        problem = _refusal(scope, spec, resource_id, destination)
         if problem is not None:
             refused.append(Refusal(resource_id, problem))
             continue
@@ -65,20 +71,22 @@ def create_flow_logs(scope: Scope, spec: FlowLogSpec) -> tuple[list[FlowLog], li
             traffic_type=spec.traffic_type or "ALL",
             destination_type=spec.destination_type,
             log_group_name=group,
-            log_destination=f"arn:aws:logs:{scope.region}:{scope.account}:log-group:{group}",
+            log_destination=destination,
             permission_arn=spec.permission_arn,
             log_format=log_format,
             max_aggregation_interval=spec.max_aggregation_interval,
             creation_time=scope.now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             tags=dict(spec.tags),
+            hive_partitions=spec.hive_partitions and spec.destination_type == S3,
+            per_hour_partition=spec.per_hour_partition and spec.destination_type == S3,
         )
         scope.add(flow_log)
         made.append(flow_log)
     return made, refused
 
 
-def _check(scope: Scope, spec: FlowLogSpec) -> str:
-    """The request-wide checks; returns the log group's name."""
+def _check(spec: FlowLogSpec) -> None:
+    """The request-wide checks every destination shares."""
     if spec.resource_type not in RESOURCE_KINDS:
         raise errors.FlowLogUnsupported("ResourceType", spec.resource_type)
     if spec.traffic_type is None:
@@ -87,27 +95,41 @@ def _check(scope: Scope, spec: FlowLogSpec) -> str:
         raise errors.InvalidParameterValue.because(
             f"Value ({spec.traffic_type}) for parameter TrafficType is invalid."
         )
-    if spec.destination_type != CLOUDWATCH:
+    if spec.destination_type not in (CLOUDWATCH, S3):
         raise errors.FlowLogUnsupported("LogDestinationType", spec.destination_type)
     if spec.log_group_name and spec.log_destination:
         raise errors.FlowLogDestinationTwice()
     if not spec.log_group_name and not spec.log_destination:
         raise errors.FlowLogDestinationMissing()
-    if not spec.permission_arn:
-        raise errors.FlowLogPermissionMissing(spec.destination_type)
     if spec.max_aggregation_interval not in INTERVALS:
         raise errors.FlowLogBadInterval()
     format.fields(spec.log_format or format.DEFAULT_FORMAT)
+
+
+def _destination(scope: Scope, spec: FlowLogSpec) -> tuple[str, str]:
+    """(log group name or "", LogDestination ARN) of a checked request."""
+    if spec.destination_type == S3:
+        if spec.log_group_name:
+            raise errors.FlowLogGroupNotForS3()
+        if not _BUCKET_ARN.match(spec.log_destination or ""):
+            raise errors.FlowLogBadDestination(spec.log_destination or "", "S3 bucket")
+        if spec.file_format != "plain-text":
+            raise errors.FlowLogUnsupported("FileFormat", spec.file_format)
+        return "", str(spec.log_destination)
+    if not spec.permission_arn:
+        raise errors.FlowLogPermissionMissing(spec.destination_type)
     if spec.log_group_name:
-        return spec.log_group_name
-    match = _GROUP_ARN.match(spec.log_destination or "")
-    if match is None or (match[1], match[2]) != (scope.region, scope.account):
-        raise errors.FlowLogBadDestination(spec.log_destination or "", "log group")
-    return match[3]
+        group = spec.log_group_name
+    else:
+        match = _GROUP_ARN.match(spec.log_destination or "")
+        if match is None or (match[1], match[2]) != (scope.region, scope.account):
+            raise errors.FlowLogBadDestination(spec.log_destination or "", "log group")
+        group = match[3]
+    return group, f"arn:aws:logs:{scope.region}:{scope.account}:log-group:{group}"
 
 
 def _refusal(
-    scope: Scope, spec: FlowLogSpec, resource_id: str, group: str
+    scope: Scope, spec: FlowLogSpec, resource_id: str, destination: str
 ) -> errors.AwsError | None:
     kind = RESOURCE_KINDS[spec.resource_type]
     if scope.get(kind, resource_id) is None:
@@ -117,8 +139,12 @@ def _refusal(
         assert isinstance(error, errors.AwsError)
         return error
     for existing in scope.list(FlowLog, parent=resource_id):
-        if (existing.traffic_type, existing.log_group_name) == (spec.traffic_type, group):
+        if (existing.traffic_type, existing.log_destination) == (spec.traffic_type, destination):
             return errors.FlowLogAlreadyExists()
+    if spec.destination_type == S3:
+        bucket = destination.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+        if scope.foreign(Bucket, bucket) is None:
+            return errors.FlowLogBucketMissing(bucket)
     return None
 
 
