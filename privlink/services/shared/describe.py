@@ -53,6 +53,10 @@ class Describe(Generic[R]):
     tags: Tags = _tags
     # Filters whose values need the caller's scope (another record's name, a live count).
     scoped_filters: Callable[[Scope], Mapping[str, Getter]] | None = None
+    # Filters that name the record's id or its parent (the store's column): one exact
+    # value of either picks the candidates before any record is parsed.
+    id_filter: str | None = None
+    parent_filter: str | None = None
 
     def page(
         self,
@@ -63,11 +67,28 @@ class Describe(Generic[R]):
     ) -> tuple[list[R], str | None]:
         """One page of the caller's records. `items` replaces "every record of the kind
         in scope" where the candidates are narrower (a provider's own connections)."""
+        if items is None and not ids:
+            items = self._by_column(scope, params.get("Filters") or [])
         chosen = self.select(scope, ids, items)
         getters = dict(self.filters)
         if self.scoped_filters is not None:
             getters.update(self.scoped_filters(scope))
         return narrow(chosen, params, getters, _id, self.tags, self.limits)
+
+    def _by_column(self, scope: Scope, specs: list[dict[str, Any]]) -> list[R] | None:
+        """The records an exact id or parent filter admits (None: no such filter), so a
+        filtered call parses what it may answer, not every record of the caller's; the
+        full filters still run on them."""
+        for spec in specs:
+            values = spec.get("Values") or []
+            if len(values) != 1 or "*" in values[0] or "?" in values[0]:
+                continue
+            if spec.get("Name") == self.id_filter:
+                found = scope.get(self.record, values[0])
+                return [found] if found is not None else []
+            if spec.get("Name") == self.parent_filter:
+                return scope.list(self.record, parent=values[0])
+        return None
 
     def select(
         self, scope: Scope, ids: Sequence[str] | None, items: Sequence[R] | None = None

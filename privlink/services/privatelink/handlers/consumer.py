@@ -102,6 +102,8 @@ ENDPOINTS = Describe(
     },
     check_id=queries.check_endpoint_id,
     limits=(1, 1000),
+    id_filter="vpc-endpoint-id",
+    parent_filter="vpc-id",
 )
 
 
