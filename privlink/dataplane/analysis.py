@@ -12,7 +12,11 @@ stateless, so the answer's way is walked too, to the client's ephemeral port
 (analysis_rules.EPHEMERAL), with the data plane's quirks kept: an endpoint answers
 through its interface in the client's subnet when it has one, else through its first
 subnet's router (topology._endpoint_routes); an NLB reaches targets in its nodes' subnets
-directly, the others through the router of its first node's subnet. It is what
+directly, the others through the router of its first node's subnet. A zonal outage
+(plan.failed_zones) stops the packet where the kernel drops it: at an instance, endpoint
+interface, NLB node or NAT gateway in a failed zone (BAD_STATE, state "impaired"); the
+NLB treats targets there as unhealthy and an endpoint named as the destination answers
+from a live zone, as its regional DNS name does. It is what
 tests/dataplane/test_analyzer_vs_kernel.py holds it to.
 
 Why a separate pure function and not the kernel: it needs no root and no namespaces, so

@@ -35,6 +35,8 @@ class PlanWalk(Walk):
         ref = Ref(endpoint.endpoint_id, "vpc-endpoint")
         interface = Ref(eni.eni_id, "network-interface")
         self.hop(Hop(interface, vpc, eni.subnet_id, attached_to=ref))
+        if self.zone_down(interface, eni.az, vpc, eni.subnet_id):
+            return False
         if not endpoint.active:
             self.stop(Explanation("BAD_STATE", ref, vpc=vpc, state=endpoint.state))
             return False
@@ -67,8 +69,11 @@ class PlanWalk(Walk):
         return self.into_nlb(nlb, node, ports)
 
     def into_nlb(self, nlb: NlbNet, node: NlbNode, ports: Ports) -> bool:
-        """A listener for the flow, then the first target of the node's zone that answers."""
+        """A listener for the flow, then the first target of the node's zone that answers
+        (a node in a failed zone answers nothing: the answers to it arrive on its link)."""
         lb = Ref(nlb.nlb_id, "load-balancer")
+        if self.zone_down(lb, node.az, nlb.vpc_id, node.subnet_id):
+            return False
         listener = next(
             (
                 li

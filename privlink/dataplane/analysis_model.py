@@ -132,11 +132,12 @@ Healthy = frozenset[tuple[str, str, int]]  # (target group, address, port) seen 
 class Index:
     """The plan by id and by (VPC, address): what each hop needs to look up. `healthy`:
     the targets the data plane's health checks last saw healthy (None: not known, every
-    target counts)."""
+    target counts); `failed`: the zones in an outage (plan.failed_zones)."""
 
     def __init__(self, plan: DataplanePlan, healthy: Healthy | None = None) -> None:
         self.plan = plan
         self.healthy = healthy
+        self.failed = plan.failed_zones
         self.vpcs: dict[str, VpcNet] = {v.vpc_id: v for v in plan.vpcs}
         self.subnets: dict[str, tuple[VpcNet, SubnetNet]] = {
             s.subnet_id: (v, s) for v in plan.vpcs for s in v.subnets
@@ -183,12 +184,23 @@ class Index:
     def candidates(self, group: TargetGroupNet, az: str) -> list[Target]:
         """The targets a flow entering in `az` may reach, as the NLB picks them
         (topology.candidates): its zone's unless cross-zone, the healthy ones, all of them
-        if none is healthy (an NLB fails open)."""
+        if none is healthy (an NLB fails open). A target in a failed zone counts as
+        unhealthy whatever was last reported: the kernel drops the health checks to it,
+        so it turns unhealthy within a few checks, and the verdict should not depend on
+        whether the health thread has caught up yet."""
         pool = [t for t in group.targets if group.cross_zone or t.az == az]
-        if group.health_check is None or self.healthy is None:
+        if group.health_check is None:
             return pool
-        up = [t for t in pool if (group.target_group_id, t.ip, t.port) in self.healthy]
+        up = [
+            t
+            for t in pool
+            if t.az not in self.failed
+            and (self.healthy is None or (group.target_group_id, t.ip, t.port) in self.healthy)
+        ]
         return up or pool
+
+    def zone_of(self, host: InstanceNet) -> str:
+        return self.subnets[host.subnet_id][1].az
 
     def subnet_of(self, vpc: VpcNet, ip: str) -> SubnetNet | None:
         for subnet in vpc.subnets:

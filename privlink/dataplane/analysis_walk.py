@@ -71,6 +71,19 @@ class Walk:
     def stop(self, explanation: Explanation) -> None:
         self.why.append(explanation)
 
+    def zone_down(self, component: Ref, zone: str, vpc: str = "", subnet: str = "") -> bool:
+        """Whether `component` lives in a failed zone (`privlink az fail`), the reason
+        recorded if so: the kernel drops whatever reaches it there (rulesets.zone_down).
+        AWS has no explanation code for a zonal outage (the analyzer reads configuration,
+        not health); BAD_STATE, "this component is not in a functional state", is the
+        honest nearest, with State "impaired" (DescribeAvailabilityZones' word for the
+        zone) and the zone in AvailabilityZones."""
+        if zone not in self.ix.failed:
+            return False
+        self.stop(Explanation("BAD_STATE", component, vpc=vpc, subnet=subnet,
+                              state="impaired", zones=(zone,)))  # fmt: skip
+        return True
+
     @contextmanager
     def backwards(self) -> Iterator[None]:
         self.out = self.back
@@ -106,9 +119,11 @@ class Walk:
             return eni.eni.ip
         endpoint = self.ix.endpoints.get(wanted)
         if endpoint is not None and endpoint.enis:
-            zone = self.ix.subnets[source.subnet_id][1].az if source else ""
-            same = [e for e in endpoint.enis if e.az == zone]
-            return (same or list(endpoint.enis))[0].ip
+            # the regional name: its live zones' addresses (zone_outage), the source's first
+            zone = self.ix.zone_of(source) if source else ""
+            live = [e for e in endpoint.enis if e.az not in self.ix.failed] or endpoint.enis
+            same = [e for e in live if e.az == zone]
+            return (same or list(live))[0].ip
         self.stop(Explanation("BAD_STATE", Ref(wanted, kind_of(wanted))))
         return None
 
@@ -119,6 +134,9 @@ class Walk:
             self.hop(Hop(Ref(host.instance_id, "instance"), vpc.vpc_id, subnet.subnet_id))
         header = Header(host.ip, dst, self.protocol, self.flow.ports)
         self.hop(Hop(interface, vpc.vpc_id, subnet.subnet_id, header=header))
+        if self.zone_down(Ref(host.instance_id, "instance"), subnet.az, vpc.vpc_id,
+                          subnet.subnet_id):  # fmt: skip
+            return False  # nothing leaves an instance in a failed zone
         hit = rules.security_group(host.security.egress, dst, self.protocol, header.ports)
         if not hit.ports:
             self.stop(
@@ -174,6 +192,9 @@ class Walk:
         """The destination's security groups, for the address the packet comes from."""
         assert arrival.vpc is not None and arrival.subnet is not None
         interface = Ref(host.eni_id or host.instance_id, "network-interface")
+        if self.zone_down(Ref(host.instance_id, "instance"), self.ix.zone_of(host),
+                          arrival.vpc.vpc_id, host.subnet_id):  # fmt: skip
+            return False
         hit = rules.security_group(host.security.ingress, arrival.src, self.protocol, arrival.ports)
         if not hit.ports:
             self.stop(
@@ -302,6 +323,8 @@ class Walk:
             if not ports:
                 return None
         self.hop(Hop(Ref(nat_id, "nat-gateway"), vpc.vpc_id, home.subnet_id))
+        if self.zone_down(Ref(nat_id, "nat-gateway"), home.az, vpc.vpc_id, home.subnet_id):
+            return None
         return self.cross(vpc, home, nat.ip, dst, ports, legs + 1)
 
     def to_internet(self, vpc: VpcNet, src: str, dst: str, ports: Ports) -> Arrival | None:

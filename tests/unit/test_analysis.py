@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from privlink.dataplane import plan as p
 from privlink.dataplane import routing as r
-from privlink.dataplane.analysis import Flow, Index, analyze
+from privlink.dataplane.analysis import Flow, Index, Verdict, analyze
 
 OPEN = p.SecurityRules(
     (p.SgRule("all", group_id="sg-open"),), (p.SgRule("all", group_id="sg-open"),)
@@ -162,3 +162,80 @@ def test_a_destination_port_range_narrows_to_what_the_groups_admit() -> None:
         verdict = analyze(plan, flow)
         assert verdict.reachable is reachable
     assert [h.header.ports for h in verdict.forward if h.header][-1] == ((8050, 8050),)
+
+
+def impaired(verdict: Verdict) -> tuple[str, str, str, tuple[str, ...]]:
+    [why] = verdict.explanations
+    return why.code, why.component.id, why.state, why.zones
+
+
+def test_a_failed_zone_stops_what_enters_it() -> None:
+    """Each component the kernel silences in a failed zone stops the flow there: the
+    destination instance, the source instance, an endpoint interface, an NLB node."""
+    plan = service_plan(cross_zone=True)
+    down_a = replace(plan, failed_zones=frozenset({A}))
+    down_b = replace(plan, failed_zones=frozenset({B}))
+    assert impaired(analyze(down_a, Flow("i-client", "eni-ea", "tcp", 80))) == (
+        "BAD_STATE", "i-client", "impaired", (A,),
+    )  # fmt: skip
+    both = p.DataplanePlan((vpc(1),), (host("a", 1, 0, 10), host("b", 1, 1, 10)))
+    to_b = Flow("i-a", "i-b", "tcp", 22)
+    assert analyze(both, to_b).reachable
+    assert impaired(analyze(replace(both, failed_zones=frozenset({B})), to_b)) == (
+        "BAD_STATE", "i-b", "impaired", (B,),
+    )  # fmt: skip
+    # the client in a, the interface asked about in b
+    assert impaired(analyze(down_b, Flow("i-client", "eni-eb", "tcp", 80))) == (
+        "BAD_STATE", "eni-eb", "impaired", (B,),
+    )  # fmt: skip
+    # straight to the NLB's node in b from a client in VPC 2's zone a
+    direct = replace(down_b, instances=plan.instances + (host("near", 2, 0, 30),))
+    flow = Flow("i-near", "", "tcp", 80, destination_ip="10.2.2.50")
+    assert analyze(replace(direct, failed_zones=frozenset()), flow).reachable
+    assert impaired(analyze(direct, flow)) == ("BAD_STATE", "arn:nlb", "impaired", (B,))
+
+
+def test_the_nlb_skips_targets_in_a_failed_zone() -> None:
+    """Cross-zone, targets in a and b: with a failed, the NLB sends b's flows to b's
+    target (a's turns unhealthy, whatever was reported last); with only a's target left,
+    the NLB fails open to it and the flow dies at the impaired instance."""
+    plan = service_plan(cross_zone=True)
+    in_b = host("target-b", 2, 1, 20)
+    both = (p.Target("10.2.1.20", 8080, A), p.Target("10.2.2.20", 8080, B))
+    group = replace(plan.nlbs[0].listeners[0].target_group, targets=both)
+    nlb = replace(plan.nlbs[0], listeners=(replace(plan.nlbs[0].listeners[0], target_group=group),))
+    two = replace(
+        plan, nlbs=(nlb,), instances=plan.instances + (in_b,), failed_zones=frozenset({A})
+    )
+    client_b = host("client-b", 1, 1, 10)
+    two = replace(two, instances=two.instances + (client_b,))
+    flow = Flow("i-client-b", "vpce-1", "tcp", 80)
+    reported = frozenset({("tg", "10.2.1.20", 8080), ("tg", "10.2.2.20", 8080)})
+    verdict = analyze(two, flow, Index(two, reported))
+    assert verdict.reachable
+    assert verdict.forward[-1].component.id == "i-target-b"
+    assert "eni-eb" in [h.component.id for h in verdict.forward]  # the live zone's interface
+    # b's target closed: the NLB still sends only there, so that is what stops the flow
+    closed = replace(in_b, security=p.SecurityRules((), OPEN.egress))
+    shut = replace(two, instances=tuple(closed if i is in_b else i for i in two.instances))
+    [why] = analyze(shut, flow, Index(shut, reported)).explanations
+    assert (why.code, why.component.id) == ("ENI_SG_RULES_MISMATCH", "eni-target-b")
+    one = replace(plan, instances=plan.instances + (client_b,), failed_zones=frozenset({A}))
+    assert impaired(analyze(one, flow)) == ("BAD_STATE", "i-target", "impaired", (A,))
+
+
+def test_a_nat_gateway_in_a_failed_zone_passes_nothing() -> None:
+    routes = (r.RouteNet("0.0.0.0/0", "igw-1"),)
+    net = vpc(1, routes, "igw-1")
+    private = r.RouteTableNet("rtb-p", (r.RouteNet("0.0.0.0/0", "nat-1"),))
+    inside = (net.subnets[0], replace(net.subnets[1], route_table="rtb-p"))
+    net = replace(net, route_tables=net.route_tables + (private,), subnets=inside)
+    natted = p.DataplanePlan(
+        (net,), (host("b", 1, 1, 10),),
+        nat_gateways=(r.NatGatewayNet("nat-1", "vpc-1", "subnet-10", "10.1.1.100"),),
+        internet=r.InternetNet((r.PublicAddress("198.19.0.6", "vpc-1", "10.1.1.100"),)),
+    )  # fmt: skip
+    flow = Flow("i-b", "igw-1", "tcp", 443)
+    assert analyze(natted, flow).reachable
+    down = replace(natted, failed_zones=frozenset({A}))
+    assert impaired(analyze(down, flow)) == ("BAD_STATE", "nat-1", "impaired", (A,))
