@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from privlink.services.ec2.insights.records import NetworkInsightsAnalysis
+from privlink.services.ec2.network import outages
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.elbv2.records import LoadBalancer
 from privlink.services.mwaa.records import Environment
@@ -21,7 +22,8 @@ Doc = dict[str, Any]
 
 
 def topology(uow: UnitOfWork) -> Doc:
-    """Accounts -> VPCs -> subnets (by zone) with what lives in them; services; MWAA."""
+    """Accounts -> VPCs -> subnets (by zone) with what lives in them; services; MWAA;
+    the zones in an outage (`privlink az fail`), which the page draws impaired."""
     vpcs: dict[str, Doc] = {}
     for vpc in uow.list(Vpc):
         vpcs[vpc.id] = {"id": vpc.id, "account": vpc.account, "region": vpc.region,
@@ -50,6 +52,11 @@ def topology(uow: UnitOfWork) -> Doc:
         ],
         "services": [_service(s) for s in uow.list(EndpointService)],
         "mwaa": [_environment(e) for e in uow.list(Environment)],
+        "impaired_zones": [
+            {"name": z.name, "zone_id": z.zone_id, "since": z.since}
+            for z in outages.zone_states(uow)
+            if z.state == outages.IMPAIRED
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from botocore.credentials import Credentials
 
 from tests.api.ec2_helpers import AMI
 from tests.api.privatelink import allow, make_net, make_service, party, wait_state
+from tests.api.test_az_cli import az
 from tests.browser import Browser, available
 from tests.harness import Server, needs
 
@@ -89,9 +90,24 @@ def test_page_draws_the_topology_and_follows_changes(
     browser.wait_for(f'document.querySelector(\'[data-id="{eid}"]\').dataset.state === "available"')
     assert "available" in drawn(browser, eid)["text"]  # type: ignore[index]
     assert browser.evaluate("document.getElementById('status').textContent").startswith("live")
+
+    # a zonal outage: zone a's column turns impaired (badge, greyed) live, b's stays up
+    assert az(server, "fail", A).returncode == 0
+    zone_a = f'document.querySelector(\'[data-id="{net.vpc_id}"] .zone[data-zone="{A}"]\')'
+    zone_b = zone_a.replace(A, B)
+    browser.wait_for(f'{zone_a}.dataset.zoneState === "impaired"')
+    assert browser.evaluate(f"{zone_a}.querySelector('.badge').textContent") == "impaired"
+    assert browser.evaluate(f"{zone_a}.classList.contains('impaired')")
+    assert browser.evaluate(f"getComputedStyle({zone_a}.querySelector('.subnet')).opacity") != "1"
+    assert browser.evaluate(f"{zone_b}.dataset.zoneState") == "available"
+    assert browser.evaluate(f"{zone_b}.querySelector('.badge')") is None
+    assert browser.evaluate("document.getElementById('outages').textContent") == f"impaired: {A}"
     shot = browser.screenshot(tmp_path / "topology.png")
     assert shot.stat().st_size > 10_000
     print(f"topology screenshot: {shot}")
+    assert az(server, "restore", A).returncode == 0
+    browser.wait_for(f'{zone_a}.dataset.zoneState === "available"')
+    assert browser.evaluate(f"{zone_a}.querySelector('.badge')") is None
 
 
 def test_page_highlights_an_analysis_path_and_its_blocking_component(
@@ -170,4 +186,4 @@ def test_page_and_state_need_the_admin_key_in_strict_mode(
                 got, body = error.code, error.read()
             assert got == status, body
             if status == 200 and path.endswith("state"):
-                assert set(json.loads(body)) == {"accounts", "services", "mwaa"}
+                assert set(json.loads(body)) == {"accounts", "services", "mwaa", "impaired_zones"}
