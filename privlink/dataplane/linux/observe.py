@@ -18,8 +18,8 @@ the kernel really did:
 ICMP is not counted (its "ports" are not a 5-tuple). The table is named outside the
 `plk` prefix because `nft.apply` deletes every other `plk*` table in the namespaces it
 manages; it dies with its namespace. Collection reads each table with `nft -j` (one
-subprocess per namespace, plus `conntrack -L` per endpoint) and turns the kernel's
-cumulative element counters into deltas since the previous collection.
+subprocess per namespace, plus `conntrack -L` for an endpoint whose counters moved) and
+turns the kernel's cumulative element counters into deltas since the previous collection.
 """
 
 from __future__ import annotations
@@ -267,6 +267,8 @@ class Observer:
         self._installed: dict[str, tuple[int, str, Watch]] = {}
         self._last: dict[tuple[str, str, FlowKey], tuple[int, int]] = {}  # cumulative
         self._since: dict[str, float] = {}  # netns -> when it was last read
+        # netns -> (its counters, open connections per ENI address) when conntrack was read
+        self._open: dict[str, tuple[dict[str, tuple[int, int]], dict[str, int]]] = {}
 
     def install(self, plan: DataplanePlan) -> list[str]:
         """Make every watched namespace's `inet observe` match the plan; drop the tables of
@@ -308,6 +310,7 @@ class Observer:
 
     def _forget(self, netns: str) -> None:
         self._since.pop(netns, None)
+        self._open.pop(netns, None)
         for key in [k for k in self._last if k[0] == netns]:
             del self._last[key]
 
@@ -321,23 +324,35 @@ class Observer:
         for netns, (_, _, watch) in installed:
             try:
                 listing = json.loads(_run(netns, ["nft", "-j", "list", "table", "inet", TABLE]))
-                conntrack = (
-                    _run(netns, ["conntrack", "-L", "-p", "tcp"])
-                    if watch.kind == "endpoint"
-                    else ""
-                )
+                counters, sets = parse(listing)
+                open_now = self._open_now(netns, watch, counters)
             except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
                 log.debug("reading %s: %s", netns, exc)
                 continue
-            counters, sets = parse(listing)
             with self._lock:
                 if netns not in self._installed:
                     continue  # dropped meanwhile
                 flows += self._flows(netns, watch, sets, now)
                 self._since[netns] = now
             if watch.kind == "endpoint":
-                endpoints += _endpoint_counters(watch, counters, conntrack)
+                endpoints += _endpoint_counters(watch, counters, open_now)
         return Observation(now, tuple(flows), tuple(endpoints))
+
+    def _open_now(
+        self, netns: str, watch: Watch, counters: dict[str, tuple[int, int]]
+    ) -> dict[str, int]:
+        """An endpoint's open connections per ENI address, from conntrack. No connection
+        opens or closes without a packet, so while its counters stand still the last
+        answer stands too and conntrack is not asked (idle endpoints cost one read)."""
+        if watch.kind != "endpoint":
+            return {}
+        known = self._open.get(netns)
+        if known is not None and known[0] == counters:
+            return known[1]
+        listing = _run(netns, ["conntrack", "-L", "-p", "tcp"])
+        found = open_connections(listing, {p.ip for p in watch.ports})
+        self._open[netns] = (counters, found)
+        return found
 
     def _flows(
         self, netns: str, watch: Watch, sets: dict[str, list[Element]], now: float
@@ -394,10 +409,8 @@ def _counts(
 
 
 def _endpoint_counters(
-    watch: Watch, counters: dict[str, tuple[int, int]], conntrack: str
+    watch: Watch, counters: dict[str, tuple[int, int]], open_now: dict[str, int]
 ) -> list[EniCounters]:
-    open_now = open_connections(conntrack, {p.ip for p in watch.ports})
-
     def get(port: Port, name: str) -> tuple[int, int]:
         return counters.get(f"{port.tag}_{name}", (0, 0))
 

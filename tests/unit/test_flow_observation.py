@@ -1,0 +1,108 @@
+"""Pure parts of flow logs and PrivateLink metrics: reading what nft and conntrack print,
+where the counting chains sit around the security groups, and the record format."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from privlink import errors
+from privlink.dataplane.linux import observe, rulesets
+from privlink.dataplane.plan import SgRule
+from privlink.services.ec2.flowlogs import format
+
+# What `nft -j list table inet observe` printed in a namespace after one TCP exchange.
+LISTING = {
+    "nftables": [
+        {"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
+        {"table": {"family": "inet", "name": "observe", "handle": 1}},
+        {"counter": {"family": "inet", "name": "eni_1_seen", "packets": 11, "bytes": 1601}},
+        {
+            "set": {
+                "family": "inet",
+                "name": "eni_1_in_seen",
+                "table": "observe",
+                "timeout": 600,
+                "elem": [
+                    {
+                        "elem": {
+                            "val": {"concat": ["10.0.1.4", "10.0.1.5", "tcp", 36674, 80]},
+                            "expires": 590,
+                            "counter": {"packets": 5, "bytes": 273},
+                        }
+                    }
+                ],
+            }
+        },
+        {"set": {"family": "inet", "name": "eni_1_in_ok", "table": "observe"}},
+    ]
+}
+CONNTRACK = """\
+tcp      6 431999 ESTABLISHED src=10.0.1.4 dst=10.0.1.5 sport=1 dport=80 src=169.254.0.1 \
+dst=169.254.0.0 sport=80 dport=1 [ASSURED] mark=0 use=1
+tcp      6 119 SYN_SENT src=10.0.2.4 dst=10.0.2.5 sport=2 dport=80 [UNREPLIED] src=x dst=y
+tcp      6 100 TIME_WAIT src=10.0.1.4 dst=10.0.1.5 sport=3 dport=80 src=x dst=y
+tcp      6 431999 ESTABLISHED src=10.0.1.9 dst=10.0.3.3 sport=4 dport=80 src=x dst=y
+"""
+
+
+def test_parse_reads_named_counters_and_set_elements() -> None:
+    counters, sets = observe.parse(LISTING)
+    assert counters == {"eni_1_seen": (11, 1601)}
+    assert sets["eni_1_in_ok"] == []
+    (element,) = sets["eni_1_in_seen"]
+    assert element.key == ("10.0.1.4", "10.0.1.5", 6, 36674, 80)
+    assert (element.packets, element.bytes, element.idle) == (5, 273, 10)
+
+
+def test_open_connections_counts_open_states_per_eni_address() -> None:
+    found = observe.open_connections(CONNTRACK, {"10.0.1.5", "10.0.2.5"})
+    assert found == {"10.0.1.5": 1, "10.0.2.5": 1}
+
+
+def _priority(body: str, chain: str) -> int:
+    match = re.search(rf"chain {chain} {{\s*type filter hook \w+ priority (-?\d+);", body)
+    assert match, chain
+    return int(match.group(1))
+
+
+def test_endpoint_counting_chains_surround_the_security_groups() -> None:
+    """The 'seen' chain must run before the endpoint's sg_pre and the 'ok' chain after it
+    but before DNAT (dstnat, -100), so REJECT = seen - ok and the destination is the ENI."""
+    port = observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", logged=True)
+    body = observe.render(observe.Watch("plk-vpce-1", "endpoint", "vpce-1", (port,)))
+    sg = rulesets.endpoint(
+        [rulesets.EniPath("plk1e", "10.0.1.5", "plk1x", "169.254.0.0", "169.254.0.1")],
+        [SgRule("tcp", 80, 80)],
+        active=True,
+        tcp_ports=[80],
+        udp_ports=[],
+        proxy_ports=[],
+    )
+    sg_pre = int(re.search(r"hook prerouting priority (-?\d+);", sg).group(1))  # type: ignore[union-attr]
+    assert _priority(body, "in_first") < sg_pre < _priority(body, "in_last") < -100
+    assert "update @eni_1_in_seen" in body and "update @eni_1_out_ok" in body
+    assert 'counter name "eni_1_rst"' in body
+
+
+def test_unlogged_instances_are_not_watched_and_endpoints_always_are() -> None:
+    port = observe.Port("eni-2", "plk-eth0", "10.0.1.4", "subnet-1", logged=False)
+    body = observe.render(observe.Watch("plk-vpce-2", "endpoint", "vpce-2", (port,)))
+    assert "set " not in body  # no per-flow sets without a flow log
+    assert 'counter name "eni_2_new"' in body
+
+
+def test_record_lines_in_default_and_custom_formats() -> None:
+    values = {"srcaddr": "10.0.1.4", "dstaddr": "10.0.1.5", "vpc-id": "vpc-1", "action": "ACCEPT"}
+    assert format.line("${version} ${srcaddr} ${action} ${tcp-flags}", values) == (
+        "3 10.0.1.4 ACCEPT -"
+    )
+    assert format.line("${vpc-id} ${flow-direction} ${version}", values) == "vpc-1 - 5"
+    assert format.line(format.DEFAULT_FORMAT, values).split()[0] == "2"
+
+
+def test_unknown_format_fields_are_refused() -> None:
+    with pytest.raises(errors.InvalidParameter) as info:
+        format.fields("${srcaddr} ${color}")
+    assert info.value.message == "Unknown fields provided in LogFormat: color"
