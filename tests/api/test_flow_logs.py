@@ -75,6 +75,17 @@ def test_create_for_vpc_subnet_and_interface_then_describe(ec2, account):
     assert by_eni["MaxAggregationInterval"] == 60
     assert by_eni["Tags"] == [{"Key": "team", "Value": "net"}]
     assert found[made[1]]["TrafficType"] == "REJECT"
+    # CreateTags and DescribeTags know flow logs (resource type vpc-flow-log).
+    ec2.create_tags(Resources=[made[0]], Tags=[{"Key": "env", "Value": "dev"}])
+    (tagged,) = ec2.describe_flow_logs(Filter=[{"Name": "tag:env", "Values": ["dev"]}])["FlowLogs"]
+    assert tagged["FlowLogId"] == made[0]
+    rows = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["vpc-flow-log"]}])
+    assert {(t["ResourceId"], t["Key"]) for t in rows["Tags"]} == {
+        (made[0], "env"),
+        (made[2], "team"),
+    }
+    with aws_error("InvalidFlowLogId.NotFound"):
+        ec2.create_tags(Resources=["fl-0123456789abcdef0"], Tags=[{"Key": "a", "Value": "b"}])
 
 
 def test_describe_filters_ids_and_pages(ec2, account):

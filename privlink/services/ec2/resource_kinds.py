@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from privlink import errors
 from privlink.api import Scope
+from privlink.services.ec2.flowlogs.records import FlowLog
 from privlink.services.ec2.ids import malformed, split_id
 from privlink.services.ec2.network.topology import peering_connection
 from privlink.services.ec2.records import (
@@ -206,6 +207,7 @@ RESOURCE_KINDS: Mapping[str, ResourceKind] = _kinds(
         errors.InvalidClientVpnEndpointIdNotFound,
         ClientVpnEndpoint,
     ),
+    ResourceKind("fl", "vpc-flow-log", errors.InvalidFlowLogIdNotFound, FlowLog),
     ResourceKind("tgw", "transit-gateway", errors.InvalidTransitGatewayIDNotFound),
     ResourceKind("vgw", "vpn-gateway", errors.InvalidVpnGatewayIDNotFound),
     ResourceKind(
