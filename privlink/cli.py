@@ -299,14 +299,26 @@ def _down(state_dir: Path) -> int:
         return 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _running(pid):
             print("privlink stopped")
             return 0
-        time.sleep(0.2)
+        time.sleep(0.05)
     print(f"privlink (pid {pid}) did not stop within 60 s", file=sys.stderr)
     return 1
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie: whoever started privlink (a shell script, a test harness)
+    may not have reaped it yet, and an exited process has stopped whatever its parent."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[1][:1] != "Z"
+    except (FileNotFoundError, IndexError):  # no /proc (not Linux): the signal said alive
+        return True
 
 
 def _call(url: str, method: str, path: str, body: bytes = b"") -> Any:

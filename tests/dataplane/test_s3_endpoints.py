@@ -183,7 +183,7 @@ def test_gateway_plan_renders_fronts_relay_and_filter_on_the_router() -> None:
     dns = spec.dns["vpc-s3"]
     assert dns.wildcards == (("s3.us-east-1.amazonaws.com", tuple(FRONTS)),)
     assert "s3.us-east-1" not in dns.hosts and "ip-10-30-1-10.ec2.internal" in dns.hosts
-    conf = dnsmasq.render_conf(dns, Path("/h"), Path("/l"))
+    conf = dnsmasq.render_records(dns, Path("/h"), Path("/l"), 5301)
     assert "address=/s3.us-east-1.amazonaws.com/3.5.0.10\n" in conf
     endpoint_name = DnsRecord("vpce-1-abcdefgh.s3.us-east-1.vpce.amazonaws.com", ("10.30.1.5",),
                               wildcard=True)  # fmt: skip

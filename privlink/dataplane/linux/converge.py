@@ -1,8 +1,8 @@
 """One convergence pass: KernelSpec -> the kernel, observing before changing.
 
-The order is fixed: stop unowned processes, delete unowned namespaces, create
-namespaces, links, addresses, routes, nftables (one atomic transaction per
-namespace), resolv.conf, dnsmasq, PROXY-v2 proxies, user data. A failing step
+The order is fixed: stop unowned processes, delete unowned namespaces, resolv.conf,
+create namespaces, links, addresses, routes, nftables (one atomic transaction per
+namespace), dnsmasq, PROXY-v2 proxies, user data. A failing step
 is reported against its resource (ApplyReport.fail, permanent or temporary)
 and the rest goes on: one broken instance never blocks a VPC. The driver
 (driver.py) owns what lasts between passes; a pass owns nothing.
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from pyroute2 import IPRoute
 from privlink.dataplane import names
 from privlink.dataplane.base import ApplyReport, PermanentFailure
 from privlink.dataplane.linux import daemons, netns, nft, proxyconfig
+from privlink.dataplane.linux.dnsmasq import BACK
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("privlink.dataplane")
 
 PROXY_READY_TIMEOUT = 10.0
+RESOLVER_STARTS = 16  # resolvers converged at once
+ANNOUNCES = 32  # namespaces announcing their new addresses at once
+NFT_APPLIES = 4  # namespaces whose nftables are looked at or changed at once
 ROUTERS = f"{names.PREFIX}-vpc-"  # the namespaces with policy rules (route tables)
 
 
@@ -70,62 +75,55 @@ class Converge:
 
     def run(self) -> None:
         self.sweep()
+        self.files()  # first: a namespace `privlink exec` can enter already has its resolv.conf
         spaces = list(self.spec.namespaces.values())
         for ns in spaces:
             if not self.step(ns.owner, "namespace", self.namespace, ns):
                 self.failed.add(ns.name)
         handles: dict[str, NamespaceLinks] = {}
-        for ns in spaces:
-            if ns.name not in self.failed and self.step(
-                ns.owner, "netlink", self._handle, handles, ns.name
-            ):
-                continue
-            self.failed.add(ns.name)
         try:
+            for ns in spaces:
+                if ns.name not in self.failed and self.step(
+                    ns.owner, "netlink", self._handle, handles, ns.name
+                ):
+                    continue
+                self.failed.add(ns.name)
             self.links(spaces, handles)
-        except BaseException:
-            self.driver._close_handles(set(handles))  # unknown state: start fresh next time
-            raise
+        finally:  # a handle per namespace for one pass only: descriptors never pile up
+            for handle in handles.values():
+                handle.close()
         self.rulesets()
-        self.files()
-        for dns in self.spec.dns.values():
-            if dns.netns not in self.failed:
-                self.step(dns.vpc_id, "dnsmasq", self.driver.dns.ensure, dns)
+        self.resolvers()
         self.proxies()
         self.haproxies()
         self.user_data()
         self.daemons()
 
-    def _handle(self, handles: dict[str, NamespaceLinks], name: str) -> None:
-        """The namespace's netlink handle: kept from an earlier apply when it is still the
-        same namespace, with its cached dumps dropped (the kernel may have changed)."""
-        inode = _inode(name)
-        kept = self.driver._handles.get(name)
-        if kept is not None and kept[0] == inode:
-            kept[1].invalidate()
-            handles[name] = kept[1]
-            return None
-        self.driver._close_handles({name})
-        handle = NamespaceLinks(name)
-        self.driver._handles[name] = (inode, handle)
-        handles[name] = handle
-        return None
+    @staticmethod
+    def _handle(handles: dict[str, NamespaceLinks], name: str) -> None:
+        """Open the namespace's netlink handle for this pass (cheap: ~40 us)."""
+        handles[name] = NamespaceLinks(name)
 
     # -- sweep -----------------------------------------------------------------------------
     def sweep(self) -> None:
         """Stop processes and delete namespaces, links, tables and files the plan does not
         own. Processes first: a proxy holds sockets in the namespaces it serves."""
+        dns = self.driver.dns
         wanted = {
             "dnsmasq": set(self.spec.dns),
+            BACK: {f"{v}@{dns.back_port(v)}" for v in self.spec.dns if dns.back_port(v)},
             "proxy": set(self.spec.proxies),
             "userdata": set(self.spec.instances),
             **daemons.wanted(self.spec.daemons.values()),
             "haproxy": {key.partition("-")[2] for key in self.spec.haproxies},
         }
-        for key in self.driver.procs.keys():
-            kind, _, rid = key.partition("-")
-            if rid not in wanted.get(kind, set()) and self.driver.procs.stop(key):
-                self.report.changes.append(f"process {key}: stopped")
+        unwanted = [
+            key
+            for key in self.driver.procs.keys()
+            if key.partition("-")[2] not in wanted.get(key.partition("-")[0], set())
+        ]
+        for key in self.driver.procs.stop_all(unwanted):
+            self.report.changes.append(f"process {key}: stopped")
         live = {
             key
             for key in self.driver.procs.keys()
@@ -137,9 +135,11 @@ class Converge:
             for name in netns.list_names()
             if names.is_ours(name) and name not in self.spec.namespaces
         }
-        self.driver._close_handles(doomed | (set(self.driver._handles) - set(self.spec.namespaces)))
-        for name in sorted(doomed):
+        for name in doomed:
             self.driver._sysctls_set.pop(name, None)
+            nft.forget(name)
+        netns.kill_processes_in(doomed)  # one look at /proc for all of them
+        for name in sorted(doomed):
             self.step(name, "sweep", _remove_netns, name)
         for change in sweep_root():
             self.report.changes.append(change)
@@ -223,16 +223,21 @@ class Converge:
                 ns.owner, "rules", handles[ns.name].sync_rules, ns.rules
             ):
                 self.failed.add(ns.name)
-        for ns in live:  # every link is up on both ends now: tell neighbours
-            self.step(ns.owner, "announce", handles[ns.name].announce)
+        # Every link is up on both ends now: tell neighbours. In parallel: closing a
+        # packet socket waits for an RCU grace period (~14 ms), which overlapping closes share.
+        with ThreadPoolExecutor(ANNOUNCES, thread_name_prefix="announce") as pool:
+            for ns in live:
+                pool.submit(self.step, ns.owner, "announce", handles[ns.name].announce)
 
     # -- nftables ----------------------------------------------------------------------------
     def rulesets(self, only: Callable[[NamespaceSpec], bool] | None = None) -> None:
+        """Observing is in-process (netlink); changing runs `nft`, a few at a time."""
         by_netns = {ep.netns: ep for ep in self.spec.endpoints.values()}
-        for ns in self.spec.namespaces.values():
-            if ns.name in self.failed or (only is not None and not only(ns)):
-                continue
-            self.step(ns.owner, "nftables", self._ruleset, ns, by_netns)
+        with ThreadPoolExecutor(NFT_APPLIES, thread_name_prefix="nft") as pool:
+            for ns in self.spec.namespaces.values():
+                if ns.name in self.failed or (only is not None and not only(ns)):
+                    continue
+                pool.submit(self.step, ns.owner, "nftables", self._ruleset, ns, by_netns)
 
     def _ruleset(self, ns: NamespaceSpec, endpoints: dict[str, EndpointState]) -> list[str]:
         changes = nft.apply(ns.name, ns.ruleset)
@@ -249,6 +254,14 @@ class Converge:
         return changes
 
     # -- files and processes -----------------------------------------------------------------
+    def resolvers(self) -> None:
+        """Every VPC's resolver, several at once: starting one is mostly waiting for it to
+        answer, and one VPC's resolver never depends on another's."""
+        todo = [dns for dns in self.spec.dns.values() if dns.netns not in self.failed]
+        with ThreadPoolExecutor(RESOLVER_STARTS, thread_name_prefix="dnsmasq") as pool:
+            for dns in todo:
+                pool.submit(self.step, dns.vpc_id, "dnsmasq", self.driver.dns.ensure, dns)
+
     def files(self) -> None:
         for inst in self.spec.instances.values():
             self.step(inst.instance_id, "resolv.conf", _write_resolv, inst.netns, inst.resolv_conf)
@@ -341,8 +354,7 @@ def _inode(name: str) -> int:
 
 
 def _remove_netns(name: str) -> list[str]:
-    netns.remove(name)
-    nft.forget(name)
+    netns.remove(name, kill=False)
     return [f"netns del {name}"]
 
 

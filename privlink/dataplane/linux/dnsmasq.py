@@ -1,15 +1,23 @@
-"""The Amazon-provided DNS server of a VPC: one dnsmasq in the VPC router namespace.
+"""The Amazon-provided DNS server of a VPC: dnsmasq in the VPC router namespace.
 
-It answers at VPC base+2 and 169.254.169.253 (both on the router's loopback), from an
-addn-hosts file (A records), cname= lines and address= lines (wildcards), and nothing
-else: no upstream servers, and `local=/#/` makes every unknown name NXDOMAIN instead of
-REFUSED. A hosts change is a SIGHUP (dnsmasq re-reads addn-hosts); a config change (cnames,
-wildcards, addresses) is a restart.
+AWS's resolver never goes away, so a record change must never restart the process clients
+talk to. dnsmasq re-reads addn-hosts and servers-file on SIGHUP, but not cname= or
+address= lines (and ignores address= lines inside a servers-file). So a VPC's resolver is
+two processes:
 
-The host-side resolver is the same program with an empty netns: it runs in the driver's
-(host) namespace, bound to 127.0.0.1 on a high port only (bind-interfaces + listen-address),
-so it never answers on, or touches, any other interface; no DHCP, no upstream.
-Every instance gets its own pid-file under the state dir: the default /run/dnsmasq.pid is
+* the *front* (base+2 and 169.254.169.253 on the router's loopback): A records from an
+  addn-hosts file, and a servers-file that delegates every CNAME and wildcard name to the
+  back with `server=/NAME/127.0.0.1#PORT`; both change by SIGHUP only. `local=/#/` makes
+  every other name NXDOMAIN instead of REFUSED; no upstream. Its configuration file
+  changes only with its listen addresses, i.e. never for a living VPC.
+* the *back* (127.0.0.1 on a free port, only in VPCs with CNAMEs or wildcards): the same
+  hosts file plus the cname= and address= lines. A change starts a new back next to the old
+  one, waits until it answers, points the front at it (servers-file + SIGHUP), confirms the
+  front answers from it (a probe name whose answer encodes the port), then stops the old.
+
+The host-side resolver is the same pair with an empty netns: in the driver's (host)
+namespace, bound to 127.0.0.1 only (bind-interfaces + listen-address), no DHCP, no upstream.
+Every process has its own pid-file under the state dir: the default /run/dnsmasq.pid is
 shared by the whole host (and possibly a system dnsmasq).
 """
 
@@ -29,12 +37,12 @@ from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.spec import DnsSpec
 
 READY_TIMEOUT = 5.0
+PROBE = "records.plk.invalid"  # answered by the back only: says which back the front uses
+BACK = "dnsrecords"  # process-key kind of a back: dnsrecords-<vpc_id>@<port>
 
 
-def render_conf(
-    spec: DnsSpec, hosts_path: Path, log_path: Path, pid_path: Path | None = None
-) -> str:
-    lines = [
+def _common(hosts_path: Path, log_path: Path, pid_path: Path | None) -> list[str]:
+    return [
         "# written by privlink; changes are overwritten",
         "no-resolv",
         "no-hosts",
@@ -48,13 +56,50 @@ def render_conf(
         f"addn-hosts={hosts_path}",
         f"log-facility={log_path}",
         *([f"pid-file={pid_path}"] if pid_path else []),
+    ]
+
+
+def render_conf(
+    spec: DnsSpec,
+    hosts_path: Path,
+    log_path: Path,
+    pid_path: Path | None = None,
+    servers_path: Path | None = None,
+) -> str:
+    """The front: hosts, the servers-file, the addresses it answers on; no records."""
+    lines = [
+        *_common(hosts_path, log_path, pid_path),
+        *([f"servers-file={servers_path}"] if servers_path else []),
         *([f"port={spec.port}"] if spec.port != 53 else []),
         *(f"listen-address={ip}" for ip in spec.listen),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_records(spec: DnsSpec, hosts_path: Path, log_path: Path, port: int) -> str:
+    """The back: the same hosts (CNAME targets), the CNAMEs and wildcards, and the probe."""
+    lines = [
+        *_common(hosts_path, log_path, hosts_path.with_name(f"records-{port}.pid")),
+        "listen-address=127.0.0.1",
+        f"port={port}",
         *(f"cname={name},{target}" for name, target in spec.cnames),
         # the name and every name under it (a Route 53 wildcard); more specific than /#/
         *(f"address=/{name}/{ip}" for name, ips in spec.wildcards for ip in ips),
+        f"address=/{PROBE}/{_probe_answer(port)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def render_servers(spec: DnsSpec, port: int | None) -> str:
+    """The front's servers-file: the back's names, delegated to it (nothing without one)."""
+    if port is None:
+        return ""
+    delegated = [PROBE, *(name for name, _ in spec.cnames), *(name for name, _ in spec.wildcards)]
+    return "".join(f"server=/{name}/127.0.0.1#{port}\n" for name in dict.fromkeys(delegated))
+
+
+def _probe_answer(port: int) -> str:
+    return f"127.0.{port >> 8}.{port & 0xFF}"
 
 
 def _write_if_changed(path: Path, content: str) -> bool:
@@ -81,35 +126,118 @@ class DnsmasqManager:
     def key(vpc_id: str) -> str:
         return f"dnsmasq-{vpc_id}"
 
+    @staticmethod
+    def back_key(vpc_id: str, port: int) -> str:
+        return f"{BACK}-{vpc_id}@{port}"
+
+    def back_port(self, vpc_id: str) -> int | None:
+        """The port of the back the front is meant to use (recorded in the state dir)."""
+        try:
+            return int((self._dir(vpc_id) / "records.port").read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
     def ensure(self, spec: DnsSpec) -> list[str]:
+        """Converge one resolver; clients of the front never see it go away for a change
+        of records (see the module docstring). Safe to call for many VPCs in parallel."""
         root = self._dir(spec.vpc_id)
         root.mkdir(parents=True, exist_ok=True)
-        hosts, conf = root / "hosts", root / "dnsmasq.conf"
+        hosts, servers = root / "hosts", root / "servers"
         hosts_changed = _write_if_changed(hosts, spec.hosts)
-        conf_changed = _write_if_changed(
-            conf, render_conf(spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid")
-        )
+        old, port, changes = self._back(spec, root, hosts_changed)
+        servers_changed = _write_if_changed(servers, render_servers(spec, port))
+        conf = render_conf(spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid", servers)
+        conf_changed = _write_if_changed(root / "dnsmasq.conf", conf)
         key = self.key(spec.vpc_id)
         running = self.procs.pid(key) is not None
         if running and not conf_changed:
-            if hosts_changed:
+            if hosts_changed or servers_changed:
                 self.procs.signal(key, signal.SIGHUP)
-                return [f"dnsmasq {spec.vpc_id}: reload"]
-            return []
-        if running:
-            self.procs.stop(key)
-        argv = ["dnsmasq", f"--conf-file={conf}"]
-        if spec.netns:
-            argv = ["ip", "netns", "exec", spec.netns, *argv]
-        self.procs.start(key, argv, root / "dnsmasq.out")
+                changes.append(f"dnsmasq {spec.vpc_id}: reload")
+                if old is not None or servers_changed:  # the old back serves until then
+                    self._confirm(spec, old, port)
+        else:
+            if running:  # its own addresses changed: nothing of the VPC can still use them
+                self.procs.stop(key)
+            self._start(key, spec, root / "dnsmasq.conf", spec.listen[0], spec.port)
+            changes.append(f"dnsmasq {spec.vpc_id}: {'restart' if running else 'start'}")
+        if old is not None:
+            self.procs.stop(self.back_key(spec.vpc_id, old))
+        return changes
+
+    def _back(
+        self, spec: DnsSpec, root: Path, hosts_changed: bool
+    ) -> tuple[int | None, int | None, list[str]]:
+        """Make sure the wanted back runs: (old port to stop once the front has moved,
+        the port the front must use, changes)."""
+        current = self.back_port(spec.vpc_id)
+        alive = current is not None and self.procs.pid(self.back_key(spec.vpc_id, current))
+        if not spec.cnames and not spec.wildcards:
+            (root / "records.port").unlink(missing_ok=True)
+            return (current if alive else None), None, []
+        if alive and current is not None:
+            wanted = render_records(spec, root / "hosts", root / "records.log", current)
+            if _read(root / f"records-{current}.conf") == wanted:
+                if hosts_changed:
+                    self.procs.signal(self.back_key(spec.vpc_id, current), signal.SIGHUP)
+                return None, current, []
+        port = free_port(spec.netns, avoid=current)
+        conf = root / f"records-{port}.conf"
+        conf.write_text(render_records(spec, root / "hosts", root / "records.log", port))
+        self._start(self.back_key(spec.vpc_id, port), spec, conf, "127.0.0.1", port)
+        (root / "records.port").write_text(str(port))
+        if current is not None:
+            (root / f"records-{current}.conf").unlink(missing_ok=True)
+        return (current if alive else None), port, [f"dnsmasq {spec.vpc_id}: records on {port}"]
+
+    def _start(self, key: str, spec: DnsSpec, conf: Path, address: str, port: int) -> None:
+        argv = netns.exec_argv(spec.netns, ["dnsmasq", f"--conf-file={conf}"])
+        out = conf.parent / f"{conf.stem}.out"
+        self.procs.start(key, argv, out)
         try:
-            wait_ready(
-                spec.netns, spec.listen[0], spec.port, alive=lambda: self.procs.pid(key) is not None
-            )
+            wait_ready(spec.netns, address, port, alive=lambda: self.procs.pid(key) is not None)
         except TimeoutError as exc:  # e.g. the host port is taken: say why, from its output
-            tail = _tail(root / "dnsmasq.out")
+            self.procs.stop(key)
+            tail = _tail(out)
             raise TimeoutError(f"{exc}{': ' + tail if tail else ''}") from None
-        return [f"dnsmasq {spec.vpc_id}: {'restart' if running else 'start'}"]
+
+    def _confirm(self, spec: DnsSpec, old: int | None, new: int | None) -> None:
+        """Wait (bounded) until the front answers the probe from the back on `new` (with
+        none: no longer from `old`); after that nothing is forwarded to the old back."""
+        if new is not None:
+            answer = socket.inet_aton(_probe_answer(new))
+            wait_ready(spec.netns, spec.listen[0], spec.port, name=PROBE, answer=answer)
+        elif old is not None:
+            stale = socket.inet_aton(_probe_answer(old))
+            wait_ready(spec.netns, spec.listen[0], spec.port, name=PROBE, unlike=stale)
+
+
+def free_port(netns_name: str, avoid: int | None = None) -> int:
+    """A loopback port free for both UDP and TCP in the namespace (the kernel's choice)."""
+
+    def pick() -> int:
+        for _ in range(20):
+            with (
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+                socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+            ):
+                udp.bind(("127.0.0.1", 0))
+                port: int = udp.getsockname()[1]
+                if port == avoid:
+                    continue
+                with contextlib.suppress(OSError):
+                    tcp.bind(("127.0.0.1", port))
+                    return port
+        raise OSError("no free loopback port")
+
+    return netns.run_in(netns_name, pick) if netns_name else pick()
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
 
 
 def _query(name: str) -> tuple[int, bytes]:
@@ -131,8 +259,12 @@ def wait_ready(
     port: int = 53,
     timeout: float = READY_TIMEOUT,
     alive: Callable[[], bool] | None = None,
+    name: str = "plk-ready.invalid",
+    answer: bytes | None = None,
+    unlike: bytes | None = None,
 ) -> None:
-    """Block until the resolver answers a query (bounded), so apply() returns a working VPC.
+    """Block until the resolver answers a query for `name` (ending in `answer`, or not in
+    `unlike`, when given: the probe's A record), bounded, so apply() returns a working VPC.
     `netns_name` "" asks from the driver's own namespace (the host-side resolver); `alive`
     ends the wait early when the process has already exited (a port in use, say)."""
     if netns_name:
@@ -142,17 +274,22 @@ def wait_ready(
     deadline = time.monotonic() + timeout
     try:
         sock.settimeout(0.2)
+        delay = 0.005
         while time.monotonic() < deadline:
             if alive is not None and not alive():
                 break
-            qid, packet = _query("plk-ready.invalid")
+            qid, packet = _query(name)
             with contextlib.suppress(OSError):
                 sock.sendto(packet, (server, port))
                 reply = sock.recv(512)
                 if len(reply) >= 2 and struct.unpack("!H", reply[:2])[0] == qid:
-                    return
-            time.sleep(0.05)
+                    if (answer is None or reply.endswith(answer)) and (
+                        unlike is None or not reply.endswith(unlike)
+                    ):
+                        return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
     finally:
         sock.close()
     where = netns_name or "the host namespace"
-    raise TimeoutError(f"dnsmasq in {where} did not answer on {server}:{port}")
+    raise TimeoutError(f"dnsmasq in {where} did not answer {name} on {server}:{port}")

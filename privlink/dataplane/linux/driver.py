@@ -2,8 +2,8 @@
 
 apply(plan) = validate -> render (topology.build, pure) -> converge (converge.py: one
 pass in a fixed order, observing before changing, so a re-apply of the same plan changes
-nothing). The driver keeps what lasts between passes: open netlink handles, sysctls set,
-processes, the health checker, injected faults.
+nothing). The driver keeps what lasts between passes: sysctls set, processes, the health
+checker, injected faults; nothing it keeps grows descriptors with the namespaces.
 
 Target health comes from HealthChecker; a health change re-renders only what depends on it
 (NLB rulesets and proxy target lists).
@@ -42,7 +42,6 @@ from privlink.dataplane.linux.dnsmasq import DnsmasqManager
 from privlink.dataplane.linux.haproxy import HaproxyManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock
-from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.observe import Observer
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.spec import HealthKey
@@ -74,9 +73,8 @@ class LinuxDriver:
         self._lock = threading.RLock()
         self._plan = DataplanePlan()
         # Kept across applies, so an apply costs what changed, not what exists (dropped by
-        # resync()): open netlink handles, and the sysctls set per namespace, both keyed
-        # by the namespace's inode (a re-created namespace is a new one).
-        self._handles: dict[str, tuple[int, NamespaceLinks]] = {}
+        # resync()): the sysctls set per namespace, keyed by the namespace's inode (a
+        # re-created namespace is a new one). Netlink handles last one pass only.
         self._resync = False
         self._sysctls_set: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
         self.on_target_health = on_target_health
@@ -110,14 +108,13 @@ class LinuxDriver:
         self._health.stop()  # outside the lock: its callback thread may be waiting on it
         with self._lock:
             self._closed = True
-            for key in self.procs.keys():
-                self.procs.stop(key)
+            self.procs.stop_all(self.procs.keys())  # all at once: one wait, not one each
             self.procs.stop_orphans(set())
-            self._close_handles()
             self._sysctls_set.clear()
-            for name in netns.list_names():
-                if names.is_ours(name):
-                    netns.remove(name)
+            spaces = [name for name in netns.list_names() if names.is_ours(name)]
+            netns.kill_processes_in(spaces)
+            for name in spaces:
+                netns.remove(name, kill=False)
             nft.forget()
             sweep_root()
             for path in etc_netns_dirs():
@@ -135,20 +132,11 @@ class LinuxDriver:
     def _forget_remembered(self) -> None:
         nft.forget()
         self._sysctls_set.clear()
-        self._close_handles()
-
-    def _close_handles(self, only: set[str] | None = None) -> None:
-        """Close netlink handles (all, or those of `only`): an open socket would keep a
-        deleted namespace, and the links in it, alive."""
-        for name in list(self._handles):
-            if only is None or name in only:
-                self._handles.pop(name)[1].close()
 
     def close(self) -> None:
         self._health.stop()
         with self._lock:
             self._closed = True
-            self._close_handles()
         self._host_lock.release()
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]:

@@ -14,13 +14,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from pyroute2 import netns as pr_netns
 
 CLONE_NEWNET = 0x40000000
+MS_BIND, MS_REC, MS_SHARED = 0x1000, 0x4000, 1 << 20
 RUN_DIR = Path("/run/netns")
 ETC_DIR = Path("/etc/netns")
 
@@ -65,21 +66,37 @@ def entered(name: str) -> Iterator[None]:
 
 def run_in(name: str, fn: Callable[[], T]) -> T:
     """Call `fn` on a fresh thread that lives in namespace `name`; return its result."""
+
+    def body() -> T:
+        setns(name)
+        return fn()
+
+    return _on_thread(body, f"netns:{name}")
+
+
+def _on_thread(fn: Callable[[], T], label: str = "netns") -> T:
+    """Call `fn` on a fresh thread (which may change namespaces and then ends)."""
     box: dict[str, object] = {}
 
     def body() -> None:
         try:
-            setns(name)
             box["result"] = fn()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
             box["error"] = exc
 
-    thread = threading.Thread(target=body, name=f"netns:{name}", daemon=True)
+    thread = threading.Thread(target=body, name=label, daemon=True)
     thread.start()
     thread.join()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["result"]  # type: ignore[return-value]
+
+
+def exec_argv(name: str, argv: list[str]) -> list[str]:
+    """`argv` run inside namespace `name` ("" = here). nsenter only switches the network
+    namespace and execs (same PID); `ip netns exec` also builds a mount namespace with
+    /etc/netns bind mounts, which costs more the more namespaces the host has."""
+    return ["nsenter", f"--net={RUN_DIR / name}", *argv] if name else list(argv)
 
 
 def exists(name: str) -> bool:
@@ -91,23 +108,72 @@ def list_names() -> list[str]:
 
 
 def create(name: str) -> None:
-    pr_netns.create(name)
+    """A new namespace bound at /run/netns/`name` (as `ip netns add`), made on a throwaway
+    thread that unshares itself into it: no helper process forked per namespace."""
+    _share_run_dir()
+    path = RUN_DIR / name
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
+
+    def body() -> None:
+        if _libc.unshare(CLONE_NEWNET) != 0:
+            _fail("unshare")
+        if _libc.mount(b"/proc/thread-self/ns/net", bytes(path), b"none", MS_BIND, None) != 0:
+            _fail(f"mount {path}")
+
+    try:
+        _on_thread(body)
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
 
 
-def remove(name: str) -> None:
-    """Kill what runs inside, then drop the name (the kernel frees the rest)."""
-    kill_processes(name)
+def _fail(what: str) -> None:
+    err = ctypes.get_errno()
+    raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+_shared: list[bool] = []
+
+
+def _share_run_dir() -> None:
+    """Make /run/netns a shared mount point once (what iproute2 does), so a namespace
+    bound there is seen in every mount namespace, `ip netns exec`'s included."""
+    if _shared:
+        return
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    run_dir = bytes(RUN_DIR)
+    if _libc.mount(b"", run_dir, b"none", MS_SHARED | MS_REC, None) != 0:
+        if _libc.mount(run_dir, run_dir, b"none", MS_BIND | MS_REC, None) != 0:
+            _fail(f"mount {RUN_DIR}")
+        if _libc.mount(b"", run_dir, b"none", MS_SHARED | MS_REC, None) != 0:
+            _fail(f"share {RUN_DIR}")
+    _shared.append(True)
+
+
+def remove(name: str, kill: bool = True) -> None:
+    """Kill what runs inside (unless the caller already did), then drop the name (the
+    kernel frees the rest once nothing holds the namespace)."""
+    if kill:
+        kill_processes_in([name])
     if exists(name):
         pr_netns.remove(name)
 
 
 def pids(name: str) -> list[int]:
     """Processes whose network namespace is `name` (what `ip netns pids` prints)."""
-    try:
-        target = os.stat(RUN_DIR / name)
-    except FileNotFoundError:
-        return []
-    found = []
+    return pids_in([name]).get(name, [])
+
+
+def pids_in(spaces: Iterable[str]) -> dict[str, list[int]]:
+    """Processes living in any of `spaces`, by namespace: one pass over /proc for all."""
+    inodes: dict[tuple[int, int], str] = {}
+    for name in spaces:
+        with contextlib.suppress(FileNotFoundError):
+            st = os.stat(RUN_DIR / name)
+            inodes[(st.st_dev, st.st_ino)] = name
+    found: dict[str, list[int]] = {}
+    if not inodes:
+        return found
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -115,21 +181,29 @@ def pids(name: str) -> list[int]:
             st = os.stat(f"/proc/{entry}/ns/net")
         except OSError:
             continue
-        if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
-            found.append(int(entry))
+        space = inodes.get((st.st_dev, st.st_ino))
+        if space is not None:
+            found.setdefault(space, []).append(int(entry))
     return found
 
 
 def kill_processes(name: str, grace: float = 2.0) -> None:
-    """Terminate the processes living in one of our namespaces (an instance being
-    terminated, a VPC's dnsmasq ...): SIGTERM, then SIGKILL after `grace` seconds."""
-    victims = [p for p in pids(name) if p != os.getpid()]
+    """Terminate the processes living in one of our namespaces."""
+    kill_processes_in([name], grace)
+
+
+def kill_processes_in(spaces: Iterable[str], grace: float = 2.0) -> None:
+    """Terminate the processes living in any of `spaces` (an instance being terminated, a
+    VPC's dnsmasq ...): SIGTERM, then SIGKILL after `grace` seconds; one shared wait."""
+    victims = [p for found in pids_in(spaces).values() for p in found if p != os.getpid()]
     for pid in victims:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
+    delay = 0.002
     while victims and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
         victims = [p for p in victims if _alive(p)]
     for pid in victims:
         with contextlib.suppress(ProcessLookupError):

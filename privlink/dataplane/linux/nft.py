@@ -1,28 +1,33 @@
-"""nftables and conntrack inside a namespace, through the `nft` and `conntrack` tools.
+"""nftables and conntrack inside a namespace: `nft` and `conntrack` to change, netlink to look.
 
 A ruleset is applied as one `nft -f -` transaction that creates, deletes and re-creates
 `table inet plk`, so the swap is atomic. The table's comment carries a digest of its body:
 observing that digest is how a re-apply of the same plan knows it has nothing to do.
 Established flows keep their NAT bindings across a swap (they live in conntrack).
 
-Observing costs a subprocess per namespace, on every apply. So the driver remembers what it
-applied, keyed by the namespace's inode (a namespace re-created under the same name is a
-different one), and skips the look when nothing is wanted differently -- except every
-VERIFY_AFTER seconds, when it looks again so a table removed by hand is repaired.
+Observing is one netlink dump of the namespace's tables from this process (the digest is
+the table's comment, in its user data); only a change runs `nft -f -`, entered with nsenter
+(no mount namespace, unlike `ip netns exec`). The driver also remembers what it applied,
+keyed by the namespace's inode (a namespace re-created under the same name is a different
+one), and skips the look when nothing is wanted differently -- except every VERIFY_AFTER
+seconds, when it looks again so a table removed by hand is repaired.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import subprocess
 import time
 
+from pyroute2.nftables.main import NFTables
+
 from privlink.dataplane import names
+from privlink.dataplane.linux.netns import exec_argv, run_in
 
 _TABLE = f"{names.NFT_FAMILY} {names.NFT_TABLE}"
-_COMMENT = re.compile(r'^\s*comment "([^"]*)"', re.MULTILINE)
+_FAMILIES = {1: "inet", 2: "ip", 3: "arp", 5: "netdev", 7: "bridge", 10: "ip6"}
+_UDATA_COMMENT = 0  # NFTNL_UDATA_TABLE_COMMENT
 TIMEOUT = 20.0
 VERIFY_AFTER = 30.0
 # netns -> (namespace inode, digest applied or None for "no table", when last verified)
@@ -52,7 +57,7 @@ def _run(
     netns: str, argv: list[str], stdin: str | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        ["ip", "netns", "exec", netns, *argv],
+        exec_argv(netns, argv),
         input=stdin,
         capture_output=True,
         text=True,
@@ -68,25 +73,40 @@ def digest(body: str) -> str:
 
 
 def observe(netns: str) -> tuple[str | None, list[tuple[str, str]]]:
-    """One look at a namespace's ruleset: the digest of our table ("" if it has none,
-    None if there is no table) and any other table carrying our prefix (to delete)."""
-    listing = _run(netns, ["nft", "list", "ruleset"]).stdout
+    """One look at a namespace's tables, over netlink from this process (no `nft` run):
+    the digest in our table's comment ("" if it has none, None if there is no table) and
+    any other table carrying our prefix (to delete)."""
+
+    def tables() -> list[tuple[str, str, str]]:
+        with NFTables(nfgen_family=0) as sock:  # 0: every family
+            return [
+                (
+                    _FAMILIES.get(msg["nfgen_family"], str(msg["nfgen_family"])),
+                    msg.get_attr("NFTA_TABLE_NAME"),
+                    _comment(msg.get_attr("NFTA_TABLE_USERDATA")),
+                )
+                for msg in sock.get_tables()
+            ]
+
     digest_: str | None = None
     foreign: list[tuple[str, str]] = []
-    current: tuple[str, str] | None = None
-    for line in listing.splitlines():
-        parts = line.split()
-        if len(parts) == 4 and parts[0] == "table" and parts[3] == "{":
-            current = (parts[1], parts[2])
-            if current == (names.NFT_FAMILY, names.NFT_TABLE):
-                digest_ = ""
-            elif names.is_ours(parts[2]):
-                foreign.append(current)
-        elif current == (names.NFT_FAMILY, names.NFT_TABLE) and digest_ == "":
-            match = _COMMENT.match(line)
-            if match:
-                digest_ = match.group(1)
+    for family, name, comment in run_in(netns, tables):
+        if (family, name) == (names.NFT_FAMILY, names.NFT_TABLE):
+            digest_ = comment
+        elif names.is_ours(name):
+            foreign.append((family, name))
     return digest_, foreign
+
+
+def _comment(userdata: str | None) -> str:
+    """A table's comment from its user data (TLVs as pyroute2's "aa:bb" hex; type 0)."""
+    data = bytes.fromhex((userdata or "").replace(":", ""))
+    while len(data) >= 2:
+        kind, size = data[0], data[1]
+        if kind == _UDATA_COMMENT:
+            return data[2 : 2 + size].rstrip(b"\0").decode(errors="replace")
+        data = data[2 + size :]
+    return ""
 
 
 def apply(netns: str, body: str | None) -> list[str]:

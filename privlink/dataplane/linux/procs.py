@@ -17,7 +17,9 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -58,6 +60,7 @@ class ProcessTable:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         self._children: dict[int, subprocess.Popen[bytes]] = {}
+        self._lock = threading.Lock()  # resolvers start in parallel (converge.py)
 
     def _pidfile(self, key: str) -> Path:
         return self.run_dir / f"{key}.pid"
@@ -80,13 +83,14 @@ class ProcessTable:
                 close_fds=True,
                 env={**os.environ, MARKER: key},
             )
-        self._children[proc.pid] = proc
+        with self._lock:
+            self._children[proc.pid] = proc
         self._pidfile(key).write_text(f"{proc.pid} {_starttime(proc.pid) or ''}\n")
         return proc.pid
 
     def pid(self, key: str) -> int | None:
-        """The live PID recorded for `key`, or None."""
-        self._reap()
+        """The live PID recorded for `key`, or None (an exited child of ours is reaped
+        here, so it never lingers as a zombie)."""
         try:
             recorded = self._pidfile(key).read_text().split()
         except FileNotFoundError:
@@ -94,6 +98,11 @@ class ProcessTable:
         if len(recorded) != 2:
             return None
         pid = int(recorded[0])
+        child = self._children.get(pid)
+        if child is not None and child.poll() is not None:
+            with self._lock:
+                self._children.pop(pid, None)
+            return None
         return pid if _starttime(pid) == recorded[1] else None
 
     def signal(self, key: str, sig: int) -> bool:
@@ -105,42 +114,57 @@ class ProcessTable:
 
     def stop(self, key: str, grace: float = 3.0) -> bool:
         """SIGTERM, then SIGKILL after `grace`; forget the pidfile. True if it was running."""
-        pid = self.pid(key)
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + grace
-            while self.pid(key) is not None and time.monotonic() < deadline:
-                time.sleep(0.02)
-            if self.pid(key) is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            self._reap(wait=pid)
-        self._pidfile(key).unlink(missing_ok=True)
-        return pid is not None
+        return bool(self.stop_all([key], grace))
+
+    def stop_all(self, keys: Iterable[str], grace: float = 3.0) -> list[str]:
+        """Stop many at once: SIGTERM to all, one shared wait of at most `grace`, SIGKILL
+        to whatever is left, reap our children. Returns the keys that were running."""
+        keys = list(keys)
+        running = {key: pid for key in keys if (pid := self.pid(key)) is not None}
+        _terminate(set(running.values()), grace)
+        self._reap(wait=set(running.values()))
+        for key in keys:
+            self._pidfile(key).unlink(missing_ok=True)
+        return list(running)
 
     def stop_orphans(self, wanted: set[str], grace: float = 3.0) -> list[str]:
         """Stop marked processes whose key is not wanted (their owner's state is gone)."""
-        stopped = []
-        for pid, key in marked_processes().items():
-            if key in wanted or pid == os.getpid():
-                continue
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + grace
-            while _starttime(pid) is not None and time.monotonic() < deadline:
-                time.sleep(0.02)
-            if _starttime(pid) is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            self._reap(wait=pid)
-            stopped.append(f"orphan process {pid} ({key}): stopped")
-        return stopped
+        victims = {
+            pid: key
+            for pid, key in marked_processes().items()
+            if key not in wanted and pid != os.getpid()
+        }
+        _terminate(set(victims), grace)
+        self._reap(wait=set(victims))
+        return [f"orphan process {pid} ({key}): stopped" for pid, key in victims.items()]
 
-    def _reap(self, wait: int | None = None) -> None:
-        for pid, proc in list(self._children.items()):
-            if pid == wait:
+    def _reap(self, wait: set[int] | frozenset[int] = frozenset()) -> None:
+        """Collect exited children (a zombie is not running, and must not stay one)."""
+        with self._lock:
+            children = list(self._children.items())
+        for pid, proc in children:
+            if pid in wait:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=2)
             if proc.poll() is not None:
-                del self._children[pid]
+                with self._lock:
+                    self._children.pop(pid, None)
+
+
+def _terminate(pids: set[int], grace: float) -> None:
+    """SIGTERM every PID, wait until all are gone (zombies count as gone) or `grace`
+    has passed, then SIGKILL the rest: one wait for all, not one per process."""
+    started = {pid: _starttime(pid) for pid in pids}
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    left = {pid for pid in pids if started[pid] is not None}
+    deadline = time.monotonic() + grace
+    delay = 0.002
+    while left and time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+        left = {pid for pid in left if _starttime(pid) == started[pid]}
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
