@@ -10,7 +10,9 @@ server listens on all of PORTS. Each example then draws a configuration and appl
 through the API: the server's, the peer's, the endpoint's and the targets' security
 group rules, the client's egress rules, a network ACL on subnet b (rules on single ports,
 the ephemeral range or everything, allow or deny, both ways), routes to and from the
-peer, a default route to the internet gateway. For every flow (client -> server, -> the
+peer, a default route to the internet gateway, and sometimes an outage of zone b
+(`privlink az fail us-east-1b`: the server, the endpoint's interface in b and b's target
+drop everything; the client in a lives on). For every flow (client -> server, -> the
 endpoint's interface in b and in a, -> the peer; privlink's internet -> the server's
 Elastic IP) it asks the analyzer and tries a real connection; they must agree.
 
@@ -25,13 +27,14 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.dataplane.test_az_failure import az
 from tests.dataplane.world import network, on_internet, run_in, wait_for
 from tests.harness import Server
 
@@ -42,6 +45,7 @@ PORTS = (22, 80, 443, 8080)
 LISTENER, TARGET_PORT = 80, 8080
 EPHEMERAL = (1024, 65535)
 AMI = "ami-12345678"
+ZONE_B = "us-east-1b"
 SETTLE = 2.5  # seconds for the data plane to apply a changed configuration
 SERVE = f"""#!/bin/bash
 exec python3 -c '
@@ -86,6 +90,8 @@ class Lab:
     public: str  # the server's Elastic IP
     acl_b: str = ""
     ips: dict[str, str] | None = None
+    privlink: Server | None = None  # the privlink the lab runs on (for `privlink az`)
+    zone_b_down: bool = False
 
 
 def _launch(ec2: Any, subnet: str, group: str, user_data: str | None = SERVE) -> str:
@@ -199,6 +205,7 @@ class Config:
     route_back: bool
     route_internet: bool  # 0.0.0.0/0 -> the internet gateway (the client's VPC)
     port: int
+    zone_b_down: bool = False  # privlink az fail us-east-1b
 
 
 OPEN = Config(
@@ -218,6 +225,7 @@ configs = st.builds(
     route_back=st.booleans(),
     route_internet=st.booleans(),
     port=st.sampled_from(PORTS),
+    zone_b_down=st.sampled_from((False, False, False, True)),  # mostly up: rules matter too
 )
 
 
@@ -302,6 +310,10 @@ def apply(lab: Lab, config: Config) -> None:
     _route(ec2, lab.tables["here"], lab.cidrs["peer"], pcx, config.route_there)
     _route(ec2, lab.tables["there"], lab.cidrs["vpc"], pcx, config.route_back)
     _route(ec2, lab.tables["here"], "0.0.0.0/0", igw, config.route_internet)
+    if config.zone_b_down != lab.zone_b_down:
+        assert lab.privlink is not None
+        az(lab.privlink, "fail" if config.zone_b_down else "restore", ZONE_B)
+        lab.zone_b_down = config.zone_b_down
 
 
 def verdict(lab: Lab, source: str, destination: str, port: int) -> bool:
@@ -333,7 +345,10 @@ def kernel(source: str, address: str, port: int) -> bool:
 
 @pytest.fixture
 def lab(fresh_server: Any) -> Lab:
-    return build(fresh_server(extra_args=["--dataplane", "linux", "--dns-port", "0"]))
+    server = fresh_server(extra_args=["--dataplane", "linux", "--dns-port", "0"])
+    lab = build(server)
+    lab.privlink = server
+    return lab
 
 
 def test_analyzer_agrees_with_the_kernel(lab: Lab) -> None:
@@ -351,6 +366,7 @@ def test_analyzer_agrees_with_the_kernel(lab: Lab) -> None:
               suppress_health_check=list(HealthCheck))  # fmt: skip
     @given(config=configs)
     @example(config=OPEN)  # every flow goes through: the kernel's "yes" is exercised too
+    @example(config=replace(OPEN, zone_b_down=True))  # only zone a's ways and the peer live
     def agree(config: Config) -> None:
         apply(lab, config)
         time.sleep(SETTLE)
