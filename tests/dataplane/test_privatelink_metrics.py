@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import urllib.request
 from typing import Any
 
 import pytest
@@ -107,6 +108,11 @@ def test_connections_bytes_and_drops_from_real_traffic(world: World) -> None:
         nbytes
     )
     assert statistic(world, CONSUMER, endpoints, "PacketsDropped", per_endpoint) == 0
+    # `privlink status` bills the same bytes in PrivateLink's units (GB, 6 decimals).
+    with urllib.request.urlopen(f"{world.server.url}/_privlink/status") as answer:
+        usage = json.load(answer)["privatelink_usage"][f"{CONSUMER}/us-east-1"]
+    assert usage["gb_processed"] == round(nbytes / 1024**3, 6) > 0
+    assert usage["endpoint_hours_by_az"] == {"us-east-1a": 1, "us-east-1b": 1}
 
     # The endpoint's group stops allowing the client: its SYNs are dropped at the ENI.
     world.c_ec2.revoke_security_group_ingress(
