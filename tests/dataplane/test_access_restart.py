@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from tests.dataplane.test_internet_facing_lb import fetched
-from tests.dataplane.test_vpc_paths_api import WEB, internet, main_table
-from tests.dataplane.world import network, open_group, wait_for
+from tests.dataplane.test_vpc_paths_api import WEB, main_table
+from tests.dataplane.world import network, on_internet, open_group, wait_for
 from tests.harness import Server
 
 pytestmark = pytest.mark.dataplane
@@ -46,7 +46,7 @@ def daemons(state_dir: Path) -> dict[str, list[int]]:
 
 
 def ssh_works(key: Path, host: str) -> bool:
-    done = internet(
+    done = on_internet(
         "ssh", "-i", str(key), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=3", f"ec2-user@{host}", "true",
     )  # fmt: skip

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.dataplane.test_vpc_paths_api import WEB, internet, linux_server, main_table
-from tests.dataplane.world import dig, network, open_group, wait_for
+from tests.dataplane.test_vpc_paths_api import WEB, linux_server, main_table
+from tests.dataplane.world import dig, network, on_internet, open_group, wait_for
 
 __all__ = ["linux_server"]  # the fixture, imported for this module's tests
 
@@ -32,7 +32,7 @@ def public_addresses(ec2: Any, lb: dict[str, Any]) -> list[str]:
 
 
 def fetched(url: str, *extra: str) -> bool:
-    return internet("curl", "-sf", "-o", "/dev/null", "-m", "3", *extra, url).returncode == 0
+    return on_internet("curl", "-sf", "-o", "/dev/null", "-m", "3", *extra, url).returncode == 0
 
 
 def forward_to(elb: Any, lb: dict[str, Any], vpc: str, web: str, protocol: str, port: int) -> None:
@@ -51,7 +51,7 @@ def reached_from_internet(ec2: Any, web: str, lb: dict[str, Any], port: int) -> 
     the internet computer gets the web server's page through the name and every node."""
     name, public = lb["DNSName"], public_addresses(ec2, lb)
     assert len(public) == 2 and all(a.startswith("198.19.") for a in public)
-    wait_for(lambda: sorted(internet("dig", "+short", name).stdout.split()) == public, 20,
+    wait_for(lambda: sorted(on_internet("dig", "+short", name).stdout.split()) == public, 20,
              f"{name} on the internet's resolver")  # fmt: skip
     assert sorted(dig(web, name)) == public  # inside the VPC too
     wait_for(lambda: fetched(f"http://{name}:{port}/"), 40, f"{name} from the internet")
@@ -90,5 +90,5 @@ def test_internet_facing_alb_and_nlb_reached_from_privlinks_internet(linux_serve
     reached_from_internet(ec2, web, nlb, 81)
 
     elb.delete_load_balancer(LoadBalancerArn=alb["LoadBalancerArn"])
-    wait_for(lambda: not internet("dig", "+short", alb["DNSName"]).stdout.split(), 20,
+    wait_for(lambda: not on_internet("dig", "+short", alb["DNSName"]).stdout.split(), 20,
              "the deleted ALB's name gone")  # fmt: skip
