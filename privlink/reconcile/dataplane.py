@@ -160,7 +160,7 @@ class PlanWorker:
             self._last = None
             errors = {rid: f"apply failed: {exc}" for rid in tracked}
             return Outcome(tracked, errors, frozenset(), generation)
-        log.debug(
+        log.info(  # one line per apply: what the data plane costs, visible by default
             "applied plan in %.0f ms: %d changes",
             (time.monotonic() - started) * 1000,
             len(report.changes),
