@@ -22,6 +22,8 @@ restart) in py-spy's raw (collapsed stacks) format next to the results.
     flock /tmp/privlink-dataplane-tests.lock timeout 600 \\
         .venv/bin/python bench/scale/bench_scale.py --endpoints 200 [--per-vpc 1]
 
+(SIGTERM, as `timeout` sends, stops privlink and its network before the bench exits.)
+
 N=2000 (500 VPCs x 4 endpoints) is a long run: --endpoints 2000 --per-vpc 4.
 """
 
@@ -444,7 +446,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result.update(restart(server, consumers, args))
         result.update(down(server))
     finally:
-        server.stop()
+        server.stop(timeout=180)  # Ctrl-C tears the network down: give it time
     return result
 
 
@@ -456,6 +458,8 @@ def main() -> None:
     parser.add_argument("--profile", choices=("build", "settle", "restart"))
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     args = parser.parse_args()
+    # `timeout`/kill -TERM: stop privlink (and its network) on the way out, never orphan it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # privlink inherits it
     result = run(args)
