@@ -129,6 +129,19 @@ def test_instance_to_endpoint_to_service_is_reachable(server: Server) -> None:
     assert numbers == list(range(1, len(numbers) + 1))
     egress = next(c for c in result["ForwardPathComponents"] if c.get("SecurityGroupRule"))
     assert egress["SecurityGroupRule"]["Direction"] == "egress"
+    # Each ARN names its owner: the consumer's side, then the provider's (the account
+    # in the load balancer's ARN) from the endpoint service on.
+    owner = {
+        c["Component"]["Id"]: c["Component"]["Arn"].split(":")[4]
+        for c in result["ForwardPathComponents"]
+    }
+    listener = next(
+        c for c in result["ForwardPathComponents"] if c.get("ElasticLoadBalancerListener")
+    )
+    provider = listener["ElasticLoadBalancerListener"]["Arn"].split(":")[4]
+    assert provider != consumer.account
+    assert owner[client] == owner[endpoint] == consumer.account
+    assert owner[backend] == provider
 
 
 def test_pending_acceptance_endpoint_is_a_bad_state(server: Server) -> None:

@@ -15,9 +15,11 @@ from typing import Any
 from privlink import errors
 from privlink.api import Scope
 from privlink.dataplane.analysis import Flow, Verdict
+from privlink.services.ec2.ids import split_id
 from privlink.services.ec2.insights import wire
 from privlink.services.ec2.insights.records import NetworkInsightsAnalysis, NetworkInsightsPath
 from privlink.services.ec2.records import Instance, InternetGateway, NetworkInterface
+from privlink.services.ec2.resource_kinds import RESOURCE_KINDS
 from privlink.services.privatelink.records import VpcEndpoint
 from privlink.store.records import Record
 
@@ -171,8 +173,24 @@ def flow_of(scope: Scope, analysis: NetworkInsightsAnalysis) -> Flow | None:
     )
 
 
+def _owners(scope: Scope) -> wire.Owner:
+    """Who owns a component, from its record (another account's, for a provider's side
+    of a path); the caller's account for what privlink keeps no record of."""
+    known: dict[str, str] = {}
+
+    def owner(resource_id: str) -> str:
+        if resource_id not in known:
+            prefix = split_id(resource_id)
+            kind = RESOURCE_KINDS.get(prefix) if prefix else None
+            record = scope.foreign(kind.record, resource_id) if kind and kind.record else None
+            known[resource_id] = record.account if record is not None else scope.account
+        return known[resource_id]
+
+    return owner
+
+
 def finish(scope: Scope, analysis: NetworkInsightsAnalysis, verdict: Verdict) -> None:
-    region, account = scope.region, scope.account
+    region, account = scope.region, _owners(scope)
     analysis.status = "succeeded"
     analysis.path_found = verdict.reachable
     analysis.forward = [

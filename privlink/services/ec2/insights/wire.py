@@ -6,6 +6,7 @@ number ("6"), a security-group rule's by name ("tcp"), port ranges as {From, To}
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from privlink.dataplane.analysis import Explanation, Hop, Ref
@@ -14,6 +15,9 @@ from privlink.dataplane.plan import SgRule
 from privlink.dataplane.routing import AclRule, RouteNet
 
 Wire = dict[str, Any]
+# A resource id -> the account that owns it: a path crosses accounts (a consumer's
+# endpoint, a provider's load balancer and targets), and each ARN names its owner.
+Owner = Callable[[str], str]
 _ACL_PROTOCOLS = {"all": "-1", "tcp": "6", "udp": "17", "icmp": "1"}
 _ARN_TYPES = {
     "network-acl": "network-acl",
@@ -31,11 +35,11 @@ _ARN_TYPES = {
 }
 
 
-def component(ref: Ref, region: str, account: str) -> Wire:
+def component(ref: Ref, region: str, owner: Owner) -> Wire:
     if ref.id.startswith("arn:"):
         return {"Id": ref.id.rsplit("/", 1)[-1], "Arn": ref.id}
     kind = _ARN_TYPES.get(ref.kind, ref.kind)
-    return {"Id": ref.id, "Arn": f"arn:aws:ec2:{region}:{account}:{kind}/{ref.id}"}
+    return {"Id": ref.id, "Arn": f"arn:aws:ec2:{region}:{owner(ref.id)}:{kind}/{ref.id}"}
 
 
 def _port_range(low: int, high: int) -> Wire:
@@ -88,17 +92,17 @@ def header(found: Header) -> Wire:
     }
 
 
-def path_component(number: int, hop: Hop, region: str, account: str) -> Wire:
+def path_component(number: int, hop: Hop, region: str, owner: Owner) -> Wire:
     def ref(resource_id: str, kind: str) -> Wire:
-        return component(Ref(resource_id, kind), region, account)
+        return component(Ref(resource_id, kind), region, owner)
 
-    out: Wire = {"SequenceNumber": number, "Component": component(hop.component, region, account)}
+    out: Wire = {"SequenceNumber": number, "Component": component(hop.component, region, owner)}
     if hop.vpc:
         out["Vpc"] = ref(hop.vpc, "vpc")
     if hop.subnet:
         out["Subnet"] = ref(hop.subnet, "subnet")
     if hop.attached_to is not None:
-        out["AttachedTo"] = component(hop.attached_to, region, account)
+        out["AttachedTo"] = component(hop.attached_to, region, owner)
     if hop.acl_rule is not None:
         out["AclRule"] = acl_rule(hop.acl_rule, hop.egress)
     if hop.sg_rule is not None:
@@ -123,10 +127,10 @@ def path_component(number: int, hop: Hop, region: str, account: str) -> Wire:
     return out
 
 
-def explanation(found: Explanation, region: str, account: str) -> Wire:
+def explanation(found: Explanation, region: str, owner: Owner) -> Wire:
     out: Wire = {"ExplanationCode": found.code}
     if found.component.id:
-        out["Component"] = component(found.component, region, account)
+        out["Component"] = component(found.component, region, owner)
     by_kind = {
         "network-acl": "Acl",
         "route-table": "RouteTable",
@@ -141,14 +145,14 @@ def explanation(found: Explanation, region: str, account: str) -> Wire:
     if found.direction:
         out["Direction"] = found.direction
     if found.vpc:
-        out["Vpc"] = component(Ref(found.vpc, "vpc"), region, account)
+        out["Vpc"] = component(Ref(found.vpc, "vpc"), region, owner)
     if found.subnet:
-        out["Subnet"] = component(Ref(found.subnet, "subnet"), region, account)
+        out["Subnet"] = component(Ref(found.subnet, "subnet"), region, owner)
     if found.acl_rule is not None:
         out["AclRule"] = acl_rule(found.acl_rule, found.direction == "egress")
     if found.groups:
         out["SecurityGroups"] = [
-            component(Ref(g, "security-group"), region, account) for g in found.groups
+            component(Ref(g, "security-group"), region, owner) for g in found.groups
         ]
     if found.state:
         out["State"] = found.state
