@@ -423,7 +423,7 @@ def _print_usage(usage: dict[str, Any]) -> None:
     for where, used in usage.items():
         zones = ", ".join(f"{az} {h}" for az, h in used["endpoint_hours_by_az"].items())
         print(f"  {where}  endpoint-hours {used['endpoint_hours']} ({zones or 'none'})", end="")
-        print(f"; GB processed {used['gb_processed']}")
+        print(f"; GB processed {used['gb_processed']:.6f}".rstrip("0").rstrip("."))
 
 
 if __name__ == "__main__":
