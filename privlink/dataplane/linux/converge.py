@@ -1,8 +1,8 @@
 """One convergence pass: KernelSpec -> the kernel, observing before changing.
 
 The order is fixed: stop unowned processes, delete unowned namespaces, resolv.conf,
-create namespaces, links, addresses, routes, nftables (one atomic transaction per
-namespace), dnsmasq, PROXY-v2 proxies, user data. A failing step
+create namespaces, links, addresses, routes, dnsmasq, nftables (one atomic transaction
+per namespace), PROXY-v2 proxies, user data. A failing step
 is reported against its resource (ApplyReport.fail, permanent or temporary)
 and the rest goes on: one broken instance never blocks a VPC. The driver
 (driver.py) owns what lasts between passes; a pass owns nothing.
@@ -56,7 +56,10 @@ class Converge:
         self.failed: set[str] = set()  # namespaces that could not be set up
 
     def step(self, owner: str, label: str, fn: Callable[..., list[str] | None], *args: Any) -> bool:
-        """Run fn(*args); record its changes, or its failure against `owner`."""
+        """Run fn(*args); record its changes, or its failure against `owner`. Nothing
+        runs once teardown has begun: it removes everything this pass would make."""
+        if self.driver.stopping:
+            return False
         started = time.monotonic()
         try:
             if label == "namespace":
@@ -80,28 +83,39 @@ class Converge:
         for ns in spaces:
             if not self.step(ns.owner, "namespace", self.namespace, ns):
                 self.failed.add(ns.name)
-        handles: dict[str, NamespaceLinks] = {}
-        try:
-            for ns in spaces:
-                if ns.name not in self.failed and self.step(
-                    ns.owner, "netlink", self._handle, handles, ns.name
-                ):
-                    continue
-                self.failed.add(ns.name)
-            self.links(spaces, handles)
-        finally:  # a handle per namespace for one pass only: descriptors never pile up
-            for handle in handles.values():
-                handle.close()
+        self.network([ns for ns in spaces if ns.name not in self.failed])
+        self.resolvers()  # before the filters: a new instance asks its resolver first
         self.rulesets()
-        self.resolvers()
         self.proxies()
         self.haproxies()
         self.user_data()
         self.daemons()
 
+    def network(self, spaces: list[NamespaceSpec]) -> None:
+        """Links, addresses, routes and rules of the namespaces that are not settled
+        (settled.py), through netlink handles opened for this pass only (~40 us each):
+        descriptors never pile up with the namespaces."""
+        settled = self.driver.settled
+        todo = settled.unsettled(spaces)
+        work = [ns for ns in spaces if ns.name in todo]
+        needed = todo | {link.peer.netns for ns in work for link in ns.links if link.peer}
+        handles: dict[str, NamespaceLinks] = {}
+        errors = len(self.report.errors)
+        try:
+            for ns in spaces:
+                if ns.name in needed and not self.step(
+                    ns.owner, "netlink", self._handle, handles, ns.name
+                ):
+                    self.failed.add(ns.name)
+            self.links(work, handles)
+        finally:
+            for handle in handles.values():
+                handle.close()
+        if len(self.report.errors) == errors:
+            settled.remember(work, set(self.spec.namespaces))
+
     @staticmethod
     def _handle(handles: dict[str, NamespaceLinks], name: str) -> None:
-        """Open the namespace's netlink handle for this pass (cheap: ~40 us)."""
         handles[name] = NamespaceLinks(name)
 
     # -- sweep -----------------------------------------------------------------------------

@@ -274,21 +274,30 @@ def wait_ready(
     deadline = time.monotonic() + timeout
     try:
         sock.settimeout(0.2)
-        delay = 0.005
+        # connected: "nothing listens yet" (ICMP port unreachable) comes back at once as
+        # ECONNREFUSED instead of a 0.2 s silence; dnsmasq answers ~12 ms after its start
+        sock.connect((server, port))
+        asked: set[int] = set()  # a late reply to an earlier query counts as well
+        delay = 0.002
         while time.monotonic() < deadline:
             if alive is not None and not alive():
                 break
             qid, packet = _query(name)
+            asked.add(qid)
             with contextlib.suppress(OSError):
-                sock.sendto(packet, (server, port))
-                reply = sock.recv(512)
-                if len(reply) >= 2 and struct.unpack("!H", reply[:2])[0] == qid:
+                sock.send(packet)
+                while True:  # every reply waiting, until one fits or none is left
+                    reply = sock.recv(512)
+                    if len(reply) < 2 or struct.unpack("!H", reply[:2])[0] not in asked:
+                        continue
                     if (answer is None or reply.endswith(answer)) and (
                         unlike is None or not reply.endswith(unlike)
                     ):
                         return
+                    sock.settimeout(0)  # drain what is already here, then ask again
+            sock.settimeout(0.2)
             time.sleep(delay)
-            delay = min(delay * 2, 0.05)
+            delay = min(delay * 2, 0.02)
     finally:
         sock.close()
     where = netns_name or "the host namespace"

@@ -44,6 +44,7 @@ from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock
 from privlink.dataplane.linux.observe import Observer
 from privlink.dataplane.linux.procs import ProcessTable
+from privlink.dataplane.linux.settled import Settled
 from privlink.dataplane.linux.spec import HealthKey
 from privlink.dataplane.plan import DataplanePlan
 from privlink.dataplane.plan_checks import validate
@@ -77,11 +78,13 @@ class LinuxDriver:
         # re-created namespace is a new one). Netlink handles last one pass only.
         self._resync = False
         self._sysctls_set: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
+        self.settled = Settled()  # namespaces whose links need no look (settled.py)
         self.on_target_health = on_target_health
         self.faults = Faults()
         self._health = HealthChecker(self._on_health, poll=self._alb_health)
         self.observer = Observer()  # traffic counting for flow logs and metrics
         self._closed = False
+        self.stopping = False  # set by teardown(): it need not wait for a whole pass
         if conntrack_max:
             raise_conntrack_max(conntrack_max)
 
@@ -105,12 +108,15 @@ class LinuxDriver:
         return report
 
     def teardown(self) -> None:
+        self.stopping = True  # an apply in progress skips its remaining steps
         self._health.stop()  # outside the lock: its callback thread may be waiting on it
         with self._lock:
+            self.stopping = False
             self._closed = True
             self.procs.stop_all(self.procs.keys())  # all at once: one wait, not one each
             self.procs.stop_orphans(set())
             self._sysctls_set.clear()
+            self.settled.forget()
             spaces = [name for name in netns.list_names() if names.is_ours(name)]
             netns.kill_processes_in(spaces)
             for name in spaces:
@@ -132,6 +138,7 @@ class LinuxDriver:
     def _forget_remembered(self) -> None:
         nft.forget()
         self._sysctls_set.clear()
+        self.settled.forget()
 
     def close(self) -> None:
         self._health.stop()
