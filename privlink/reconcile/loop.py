@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import Executor
 from typing import Protocol
 
 from privlink.store import Store
 
 log = logging.getLogger("privlink.reconcile")
+# A controller run longer than this held the store thread, so API calls waited for it:
+# said in the log, naming the controller (slow work belongs on a thread of its own).
+SLOW_SECONDS = 0.5
 
 
 class Controller(Protocol):
@@ -94,8 +98,21 @@ class ReconcileLoop:
             self._dirty[controller.name] = set()
             try:
                 delay = await self._loop.run_in_executor(
-                    self.executor, controller.reconcile, self.store, changed
+                    self.executor, self._timed, controller, changed
                 )
             except Exception:
                 log.exception("controller %s failed; retrying", controller.name)
                 delay = 1.0
+
+    def _timed(self, controller: Controller, changed: set[str] | None) -> float | None:
+        started = time.monotonic()
+        try:
+            return controller.reconcile(self.store, changed)
+        finally:
+            took = time.monotonic() - started
+            if took > SLOW_SECONDS:
+                log.warning(
+                    "controller %s held the store thread for %.1f s (API calls waited)",
+                    controller.name,
+                    took,
+                )
