@@ -1,11 +1,12 @@
 """Links, addresses and routes of one namespace, reconciled over netlink (pyroute2).
 
-Each NamespaceLinks holds an IPRoute socket opened *inside* its namespace (see netns.run_in),
-so one driver thread can manage many namespaces without forking a helper per namespace.
+Each NamespaceLinks holds an IPRoute socket (changes) and a raw rtnetlink socket (dumps,
+rtdump.py) opened *inside* its namespace (see netns.run_in), for one pass, so one driver
+thread can manage many namespaces without forking a helper per namespace.
 Every method observes first and changes only what differs, returning what it changed.
 Observations (link and address dumps) are cached until this handle changes something, or
-`invalidate` is called: decoding a dump costs pyroute2 ~0.5 ms per link, and a router
-namespace with a port per instance would otherwise be dumped once per port.
+`invalidate` is called: a router namespace with a port per instance would otherwise be
+dumped once per port.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import netns
+from privlink.dataplane.linux import netns, rtdump
 from privlink.dataplane.linux.spec import MAIN_TABLE, LinkSpec, RouteSpec, RuleSpec
 
 IFF_UP = 0x1
@@ -52,7 +53,7 @@ def _observed(msg: Any) -> tuple[str, Observed]:
 class NamespaceLinks:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.ipr: IPRoute = netns.run_in(name, IPRoute)
+        self.ipr, self.raw = netns.run_in(name, lambda: (IPRoute(), rtdump.open_socket()))
         self._links: dict[str, Observed] | None = None
         self._addrs: dict[int, set[str]] | None = None
         self.added: list[tuple[str, str]] = []  # (link, address) added since announce()
@@ -63,6 +64,7 @@ class NamespaceLinks:
 
     def close(self) -> None:
         self.ipr.close()
+        self.raw.close()
 
     def __enter__(self) -> NamespaceLinks:
         return self
@@ -73,7 +75,10 @@ class NamespaceLinks:
     # -- observation ---------------------------------------------------------------------
     def links(self) -> dict[str, Observed]:
         if self._links is None:
-            self._links = dict(_observed(msg) for msg in self.ipr.get_links())
+            self._links = {
+                name: Observed(index, kind, master, bool(flags & IFF_UP), peer)
+                for name, index, kind, master, flags, peer in rtdump.links(self.raw)
+            }
         return self._links
 
     def _refresh_one(self, name: str) -> None:
@@ -87,24 +92,19 @@ class NamespaceLinks:
     def addresses(self, index: int) -> set[str]:
         if self._addrs is None:
             self._addrs = {}
-            for m in self.ipr.get_addr(family=socket.AF_INET):
-                self._addrs.setdefault(m["index"], set()).add(
-                    f"{m.get_attr('IFA_ADDRESS')}/{m['prefixlen']}"
-                )
+            for index_, cidr in rtdump.addresses(self.raw):
+                self._addrs.setdefault(index_, set()).add(cidr)
         return set(self._addrs.get(index, ()))
 
     def routes(self) -> set[RouteSpec]:
         """Routes we manage: IPv4, in the main table or a route table's (names.
         ROUTE_TABLE_BASE and up), added by us (proto static): not the kernel's connected
         routes, nor those a program run on the internet computer adds (an OpenVPN client)."""
-        found = set()
-        for msg in self.ipr.get_routes(family=socket.AF_INET):
-            table = msg.get_attr("RTA_TABLE")
-            if msg["proto"] != RTPROT_STATIC or not _ours(table):
-                continue
-            dst = f"{msg.get_attr('RTA_DST') or '0.0.0.0'}/{msg['dst_len']}"
-            found.add(RouteSpec(dst, msg.get_attr("RTA_GATEWAY") or "", table))
-        return found
+        return {
+            RouteSpec(dst, gateway, table)
+            for dst, gateway, table, protocol in rtdump.routes(self.raw)
+            if protocol == RTPROT_STATIC and _ours(table)
+        }
 
     def rules(self) -> set[RuleSpec]:
         """Our IPv4 policy rules (priorities in OUR_RULES)."""
