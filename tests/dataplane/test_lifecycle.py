@@ -12,7 +12,7 @@ import pytest
 
 from privlink.dataplane import names
 from privlink.dataplane.linux import netns
-from tests.dataplane.conftest import Lab, hello, run_in_ns
+from tests.dataplane.conftest import Lab, connect, hello, read_line, run_in_ns
 from tests.dataplane.scenarios import ENDPOINT_ID, privatelink
 
 pytestmark = pytest.mark.dataplane
@@ -133,3 +133,40 @@ def test_teardown_leaves_no_trace(tmp_path: Path) -> None:
             or not os.path.exists(f"/proc/{pid}/cmdline")
             or open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
         )
+
+
+def test_a_fresh_driver_adopts_the_counting_tables(driver: Any, lab: Lab) -> None:
+    """A restart keeps counting where it was: a new driver on the same state adopts the
+    endpoint's flow-counting table (no change), reports no flow the old one already
+    reported, and reports the flows that come after."""
+    plan = replace(privatelink(health=None), flow_logged=("eni-0c1",))
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+
+    def talk() -> int:
+        """One connection from the consumer to the endpoint's ENI; its source port."""
+        with connect("plk-i-c1", "10.0.1.50", 80, 3.0) as sock:
+            read_line(sock)
+            return int(sock.getsockname()[1])
+
+    def inbound(observer: Any) -> set[int]:
+        """Source ports of the flows counted arriving at the ENI since the last look."""
+        return {
+            f.sport
+            for f in observer.observe().flows
+            if f.eni_id == "eni-0c1" and f.dst == "10.0.1.50" and f.dport == 80
+        }
+
+    first = talk()
+    assert first in inbound(driver)
+    from privlink.dataplane.linux import LinuxDriver
+
+    again = LinuxDriver(driver.state_dir)
+    try:
+        assert again.apply(plan).changes == []
+        assert inbound(again) == set()  # counted before it began: not reported again
+        second = talk()
+        assert inbound(again) == {second}
+    finally:
+        again.close()

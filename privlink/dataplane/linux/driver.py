@@ -82,7 +82,7 @@ class LinuxDriver:
         self.on_target_health = on_target_health
         self.faults = Faults()
         self._health = HealthChecker(self._on_health, poll=self._alb_health)
-        self.observer = Observer()  # traffic counting for flow logs and metrics
+        self.observer = Observer(self.state_dir)  # traffic counting: flow logs, metrics
         self._closed = False
         self.stopping = False  # set by teardown(): it need not wait for a whole pass
         if conntrack_max:

@@ -20,6 +20,13 @@ ICMP is not counted (its "ports" are not a 5-tuple). The table is named outside 
 manages; it dies with its namespace. Collection reads each table with `nft -j` (one
 subprocess per namespace, plus `conntrack -L` for an endpoint whose counters moved) and
 turns the kernel's cumulative element counters into deltas since the previous collection.
+
+A table outlives privlink (a restart leaves namespaces in place), so each install is
+remembered in the state dir (namespace inode + digest of the table). A new process adopts a
+table that still matches instead of replacing it: nothing changes in the kernel, the
+endpoint counters stay cumulative (CloudWatch's marks in the store carry the deltas across
+the restart), and the first reading of its flow sets only sets the baseline, so flows
+reported before the restart are not reported again.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from privlink.dataplane import names
@@ -261,7 +269,10 @@ def _inode(netns: str) -> int:
 class Observer:
     """Installs the counting tables a plan asks for and reads them back as deltas."""
 
-    def __init__(self) -> None:
+    def __init__(self, state_dir: Path) -> None:
+        self._marks = state_dir / "observe"  # netns -> "inode digest" of its installed table
+        self._baseline: set[str] = set()  # adopted: the next reading only sets the baseline
+        self._marks_read = False
         self._lock = threading.Lock()
         # netns -> (inode, digest of the table installed, what it watches)
         self._installed: dict[str, tuple[int, str, Watch]] = {}
@@ -278,12 +289,21 @@ class Observer:
         changes: list[str] = []
         with self._lock:
             installed = dict(self._installed)
+        dropped = set(installed) - set(wanted)
+        if not self._marks_read:  # an earlier process's tables the plan no longer wants
+            self._marks_read = True
+            dropped |= {p.name for p in self._marks.glob("*")} - set(wanted)
         for netns, watch in wanted.items():
             body = render(watch)
             digest = hashlib.sha256(body.encode()).hexdigest()[:20]
             inode = _inode(netns)
             known = installed.get(netns)
             if inode < 0 or (known is not None and known[:2] == (inode, digest)):
+                continue
+            if known is None and self._mark(netns) == f"{inode} {digest}":
+                with self._lock:  # installed by an earlier process, and still as planned
+                    self._installed[netns] = (inode, digest, watch)
+                    self._baseline.add(netns)
                 continue
             script = f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n"
             script += f"table inet {TABLE} {{\n{body}\n}}\n"
@@ -295,8 +315,9 @@ class Observer:
             with self._lock:
                 self._installed[netns] = (inode, digest, watch)
                 self._forget(netns)
+            self._set_mark(netns, f"{inode} {digest}")
             changes.append(f"{netns}: nft table {TABLE}")
-        for netns in set(installed) - set(wanted):
+        for netns in dropped:
             if _inode(netns) >= 0:
                 subprocess.run(
                     ["ip", "netns", "exec", netns, "nft", "delete", "table", "inet", TABLE],
@@ -306,9 +327,25 @@ class Observer:
             with self._lock:
                 self._installed.pop(netns, None)
                 self._forget(netns)
+            self._set_mark(netns, None)
         return changes
 
+    def _mark(self, netns: str) -> str | None:
+        try:
+            return (self._marks / netns).read_text()
+        except OSError:
+            return None
+
+    def _set_mark(self, netns: str, mark: str | None) -> None:
+        path = self._marks / netns
+        if mark is None:
+            path.unlink(missing_ok=True)
+            return
+        self._marks.mkdir(parents=True, exist_ok=True)
+        path.write_text(mark)
+
     def _forget(self, netns: str) -> None:
+        self._baseline.discard(netns)
         self._since.pop(netns, None)
         self._open.pop(netns, None)
         for key in [k for k in self._last if k[0] == netns]:
@@ -332,7 +369,11 @@ class Observer:
             with self._lock:
                 if netns not in self._installed:
                     continue  # dropped meanwhile
-                flows += self._flows(netns, watch, sets, now)
+                found = self._flows(netns, watch, sets, now)
+                if netns in self._baseline:  # adopted: counted before this process began
+                    self._baseline.discard(netns)
+                else:
+                    flows += found
                 self._since[netns] = now
             if watch.kind == "endpoint":
                 endpoints += _endpoint_counters(watch, counters, open_now)
