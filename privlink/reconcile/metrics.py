@@ -9,12 +9,14 @@ from collections import defaultdict
 
 from privlink.api import Scope
 from privlink.dataplane.flows import Observation
-from privlink.services.cloudwatch.privatelink import InterfaceCounters, record_endpoint_counters
-from privlink.services.privatelink.records import VpcEndpoint
+from privlink.services.cloudwatch.privatelink import InterfaceCounters, record_counters
+from privlink.services.privatelink.records import AWS_OWNER
 from privlink.store.unit import UnitOfWork
 
 
 def publish(uow: UnitOfWork, observation: Observation) -> None:
+    """One report for every observed endpoint, in one batch (the services' endpoint counts
+    are read once, not once per endpoint)."""
     by_endpoint: dict[str, dict[str, InterfaceCounters]] = defaultdict(dict)
     for c in observation.endpoints:
         by_endpoint[c.endpoint_id][c.subnet_id] = InterfaceCounters(
@@ -24,8 +26,7 @@ def publish(uow: UnitOfWork, observation: Observation) -> None:
             packets_dropped=c.dropped,
             rst_packets_received=c.rst,
         )
-    at = dt.datetime.fromtimestamp(observation.at, dt.UTC)
-    for endpoint_id, counters in by_endpoint.items():
-        endpoint = uow.get(VpcEndpoint, endpoint_id)
-        if endpoint is not None:
-            record_endpoint_counters(Scope.of(endpoint, uow), endpoint_id, counters, at)
+    if by_endpoint:
+        at = dt.datetime.fromtimestamp(observation.at, dt.UTC)
+        anyone = Scope(AWS_OWNER, "", uow)  # record_counters acts as each record's owner
+        record_counters(anyone, by_endpoint, at)

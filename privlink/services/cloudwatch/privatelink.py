@@ -21,6 +21,7 @@ with every report.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -78,26 +79,41 @@ def record_endpoint_counters(
     at: dt.datetime,
 ) -> None:
     """Publish one report of an endpoint's counters (subnet id -> InterfaceCounters) as the
-    datapoints of the minute holding `at`.
+    datapoints of the minute holding `at` (`record_counters` for one endpoint)."""
+    record_counters(scope, {endpoint_id: counters}, at)
 
-    Called by the data-plane controller about once a minute per interface endpoint, inside a
-    store unit of work; `scope` may be any account's (the endpoint's and the service's owners
-    are read from the store). Unknown endpoints, gateway endpoints and subnets the endpoint
-    does not use are ignored: counters can outlive a deleted endpoint by one pass."""
-    endpoint = scope.foreign(VpcEndpoint, endpoint_id)
-    if endpoint is None or endpoint.endpoint_type == "Gateway":
-        return
-    owner = _scope(scope, endpoint.account, endpoint.region)
-    deltas = [
-        _deltas(owner, endpoint, s, c) for s, c in counters.items() if s in endpoint.interfaces
-    ]
+
+def record_counters(
+    scope: Scope,
+    reports: Mapping[str, Mapping[str, InterfaceCounters]],
+    at: dt.datetime,
+) -> None:
+    """Publish one report per endpoint (endpoint id -> subnet id -> InterfaceCounters) as
+    the datapoints of the minute holding `at`.
+
+    Called by the observation controller about once a minute with every interface endpoint,
+    inside a store unit of work; `scope` may be any account's (the endpoint's and the
+    service's owners are read from the store). Unknown endpoints, gateway endpoints and
+    subnets the endpoint does not use are ignored: counters can outlive a deleted endpoint
+    by one pass. The services' endpoint counts are read once for the whole batch."""
+    connected = Counter(e.service_id for e in scope.uow.list(VpcEndpoint) if e.state == "available")
     stamp = int(at.timestamp())
-    _publish_endpoint(owner, endpoint, [d for d in deltas if d.traffic], stamp)
-    if endpoint.service_owner != AWS_OWNER:
-        service = scope.foreign(EndpointService, endpoint.service_id)
-        if service is not None:
-            provider = _scope(scope, service.account, service.region)
-            _publish_service(provider, service, endpoint, [d for d in deltas if d.traffic], stamp)
+    for endpoint_id, counters in reports.items():
+        endpoint = scope.foreign(VpcEndpoint, endpoint_id)
+        if endpoint is None or endpoint.endpoint_type == "Gateway":
+            continue
+        owner = _scope(scope, endpoint.account, endpoint.region)
+        deltas = [
+            _deltas(owner, endpoint, s, c) for s, c in counters.items() if s in endpoint.interfaces
+        ]
+        traffic = [d for d in deltas if d.traffic]
+        _publish_endpoint(owner, endpoint, traffic, stamp)
+        if endpoint.service_owner != AWS_OWNER:
+            service = scope.foreign(EndpointService, endpoint.service_id)
+            if service is not None:
+                provider = _scope(scope, service.account, service.region)
+                count = connected[service.id]
+                _publish_service(provider, service, endpoint, traffic, count, stamp)
 
 
 def _scope(scope: Scope, account: str, region: str) -> Scope:
@@ -123,7 +139,8 @@ def _deltas(scope: Scope, endpoint: VpcEndpoint, subnet_id: str, now: InterfaceC
         )
     else:
         since = {name: getattr(mark, name) for name in _CUMULATIVE}
-        scope.put(mark.model_copy(update=totals))
+        if totals != since:  # an idle interface writes nothing
+            scope.put(mark.model_copy(update=totals))
     delta = {n: totals[n] - since[n] if totals[n] >= since[n] else totals[n] for n in totals}
     subnet = scope.foreign(Subnet, subnet_id)
     return Deltas(
@@ -189,17 +206,17 @@ def _publish_endpoint(
 
 
 def _publish_service(
-    scope: Scope, service: EndpointService, endpoint: VpcEndpoint, deltas: list[Deltas], stamp: int
+    scope: Scope,
+    service: EndpointService,
+    endpoint: VpcEndpoint,
+    deltas: list[Deltas],
+    connected: int,
+    stamp: int,
 ) -> None:
     """One report of one endpoint adds one sample to each service series: over a minute, Sum
-    adds up the service's endpoints."""
+    adds up the service's endpoints. `connected`: the service's available endpoints."""
     service_id = ("Service Id", service.id)
-    connected = [
-        e
-        for e in scope.uow.list(VpcEndpoint)
-        if e.service_id == service.id and e.state == "available"
-    ]
-    _put(scope, SERVICES, [service_id], {"EndpointsCount": (len(connected), "Count")}, stamp)
+    _put(scope, SERVICES, [service_id], {"EndpointsCount": (connected, "Count")}, stamp)
     if not deltas:
         return
     total = _values(_total(deltas), "RstPacketsSent")
