@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_logs_cli import CLI_V2, cli_v2_available
-from tests.dataplane.world import CONSUMER, World, run_in, wait_for
+from tests.dataplane.world import CONSUMER, World, observed_world, read_all, wait_for
 from tests.harness import needs
 
 pytestmark = pytest.mark.dataplane
@@ -34,23 +34,12 @@ TRUST = {
         }
     ],
 }
-# Connects, says who it is (its own port) and reads the service's whole answer.
-CLIENT = (
-    "import socket,sys\n"
-    "s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)\n"
-    "data = b''\n"
-    "while chunk := s.recv(4096):\n"
-    "    data += chunk\n"
-    "print(s.getsockname()[1], len(data))\n"
-)
 
 
 @pytest.fixture
 def world(fresh_server: Any, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setenv("PRIVLINK_OBSERVE_SECONDS", "2")  # the server's collection period
-    built = World(fresh_server(extra_args=["--dataplane", "linux", "--dns-port", "0"])).build()
-    wait_for(built.targets_healthy, 40, "the targets to pass real health checks")
-    return built
+    return observed_world(fresh_server)
 
 
 def flow_log(world: World) -> str:
@@ -119,7 +108,7 @@ def test_accept_and_reject_records_from_real_traffic(world: World) -> None:
     assert to_s3["Unsuccessful"] == []
 
     reply = wait_for(
-        lambda: run_in(world.client, "python3", "-c", CLIENT, eni["PrivateIpAddress"], "80"),
+        lambda: read_all(world.client, eni["PrivateIpAddress"], 80),
         20,
         "a reply through the endpoint",
     )
@@ -190,7 +179,7 @@ def test_accept_and_reject_records_from_real_traffic(world: World) -> None:
     )
 
     def rejected() -> dict[str, str] | None:
-        run_in(world.client, "python3", "-c", CLIENT, eni["PrivateIpAddress"], "80", timeout=10)
+        read_all(world.client, eni["PrivateIpAddress"], 80, timeout=10)
         events = world.server.aws(
             "logs",
             "filter-log-events",

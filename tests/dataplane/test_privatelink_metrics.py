@@ -16,29 +16,25 @@ from typing import Any
 
 import pytest
 
-from tests.dataplane.world import CONSUMER, PROVIDER, World, run_in, wait_for
+from tests.dataplane.world import (
+    CONSUMER,
+    PROVIDER,
+    World,
+    observed_world,
+    read_all,
+    wait_for,
+)
 from tests.harness import VENV_BIN
 
 pytestmark = pytest.mark.dataplane
 
 CONNECTIONS = 5
-# Connects and reads the service's whole answer; prints its length.
-CLIENT = (
-    "import socket,sys\n"
-    "s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)\n"
-    "data = b''\n"
-    "while chunk := s.recv(4096):\n"
-    "    data += chunk\n"
-    "print(len(data))\n"
-)
 
 
 @pytest.fixture
 def world(fresh_server: Any, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setenv("PRIVLINK_OBSERVE_SECONDS", "2")  # the server's collection period
-    built = World(fresh_server(extra_args=["--dataplane", "linux", "--dns-port", "0"])).build()
-    wait_for(built.targets_healthy, 40, "the targets to pass real health checks")
-    return built
+    return observed_world(fresh_server)
 
 
 def statistic(
@@ -74,11 +70,11 @@ def test_connections_bytes_and_drops_from_real_traffic(world: World) -> None:
     answered = 0
     for _ in range(CONNECTIONS):
         reply = wait_for(
-            lambda: run_in(world.client, "python3", "-c", CLIENT, eni_ip, "80"),
+            lambda: read_all(world.client, eni_ip, 80),
             20,
             "a reply through the endpoint",
         )
-        answered += int(reply.stdout)
+        answered += int(reply.stdout.split()[1])
     per_endpoint = {
         "Endpoint Type": "Interface",
         "Service Name": world.service_name,
@@ -128,7 +124,7 @@ def test_connections_bytes_and_drops_from_real_traffic(world: World) -> None:
     )
 
     def dropped() -> float | None:
-        run_in(world.client, "python3", "-c", CLIENT, eni_ip, "80", timeout=10)
+        read_all(world.client, eni_ip, 80, timeout=10)
         found = statistic(world, CONSUMER, endpoints, "PacketsDropped", per_endpoint)
         return found or None
 
@@ -237,7 +233,7 @@ def test_active_connections_and_resets_from_the_service(world: World) -> None:
         os.killpg(hold.pid, signal.SIGTERM)
         hold.wait(timeout=10)
 
-    refused = run_in(world.client, "python3", "-c", CLIENT, eni_ip, "83")
+    refused = read_all(world.client, eni_ip, 83)
     assert "ConnectionRefusedError" in refused.stderr
 
     def resets() -> float | None:

@@ -85,6 +85,32 @@ def on_internet(*argv: str, timeout: float = 20) -> subprocess.CompletedProcess[
     return run_in("--internet", *argv, timeout=timeout)
 
 
+# Connects, says who it is (its own port) and reads the service's whole answer's length.
+READ_ALL = (
+    "import socket,sys\n"
+    "s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)\n"
+    "data = b''\n"
+    "while chunk := s.recv(4096):\n"
+    "    data += chunk\n"
+    "print(s.getsockname()[1], len(data))\n"
+)
+
+
+def read_all(
+    instance: str, host: str, port: int, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    """One connection from `instance`; its stdout is "LOCAL_PORT BYTES_ANSWERED"."""
+    return run_in(instance, "python3", "-c", READ_ALL, host, str(port), timeout=timeout)
+
+
+def observed_world(fresh_server: Any) -> World:
+    """The consumer/provider world on a Linux data plane that counts traffic every 2 s
+    (PRIVLINK_OBSERVE_SECONDS, set by the caller), its targets healthy."""
+    built = World(fresh_server(extra_args=["--dataplane", "linux", "--dns-port", "0"])).build()
+    wait_for(built.targets_healthy, 40, "the targets to pass real health checks")
+    return built
+
+
 def connect(instance: str, host: str, port: int) -> subprocess.CompletedProcess[str]:
     return run_in(instance, "python3", "-c", CLIENT, host, str(port))
 
