@@ -119,6 +119,7 @@ def run(count: int, state: Path) -> dict[str, Any]:
     driver = LinuxDriver(state)
     result["first_apply_s"], report = timed(f"N={count} first apply", lambda: driver.apply(plan))
     result["first_apply_errors"] = len(report.errors)
+    result["first_apply_error_sample"] = sorted(report.errors.items())[:3]
     result["namespaces"], result["daemons"] = ours()
     result["fds_after_apply"] = fds()
     result["reapply_s"], report = timed(f"N={count} re-apply", lambda: driver.apply(plan))

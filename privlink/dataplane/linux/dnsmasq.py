@@ -10,8 +10,8 @@ two processes:
   back with `server=/NAME/127.0.0.1#PORT`; both change by SIGHUP only. `local=/#/` makes
   every other name NXDOMAIN instead of REFUSED; no upstream. Its configuration file
   changes only with its listen addresses, i.e. never for a living VPC.
-* the *back* (127.0.0.1 on a free port, only in VPCs with CNAMEs or wildcards): the same
-  hosts file plus the cname= and address= lines. A change starts a new back next to the old
+* the *back* (127.0.0.1, a free port under 32000; only in VPCs with CNAMEs or wildcards):
+  the same hosts file plus the cname= and address= lines. A change starts a new back next to the old
   one, waits until it answers, points the front at it (servers-file + SIGHUP), confirms the
   front answers from it (a probe name whose answer encodes the port), then stops the old.
 
@@ -39,6 +39,7 @@ from privlink.dataplane.linux.spec import DnsSpec
 READY_TIMEOUT = 5.0
 PROBE = "records.plk.invalid"  # answered by the back only: says which back the front uses
 BACK = "dnsrecords"  # process-key kind of a back: dnsrecords-<vpc_id>@<port>
+BACK_PORTS = (20000, 32000)  # where a back listens on 127.0.0.1
 
 
 def _common(hosts_path: Path, log_path: Path, pid_path: Path | None) -> list[str]:
@@ -181,14 +182,28 @@ class DnsmasqManager:
                 if hosts_changed:
                     self.procs.signal(self.back_key(spec.vpc_id, current), signal.SIGHUP)
                 return None, current, []
-        port = free_port(spec.netns, avoid=current)
-        conf = root / f"records-{port}.conf"
-        conf.write_text(render_records(spec, root / "hosts", root / "records.log", port))
-        self._start(self.back_key(spec.vpc_id, port), spec, conf, "127.0.0.1", port)
+        port = self._start_back(spec, root, current)
         (root / "records.port").write_text(str(port))
         if current is not None:
             (root / f"records-{current}.conf").unlink(missing_ok=True)
         return (current if alive else None), port, [f"dnsmasq {spec.vpc_id}: records on {port}"]
+
+    def _start_back(self, spec: DnsSpec, root: Path, current: int | None) -> int:
+        """Start a back on a free port; another port if that one was taken meanwhile
+        (seen about once in 200 starts at scale, "Address already in use")."""
+        for attempt in range(3):
+            port = free_port(spec.netns, avoid=current)
+            conf = root / f"records-{port}.conf"
+            conf.write_text(render_records(spec, root / "hosts", root / "records.log", port))
+            try:
+                self._start(self.back_key(spec.vpc_id, port), spec, conf, "127.0.0.1", port)
+            except TimeoutError as exc:
+                conf.unlink(missing_ok=True)
+                if "in use" not in str(exc) or attempt == 2:
+                    raise
+                continue
+            return port
+        raise AssertionError("not reached")
 
     def _start(self, key: str, spec: DnsSpec, conf: Path, address: str, port: int) -> None:
         argv = netns.exec_argv(spec.netns, ["dnsmasq", f"--conf-file={conf}"])
@@ -213,22 +228,23 @@ class DnsmasqManager:
 
 
 def free_port(netns_name: str, avoid: int | None = None) -> int:
-    """A loopback port free for both UDP and TCP in the namespace (the kernel's choice)."""
+    """A loopback port free for both UDP and TCP in the namespace, below the ephemeral
+    range (32768 and up by default): a socket the kernel numbers itself, such as the
+    readiness probe's, can never take it between this choice and the back's bind."""
 
     def pick() -> int:
-        for _ in range(20):
+        for port in random.sample(range(*BACK_PORTS), 50):
+            if port == avoid:
+                continue
             with (
                 socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
                 socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
             ):
-                udp.bind(("127.0.0.1", 0))
-                port: int = udp.getsockname()[1]
-                if port == avoid:
-                    continue
                 with contextlib.suppress(OSError):
+                    udp.bind(("127.0.0.1", port))
                     tcp.bind(("127.0.0.1", port))
                     return port
-        raise OSError("no free loopback port")
+        raise OSError("no free loopback port for a resolver")
 
     return netns.run_in(netns_name, pick) if netns_name else pick()
 
