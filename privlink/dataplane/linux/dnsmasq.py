@@ -14,6 +14,9 @@ two processes:
   the same hosts file plus the cname= and address= lines. A change starts a new back next to the old
   one, waits until it answers, points the front at it (servers-file + SIGHUP), confirms the
   front answers from it (a probe name whose answer encodes the port), then stops the old.
+  Left: a query the front has forwarded to the old back when it reloads is dropped (dnsmasq
+  discards replies from a server no longer configured; checked with a slow back), so a
+  client retries it; a fixed back address behind a DNAT that moves would close that.
 
 The host-side resolver is the same pair with an empty netns: in the driver's (host)
 namespace, bound to 127.0.0.1 only (bind-interfaces + listen-address), no DHCP, no upstream.
