@@ -89,7 +89,10 @@ def test_queries_are_answered_while_records_and_wildcards_change(driver: Any) ->
     steps = [
         ((a, wild), {NAMES[1]: ["3.5.0.10"]}),  # a first wildcard: a back starts
         ((replace(a, addresses=("10.0.1.51",)), wild), {NAMES[0]: ["10.0.1.51"]}),
-        ((a, replace(wild, addresses=("10.0.1.5",)), alias), {NAMES[1]: ["10.0.1.5"]}),
+        (
+            (a, replace(wild, addresses=("10.0.1.5",)), alias),
+            {NAMES[1]: ["10.0.1.5"], NAMES[2]: ["10.0.1.50", "svc.example.internal."]},
+        ),
         ((a, alias), {NAMES[1]: []}),  # wildcard gone, the CNAME stays on the back
         ((a,), {NAMES[2]: []}),  # nothing for a back: it stops
         ((a, wild), {NAMES[1]: ["3.5.0.10"]}),

@@ -11,7 +11,9 @@ two processes:
   every other name NXDOMAIN instead of REFUSED; no upstream. Its configuration file
   changes only with its listen addresses, i.e. never for a living VPC.
 * the *back* (127.0.0.1, a free port under 32000; only in VPCs with CNAMEs or wildcards):
-  the same hosts file plus the cname= and address= lines. A change starts a new back next to the old
+  the cname= and address= lines, and a hosts file of the CNAMEs' targets only (dnsmasq
+  follows a CNAME only to a name it holds itself; the rest of a VPC's A records, which
+  grow with every endpoint, stay in the front alone). A change starts a new back next to the old
   one, waits until it answers, points the front at it (servers-file + SIGHUP), confirms the
   front answers from it (a probe name whose answer encodes the port), then stops the old.
   Left: a query the front has forwarded to the old back when it reloads is dropped (dnsmasq
@@ -80,8 +82,18 @@ def render_conf(
     return "\n".join(lines) + "\n"
 
 
+def records_hosts(spec: DnsSpec) -> str:
+    """The back's hosts file: the lines of the CNAMEs' targets."""
+    targets = {target for _, target in spec.cnames}
+    return "".join(
+        line
+        for line in spec.hosts.splitlines(keepends=True)
+        if len(line.split()) > 1 and line.split()[1] in targets
+    )
+
+
 def render_records(spec: DnsSpec, hosts_path: Path, log_path: Path, port: int) -> str:
-    """The back: the same hosts (CNAME targets), the CNAMEs and wildcards, and the probe."""
+    """The back: the CNAMEs' targets (`records_hosts`), the CNAMEs and wildcards, the probe."""
     lines = [
         *_common(hosts_path, log_path, hosts_path.with_name(f"records-{port}.pid")),
         "listen-address=127.0.0.1",
@@ -148,7 +160,7 @@ class DnsmasqManager:
         root.mkdir(parents=True, exist_ok=True)
         hosts, servers = root / "hosts", root / "servers"
         hosts_changed = _write_if_changed(hosts, spec.hosts)
-        old, port, changes = self._back(spec, root, hosts_changed)
+        old, port, changes = self._back(spec, root)
         servers_changed = _write_if_changed(servers, render_servers(spec, port))
         conf = render_conf(spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid", servers)
         conf_changed = _write_if_changed(root / "dnsmasq.conf", conf)
@@ -169,9 +181,7 @@ class DnsmasqManager:
             self.procs.stop(self.back_key(spec.vpc_id, old))
         return changes
 
-    def _back(
-        self, spec: DnsSpec, root: Path, hosts_changed: bool
-    ) -> tuple[int | None, int | None, list[str]]:
+    def _back(self, spec: DnsSpec, root: Path) -> tuple[int | None, int | None, list[str]]:
         """Make sure the wanted back runs: (old port to stop once the front has moved,
         the port the front must use, changes)."""
         current = self.back_port(spec.vpc_id)
@@ -179,8 +189,9 @@ class DnsmasqManager:
         if not spec.cnames and not spec.wildcards:
             (root / "records.port").unlink(missing_ok=True)
             return (current if alive else None), None, []
+        hosts_changed = _write_if_changed(root / "records.hosts", records_hosts(spec))
         if alive and current is not None:
-            wanted = render_records(spec, root / "hosts", root / "records.log", current)
+            wanted = render_records(spec, root / "records.hosts", root / "records.log", current)
             if _read(root / f"records-{current}.conf") == wanted:
                 if hosts_changed:
                     self.procs.signal(self.back_key(spec.vpc_id, current), signal.SIGHUP)
@@ -197,7 +208,9 @@ class DnsmasqManager:
         for attempt in range(3):
             port = free_port(spec.netns, avoid=current)
             conf = root / f"records-{port}.conf"
-            conf.write_text(render_records(spec, root / "hosts", root / "records.log", port))
+            conf.write_text(
+                render_records(spec, root / "records.hosts", root / "records.log", port)
+            )
             try:
                 self._start(self.back_key(spec.vpc_id, port), spec, conf, "127.0.0.1", port)
             except TimeoutError as exc:
