@@ -45,6 +45,7 @@ from typing import Any, Literal
 
 from privlink.dataplane import names
 from privlink.dataplane.flows import PROTOCOLS, Action, EniCounters, FlowCount, Observation
+from privlink.dataplane.linux.netns import exec_argv
 from privlink.dataplane.plan import DataplanePlan
 
 log = logging.getLogger("privlink.dataplane.observe")
@@ -248,7 +249,7 @@ def open_connections(conntrack_listing: str, addresses: set[str]) -> dict[str, i
 # -- the kernel --------------------------------------------------------------------------
 def _run(netns: str, argv: list[str], stdin: str | None = None) -> str:
     result = subprocess.run(
-        ["ip", "netns", "exec", netns, *argv],
+        exec_argv(netns, argv),  # nft and conntrack need the namespace's network only
         input=stdin,
         capture_output=True,
         text=True,
@@ -320,7 +321,7 @@ class Observer:
         for netns in dropped:
             if _inode(netns) >= 0:
                 subprocess.run(
-                    ["ip", "netns", "exec", netns, "nft", "delete", "table", "inet", TABLE],
+                    exec_argv(netns, ["nft", "delete", "table", "inet", TABLE]),
                     capture_output=True,
                     timeout=TIMEOUT,
                 )
