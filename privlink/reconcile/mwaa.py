@@ -54,6 +54,9 @@ log = logging.getLogger("privlink.reconcile.mwaa")
 
 WAIT = 1.0  # something is in flight: look again soon
 SYNC = 5.0  # DAG and task-log sync period
+# A rollback that fails is tried again (its stop/restore/start may meet what the failed
+# update left behind, say a port not yet released) before the environment is UNAVAILABLE.
+ROLLBACK_ATTEMPTS = 3
 NO_DATAPLANE = (
     "privlink runs Apache Airflow only with the Linux data plane (privlink up --dataplane "
     "linux): its components live in the network MWAA builds."
@@ -75,6 +78,7 @@ class MwaaController:
         self.running: set[str] = set()  # environments whose runtime this process started
         self.stopped: set[str] = set()  # deleting environments whose runtime is stopped
         self.specs: dict[str, EnvironmentSpec] = {}
+        self.rollback_failures: dict[str, int] = {}  # rollbacks failed in a row, per env
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         jobs: list[Job] = []
@@ -228,7 +232,11 @@ class MwaaController:
                 updates.mark_rolling_back(scope, env, "INTERNAL_ERROR", result.message)
         elif result.action == "rollback":
             (self.running.add if result.ok else self.running.discard)(env.id)
-            if env.status == ROLLING_BACK:
+            failures = 0 if result.ok else self.rollback_failures.get(env.id, 0) + 1
+            if failures and failures < ROLLBACK_ATTEMPTS:  # e.g. a port still held: again
+                self.rollback_failures[env.id] = failures
+            elif env.status == ROLLING_BACK:
+                self.rollback_failures.pop(env.id, None)
                 updates.mark_rolled_back(scope, env, result.ok, result.message)
         elif result.ok:
             self.running.add(env.id)
