@@ -15,7 +15,7 @@ UPDATING (Airflow restarted with the new settings; a new version's `airflow db
 migrate` upgrades the schema) -> AVAILABLE. If the restart fails: ROLLING_BACK
 (previous settings and network back, the snapshot restored, the previous Airflow
 started) -> UPDATE_FAILED with LastUpdate.Error, still usable; a rollback that
-fails too leaves UNAVAILABLE.
+fails three times in a row (the controller tries again) leaves UNAVAILABLE.
 """
 
 from __future__ import annotations
