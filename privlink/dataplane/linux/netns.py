@@ -219,12 +219,16 @@ def _alive(pid: int) -> bool:
 
 
 def write_sysctls(name: str, values: dict[str, str]) -> list[str]:
-    """Set per-namespace sysctls ("net.ipv4.ip_forward" -> "1"); return those changed."""
+    """Set per-namespace sysctls ("net.ipv4.ip_forward" -> "1"); return those changed.
+    The net.bridge.* knobs exist only while the host has br_netfilter; without it bridged
+    frames never meet netfilter, which is what they ask for, so a missing one is skipped."""
 
     def body() -> list[str]:
         changed = []
         for key, value in values.items():
             path = Path("/proc/sys") / key.replace(".", "/")
+            if key.startswith("net.bridge.") and not path.exists():
+                continue
             if path.read_text().split() != value.split():
                 path.write_text(value)
                 changed.append(key)

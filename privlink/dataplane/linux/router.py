@@ -55,9 +55,15 @@ from privlink.dataplane.plan import (
 from privlink.dataplane.routing import NatGatewayNet, PeeringNet, PublicAddress
 
 # A router sends no ICMP redirects: a subnet's route table, not a shortcut, decides.
+# Frames bridged inside a subnet skip netfilter (br_netfilter, when the host has it, would
+# run every one through the IP hooks and conntrack: no ACL applies inside a subnet on AWS,
+# and it cost every path ~10 % of its bulk throughput in bench/dataplane/bench.py).
 ROUTER_SYSCTLS = FORWARDING + (
     ("net.ipv4.conf.all.send_redirects", "0"),
     ("net.ipv4.conf.default.send_redirects", "0"),
+    ("net.bridge.bridge-nf-call-iptables", "0"),
+    ("net.bridge.bridge-nf-call-ip6tables", "0"),
+    ("net.bridge.bridge-nf-call-arptables", "0"),
 )
 LOCAL_RULE = 100  # to the VPC's own blocks: the main table (connected routes)
 TABLE_RULE = 200  # from a subnet: its route table
