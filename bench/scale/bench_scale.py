@@ -249,8 +249,13 @@ def settle(consumers: list[Consumer], timeout: float) -> dict[str, float]:
     traffic (both None-free: a timeout raises)."""
     started = time.monotonic()
     wanted = {e for c in consumers for e in c.endpoint_ids}
+
+    def all_available() -> bool:
+        found = states(consumers)  # once per look: it reads every account's endpoints
+        return all(found.get(e) == "available" for e in wanted)
+
     wait_until(
-        lambda: all(states(consumers).get(e) == "available" for e in wanted),
+        all_available,
         timeout,
         1.0,
         "every endpoint to be available",

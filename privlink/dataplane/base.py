@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -60,6 +61,13 @@ class ApplyReport:
     changes: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     permanent: set[str] = field(default_factory=set)
+    # where the pass spent its time, in ms per phase (for the apply log line and benches)
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, phase: str, started: float) -> None:
+        """Add the time since `started` (time.monotonic()) to `phase`."""
+        elapsed = (time.monotonic() - started) * 1000
+        self.phases[phase] = self.phases.get(phase, 0.0) + elapsed
 
     def fail(self, resource: str, message: str, permanent: bool) -> None:
         """Record the first failure of a resource in this pass."""

@@ -141,13 +141,13 @@ class PlanWorker:
                 if self._pending is None:
                     self._pending = request
             return None
-        log.debug("planned in %.0f ms", (time.monotonic() - started) * 1000)
+        planned_ms = (time.monotonic() - started) * 1000
         if plan == self._last and not request.force and self._last_outcome is not None:
             # Nothing to apply, but whoever asked still hears how it stands.
             return replace(self._last_outcome, generation=request.generation)
-        return self._apply(plan, request.generation)
+        return self._apply(plan, request.generation, planned_ms)
 
-    def _apply(self, plan: DataplanePlan, generation: int) -> Outcome:
+    def _apply(self, plan: DataplanePlan, generation: int, planned_ms: float) -> Outcome:
         tracked = frozenset(
             [e.endpoint_id for e in plan.endpoints if e.active]
             + [i.instance_id for i in plan.instances]
@@ -160,10 +160,13 @@ class PlanWorker:
             self._last = None
             errors = {rid: f"apply failed: {exc}" for rid in tracked}
             return Outcome(tracked, errors, frozenset(), generation)
+        slowest = sorted(report.phases.items(), key=lambda kv: -kv[1])[:4]
         log.info(  # one line per apply: what the data plane costs, visible by default
-            "applied plan in %.0f ms: %d changes",
+            "applied plan in %.0f ms: %d changes (planned in %.0f ms)%s",
             (time.monotonic() - started) * 1000,
             len(report.changes),
+            planned_ms,
+            "".join(f"; {phase} {ms:.0f} ms" for phase, ms in slowest if ms >= 100),
         )
         for resource, error in report.errors.items():
             log.warning("data plane could not realise %s: %s", resource, error)

@@ -77,19 +77,32 @@ class Converge:
         return True
 
     def run(self) -> None:
-        self.sweep()
-        self.files()  # first: a namespace `privlink exec` can enter already has its resolv.conf
-        spaces = list(self.spec.namespaces.values())
-        for ns in spaces:
+        """The pass, each phase timed into the report (report.phases)."""
+        phases: list[tuple[str, Callable[[], None]]] = [
+            ("sweep", self.sweep),
+            # first: a namespace `privlink exec` can enter already has its resolv.conf
+            ("files", self.files),
+            ("namespaces", self.namespaces),
+            ("network", lambda: self.network(self._live())),
+            ("resolvers", self.resolvers),  # before the filters: new instances ask it first
+            ("nftables", self.rulesets),
+            ("proxies", self.proxies),
+            ("haproxy", self.haproxies),
+            ("user data", self.user_data),
+            ("daemons", self.daemons),
+        ]
+        for phase, fn in phases:
+            started = time.monotonic()
+            fn()
+            self.report.timed(phase, started)
+
+    def namespaces(self) -> None:
+        for ns in self.spec.namespaces.values():
             if not self.step(ns.owner, "namespace", self.namespace, ns):
                 self.failed.add(ns.name)
-        self.network([ns for ns in spaces if ns.name not in self.failed])
-        self.resolvers()  # before the filters: a new instance asks its resolver first
-        self.rulesets()
-        self.proxies()
-        self.haproxies()
-        self.user_data()
-        self.daemons()
+
+    def _live(self) -> list[NamespaceSpec]:
+        return [ns for ns in self.spec.namespaces.values() if ns.name not in self.failed]
 
     def network(self, spaces: list[NamespaceSpec]) -> None:
         """Links, addresses, routes and rules of the namespaces that are not settled

@@ -100,10 +100,14 @@ class LinuxDriver:
             if self._resync:
                 self._resync = False
                 self._forget_remembered()
+            started = time.monotonic()
             spec = topology.build(plan, self._health_map())
+            report.timed("render", started)
             self._plan = plan
             Converge(self, spec, report).run()
+            started = time.monotonic()
             report.changes += self.observer.install(plan)
+            report.timed("observe", started)
             self._health.update(spec.checks)
         return report
 

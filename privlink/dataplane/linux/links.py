@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -300,8 +302,19 @@ def _rule_args(rule: RuleSpec) -> dict[str, Any]:
 
 
 def _send_garp(link: str, address: str) -> None:
-    """One ARP announcement (request, sender = target = address) out of `link`."""
-    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
+    """One ARP announcement (request, sender = target = address) out of `link`.
+
+    The socket is closed off the caller's path (_CLOSER): closing a packet socket waits
+    for an RCU grace period (synchronize_net, 14 ms idle and far more on a busy host), and
+    the frame is already sent. At most GARP_SOCKETS wait to be closed at once, so the
+    descriptors stay bounded however many namespaces an apply announces in."""
+    _PENDING.acquire()
+    try:
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    except BaseException:
+        _PENDING.release()
+        raise
+    try:
         sock.bind((link, 0x0806))
         mac = sock.getsockname()[4]
         ip = socket.inet_aton(address)
@@ -316,3 +329,19 @@ def _send_garp(link: str, address: str) -> None:
             + ip
         )
         sock.send(frame)
+    finally:
+        _CLOSER.submit(_close, sock)
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.close()
+    finally:
+        _PENDING.release()
+
+
+GARP_SOCKETS = 256  # announcement sockets waiting to be closed, at most
+_PENDING = threading.BoundedSemaphore(GARP_SOCKETS)
+# Closes overlap, so they share grace periods (threads start on first use and are joined
+# at interpreter exit, by when their few pending closes are done).
+_CLOSER = ThreadPoolExecutor(32, thread_name_prefix="garp-close")
