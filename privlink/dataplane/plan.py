@@ -15,6 +15,10 @@ Design choices worth knowing:
   destination the data plane ever uses. It has no NLB.
 - The host-side resolver (`host_dns_port`, `host_dns`) answers the endpoint-specific public
   names on 127.0.0.1 for tools on the host; 0 = not run.
+- Public names (endpoint-specific names, load balancers', public instance names ...) are
+  in the plan once (`public_dns`), not in every VPC: a VPC answers its own records
+  (`VpcNet.dns_records`), and a public name only where it has no record of that name.
+  Copied into every VPC they made the plan O(VPCs x endpoints).
 - A gateway endpoint to an AWS service privlink implements (S3) is a `GatewayNet`: the
   service's public front addresses inside the VPC, reachable only from the subnets whose
   route table routes the service's prefix list to the endpoint, relayed to privlink's API.
@@ -46,6 +50,7 @@ AMAZON_DNS_LINK_LOCAL = "169.254.169.253"
 # An endpoint with a local_port listens here on its ENIs: what SDKs dial (https://...).
 LOCAL_SERVICE_PORT = 443
 HOST_RESOLVER = "host-resolver"  # the resource id problems of the host-side resolver go to
+PUBLIC_DNS = "public-dns"  # the resource id problems of plan.public_dns go to
 _PROTOCOL_ALIASES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
 
 
@@ -120,6 +125,9 @@ class DnsRecord:
 
 @dataclass(frozen=True)
 class VpcNet:
+    """A VPC. `dns_records` are its own answers (its host names, its endpoints' private
+    names, split horizon): each wins over a public name of the same name (plan.public_dns)."""
+
     vpc_id: str
     cidr: str
     subnets: tuple[SubnetNet, ...] = ()
@@ -301,6 +309,9 @@ class DataplanePlan:
     # Interfaces (ENI ids) a flow log names, directly or by subnet or VPC: only these pay
     # for per-flow counting (linux/observe.py).
     flow_logged: tuple[str, ...] = ()
+    # What every VPC resolver answers unless the VPC has a record of that name itself
+    # (sorted by name).
+    public_dns: tuple[DnsRecord, ...] = ()
 
     def vpc(self, vpc_id: str) -> VpcNet:
         for vpc in self.vpcs:
@@ -353,5 +364,6 @@ class DataplanePlan:
             client_vpns=access.kept(self, bad, ok_vpcs),
             failed_zones=self.failed_zones,
             flow_logged=self.flow_logged,
+            public_dns=() if PUBLIC_DNS in bad else self.public_dns,
         )
         return routing.trim(self, plan, bad, ok_vpcs)

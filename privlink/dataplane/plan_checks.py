@@ -12,7 +12,9 @@ import ipaddress
 from privlink.dataplane import access, routing
 from privlink.dataplane.plan import (
     HOST_RESOLVER,
+    PUBLIC_DNS,
     DataplanePlan,
+    DnsRecord,
     EndpointNet,
     GatewayNet,
     NlbNet,
@@ -60,6 +62,7 @@ class _Validator:
                 self._address(alb.alb_id, alb.vpc_id, node.subnet_id, node.ip)
             self._rules(alb.alb_id, alb.security.ingress + alb.security.egress)
         self._host_resolver()
+        self._records(PUBLIC_DNS, self.plan.public_dns)
         for rid, problem in access.problems(self.plan):
             self.add(rid, problem)
         for rid, problem in routing.problems(self.plan):
@@ -88,9 +91,12 @@ class _Validator:
             if any(snet.overlaps(other) for other in seen):  # type: ignore[arg-type]
                 self.add(vpc.vpc_id, f"subnet {subnet.subnet_id} overlaps another subnet")
             seen.append(snet)
-        for record in vpc.dns_records:
+        self._records(vpc.vpc_id, vpc.dns_records)
+
+    def _records(self, owner: str, records: tuple[DnsRecord, ...]) -> None:
+        for record in records:
             if bool(record.addresses) == bool(record.cname) or (record.wildcard and record.cname):
-                self.add(vpc.vpc_id, f"dns record {record.name}: give addresses or a cname")
+                self.add(owner, f"dns record {record.name}: give addresses or a cname")
 
     def _address(self, owner: str, vpc_id: str, subnet_id: str, ip: str) -> None:
         vpc = self.vpcs.get(vpc_id)

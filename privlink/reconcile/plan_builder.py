@@ -6,7 +6,9 @@ same kernel state, and the driver's diff makes an unchanged plan free.
 
 Choices recorded here:
 - Endpoint-specific names (regional, zonal) are public on AWS, so every VPC's
-  resolver answers them; private DNS names only in the endpoint's own VPC.
+  resolver answers them; private DNS names only in the endpoint's own VPC. Public names
+  go into the plan once (plan.public_dns), a VPC's own answers into its VpcNet; an own
+  record wins over a public one of the same name.
 - An endpoint carries traffic from "pending" on (accepted, being provisioned):
   the path is installed first, then the endpoint controller sees the path is
   in place and moves it to "available" -- so "available" means packets flow.
@@ -98,8 +100,11 @@ def build_plan(
         if api.port and s3_paths.SERVICE in api.services
         else ()
     )
+    vpcs, public_dns = _vpc_nets(
+        uow, instances, endpoints, public, s3_paths.SERVICE in api.services
+    )
     plan = p.DataplanePlan(
-        _vpc_nets(uow, instances, endpoints, public, s3_paths.SERVICE in api.services),
+        vpcs,
         _instance_nets(uow, instances, enis, members),
         nlbs,
         tuple(
@@ -122,6 +127,7 @@ def build_plan(
             lambda ids: _security(effective_rules(uow, ids, members)),
         ),
         flow_logged=tuple(sorted(logged_interfaces(uow))),
+        public_dns=public_dns,
     )
     return zone_outage.apply(plan, failed_zones(uow))
 
@@ -132,26 +138,32 @@ def _vpc_nets(
     endpoints: list[VpcEndpoint],
     public: tuple[PublicAddress, ...],
     s3_served: bool,
-) -> tuple[p.VpcNet, ...]:
-    """Every VPC with its subnets, resolver records, route tables and internet gateway."""
+) -> tuple[tuple[p.VpcNet, ...], tuple[p.DnsRecord, ...]]:
+    """Every VPC with its subnets, own resolver records, route tables and internet
+    gateway; and the public names every VPC resolves (sorted by name)."""
     vpcs = uow.list(Vpc)
-    records = _dns_records(uow, vpcs, instances, endpoints, s3_served)
-    vpc_paths.add_dns_records(uow, records, public)
+    records, names = _dns_records(uow, vpcs, instances, endpoints, s3_served)
+    vpc_paths.add_dns_records(uow, records, names, public)
     subnets_of: dict[str, list[p.SubnetNet]] = defaultdict(list)
     for subnet in uow.list(Subnet):
         subnets_of[subnet.vpc_id].append(vpc_paths.subnet_net(uow, subnet))
-    return tuple(
+    nets = tuple(
         p.VpcNet(
             vpc.id,
             vpc.cidr,
             tuple(subnets_of[vpc.id]),
             resolver_enabled=vpc.enable_dns_support,
-            dns_records=tuple(sorted(records.get(vpc.id, {}).values(), key=lambda r: r.name)),
+            dns_records=_sorted(records.get(vpc.id, {})),
             route_tables=vpc_paths.route_tables(uow, vpc),
             internet_gateway=vpc_paths.internet_gateway(uow, vpc),
         )
         for vpc in vpcs
     )
+    return nets, _sorted(names)
+
+
+def _sorted(records: dict[str, p.DnsRecord]) -> tuple[p.DnsRecord, ...]:
+    return tuple(sorted(records.values(), key=lambda r: r.name))
 
 
 def _instance_nets(
@@ -241,8 +253,10 @@ def _dns_records(
     instances: list[Instance],
     endpoints: list[VpcEndpoint],
     s3_public: bool = False,
-) -> dict[str, dict[str, p.DnsRecord]]:
-    """Per VPC: name -> record. `s3_public`: S3's public names resolve in every VPC."""
+) -> tuple[dict[str, dict[str, p.DnsRecord]], dict[str, p.DnsRecord]]:
+    """Per VPC its own records (name -> record), and the public ones (name -> record).
+    `s3_public`: S3's public names of its region resolve in every VPC (own records of
+    each VPC, since they depend on its region; a public name of the same name wins)."""
     out: dict[str, dict[str, p.DnsRecord]] = defaultdict(dict)
     hostnames = {v.id for v in vpcs if v.enable_dns_hostnames}
     for instance in instances:
@@ -264,12 +278,11 @@ def _dns_records(
             public[mwaa.name] = record
         else:  # the MWAA service VPC's own view of an endpoint name (split horizon)
             out[mwaa.vpc_id][mwaa.name] = record
-    for vpc in vpcs:
-        for name, record in public.items():
-            out[vpc.id].setdefault(name, record)
-        for record in s3_paths.public_records(vpc.region) if s3_public else ():
-            out[vpc.id].setdefault(record.name, record)
-    return out
+    for vpc in vpcs if s3_public else ():
+        for record in s3_paths.public_records(vpc.region):
+            if record.name not in public:
+                out[vpc.id].setdefault(record.name, record)
+    return out, public
 
 
 def _record(answer: Answer) -> p.DnsRecord | None:

@@ -203,15 +203,14 @@ def _names_of(uow: UnitOfWork, vpc: Vpc, public: tuple[r.PublicAddress, ...]) ->
 def add_dns_records(
     uow: UnitOfWork,
     records: dict[str, dict[str, p.DnsRecord]],
+    public_names: dict[str, p.DnsRecord],
     public: tuple[r.PublicAddress, ...],
 ) -> None:
-    """Into each VPC's records (name -> record): every public name with its public
-    address, then this VPC's split-horizon answers over them."""
-    names = public_records(uow, public)
-    for vpc in uow.list(Vpc):
-        mine = records.setdefault(vpc.id, {})
-        for record in names:
-            mine.setdefault(record.name, record)
+    """Into the public records (name -> record): every public instance name with its
+    public address, unless a public name of that name is there already; into each VPC's
+    own records: its split-horizon answers, which win over any other of the same name."""
+    for record in public_records(uow, public):
+        public_names.setdefault(record.name, record)
     for vpc_id, found in split_horizon(uow, public).items():
         for record in found:
             records.setdefault(vpc_id, {})[record.name] = record

@@ -31,12 +31,17 @@ def apply(plan: p.DataplanePlan, failed: frozenset[str]) -> p.DataplanePlan:
     internet = plan.internet
     if internet is not None:
         internet = replace(internet, dns_records=_trim(internet.dns_records, checked, gone))
+    public = _trim(plan.public_dns, checked, gone)
+    dropped = frozenset(r.name for r in plan.public_dns) - {r.name for r in public}
     return replace(
         plan,
-        vpcs=tuple(replace(v, dns_records=_trim(v.dns_records, checked, gone)) for v in plan.vpcs),
+        vpcs=tuple(
+            replace(v, dns_records=_trim(v.dns_records, checked, gone, dropped)) for v in plan.vpcs
+        ),
         host_dns=_trim(plan.host_dns, checked, gone),
         internet=internet,
         failed_zones=failed,
+        public_dns=public,
     )
 
 
@@ -55,12 +60,16 @@ def _addresses(plan: p.DataplanePlan, zone: Callable[[str], bool]) -> frozenset[
 
 
 def _trim(
-    records: tuple[p.DnsRecord, ...], checked: frozenset[str], gone: frozenset[str]
+    records: tuple[p.DnsRecord, ...],
+    checked: frozenset[str],
+    gone: frozenset[str],
+    public_dropped: frozenset[str] = frozenset(),
 ) -> tuple[p.DnsRecord, ...]:
     """Health-checked records (every address an ENI's or a node's) without the gone
-    addresses; one left with none disappears, and so does a CNAME to it."""
+    addresses; one left with none disappears, and so does a CNAME to it (or to a public
+    name in `public_dropped` that these records do not answer themselves)."""
     kept: list[p.DnsRecord] = []
-    dropped: set[str] = set()
+    dropped = set(public_dropped - {r.name for r in records})
     for record in records:
         if not record.addresses or not set(record.addresses) <= checked:
             kept.append(record)

@@ -33,6 +33,7 @@ from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
 from privlink.dataplane.linux.spec import EndpointState, InstanceSpec, KernelSpec, NamespaceSpec
+from privlink.dataplane.plan import PUBLIC_DNS
 
 if TYPE_CHECKING:
     from privlink.dataplane.linux.driver import LinuxDriver
@@ -283,7 +284,9 @@ class Converge:
     # -- files and processes -----------------------------------------------------------------
     def resolvers(self) -> None:
         """Every VPC's resolver, several at once: starting one is mostly waiting for it to
-        answer, and one VPC's resolver never depends on another's."""
+        answer, and one VPC's resolver never depends on another's. The shared hosts file of
+        public names first: each front reloads it in its own ensure()."""
+        self.step(PUBLIC_DNS, "dnsmasq", self.driver.dns.write_public, self.spec.public_hosts)
         todo = [dns for dns in self.spec.dns.values() if dns.netns not in self.failed]
         with ThreadPoolExecutor(RESOLVER_STARTS, thread_name_prefix="dnsmasq") as pool:
             for dns in todo:

@@ -6,16 +6,19 @@ address= lines (and ignores address= lines inside a servers-file). So a VPC's re
 two processes:
 
 * the *front* (base+2 and 169.254.169.253 on the router's loopback): A records from an
-  addn-hosts file, and a servers-file that delegates every CNAME and wildcard name to the
-  back with `server=/NAME/127.0.0.1#PORT`; both change by SIGHUP only. `local=/#/` makes
-  every other name NXDOMAIN instead of REFUSED; no upstream. Its configuration file
-  changes only with its listen addresses, i.e. never for a living VPC.
+  addn-hosts file of the VPC's own, and a second one shared by every VPC (the public
+  names no VPC answers itself, linux/public_dns.py: written once per apply when it
+  changed, then each front reloads it once), and a servers-file that delegates every CNAME
+  and wildcard name to the back with `server=/NAME/127.0.0.1#PORT`; all change by SIGHUP
+  only. `local=/#/` makes every other name NXDOMAIN instead of REFUSED; no upstream. Its
+  configuration file changes only with its listen addresses, i.e. never for a living VPC.
 * the *back* (127.0.0.1, a free port under 32000; only in VPCs with CNAMEs or wildcards):
   the cname= and address= lines, and a hosts file of the CNAMEs' targets only (dnsmasq
-  follows a CNAME only to a name it holds itself; the rest of a VPC's A records, which
-  grow with every endpoint, stay in the front alone). A change starts a new back next to the old
-  one, waits until it answers, points the front at it (servers-file + SIGHUP), confirms the
-  front answers from it (a probe name whose answer encodes the port), then stops the old.
+  follows a CNAME only to a name it holds itself; copied from either of the front's files;
+  the rest of the A records, which grow with every endpoint, stay in the front alone).
+  A change starts a new back next to the old one, waits until it answers, points the front
+  at it (servers-file + SIGHUP), confirms the front answers from it (a probe name whose
+  answer encodes the port), then stops the old.
   Left: a query the front has forwarded to the old back when it reloads is dropped (dnsmasq
   discards replies from a server no longer configured; checked with a slow back), so a
   client retries it; a fixed back address behind a DNAT that moves would close that.
@@ -29,6 +32,7 @@ shared by the whole host (and possibly a system dnsmasq).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import random
 import signal
 import socket
@@ -48,6 +52,7 @@ BACK_PORTS = (20000, 32000)  # where a back listens on 127.0.0.1
 
 
 def _common(hosts_path: Path, log_path: Path, pid_path: Path | None) -> list[str]:
+    """What a front and a back both say; addn-hosts may be given again (more files)."""
     return [
         "# written by privlink; changes are overwritten",
         "no-resolv",
@@ -71,10 +76,13 @@ def render_conf(
     log_path: Path,
     pid_path: Path | None = None,
     servers_path: Path | None = None,
+    shared_path: Path | None = None,
 ) -> str:
-    """The front: hosts, the servers-file, the addresses it answers on; no records."""
+    """The front: hosts (its own, and the shared file when `spec.shared_hosts`), the
+    servers-file, the addresses it answers on; no records."""
     lines = [
         *_common(hosts_path, log_path, pid_path),
+        *([f"addn-hosts={shared_path}"] if shared_path and spec.shared_hosts else []),
         *([f"servers-file={servers_path}"] if servers_path else []),
         *([f"port={spec.port}"] if spec.port != 53 else []),
         *(f"listen-address={ip}" for ip in spec.listen),
@@ -83,13 +91,15 @@ def render_conf(
 
 
 def records_hosts(spec: DnsSpec) -> str:
-    """The back's hosts file: the lines of the CNAMEs' targets."""
+    """The back's hosts file: the lines of the CNAMEs' targets (those of the shared file
+    come with the spec: `shared_targets`)."""
     targets = {target for _, target in spec.cnames}
-    return "".join(
+    own = "".join(
         line
         for line in spec.hosts.splitlines(keepends=True)
         if len(line.split()) > 1 and line.split()[1] in targets
     )
+    return own + spec.shared_targets
 
 
 def render_records(spec: DnsSpec, hosts_path: Path, log_path: Path, port: int) -> str:
@@ -134,6 +144,26 @@ class DnsmasqManager:
     def __init__(self, state_dir: Path, procs: ProcessTable) -> None:
         self.state_dir = state_dir
         self.procs = procs
+        # The shared hosts file of public names, outside vpc/ (swept per VPC id), and the
+        # version (digest) of what it holds, None until written by this process.
+        self.public_path = state_dir / "dns" / "public.hosts"
+        self._public: str | None = None
+
+    def write_public(self, content: str) -> list[str]:
+        """Write the shared hosts file when its content changed (tmp + rename: a front
+        reloading meanwhile reads the old or the new file, whole). Each front reloads it
+        in its next `ensure` (one SIGHUP, with its own changes if it has any)."""
+        self.public_path.parent.mkdir(parents=True, exist_ok=True)
+        changed = _write_if_changed(self.public_path, content)
+        self._public = hashlib.sha256(content.encode()).hexdigest()
+        return ["dnsmasq: shared public names rewritten"] if changed else []
+
+    def _public_version(self) -> str:
+        if self._public is None:  # nothing written by this process: an empty file at least
+            self.public_path.parent.mkdir(parents=True, exist_ok=True)
+            self.public_path.touch(exist_ok=True)
+            return ""
+        return self._public
 
     def _dir(self, vpc_id: str) -> Path:
         return self.state_dir / "vpc" / vpc_id
@@ -160,14 +190,20 @@ class DnsmasqManager:
         root.mkdir(parents=True, exist_ok=True)
         hosts, servers = root / "hosts", root / "servers"
         hosts_changed = _write_if_changed(hosts, spec.hosts)
+        # the shared file's version this front has loaded: reload it when that is not the
+        # current one (recorded only once loaded, so a failed pass tries again)
+        marker, public = root / "public.loaded", self._public_version()
+        public_stale = spec.shared_hosts and _read(marker) != public
         old, port, changes = self._back(spec, root)
         servers_changed = _write_if_changed(servers, render_servers(spec, port))
-        conf = render_conf(spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid", servers)
+        conf = render_conf(
+            spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid", servers, self.public_path
+        )
         conf_changed = _write_if_changed(root / "dnsmasq.conf", conf)
         key = self.key(spec.vpc_id)
         running = self.procs.pid(key) is not None
         if running and not conf_changed:
-            if hosts_changed or servers_changed:
+            if hosts_changed or servers_changed or public_stale:
                 self.procs.signal(key, signal.SIGHUP)
                 changes.append(f"dnsmasq {spec.vpc_id}: reload")
                 if old is not None or servers_changed:  # the old back serves until then
@@ -177,6 +213,8 @@ class DnsmasqManager:
                 self.procs.stop(key)
             self._start(key, spec, root / "dnsmasq.conf", spec.listen[0], spec.port)
             changes.append(f"dnsmasq {spec.vpc_id}: {'restart' if running else 'start'}")
+        if public_stale:
+            marker.write_text(public)
         if old is not None:
             self.procs.stop(self.back_key(spec.vpc_id, old))
         return changes

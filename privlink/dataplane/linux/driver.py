@@ -129,7 +129,7 @@ class LinuxDriver:
             sweep_root()
             for path in etc_netns_dirs():
                 shutil.rmtree(path, ignore_errors=True)
-            for sub in ("vpc", "instances", "endpoints", "run"):
+            for sub in ("vpc", "dns", "instances", "endpoints", "run"):
                 shutil.rmtree(self.state_dir / sub, ignore_errors=True)
             self._plan = DataplanePlan()
         self._host_lock.release()

@@ -23,7 +23,7 @@ import ipaddress
 from dataclasses import dataclass, replace
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import router_rules
+from privlink.dataplane.linux import public_dns, router_rules
 from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
 from privlink.dataplane.linux.router_rules import (
     GatewayFilter,
@@ -79,6 +79,7 @@ class Edges:
     nats: dict[str, NatGatewayNet]
     public: dict[str, tuple[PublicAddress, ...]]  # VPC -> its public addresses
     blocks: dict[str, tuple[str, ...]]  # VPC -> its CIDR and its subnets'
+    public_names: public_dns.PublicNames  # the public DNS names: shared, or in each VPC
 
 
 def edges(plan: DataplanePlan) -> Edges:
@@ -93,6 +94,7 @@ def edges(plan: DataplanePlan) -> Edges:
         {n.nat_id: n for n in plan.nat_gateways},
         {vpc: tuple(found) for vpc, found in public.items()},
         {v.vpc_id: _blocks(v) for v in plan.vpcs},
+        public_dns.split(plan),
     )
 
 
@@ -131,7 +133,7 @@ def build(parts: Parts, plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> None:
                 owner=vpc.vpc_id,
             ),
         )
-    loopback = _resolver(parts, ns, vpc)
+    loopback = _resolver(parts, ns, vpc, edges.public_names)
     gateway = _gateways(parts, plan, ns, vpc)
     if gateway is not None:
         loopback += tuple(f"{a}/32" for a in gateway.fronts)
@@ -152,17 +154,24 @@ def build(parts: Parts, plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> None:
     )
 
 
-def _resolver(parts: Parts, ns: str, vpc: VpcNet) -> tuple[str, ...]:
-    """The VPC resolver (base+2 and 169.254.169.253 on lo): its dnsmasq, its addresses."""
+def _resolver(
+    parts: Parts, ns: str, vpc: VpcNet, public: public_dns.PublicNames
+) -> tuple[str, ...]:
+    """The VPC resolver (base+2 and 169.254.169.253 on lo): its dnsmasq, its addresses.
+    Its files hold its own answers; the public names most of them come from the shared
+    file (public_dns.py)."""
     if not vpc.resolver_enabled:
         return ()
+    records = public_dns.vpc_records(vpc, public)
     parts.spec.dns[vpc.vpc_id] = DnsSpec(
         vpc.vpc_id,
         ns,
         (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL),
-        hosts_file(vpc.dns_records),
-        cnames(vpc.dns_records),
-        wildcards=wildcards(vpc.dns_records),
+        hosts_file(records),
+        cnames(records),
+        wildcards=wildcards(records),
+        shared_hosts=True,
+        shared_targets=hosts_file(public_dns.shared_targets(records, public)),
     )
     return (f"{vpc.resolver_ip}/32", f"{AMAZON_DNS_LINK_LOCAL}/32")
 

@@ -91,6 +91,10 @@ class DnsSpec:
     port: int = 53
     # (name, addresses): answered for the name and every name under it (address=/name/ip)
     wildcards: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The front also reads the shared hosts file of public names (KernelSpec.public_hosts).
+    shared_hosts: bool = False
+    # Lines of that file the back needs besides its own: the targets of its CNAMEs.
+    shared_targets: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ class KernelSpec:
     haproxies: dict[str, HaproxySpec] = field(default_factory=dict)  # load balancers
     # /etc/netns/NAME/resolv.conf of namespaces that are not instances (the internet's)
     resolv: dict[str, str] = field(default_factory=dict)
+    # The shared hosts file of public names every VPC resolver reads (linux/public_dns.py)
+    public_hosts: str = ""
 
 
 class Parts:

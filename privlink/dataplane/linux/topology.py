@@ -23,7 +23,8 @@ driver's own (host) namespace to 127.0.0.1:local_port, privlink's HTTPS API. No 
 address is added on the host; the path exists only inside that process.
 
 The host-side resolver is a DnsSpec with an empty netns: a dnsmasq on 127.0.0.1:port in the
-driver's namespace that answers the endpoint-specific public names (plan.host_dns).
+driver's namespace that answers the endpoint-specific public names (plan.host_dns). The VPC
+resolvers share one hosts file of public names (KernelSpec.public_hosts, public_dns.py).
 
 The VPC router namespaces are router.py's; the kernel objects themselves are spec.py's.
 """
@@ -110,6 +111,7 @@ class _Builder:
         edges = router.edges(self.plan)
         for vpc in self.plan.vpcs:
             router.build(self.parts, self.plan, vpc, edges)
+        self.spec.public_hosts = router.hosts_file(edges.public_names.shared)
         internet.build(self.parts, self.plan, edges)
         for inst in self.plan.instances:
             drafts.append(self.instance(inst))
