@@ -168,6 +168,8 @@ class PlanWorker:
             planned_ms,
             "".join(f"; {phase} {ms:.0f} ms" for phase, ms in slowest if ms >= 100),
         )
+        if report.changes and log.isEnabledFor(logging.DEBUG):
+            log.debug("changes: %s", "; ".join(report.changes[:50]))
         for resource, error in report.errors.items():
             log.warning("data plane could not realise %s: %s", resource, error)
         # Only a fully realised plan may be skipped as "already applied".

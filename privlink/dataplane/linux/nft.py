@@ -1,16 +1,17 @@
-"""nftables and conntrack inside a namespace: `nft` and `conntrack` to change, netlink to look.
+"""nftables and conntrack inside a namespace: libnftables to change, netlink to look.
 
-A ruleset is applied as one `nft -f -` transaction that creates, deletes and re-creates
-`table inet plk`, so the swap is atomic. The table's comment carries a digest of its body:
-observing that digest is how a re-apply of the same plan knows it has nothing to do.
+A ruleset is applied as one nft script (one transaction) that creates, deletes and
+re-creates `table inet plk`, so the swap is atomic; it runs in-process through libnftables
+(libnft.py), on a thread inside the namespace. The table's comment carries a digest of its
+body: observing that digest is how a re-apply of the same plan knows it has nothing to do.
 Established flows keep their NAT bindings across a swap (they live in conntrack).
 
 Observing is one netlink dump of the namespace's tables from this process (the digest is
-the table's comment, in its user data); only a change runs `nft -f -`, entered with nsenter
-(no mount namespace, unlike `ip netns exec`). The driver also remembers what it applied,
-keyed by the namespace's inode (a namespace re-created under the same name is a different
-one), and skips the look when nothing is wanted differently -- except every VERIFY_AFTER
-seconds, when it looks again so a table removed by hand is repaired.
+the table's comment, in its user data); only a change runs a script. The driver also
+remembers what it applied, keyed by the namespace's inode (a namespace re-created under the
+same name is a different one), and skips the look when nothing is wanted differently --
+except every VERIFY_AFTER seconds, when it looks again so a table removed by hand is
+repaired.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 from pyroute2.nftables.main import NFTables
 
 from privlink.dataplane import names
+from privlink.dataplane.linux import libnft
 from privlink.dataplane.linux.netns import exec_argv, run_in
 
 _TABLE = f"{names.NFT_FAMILY} {names.NFT_TABLE}"
@@ -49,23 +51,10 @@ def forget(netns: str | None = None) -> None:
         _applied.pop(netns, None)
 
 
-class NftError(RuntimeError):
-    pass
-
-
-def _run(
-    netns: str, argv: list[str], stdin: str | None = None, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        exec_argv(netns, argv),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    if check and result.returncode != 0:
-        raise NftError(f"{' '.join(argv)} in {netns}: {result.stderr.strip()}")
-    return result
+def _run(netns: str, argv: list[str]) -> None:
+    """conntrack (a tool with no library here) inside `netns`; its exit status is ignored
+    (1 just means nothing matched)."""
+    subprocess.run(exec_argv(netns, argv), capture_output=True, text=True, timeout=TIMEOUT)
 
 
 def digest(body: str) -> str:
@@ -125,13 +114,13 @@ def apply(netns: str, body: str | None) -> list[str]:
     current, foreign = observe(netns)
     changes = []
     for family, name in foreign:
-        _run(netns, ["nft", "delete", "table", family, name])
+        libnft.run(netns, f"delete table {family} {name}")
         changes.append(f"{netns}: delete table {family} {name}")
     if current == wanted:
         _applied[netns] = (inode, wanted, time.monotonic())
         return changes
     if body is None:
-        _run(netns, ["nft", "delete", "table", *_TABLE.split()])
+        libnft.run(netns, f"delete table {_TABLE}")
     else:
         script = (
             f"table {_TABLE} {{}}\n"
@@ -141,7 +130,7 @@ def apply(netns: str, body: str | None) -> list[str]:
             f"{body}\n"
             "}\n"
         )
-        _run(netns, ["nft", "-f", "-"], stdin=script)
+        libnft.run(netns, script)
     _applied[netns] = (inode, wanted, time.monotonic())
     return [*changes, f"{netns}: nft ruleset"]
 
@@ -150,8 +139,7 @@ def flush_conntrack(netns: str, sources: tuple[str, ...] | None = None) -> None:
     """Forget tracked flows (all, or those from `sources`), so their NAT bindings and
     'established' verdicts stop carrying packets."""
     if sources is None:
-        _run(netns, ["conntrack", "-F"], check=False)
+        _run(netns, ["conntrack", "-F"])
         return
     for source in sources:
-        # exit status 1 just means "nothing matched"
-        _run(netns, ["conntrack", "-D", "-s", source], check=False)
+        _run(netns, ["conntrack", "-D", "-s", source])

@@ -31,6 +31,7 @@ reported before the restart are not reported again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -39,12 +40,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from privlink.dataplane import names
 from privlink.dataplane.flows import PROTOCOLS, Action, EniCounters, FlowCount, Observation
+from privlink.dataplane.linux import libnft
 from privlink.dataplane.linux.netns import exec_argv
 from privlink.dataplane.plan import DataplanePlan
 
@@ -54,6 +57,7 @@ TABLE = "observe"
 SET_TIMEOUT = 600  # seconds an idle 5-tuple keeps its counters
 SET_SIZE = 65536
 TIMEOUT = 10.0
+INSTALLS = 4  # namespaces whose counting table is written at once
 _TUPLE = "ip saddr . ip daddr . meta l4proto . th sport . th dport"
 _TYPE = "ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service"
 _OPEN_STATES = ("ESTABLISHED", "SYN_SENT")
@@ -285,15 +289,16 @@ class Observer:
     def install(self, plan: DataplanePlan) -> list[str]:
         """Make every watched namespace's `inet observe` match the plan; drop the tables of
         namespaces no longer watched. Failures are logged and retried on the next apply:
-        counting must never stand in the way of the network itself."""
+        counting must never stand in the way of the network itself. Tables are written a
+        few namespaces at once, in-process (libnft.py): thousands at a large first apply."""
         wanted = {w.netns: w for w in watches(plan)}
-        changes: list[str] = []
         with self._lock:
             installed = dict(self._installed)
         dropped = set(installed) - set(wanted)
         if not self._marks_read:  # an earlier process's tables the plan no longer wants
             self._marks_read = True
             dropped |= {p.name for p in self._marks.glob("*")} - set(wanted)
+        todo = []
         for netns, watch in wanted.items():
             body = render(watch)
             digest = hashlib.sha256(body.encode()).hexdigest()[:20]
@@ -306,30 +311,35 @@ class Observer:
                     self._installed[netns] = (inode, digest, watch)
                     self._baseline.add(netns)
                 continue
-            script = f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n"
-            script += f"table inet {TABLE} {{\n{body}\n}}\n"
-            try:
-                _run(netns, ["nft", "-f", "-"], stdin=script)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-                log.warning("flow counting in %s: %s", netns, exc)
-                continue
-            with self._lock:
-                self._installed[netns] = (inode, digest, watch)
-                self._forget(netns)
-            self._set_mark(netns, f"{inode} {digest}")
-            changes.append(f"{netns}: nft table {TABLE}")
+            todo.append((watch, body, inode, digest))
+        with ThreadPoolExecutor(INSTALLS, thread_name_prefix="observe") as pool:
+            changes = [c for c in pool.map(lambda job: self._install(*job), todo) if c]
         for netns in dropped:
-            if _inode(netns) >= 0:
-                subprocess.run(
-                    exec_argv(netns, ["nft", "delete", "table", "inet", TABLE]),
-                    capture_output=True,
-                    timeout=TIMEOUT,
-                )
-            with self._lock:
-                self._installed.pop(netns, None)
-                self._forget(netns)
-            self._set_mark(netns, None)
+            self._drop(netns)
         return changes
+
+    def _install(self, watch: Watch, body: str, inode: int, digest: str) -> str | None:
+        script = f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n"
+        script += f"table inet {TABLE} {{\n{body}\n}}\n"
+        try:
+            libnft.run(watch.netns, script)
+        except (RuntimeError, OSError) as exc:
+            log.warning("flow counting in %s: %s", watch.netns, exc)
+            return None
+        with self._lock:
+            self._installed[watch.netns] = (inode, digest, watch)
+            self._forget(watch.netns)
+        self._set_mark(watch.netns, f"{inode} {digest}")
+        return f"{watch.netns}: nft table {TABLE}"
+
+    def _drop(self, netns: str) -> None:
+        if _inode(netns) >= 0:
+            with contextlib.suppress(RuntimeError, OSError):  # gone with its namespace
+                libnft.run(netns, f"delete table inet {TABLE}")
+        with self._lock:
+            self._installed.pop(netns, None)
+            self._forget(netns)
+        self._set_mark(netns, None)
 
     def _mark(self, netns: str) -> str | None:
         try:
