@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import pytest
 
 from privlink.api import Scope
-from privlink.reconcile.endpoints import PROVISIONING_FAILED, EndpointController, Timings
+from privlink.reconcile.endpoints import BATCH, PROVISIONING_FAILED, EndpointController, Timings
 from privlink.reconcile.progress import Progress, Stage, always_ready, from_store
 from privlink.services.ec2.network.subnets import create_subnet
 from privlink.services.ec2.network.vpcs import create_vpc
@@ -149,3 +149,28 @@ def test_deleting_tears_down_then_forgets(store, clock, endpoint_id):
     clock.seconds = 60
     controller.reconcile(store, set())
     assert endpoint(store, endpoint_id) is None
+
+
+def test_many_endpoints_are_stepped_a_batch_per_run(store: Store, clock: Clock) -> None:
+    """The store thread also serves the API: a run steps at most BATCH endpoints and asks
+    to run again at once; every endpoint becomes available over the following runs."""
+    ids: list[str] = []
+    with acting(store, clock) as scope:
+        for _ in range((BATCH + 50) // 50):  # 50 interface endpoints per VPC at most
+            vpc = create_vpc(scope, "10.0.0.0/16")
+            subnet = create_subnet(scope, vpc.id, "10.0.0.0/20", "us-east-1a")
+            spec = consumer.InterfaceEndpointSpec(
+                vpc_id=vpc.id,
+                service_name="com.amazonaws.us-east-1.ec2",
+                subnet_ids=[subnet.id],
+                private_dns_enabled=False,
+            )
+            ids += [consumer.create_interface_endpoint(scope, spec).id for _ in range(50)]
+    assert len(ids) == BATCH + 50
+    controller = EndpointController(always_ready, TIMINGS, clock)
+    clock.seconds = 2
+    assert controller.reconcile(store, set(ids)) == 0.0  # more to do: again at once
+    states = [endpoint(store, i).state for i in ids]  # type: ignore[union-attr]
+    assert states.count("available") == BATCH
+    assert controller.reconcile(store, set()) is None  # the rest, from in_flight
+    assert {endpoint(store, i).state for i in ids} == {"available"}  # type: ignore[union-attr]
