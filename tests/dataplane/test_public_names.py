@@ -47,16 +47,20 @@ def test_a_new_public_name_is_answered_in_a_running_vpc_without_restart(driver: 
     assert all(fronts.values())
     assert dig("i-b1", "10.1.0.2", REGIONAL) == []
 
-    later = (
-        DnsRecord(REGIONAL, ("10.0.1.50", "10.0.2.50")),
-        DnsRecord(ALIAS, cname=REGIONAL),
-    )
-    report = driver.apply(plan(*later))
+    endpoint = DnsRecord(REGIONAL, ("10.0.1.50", "10.0.2.50"))
+    report = driver.apply(plan(endpoint))  # a plain A record: only the shared file changes
     assert report.ok, report.errors
     assert dig("i-b1", "10.1.0.2", REGIONAL) == ["10.0.1.50", "10.0.2.50"]
     assert dig("i-a1", "169.254.169.253", REGIONAL) == ["10.0.1.50", "10.0.2.50"]
-    assert dig("i-b1", "10.1.0.2", ALIAS) == ["10.0.1.50", "10.0.2.50", f"{REGIONAL}."]
     assert {v: driver.procs.pid(driver.dns.key(v)) for v in fronts} == fronts  # reloaded
+    # one file holds the name, not each VPC's own
+    assert REGIONAL in driver.dns.public_path.read_text()
+    assert REGIONAL not in (driver.state_dir / "vpc" / "vpc-b0" / "hosts").read_text()
+
+    report = driver.apply(plan(endpoint, DnsRecord(ALIAS, cname=REGIONAL)))
+    assert report.ok, report.errors
+    assert dig("i-b1", "10.1.0.2", ALIAS) == ["10.0.1.50", "10.0.2.50", f"{REGIONAL}."]
+    assert {v: driver.procs.pid(driver.dns.key(v)) for v in fronts} == fronts
 
     assert dig("i-a1", "10.0.0.2", S3) == ["10.0.2.60"]  # A's own answer, nothing merged
     assert dig("i-b1", "10.1.0.2", S3) == ["52.216.0.5"]
@@ -65,3 +69,6 @@ def test_a_new_public_name_is_answered_in_a_running_vpc_without_restart(driver: 
     assert report.ok, report.errors
     assert dig("i-b1", "10.1.0.2", REGIONAL) == []
     assert {v: driver.procs.pid(driver.dns.key(v)) for v in fronts} == fronts
+
+    driver.teardown()
+    assert not driver.dns.public_path.exists()
