@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import os
+import resource
 import signal
 import sys
 import time
@@ -131,6 +132,17 @@ def _up_arguments(up: argparse.ArgumentParser) -> None:
     up.add_argument("--log-level", default="info")
 
 
+def _open_files_limit() -> None:
+    """Raise the soft RLIMIT_NOFILE to the hard one (as systemd and Go's runtime do for
+    servers): a data-plane pass holds two netlink sockets per namespace it converges,
+    thousands on a first apply, and a default soft limit of 1,024 failed it with EMFILE."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            wanted = 1 << 20 if hard == resource.RLIM_INFINITY else hard
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+
+
 def _up(args: argparse.Namespace) -> int:
     import uvloop
 
@@ -139,6 +151,7 @@ def _up(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    _open_files_limit()
     strict = dict(item.split(":", 1) for item in args.strict_key)
     settings = Settings(
         host=args.host,

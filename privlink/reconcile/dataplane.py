@@ -202,6 +202,7 @@ class DataplaneController:
         self._generation = 0
         self._retry_at: dt.datetime | None = None
         self._health: frozenset[TargetHealth] = frozenset()  # as last written
+        self._started = False  # the first (full) run has been made
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         """Record the newest apply's outcome; ask the worker for a new plan when a watched
@@ -210,11 +211,13 @@ class DataplaneController:
         does not depend on health (the driver applies health itself), so the 2 s health
         timer never asks for one."""
         if changed is None:
-            self.driver.resync()
+            if self._started:  # a new driver trusts only what it adopted (memory.py)
+                self.driver.resync()
             self.book.reload()
             self._health = frozenset()
         else:  # a re-registered target starts without a report: write it again
             self._health = frozenset(h for h in self._health if h.target_group_id not in changed)
+        self._started = True
         now = self.clock()
         retry_due = self._retry_at is not None and now >= self._retry_at
         replan = changed is None or bool(changed) or retry_due

@@ -27,11 +27,12 @@ from pyroute2 import IPRoute
 
 from privlink.dataplane import names
 from privlink.dataplane.base import ApplyReport, PermanentFailure
-from privlink.dataplane.linux import daemons, netns, nft, proxyconfig
+from privlink.dataplane.linux import daemons, memory, netns, nft, proxyconfig
 from privlink.dataplane.linux.dnsmasq import BACK
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
+from privlink.dataplane.linux.settled import VERIFY_BATCH
 from privlink.dataplane.linux.spec import EndpointState, InstanceSpec, KernelSpec, NamespaceSpec
 from privlink.dataplane.plan import PUBLIC_DNS
 
@@ -44,6 +45,7 @@ PROXY_READY_TIMEOUT = 10.0
 RESOLVER_STARTS = 16  # resolvers converged at once
 ANNOUNCES = 32  # namespaces announcing their new addresses at once
 NFT_APPLIES = 4  # namespaces whose nftables are looked at or changed at once
+HOPPERS = 4  # namespaces created, or opened for netlink, at once (netns.Hopper)
 ROUTERS = f"{names.PREFIX}-vpc-"  # the namespaces with policy rules (route tables)
 
 
@@ -98,9 +100,12 @@ class Converge:
             self.report.timed(phase, started)
 
     def namespaces(self) -> None:
-        for ns in self.spec.namespaces.values():
+        def one(ns: NamespaceSpec) -> None:
             if not self.step(ns.owner, "namespace", self.namespace, ns):
                 self.failed.add(ns.name)
+
+        with netns.Hopper(HOPPERS, "netns") as pool:
+            list(pool.map(one, self.spec.namespaces.values()))
 
     def _live(self) -> list[NamespaceSpec]:
         return [ns for ns in self.spec.namespaces.values() if ns.name not in self.failed]
@@ -115,12 +120,14 @@ class Converge:
         needed = todo | {link.peer.netns for ns in work for link in ns.links if link.peer}
         handles: dict[str, NamespaceLinks] = {}
         errors = len(self.report.errors)
+
+        def open_handle(ns: NamespaceSpec) -> None:
+            if not self.step(ns.owner, "netlink", self._handle, handles, ns.name):
+                self.failed.add(ns.name)
+
         try:
-            for ns in spaces:
-                if ns.name in needed and not self.step(
-                    ns.owner, "netlink", self._handle, handles, ns.name
-                ):
-                    self.failed.add(ns.name)
+            with netns.Hopper(HOPPERS, "netlink") as pool:
+                list(pool.map(open_handle, [ns for ns in spaces if ns.name in needed]))
             self.links(work, handles)
         finally:
             for handle in handles.values():
@@ -196,10 +203,11 @@ class Converge:
             nft.forget(ns.name)  # a new namespace: nothing applied there yet
             changes.append(f"netns add {ns.name}")
         inode = _inode(ns.name)
-        if self.driver._sysctls_set.get(ns.name) != (inode, ns.sysctls):
+        wanted = (inode, memory.digest(ns.sysctls))
+        if self.driver._sysctls_set.get(ns.name) != wanted:
             for key in netns.write_sysctls(ns.name, dict(ns.sysctls)):
                 changes.append(f"{ns.name}: sysctl {key}")
-            self.driver._sysctls_set[ns.name] = (inode, ns.sysctls)
+            self.driver._sysctls_set[ns.name] = wanted
         return changes
 
     def links(self, spaces: list[NamespaceSpec], handles: dict[str, NamespaceLinks]) -> None:
@@ -253,7 +261,7 @@ class Converge:
                 self.failed.add(ns.name)
         # Every link is up on both ends now: tell neighbours. In parallel: closing a
         # packet socket waits for an RCU grace period (~14 ms), which overlapping closes share.
-        with ThreadPoolExecutor(ANNOUNCES, thread_name_prefix="announce") as pool:
+        with netns.Hopper(ANNOUNCES, "announce") as pool:
             for ns in live:
                 pool.submit(self.step, ns.owner, "announce", handles[ns.name].announce)
 
@@ -261,14 +269,22 @@ class Converge:
     def rulesets(self, only: Callable[[NamespaceSpec], bool] | None = None) -> None:
         """Observing is in-process (netlink); changing runs `nft`, a few at a time."""
         by_netns = {ep.netns: ep for ep in self.spec.endpoints.values()}
-        with ThreadPoolExecutor(NFT_APPLIES, thread_name_prefix="nft") as pool:
-            for ns in self.spec.namespaces.values():
-                if ns.name in self.failed or (only is not None and not only(ns)):
-                    continue
-                pool.submit(self.step, ns.owner, "nftables", self._ruleset, ns, by_netns)
+        todo = [
+            ns
+            for ns in self.spec.namespaces.values()
+            if ns.name not in self.failed and (only is None or only(ns))
+        ]
+        verify = nft.due([ns.name for ns in todo], VERIFY_BATCH) if only is None else set()
+        with netns.Hopper(NFT_APPLIES, "nft") as pool:
+            for ns in todo:
+                pool.submit(
+                    self.step, ns.owner, "nftables", self._ruleset, ns, by_netns, ns.name in verify
+                )
 
-    def _ruleset(self, ns: NamespaceSpec, endpoints: dict[str, EndpointState]) -> list[str]:
-        changes = nft.apply(ns.name, ns.ruleset)
+    def _ruleset(
+        self, ns: NamespaceSpec, endpoints: dict[str, EndpointState], verify: bool
+    ) -> list[str]:
+        changes = nft.apply(ns.name, ns.ruleset, verify)
         if not any(c.endswith("nft ruleset") for c in changes):
             return changes
         ep = endpoints.get(ns.name)

@@ -30,7 +30,7 @@ from privlink.dataplane.base import (
     TargetState,
 )
 from privlink.dataplane.flows import Observation
-from privlink.dataplane.linux import netns, nft, topology
+from privlink.dataplane.linux import memory, netns, nft, topology
 from privlink.dataplane.linux.converge import (
     Converge,
     etc_netns_dirs,
@@ -74,11 +74,13 @@ class LinuxDriver:
         self._lock = threading.RLock()
         self._plan = DataplanePlan()
         # Kept across applies, so an apply costs what changed, not what exists (dropped by
-        # resync()): the sysctls set per namespace, keyed by the namespace's inode (a
-        # re-created namespace is a new one). Netlink handles last one pass only.
+        # resync()): the sysctls set per namespace (digest), keyed by the namespace's inode
+        # (a re-created namespace is a new one). Netlink handles last one pass only. What
+        # the previous process knew at the end of its last pass is adopted (memory.py).
         self._resync = False
-        self._sysctls_set: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
+        self._sysctls_set: dict[str, tuple[int, str]] = {}
         self.settled = Settled()  # namespaces whose links need no look (settled.py)
+        self._adopt(memory.load(self.state_dir))
         self.on_target_health = on_target_health
         self.faults = Faults()
         self._health = HealthChecker(self._on_health, poll=self._alb_health)
@@ -104,7 +106,9 @@ class LinuxDriver:
             spec = topology.build(plan, self._health_map())
             report.timed("render", started)
             self._plan = plan
+            memory.forget(self.state_dir)  # until this pass ends, it may stop being true
             Converge(self, spec, report).run()
+            memory.save(self.state_dir, self._remembered())
             started = time.monotonic()
             report.changes += self.observer.install(plan)
             report.timed("observe", started)
@@ -138,6 +142,14 @@ class LinuxDriver:
         """Look at everything again on the next apply (nothing remembered is trusted).
         Only a flag: callers (the store thread) must never wait for an apply in progress."""
         self._resync = True
+
+    def _adopt(self, known: memory.Remembered) -> None:
+        self.settled.adopt(known.links)
+        nft.adopt(known.tables)
+        self._sysctls_set.update(known.sysctls)
+
+    def _remembered(self) -> memory.Remembered:
+        return memory.Remembered(self.settled.export(), nft.export(), dict(self._sysctls_set))
 
     def _forget_remembered(self) -> None:
         nft.forget()
@@ -227,8 +239,10 @@ class LinuxDriver:
             spec = topology.build(self._plan, self._health_map())
             report = ApplyReport()
             converge = Converge(self, spec, report)
+            memory.forget(self.state_dir)
             converge.rulesets(only=lambda ns: ns.name.startswith(f"{names.PREFIX}-nlb-"))
             converge.proxies()
+            memory.save(self.state_dir, self._remembered())
             if report.errors:
                 log.warning("health refresh: %s", report.errors)
         if self.on_target_health is not None:

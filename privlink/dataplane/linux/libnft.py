@@ -54,8 +54,7 @@ def run_here(script: str) -> None:
 
 
 def run(netns: str, script: str) -> None:
-    """Run `script` inside namespace `netns` ("" = the driver's own namespace)."""
+    """Run `script` inside namespace `netns` (one of ours: never the host's)."""
     if not netns:
-        run_here(script)
-        return
+        raise ValueError("libnft.run needs a namespace")
     run_in(netns, lambda: run_here(script))

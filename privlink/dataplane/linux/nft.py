@@ -10,8 +10,8 @@ Observing is one netlink dump of the namespace's tables from this process (the d
 the table's comment, in its user data); only a change runs a script. The driver also
 remembers what it applied, keyed by the namespace's inode (a namespace re-created under the
 same name is a different one), and skips the look when nothing is wanted differently --
-except every VERIFY_AFTER seconds, when it looks again so a table removed by hand is
-repaired.
+except for the few namespaces a pass verifies (`due`: last looked at VERIFY_AFTER seconds
+ago or more), so a table removed by hand is repaired.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import hashlib
 import os
 import subprocess
 import time
+from collections.abc import Iterable
 
 from pyroute2.nftables.main import NFTables
 
@@ -98,18 +99,40 @@ def _comment(userdata: str | None) -> str:
     return ""
 
 
-def apply(netns: str, body: str | None) -> list[str]:
+def export() -> dict[str, tuple[int, str | None]]:
+    """What this process applied (memory.py keeps it across a restart)."""
+    return {netns: (known[0], known[1]) for netns, known in _applied.items()}
+
+
+def adopt(tables: dict[str, tuple[int, str | None]]) -> None:
+    """Trust what a previous process applied: `apply` still compares the inode and the
+    digest, and `due` verifies it in its turn."""
+    now = time.monotonic()
+    for netns, (inode, applied) in tables.items():
+        _applied.setdefault(netns, (inode, applied, now))
+
+
+def due(spaces: Iterable[str], limit: int) -> set[str]:
+    """Up to `limit` of `spaces` whose table was last looked at VERIFY_AFTER seconds ago or
+    more, oldest first: the ones a pass looks at again although nothing changed (a trickle,
+    so no pass pays for looking at every namespace at once)."""
+    now = time.monotonic()
+    old = sorted(
+        (known[2], name)
+        for name in spaces
+        if (known := _applied.get(name)) is not None and now - known[2] >= VERIFY_AFTER
+    )
+    return {name for _, name in old[:limit]}
+
+
+def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
     """Make `table inet plk` in `netns` equal `body` (None: no table), and delete other
-    tables with our prefix. Returns what changed."""
+    tables with our prefix. Returns what changed. What this process applied to this very
+    namespace is trusted unless `verify` (see `due`)."""
     wanted = None if body is None else digest(body)
     inode = _inode(netns)
     known = _applied.get(netns)
-    if (
-        known is not None
-        and known[0] == inode
-        and known[1] == wanted
-        and time.monotonic() - known[2] < VERIFY_AFTER
-    ):
+    if not verify and known is not None and known[:2] == (inode, wanted):
         return []
     current, foreign = observe(netns)
     changes = []

@@ -40,7 +40,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -48,7 +47,7 @@ from typing import Any, Literal
 from privlink.dataplane import names
 from privlink.dataplane.flows import PROTOCOLS, Action, EniCounters, FlowCount, Observation
 from privlink.dataplane.linux import libnft
-from privlink.dataplane.linux.netns import exec_argv
+from privlink.dataplane.linux.netns import Hopper, exec_argv
 from privlink.dataplane.plan import DataplanePlan
 
 log = logging.getLogger("privlink.dataplane.observe")
@@ -312,7 +311,7 @@ class Observer:
                     self._baseline.add(netns)
                 continue
             todo.append((watch, body, inode, digest))
-        with ThreadPoolExecutor(INSTALLS, thread_name_prefix="observe") as pool:
+        with Hopper(INSTALLS, "observe") as pool:
             changes = [c for c in pool.map(lambda job: self._install(*job), todo) if c]
         for netns in dropped:
             self._drop(netns)

@@ -4,10 +4,12 @@ Observing a namespace costs netlink dumps decoded in Python (~3 ms a namespace),
 that looks at all of them costs what exists, not what changed. The driver remembers, per
 namespace, the network part of the spec it last converged without error and the
 namespace's inode (a re-created namespace is a new one). A namespace is settled, and
-skipped, when that part and inode are unchanged, the same holds for every namespace a veth
-joins it to (a veth dies with either end), and it was looked at within VERIFY_AFTER
-seconds (so a link deleted by hand is repaired). `forget()` (resync, restart) trusts
-nothing.
+skipped, when that part and inode are unchanged and the same holds for every namespace a
+veth joins it to (a veth dies with either end). So that a link deleted by hand is repaired,
+a pass also looks again at up to VERIFY_BATCH of the namespaces last looked at more than
+VERIFY_AFTER seconds ago, oldest first: a trickle, never the whole world in one pass (at
+3,000 namespaces that was ~10 s added to whichever apply came 30 s after the last full
+look). `forget()` (resync, restart) trusts nothing.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import os
 import time
 from collections.abc import Iterable
 
+from privlink.dataplane.linux.memory import digest
 from privlink.dataplane.linux.spec import NamespaceSpec
 
 VERIFY_AFTER = 30.0
+VERIFY_BATCH = 64  # namespaces looked at again per pass, at most, for being old
 
 Shape = tuple[object, ...]
 
@@ -37,38 +41,58 @@ def inode(name: str) -> int:
 
 class Settled:
     def __init__(self) -> None:
-        self._known: dict[str, tuple[int, Shape, float]] = {}
+        # name -> (inode, shape, when last looked at, digest of the shape)
+        self._known: dict[str, tuple[int, Shape, float, str]] = {}
+        self._adopted: dict[str, tuple[int, str]] = {}  # from a previous process (memory.py)
 
     def forget(self) -> None:
         self._known.clear()
+        self._adopted.clear()
+
+    def adopt(self, links: dict[str, tuple[int, str]]) -> None:
+        """What a previous process knew (memory.py): trusted for a namespace whose inode
+        and shape digest still match, the first time this process meets it."""
+        self._adopted = dict(links)
+
+    def export(self) -> dict[str, tuple[int, str]]:
+        return {name: (k[0], k[3]) for name, k in self._known.items()}
+
+    def _adopt(self, ns: NamespaceSpec, now: float) -> bool:
+        was = self._adopted.pop(ns.name, None)
+        if was is None or was != (inode(ns.name), digest(_shape(ns))):
+            return False
+        self._known[ns.name] = (was[0], _shape(ns), now, was[1])
+        return True
 
     def unsettled(self, spaces: Iterable[NamespaceSpec]) -> set[str]:
         """Names of the namespaces that need a look (see the module docstring)."""
         spaces = list(spaces)
         now = time.monotonic()
         changed = set()
+        old: list[tuple[float, str]] = []
         for ns in spaces:
             known = self._known.get(ns.name)
-            if (
-                known is None
-                or known[1] != _shape(ns)
-                or now - known[2] >= VERIFY_AFTER
-                or known[0] != inode(ns.name)
-            ):
+            if known is None and self._adopted and self._adopt(ns, now):
+                continue
+            if known is None or known[1] != _shape(ns) or known[0] != inode(ns.name):
                 changed.add(ns.name)
+            elif now - known[2] >= VERIFY_AFTER:
+                old.append((known[2], ns.name))
         joined: dict[str, set[str]] = {}
         for ns in spaces:
             for peer in _peers(ns):
                 joined.setdefault(ns.name, set()).add(peer)
                 joined.setdefault(peer, set()).add(ns.name)
-        return changed | {name for name, peers in joined.items() if peers & changed}
+        joined_changed = {name for name, peers in joined.items() if peers & changed}
+        return changed | joined_changed | {name for _, name in sorted(old)[:VERIFY_BATCH]}
 
     def remember(self, spaces: Iterable[NamespaceSpec], keep: set[str]) -> None:
         """`spaces` were converged without error just now; namespaces not in `keep` (the
         plan's) are forgotten."""
         now = time.monotonic()
         for ns in spaces:
-            self._known[ns.name] = (inode(ns.name), _shape(ns), now)
+            shape = _shape(ns)
+            self._known[ns.name] = (inode(ns.name), shape, now, digest(shape))
         for name in set(self._known) - keep:
             del self._known[name]
 
