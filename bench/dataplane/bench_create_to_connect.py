@@ -72,9 +72,45 @@ def endpoint_gone(namespace: str) -> bool:
     return not netns.exists(namespace)
 
 
+def existing(server: Server, service_name: str, count: int) -> None:
+    """`count` endpoints to the same service that exist before the samples (40 per VPC, 40
+    VPCs per account), all available first: the samples then measure a create among them."""
+    made: list[tuple[Any, str]] = []
+    for index in range(0, count, 40):
+        ec2 = server.client("ec2", f"3{index // 1600:011d}")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(
+            VpcId=vpc, CidrBlock="10.0.0.0/20", AvailabilityZone="us-east-1a"
+        )["Subnet"]["SubnetId"]
+        for _ in range(min(40, count - index)):
+            made.append(
+                (
+                    ec2,
+                    ec2.create_vpc_endpoint(
+                        VpcId=vpc,
+                        ServiceName=service_name,
+                        VpcEndpointType="Interface",
+                        SubnetIds=[subnet],
+                    )["VpcEndpoint"]["VpcEndpointId"],
+                )
+            )
+
+    def available() -> bool:
+        states: dict[str, str] = {}
+        for ec2 in {id(c): c for c, _ in made}.values():
+            for page in ec2.get_paginator("describe_vpc_endpoints").paginate():
+                states.update({e["VpcEndpointId"]: e["State"] for e in page["VpcEndpoints"]})
+        return all(states.get(e) == "available" for _, e in made)
+
+    wait_until(available, 600, 1.0, f"{count} existing endpoints to be available")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=15)
+    parser.add_argument(
+        "--existing", type=int, default=0, help="endpoints that exist before the samples"
+    )
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).with_name("create_to_connect.json")
     )
@@ -155,6 +191,11 @@ def main() -> None:
             "target healthy",
         )
 
+        if args.existing:
+            p_ec2.modify_vpc_endpoint_service_permissions(
+                ServiceId=service["ServiceId"], AddAllowedPrincipals=["*"]
+            )
+            existing(server, service["ServiceName"], args.existing)
         c_vpc = c_ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         c_sub = c_ec2.create_subnet(
             VpcId=c_vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a"
@@ -205,6 +246,7 @@ def main() -> None:
             )
             time.sleep(SETTLE)  # start the next sample from a quiet data plane
         summary = {
+            "existing_endpoints": args.existing,
             "samples_ms": samples,
             "median_ms": statistics.median(samples),
             "p90_ms": sorted(samples)[int(len(samples) * 0.9) - 1],
@@ -216,6 +258,7 @@ def main() -> None:
             f"create -> first connection: median {summary['median_ms']:.0f} ms, "
             f"p90 {summary['p90_ms']:.0f} ms, min {summary['min_ms']:.0f} ms, "
             f"max {summary['max_ms']:.0f} ms over {len(samples)} samples"
+            f" with {args.existing} endpoints existing"
         )
     finally:
         server.stop(timeout=60)

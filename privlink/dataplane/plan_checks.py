@@ -7,6 +7,7 @@ removes them. Pure: no I/O.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from privlink.dataplane import access, routing
@@ -105,7 +106,7 @@ class _Validator:
             return
         try:
             subnet = vpc.subnet(subnet_id)
-            snet = ipaddress.ip_network(subnet.cidr)
+            snet = _network(subnet.cidr, strict=True)
             addr = ipaddress.ip_address(ip)
         except (KeyError, ValueError) as exc:
             self.add(owner, f"bad subnet or address: {exc}")
@@ -124,7 +125,7 @@ class _Validator:
                 self.add(owner, f"bad protocol {rule.protocol!r}")
             for cidr in rule.cidrs:
                 try:
-                    ipaddress.ip_network(cidr, strict=False)
+                    _network(cidr)
                 except ValueError:
                     self.add(owner, f"bad cidr {cidr!r}")
 
@@ -197,3 +198,10 @@ class _Validator:
 def validate(plan: DataplanePlan) -> dict[str, list[str]]:
     """Problems per resource id (empty: the plan can be realised as a whole)."""
     return _Validator(plan).run()
+
+
+@functools.lru_cache(maxsize=8192)
+def _network(cidr: str, strict: bool = False) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """Parsed once: the same subnets and group addresses recur in every endpoint's and
+    instance's checks (parsing them was most of validating a plan)."""
+    return ipaddress.ip_network(cidr, strict=strict)

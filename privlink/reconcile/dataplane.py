@@ -166,7 +166,7 @@ class PlanWorker:
             (time.monotonic() - started) * 1000,
             len(report.changes),
             planned_ms,
-            "".join(f"; {phase} {ms:.0f} ms" for phase, ms in slowest if ms >= 100),
+            "".join(f"; {phase} {ms:.0f} ms" for phase, ms in slowest if ms >= 20),
         )
         if report.changes and log.isEnabledFor(logging.DEBUG):
             log.debug("changes: %s", "; ".join(report.changes[:50]))

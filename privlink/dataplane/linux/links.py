@@ -14,8 +14,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,20 +224,19 @@ class NamespaceLinks:
 
         A neighbour that tried an address before it existed (a client polling a new
         endpoint) holds an INCOMPLETE entry that Linux re-probes only once a second;
-        an announcement fills it at once. arp_notify cannot do this: it fires when the
-        link comes up, often before its veth peer has carrier, and the frame is lost.
-        Call it once every link of an apply is configured.
+        an announcement fills it at once. The kernel sends it: every namespace has
+        arp_notify on (spec.ANNOUNCE), which announces a link's addresses when its
+        hardware address is set, so each link is given its own address again. (arp_notify
+        alone fires when a link comes up, often before its veth peer has carrier, and that
+        frame is lost; a packet socket per announcement cost an RCU grace period to close,
+        and thousands of those slowed every netlink call of a large apply.) Call it once
+        every link of an apply is configured.
         """
         added, self.added = [(ln, ip) for ln, ip in self.added if ln != "lo"], []
-        if not added:
-            return []
-
-        def send_all() -> None:
-            for link, address in added:
-                with contextlib.suppress(OSError):  # best effort: a probe still resolves it
-                    _send_garp(link, address)
-
-        netns.run_in(self.name, send_all)  # one trip into the namespace for all of them
+        for link in dict.fromkeys(ln for ln, _ in added):
+            with contextlib.suppress(NetlinkError):  # best effort: a probe still resolves it
+                msg = self.ipr.link("get", ifname=link)[0]
+                self.ipr.link("set", index=msg["index"], address=msg.get_attr("IFLA_ADDRESS"))
         return [f"{self.name}: {link} announce {address}" for link, address in added]
 
     def ensure_loopback(self, addresses: tuple[str, ...]) -> list[str]:
@@ -299,49 +296,3 @@ def _rule_args(rule: RuleSpec) -> dict[str, Any]:
             args[side] = str(net.network_address)
             args[f"{side}_len"] = net.prefixlen
     return args
-
-
-def _send_garp(link: str, address: str) -> None:
-    """One ARP announcement (request, sender = target = address) out of `link`.
-
-    The socket is closed off the caller's path (_CLOSER): closing a packet socket waits
-    for an RCU grace period (synchronize_net, 14 ms idle and far more on a busy host), and
-    the frame is already sent. At most GARP_SOCKETS wait to be closed at once, so the
-    descriptors stay bounded however many namespaces an apply announces in."""
-    _PENDING.acquire()
-    try:
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    except BaseException:
-        _PENDING.release()
-        raise
-    try:
-        sock.bind((link, 0x0806))
-        mac = sock.getsockname()[4]
-        ip = socket.inet_aton(address)
-        frame = (
-            b"\xff" * 6
-            + mac
-            + b"\x08\x06"  # Ethernet: broadcast, from us, ARP
-            + b"\x00\x01\x08\x00\x06\x04\x00\x01"  # Ethernet/IPv4, request
-            + mac
-            + ip
-            + b"\x00" * 6
-            + ip
-        )
-        sock.send(frame)
-    finally:
-        _CLOSER.submit(_close, sock)
-
-
-def _close(sock: socket.socket) -> None:
-    try:
-        sock.close()
-    finally:
-        _PENDING.release()
-
-
-GARP_SOCKETS = 256  # announcement sockets waiting to be closed, at most
-_PENDING = threading.BoundedSemaphore(GARP_SOCKETS)
-# Closes overlap, so they share grace periods (threads start on first use and are joined
-# at interpreter exit, by when their few pending closes are done).
-_CLOSER = ThreadPoolExecutor(32, thread_name_prefix="garp-close")

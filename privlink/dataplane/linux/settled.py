@@ -22,7 +22,7 @@ from privlink.dataplane.linux.memory import digest
 from privlink.dataplane.linux.spec import NamespaceSpec
 
 VERIFY_AFTER = 30.0
-VERIFY_BATCH = 64  # namespaces looked at again per pass, at most, for being old
+VERIFY_BATCH = 8  # namespaces looked at again per pass, at most, for being old
 
 Shape = tuple[object, ...]
 

@@ -26,6 +26,9 @@ FORWARDING = (("net.ipv4.ip_forward", "1"),)
 # IPv4 only: new links get no IPv6 (no link-local chatter, no unfiltered side channel);
 # lo keeps ::1 because it exists before this is set.
 QUIET = (("net.ipv6.conf.default.disable_ipv6", "1"),)
+# A link whose hardware address is set (links.announce sets it again, unchanged) sends a
+# gratuitous ARP for each of its addresses: announcements with no packet socket.
+ANNOUNCE = (("net.ipv4.conf.all.arp_notify", "1"),)
 
 
 @dataclass(frozen=True)
@@ -155,12 +158,12 @@ class Parts:
         self.links.setdefault(netns, []).append(link)
 
     def finish(self) -> KernelSpec:
-        """Each drafted namespace with its links (IPv6 off everywhere)."""
+        """Each drafted namespace with its links (IPv6 off, ARP announcements on)."""
         for draft in self.drafts:
             self.spec.namespaces[draft.name] = NamespaceSpec(
                 draft.name,
                 draft.owner,
-                QUIET + draft.sysctls,
+                QUIET + ANNOUNCE + draft.sysctls,
                 draft.loopback,
                 tuple(self.links.get(draft.name, ())),
                 draft.routes,
