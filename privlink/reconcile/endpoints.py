@@ -102,6 +102,8 @@ class EndpointController:
         # Endpoints mid-transition (pending, deleting, deleted): the only ones a partial run
         # must revisit besides those that changed.
         self.in_flight: set[str] = set()
+        # Changed endpoints a run left for the next (BATCH): stepped first, at once.
+        self.urgent: set[str] = set()
         # Pending endpoints that were not ready yet: how often they were asked (backoff).
         self.not_ready: dict[str, int] = {}
 
@@ -113,11 +115,17 @@ class EndpointController:
                 endpoints = uow.list(VpcEndpoint)
             else:
                 endpoints = list(uow.get_many(VpcEndpoint, changed | self.in_flight).values())
+            # What changed goes first; only that is worth an immediate next run (the rest
+            # are retries, which keep their backoff: re-running at once while thousands
+            # are pending would hold the store thread without pause).
+            urgent = self.urgent | (changed if changed is not None else {e.id for e in endpoints})
+            endpoints.sort(key=lambda e: e.id not in urgent)
             endpoints, rest = endpoints[:BATCH], endpoints[BATCH:]
             self.in_flight -= {e.id for e in endpoints}
-            self.in_flight |= {e.id for e in rest}  # the next run, right after API calls
-            if rest:
-                waits.append(0.0)
+            self.in_flight |= {e.id for e in rest}
+            self.urgent = {e.id for e in rest if e.id in urgent}
+            if self.urgent:
+                waits.append(0.0)  # the next run, right after the API calls queued meanwhile
             for endpoint in endpoints:
                 scope = Scope.of(endpoint, uow, now=self.clock)
                 wait = self._step(scope, endpoint)

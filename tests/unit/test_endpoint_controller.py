@@ -151,9 +151,7 @@ def test_deleting_tears_down_then_forgets(store, clock, endpoint_id):
     assert endpoint(store, endpoint_id) is None
 
 
-def test_many_endpoints_are_stepped_a_batch_per_run(store: Store, clock: Clock) -> None:
-    """The store thread also serves the API: a run steps at most BATCH endpoints and asks
-    to run again at once; every endpoint becomes available over the following runs."""
+def many_pending(store: Store, clock: Clock) -> list[str]:
     ids: list[str] = []
     with acting(store, clock) as scope:
         for _ in range((BATCH + 50) // 50):  # 50 interface endpoints per VPC at most
@@ -167,6 +165,13 @@ def test_many_endpoints_are_stepped_a_batch_per_run(store: Store, clock: Clock) 
             )
             ids += [consumer.create_interface_endpoint(scope, spec).id for _ in range(50)]
     assert len(ids) == BATCH + 50
+    return ids
+
+
+def test_many_endpoints_are_stepped_a_batch_per_run(store: Store, clock: Clock) -> None:
+    """The store thread also serves the API: a run steps at most BATCH endpoints and asks
+    to run again at once; every endpoint becomes available over the following runs."""
+    ids = many_pending(store, clock)
     controller = EndpointController(always_ready, TIMINGS, clock)
     clock.seconds = 2
     assert controller.reconcile(store, set(ids)) == 0.0  # more to do: again at once
@@ -174,3 +179,15 @@ def test_many_endpoints_are_stepped_a_batch_per_run(store: Store, clock: Clock) 
     assert states.count("available") == BATCH
     assert controller.reconcile(store, set()) is None  # the rest, from in_flight
     assert {endpoint(store, i).state for i in ids} == {"available"}  # type: ignore[union-attr]
+
+
+def test_pending_endpoints_keep_their_backoff_beyond_a_batch(store: Store, clock: Clock) -> None:
+    """Only changed endpoints left over by a batch ask for an immediate run: endpoints
+    that are merely not ready yet are retried with backoff, never in a tight loop."""
+    ids = many_pending(store, clock)
+    controller = EndpointController(lambda uow, endpoint: None, TIMINGS, clock)
+    clock.seconds = 2
+    assert controller.reconcile(store, set(ids)) == 0.0  # 50 changed ones still to step
+    assert (controller.reconcile(store, set()) or 0) > 0  # those done: back to backoff
+    assert (controller.reconcile(store, set()) or 0) > 0
+    assert {endpoint(store, i).state for i in ids} == {"pending"}  # type: ignore[union-attr]
