@@ -56,8 +56,8 @@ from privlink.dataplane.routing import NatGatewayNet, PeeringNet, PublicAddress
 
 # A router sends no ICMP redirects: a subnet's route table, not a shortcut, decides.
 # Frames bridged inside a subnet skip netfilter (br_netfilter, when the host has it, would
-# run every one through the IP hooks and conntrack: no ACL applies inside a subnet on AWS,
-# and it cost every path ~10 % of its bulk throughput in bench/dataplane/bench.py).
+# run every one through the IP hooks: no ACL applies inside a subnet on AWS, and it was
+# ~3 % of the cycles of a bulk transfer through a router in bench/dataplane/bench.py).
 ROUTER_SYSCTLS = FORWARDING + (
     ("net.ipv4.conf.all.send_redirects", "0"),
     ("net.ipv4.conf.default.send_redirects", "0"),
