@@ -37,7 +37,7 @@ from privlink.services.elbv2.operations import set_target_health
 from privlink.services.elbv2.queries import target_group_by_arn
 from privlink.services.elbv2.records import TargetGroup
 from privlink.store import Store
-from privlink.store.unit import UnitOfWork
+from privlink.store.unit import Parsed, UnitOfWork
 
 log = logging.getLogger("privlink.reconcile.dataplane")
 
@@ -203,6 +203,7 @@ class DataplaneController:
         self._retry_at: dt.datetime | None = None
         self._health: frozenset[TargetHealth] = frozenset()  # as last written
         self._started = False  # the first (full) run has been made
+        self.parsed = Parsed()  # records parsed for the last plan (worker thread only)
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         """Record the newest apply's outcome; ask the worker for a new plan when a watched
@@ -240,7 +241,15 @@ class DataplaneController:
 
     def _planner(self, store: Store) -> Planner:
         """Builds the plan on the worker thread, from the state committed by then."""
-        return lambda: build_plan(store.snapshot(), api=self.api, host_dns_port=self.host_dns_port)
+
+        def plan() -> DataplanePlan:
+            built = build_plan(
+                store.snapshot(self.parsed), api=self.api, host_dns_port=self.host_dns_port
+            )
+            self.parsed.turn()
+            return built
+
+        return plan
 
     def _sync_health(self, uow: UnitOfWork) -> None:
         """Write what changed since the last sync (the driver's reading takes no lock)."""

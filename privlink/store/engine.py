@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from privlink.store import schema
 from privlink.store.cache import Mirror
-from privlink.store.unit import UnitOfWork, read_only
+from privlink.store.unit import Parsed, UnitOfWork, read_only
 
 ChangeListener = Callable[[set[tuple[str, str]]], None]
 
@@ -54,12 +54,13 @@ class Store:
             for listener in self._listeners:
                 listener(set(uow.changed))
 
-    def snapshot(self) -> UnitOfWork:
+    def snapshot(self, parsed: Parsed | None = None) -> UnitOfWork:
         """A read-only unit over the committed state as it is now, for a thread other
         than the store thread: it waits for the writer lock only while the snapshot is
-        taken (not while it is read), and it never sees a later commit. Writing raises."""
+        taken (not while it is read), and it never sees a later commit. Writing raises.
+        `parsed`: one reader's records parsed for its earlier snapshots (unit.Parsed)."""
         with self._lock:
-            return read_only(self.mirror.snapshot(self._lock))
+            return read_only(self.mirror.snapshot(self._lock), parsed)
 
     def reset(self) -> None:
         with self._lock, self.engine.begin() as conn:

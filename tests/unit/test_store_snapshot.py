@@ -12,7 +12,7 @@ import pytest
 
 from privlink.services.ec2.records import Subnet, Vpc
 from privlink.store import Store
-from privlink.store.unit import ReadOnlyError
+from privlink.store.unit import Parsed, ReadOnlyError
 from tests.backends import database
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -95,3 +95,30 @@ def test_reading_a_snapshot_never_waits_for_a_writer(store: Store) -> None:
         reader.start()
         reader.join(timeout=10)
     assert read == [["vpc-1"]]
+
+
+def test_snapshots_of_one_reader_parse_only_what_changed(store: Store) -> None:
+    """The planner's snapshots share parsed records (unit.Parsed): a record nothing wrote
+    since the last snapshot is the very object parsed then; a rewritten one is parsed
+    again with its new content, and a deleted one is gone."""
+    with store.unit() as uow:
+        for vid in ("vpc-1", "vpc-2", "vpc-3"):
+            uow.add(vpc(vid))
+    parsed = Parsed()
+    first = {v.id: v for v in store.snapshot(parsed).list(Vpc)}
+    parsed.turn()
+    with store.unit() as uow:
+        changed = uow.get(Vpc, "vpc-2")
+        gone = uow.get(Vpc, "vpc-1")
+        assert changed is not None and gone is not None
+        changed.cidr = "10.9.0.0/16"
+        uow.put(changed)
+        uow.delete(gone)
+    second = {v.id: v for v in store.snapshot(parsed).list(Vpc)}
+    parsed.turn()
+    assert set(second) == {"vpc-2", "vpc-3"}
+    assert second["vpc-3"] is first["vpc-3"]  # unchanged: not parsed again
+    assert second["vpc-2"] is not first["vpc-2"] and second["vpc-2"].cidr == "10.9.0.0/16"
+    assert store.snapshot(parsed).get(Vpc, "vpc-2") is second["vpc-2"]
+    with store.unit() as uow:  # a unit of the store thread never shares them
+        assert uow.get(Vpc, "vpc-3") is not second["vpc-3"]
