@@ -274,7 +274,9 @@ class Converge:
 
     # -- nftables ----------------------------------------------------------------------------
     def rulesets(self, only: Callable[[NamespaceSpec], bool] | None = None) -> None:
-        """Observing is in-process (netlink); changing runs `nft`, a few at a time."""
+        """Only namespaces whose table this process did not apply as wanted (or that are
+        due a re-look: nft.due) are handed to Hopper workers; observing is netlink and
+        changing a libnftables script, both in-process, a few namespaces at a time."""
         by_netns = {ep.netns: ep for ep in self.spec.endpoints.values()}
         todo = [
             ns
