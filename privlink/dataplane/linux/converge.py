@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import signal
 import subprocess
@@ -32,7 +31,6 @@ from privlink.dataplane.linux.dnsmasq import BACK
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
-from privlink.dataplane.linux.settled import VERIFY_BATCH
 from privlink.dataplane.linux.spec import EndpointState, InstanceSpec, KernelSpec, NamespaceSpec
 from privlink.dataplane.plan import PUBLIC_DNS
 
@@ -109,7 +107,7 @@ class Converge:
 
         todo = []
         for ns in self.spec.namespaces.values():
-            wanted = (_inode(ns.name), memory.digest(ns.sysctls))
+            wanted = (netns.inode_of(ns.name), memory.digest(ns.sysctls))
             if self.driver._sysctls_set.get(ns.name) != wanted:
                 todo.append(ns)
             else:
@@ -212,7 +210,7 @@ class Converge:
             netns.create(ns.name)
             nft.forget(ns.name)  # a new namespace: nothing applied there yet
             changes.append(f"netns add {ns.name}")
-        inode = _inode(ns.name)
+        inode = netns.inode_of(ns.name)
         wanted = (inode, memory.digest(ns.sysctls))
         if self.driver._sysctls_set.get(ns.name) != wanted:
             for key in netns.write_sysctls(ns.name, dict(ns.sysctls)):
@@ -283,7 +281,7 @@ class Converge:
             for ns in self.spec.namespaces.values()
             if ns.name not in self.failed and (only is None or only(ns))
         ]
-        verify = nft.due([ns.name for ns in todo], VERIFY_BATCH) if only is None else set()
+        verify = nft.due([ns.name for ns in todo]) if only is None else set()
         work = [ns for ns in todo if ns.name in verify or not nft.applied(ns.name, ns.ruleset)]
         with netns.Hopper(NFT_APPLIES, "nft") as pool:
             for ns in work:
@@ -400,13 +398,6 @@ class Converge:
             root / "user-data.log",
         )
         return [f"instance {inst.instance_id}: booted, user data started"]
-
-
-def _inode(name: str) -> int:
-    try:
-        return os.stat(f"/run/netns/{name}").st_ino
-    except OSError:
-        return -1
 
 
 def _remove_netns(name: str) -> list[str]:

@@ -80,7 +80,8 @@ class LinuxDriver:
         self._resync = False
         self._sysctls_set: dict[str, tuple[int, str]] = {}
         self.settled = Settled()  # namespaces whose links need no look (settled.py)
-        self._adopt(memory.load(self.state_dir))
+        self.memory = memory.Memory(self.state_dir)
+        self._adopt(self.memory.load())
         self.on_target_health = on_target_health
         self.faults = Faults()
         self._health = HealthChecker(self._on_health, poll=self._alb_health)
@@ -106,9 +107,9 @@ class LinuxDriver:
             spec = topology.build(plan, self._health_map())
             report.timed("render", started)
             self._plan = plan
-            memory.forget(self.state_dir)  # until this pass ends, it may stop being true
+            self.memory.begin()  # until this pass ends, it may stop being true
             Converge(self, spec, report).run()
-            memory.save(self.state_dir, self._remembered())
+            self.memory.end(self._remembered())
             started = time.monotonic()
             report.changes += self.observer.install(plan)
             report.timed("observe", started)
@@ -133,7 +134,8 @@ class LinuxDriver:
             sweep_root()
             for path in etc_netns_dirs():
                 shutil.rmtree(path, ignore_errors=True)
-            for sub in ("vpc", "dns", "instances", "endpoints", "run"):
+            self.memory.clear()
+            for sub in ("vpc", "dns", "instances", "endpoints", "run", "observe"):
                 shutil.rmtree(self.state_dir / sub, ignore_errors=True)
             self._plan = DataplanePlan()
         self._host_lock.release()
@@ -239,10 +241,10 @@ class LinuxDriver:
             spec = topology.build(self._plan, self._health_map())
             report = ApplyReport()
             converge = Converge(self, spec, report)
-            memory.forget(self.state_dir)
+            self.memory.begin()
             converge.rulesets(only=lambda ns: ns.name.startswith(f"{names.PREFIX}-nlb-"))
             converge.proxies()
-            memory.save(self.state_dir, self._remembered())
+            self.memory.end(self._remembered())
             if report.errors:
                 log.warning("health refresh: %s", report.errors)
         if self.on_target_health is not None:

@@ -10,13 +10,15 @@ or wanted differently (another digest) is looked at as before, and the trickle o
 re-verification (settled.VERIFY_BATCH per pass) still repairs what was changed by hand.
 
 A pass that is cut short (a crash, SIGKILL) must not leave knowledge the kernel no longer
-matches, so the file is removed when a pass starts and written again when it ends: after
-a crash mid-pass the next start looks at everything, as before.
+matches, so the file is moved aside when a pass starts and put back when it ends (written
+again only if the pass learnt something): after a crash mid-pass the next start looks at
+everything, as before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -40,33 +42,47 @@ class Remembered:
     sysctls: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
-def forget(state_dir: Path) -> None:
-    """A pass begins: what was written before may stop being true."""
-    (state_dir / FILE).unlink(missing_ok=True)
+class Memory:
+    """The file in a state dir, and what this process last wrote to (or read from) it."""
 
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / FILE
+        self._aside = self.path.with_suffix(".pass")  # the file while a pass runs
+        self._written: Remembered | None = None
 
-def save(state_dir: Path, known: Remembered) -> None:
-    path = state_dir / FILE
-    tmp = path.with_suffix(".tmp")
-    body = {
-        "version": VERSION,
-        "links": known.links,
-        "tables": known.tables,
-        "sysctls": known.sysctls,
-    }
-    tmp.write_text(json.dumps(body, separators=(",", ":")))
-    tmp.replace(path)
+    def load(self) -> Remembered:
+        """What the previous process knew at the end of its last complete pass (nothing
+        if it was cut short, or the file is from another version)."""
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            body = json.loads(self.path.read_text())
+            if body.get("version") == VERSION:
+                self._written = Remembered(
+                    {k: (int(v[0]), str(v[1])) for k, v in body["links"].items()},
+                    {k: (int(v[0]), v[1]) for k, v in body["tables"].items()},
+                    {k: (int(v[0]), str(v[1])) for k, v in body["sysctls"].items()},
+                )
+                return self._written
+        return Remembered()
 
+    def begin(self) -> None:
+        """A pass begins: what was written before may stop being true."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path.replace(self._aside)
 
-def load(state_dir: Path) -> Remembered:
-    """What the previous process knew at the end of its last complete pass (nothing if it
-    was cut short, or the file is from another version)."""
-    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-        body = json.loads((state_dir / FILE).read_text())
-        if body.get("version") == VERSION:
-            return Remembered(
-                {k: (int(v[0]), str(v[1])) for k, v in body["links"].items()},
-                {k: (int(v[0]), v[1]) for k, v in body["tables"].items()},
-                {k: (int(v[0]), str(v[1])) for k, v in body["sysctls"].items()},
-            )
-    return Remembered()
+    def end(self, known: Remembered) -> None:
+        """A pass ended: `known` is true. Unchanged, the file is only put back."""
+        if known == self._written:
+            with contextlib.suppress(FileNotFoundError):
+                self._aside.replace(self.path)
+                return
+        tmp = self.path.with_suffix(".tmp")
+        body = {"version": VERSION, **dataclasses.asdict(known)}
+        tmp.write_text(json.dumps(body, separators=(",", ":")))
+        tmp.replace(self.path)
+        self._aside.unlink(missing_ok=True)
+        self._written = known
+
+    def clear(self) -> None:
+        for path in (self.path, self._aside):
+            path.unlink(missing_ok=True)
+        self._written = None

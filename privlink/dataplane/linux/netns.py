@@ -128,6 +128,15 @@ def exists(name: str) -> bool:
     return (RUN_DIR / name).exists()
 
 
+def inode_of(name: str) -> int:
+    """The namespace's inode (-1: none). A namespace re-created under the same name is a
+    different one, so what is remembered about a namespace is keyed by it."""
+    try:
+        return os.stat(RUN_DIR / name).st_ino
+    except OSError:
+        return -1
+
+
 def list_names() -> list[str]:
     return sorted(pr_netns.listnetns())
 

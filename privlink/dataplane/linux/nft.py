@@ -10,14 +10,13 @@ Observing is one netlink dump of the namespace's tables from this process (the d
 the table's comment, in its user data); only a change runs a script. The driver also
 remembers what it applied, keyed by the namespace's inode (a namespace re-created under the
 same name is a different one), and skips the look when nothing is wanted differently --
-except for the few namespaces a pass verifies (`due`: last looked at VERIFY_AFTER seconds
-ago or more), so a table removed by hand is repaired.
+except for the few namespaces a pass verifies (`due`: a trickle of those looked at longest
+ago, settled.py), so a table removed by hand is repaired.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import time
 from collections.abc import Iterable
@@ -25,23 +24,15 @@ from collections.abc import Iterable
 from pyroute2.nftables.main import NFTables
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import libnft
-from privlink.dataplane.linux.netns import exec_argv, run_in
+from privlink.dataplane.linux import libnft, settled
+from privlink.dataplane.linux.netns import exec_argv, inode_of, run_in
 
 _TABLE = f"{names.NFT_FAMILY} {names.NFT_TABLE}"
 _FAMILIES = {1: "inet", 2: "ip", 3: "arp", 5: "netdev", 7: "bridge", 10: "ip6"}
 _UDATA_COMMENT = 0  # NFTNL_UDATA_TABLE_COMMENT
 TIMEOUT = 20.0
-VERIFY_AFTER = 30.0
 # netns -> (namespace inode, digest applied or None for "no table", when last verified)
 _applied: dict[str, tuple[int, str | None, float]] = {}
-
-
-def _inode(netns: str) -> int:
-    try:
-        return os.stat(f"/run/netns/{netns}").st_ino
-    except OSError:
-        return -1
 
 
 def forget(netns: str | None = None) -> None:
@@ -108,28 +99,21 @@ def adopt(tables: dict[str, tuple[int, str | None]]) -> None:
     """Trust what a previous process applied: `apply` still compares the inode and the
     digest, and `due` verifies it in its turn."""
     now = time.monotonic()
-    for netns, (inode, applied) in tables.items():
-        _applied.setdefault(netns, (inode, applied, now))
+    for netns, (inode, table) in tables.items():
+        _applied.setdefault(netns, (inode, table, now))
 
 
-def due(spaces: Iterable[str], limit: int) -> set[str]:
-    """Up to `limit` of `spaces` whose table was last looked at VERIFY_AFTER seconds ago or
-    more, oldest first: the ones a pass looks at again although nothing changed (a trickle,
-    so no pass pays for looking at every namespace at once)."""
-    now = time.monotonic()
-    old = sorted(
-        (known[2], name)
-        for name in spaces
-        if (known := _applied.get(name)) is not None and now - known[2] >= VERIFY_AFTER
-    )
-    return {name for _, name in old[:limit]}
+def due(spaces: Iterable[str]) -> set[str]:
+    """The few of `spaces` whose table a pass looks at again although nothing changed
+    (settled.due: last looked at longest ago, once that is VERIFY_AFTER seconds or more)."""
+    return settled.due((name, _applied[name][2]) for name in spaces if name in _applied)
 
 
 def applied(netns: str, body: str | None) -> bool:
     """Whether this process applied `body` to this very namespace (a look, no netlink)."""
     known = _applied.get(netns)
     wanted = None if body is None else digest(body)
-    return known is not None and known[:2] == (_inode(netns), wanted)
+    return known is not None and known[:2] == (inode_of(netns), wanted)
 
 
 def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
@@ -139,7 +123,7 @@ def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
     if not verify and applied(netns, body):
         return []
     wanted = None if body is None else digest(body)
-    inode = _inode(netns)
+    inode = inode_of(netns)
     current, foreign = observe(netns)
     changes = []
     for family, name in foreign:

@@ -35,7 +35,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import subprocess
 import threading
 import time
@@ -47,7 +46,7 @@ from typing import Any, Literal
 from privlink.dataplane import names
 from privlink.dataplane.flows import PROTOCOLS, Action, EniCounters, FlowCount, Observation
 from privlink.dataplane.linux import libnft
-from privlink.dataplane.linux.netns import Hopper, exec_argv
+from privlink.dataplane.linux.netns import Hopper, exec_argv, inode_of
 from privlink.dataplane.plan import DataplanePlan
 
 log = logging.getLogger("privlink.dataplane.observe")
@@ -263,13 +262,6 @@ def _run(netns: str, argv: list[str], stdin: str | None = None) -> str:
     return result.stdout
 
 
-def _inode(netns: str) -> int:
-    try:
-        return os.stat(f"/run/netns/{netns}").st_ino
-    except OSError:
-        return -1
-
-
 class Observer:
     """Installs the counting tables a plan asks for and reads them back as deltas."""
 
@@ -301,7 +293,7 @@ class Observer:
         for netns, watch in wanted.items():
             body = render(watch)
             digest = hashlib.sha256(body.encode()).hexdigest()[:20]
-            inode = _inode(netns)
+            inode = inode_of(netns)
             known = installed.get(netns)
             if inode < 0 or (known is not None and known[:2] == (inode, digest)):
                 continue
@@ -332,7 +324,7 @@ class Observer:
         return f"{watch.netns}: nft table {TABLE}"
 
     def _drop(self, netns: str) -> None:
-        if _inode(netns) >= 0:
+        if inode_of(netns) >= 0:
             with contextlib.suppress(RuntimeError, OSError):  # gone with its namespace
                 libnft.run(netns, f"delete table inet {TABLE}")
         with self._lock:

@@ -14,11 +14,11 @@ look). `forget()` (resync, restart) trusts nothing.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
 
 from privlink.dataplane.linux.memory import digest
+from privlink.dataplane.linux.netns import inode_of
 from privlink.dataplane.linux.spec import NamespaceSpec
 
 VERIFY_AFTER = 30.0
@@ -30,13 +30,6 @@ Shape = tuple[object, ...]
 def _shape(ns: NamespaceSpec) -> Shape:
     """The part of a namespace's spec that links.py converges (not sysctls or nftables)."""
     return (ns.loopback, ns.links, ns.routes, ns.rules)
-
-
-def inode(name: str) -> int:
-    try:
-        return os.stat(f"/run/netns/{name}").st_ino
-    except OSError:
-        return -1
 
 
 class Settled:
@@ -59,7 +52,7 @@ class Settled:
 
     def _adopt(self, ns: NamespaceSpec, now: float) -> bool:
         was = self._adopted.pop(ns.name, None)
-        if was is None or was != (inode(ns.name), digest(_shape(ns))):
+        if was is None or was != (inode_of(ns.name), digest(_shape(ns))):
             return False
         self._known[ns.name] = (was[0], _shape(ns), now, was[1])
         return True
@@ -69,22 +62,22 @@ class Settled:
         spaces = list(spaces)
         now = time.monotonic()
         changed = set()
-        old: list[tuple[float, str]] = []
+        looked: list[tuple[str, float]] = []
         for ns in spaces:
             known = self._known.get(ns.name)
             if known is None and self._adopted and self._adopt(ns, now):
                 continue
-            if known is None or known[1] != _shape(ns) or known[0] != inode(ns.name):
+            if known is None or known[1] != _shape(ns) or known[0] != inode_of(ns.name):
                 changed.add(ns.name)
-            elif now - known[2] >= VERIFY_AFTER:
-                old.append((known[2], ns.name))
+            else:
+                looked.append((ns.name, known[2]))
         joined: dict[str, set[str]] = {}
         for ns in spaces:
             for peer in _peers(ns):
                 joined.setdefault(ns.name, set()).add(peer)
                 joined.setdefault(peer, set()).add(ns.name)
         joined_changed = {name for name, peers in joined.items() if peers & changed}
-        return changed | joined_changed | {name for _, name in sorted(old)[:VERIFY_BATCH]}
+        return changed | joined_changed | due(looked)
 
     def remember(self, spaces: Iterable[NamespaceSpec], keep: set[str]) -> None:
         """`spaces` were converged without error just now; namespaces not in `keep` (the
@@ -92,10 +85,19 @@ class Settled:
         now = time.monotonic()
         for ns in spaces:
             shape = _shape(ns)
-            self._known[ns.name] = (inode(ns.name), shape, now, digest(shape))
+            self._known[ns.name] = (inode_of(ns.name), shape, now, digest(shape))
         for name in set(self._known) - keep:
             del self._known[name]
 
 
 def _peers(ns: NamespaceSpec) -> set[str]:
     return {link.peer.netns for link in ns.links if link.kind == "veth" and link.peer}
+
+
+def due(looked: Iterable[tuple[str, float]], limit: int = VERIFY_BATCH) -> set[str]:
+    """Of (name, when last looked at) pairs, up to `limit` names looked at VERIFY_AFTER
+    seconds ago or more, oldest first: what a pass looks at again although nothing changed
+    (links here, tables in nft.py), a trickle rather than the whole world at once."""
+    now = time.monotonic()
+    old = sorted((when, name) for name, when in looked if now - when >= VERIFY_AFTER)
+    return {name for _, name in old[:limit]}
