@@ -3,6 +3,8 @@ user data. Clients run inside instance namespaces; nothing leaves the host's nam
 
 from __future__ import annotations
 
+import os
+import signal
 from dataclasses import replace
 from typing import Any
 
@@ -96,6 +98,21 @@ def test_resolver_picks_up_new_records(driver: Any) -> None:
     )
     assert driver.apply(no_dns).ok
     assert "status: NOERROR" not in dig("plk-i-a1", "@10.0.0.2", "svc.example.internal")
+
+
+def test_a_resolver_killed_by_hand_is_started_again_by_the_next_apply(driver: Any) -> None:
+    plan = one_vpc(inst("i-a1", "10.0.1.10"))
+    assert driver.apply(plan).ok
+    assert driver.apply(plan).changes == []  # an unchanged resolver is left alone
+    key = driver.dns.key("vpc-a0")
+    pid = driver.procs.pid(key)
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: driver.procs.pid(key) is None, 5, 0.02, "the resolver to die")
+    report = driver.apply(plan)
+    assert "dnsmasq vpc-a0: start" in report.changes, report.changes
+    answer = dig("plk-i-a1", "+short", "svc.example.internal")
+    assert sorted(answer.split()) == ["10.0.1.50", "10.0.2.50"]
 
 
 def test_security_groups_filter_statefully(driver: Any, lab: Lab) -> None:

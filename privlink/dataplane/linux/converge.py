@@ -1,8 +1,9 @@
 """One convergence pass: KernelSpec -> the kernel, observing before changing.
 
-The order is fixed: stop unowned processes, delete unowned namespaces, resolv.conf,
-create namespaces, links, addresses, routes, dnsmasq, nftables (one atomic transaction
-per namespace), PROXY-v2 proxies, user data. A failing step
+The order is fixed: stop unowned processes, delete unowned namespaces (sweep.py),
+resolv.conf, create namespaces, links, addresses, routes, dnsmasq, nftables (one atomic
+transaction per namespace), PROXY-v2 proxies, user data, and last a few settled
+namespaces looked at again (verify). A failing step
 is reported against its resource (ApplyReport.fail, permanent or temporary)
 and the rest goes on: one broken instance never blocks a VPC. The driver
 (driver.py) owns what lasts between passes; a pass owns nothing.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,12 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyroute2 import IPRoute
-
 from privlink.dataplane import names
 from privlink.dataplane.base import ApplyReport, PermanentFailure
-from privlink.dataplane.linux import daemons, memory, netns, nft, proxyconfig
-from privlink.dataplane.linux.dnsmasq import BACK
+from privlink.dataplane.linux import daemons, memory, netns, nft, proxyconfig, sweep
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
@@ -54,6 +51,7 @@ class Converge:
         self.spec = spec
         self.report = report
         self.failed: set[str] = set()  # namespaces that could not be set up
+        self.looked: set[str] = set()  # namespaces whose network this pass converged
 
     def step(self, owner: str, label: str, fn: Callable[..., list[str] | None], *args: Any) -> bool:
         """Run fn(*args); record its changes, or its failure against `owner`. Nothing
@@ -83,13 +81,14 @@ class Converge:
             # first: a namespace `privlink exec` can enter already has its resolv.conf
             ("files", self.files),
             ("namespaces", self.namespaces),
-            ("network", lambda: self.network(self._live())),
+            ("network", self.changed_network),
             ("resolvers", self.resolvers),  # before the filters: new instances ask it first
             ("nftables", self.rulesets),
             ("proxies", self.proxies),
             ("haproxy", self.haproxies),
             ("user data", self.user_data),
             ("daemons", self.daemons),
+            ("verify", self.verify),  # last: never before what somebody waits for
         ]
         for phase, fn in phases:
             started = time.monotonic()
@@ -118,13 +117,28 @@ class Converge:
     def _live(self) -> list[NamespaceSpec]:
         return [ns for ns in self.spec.namespaces.values() if ns.name not in self.failed]
 
-    def network(self, spaces: list[NamespaceSpec]) -> None:
-        """Links, addresses, routes and rules of the namespaces that are not settled
-        (settled.py), through netlink handles opened for this pass only (~40 us each):
-        descriptors never pile up with the namespaces."""
+    def changed_network(self) -> None:
+        """The network of the namespaces that changed (settled.unsettled)."""
+        spaces = self._live()
+        self.network(spaces, self.driver.settled.unsettled(spaces))
+
+    def verify(self) -> None:
+        """A few namespaces' links and tables looked at again although nothing changed
+        (settled.trickle, nft.due), so what was changed by hand is repaired; after the
+        pass's real work, which never waits for it."""
+        spaces = self._live()
+        self.network(spaces, self.driver.settled.trickle(spaces, self.looked))
+        self.rulesets(verify=True)
+
+    def network(self, spaces: list[NamespaceSpec], todo: set[str]) -> None:
+        """Links, addresses, routes and rules of the namespaces named in `todo`, through
+        netlink handles opened for this pass only (~40 us each): descriptors never pile
+        up with the namespaces."""
         settled = self.driver.settled
-        todo = settled.unsettled(spaces)
         work = [ns for ns in spaces if ns.name in todo]
+        if not work:
+            return
+        self.looked |= todo
         needed = todo | {link.peer.netns for ns in work for link in ns.links if link.peer}
         handles: dict[str, NamespaceLinks] = {}
         errors = len(self.report.errors)
@@ -149,59 +163,7 @@ class Converge:
 
     # -- sweep -----------------------------------------------------------------------------
     def sweep(self) -> None:
-        """Stop processes and delete namespaces, links, tables and files the plan does not
-        own. Processes first: a proxy holds sockets in the namespaces it serves."""
-        dns = self.driver.dns
-        wanted = {
-            "dnsmasq": set(self.spec.dns),
-            BACK: {f"{v}@{dns.back_port(v)}" for v in self.spec.dns if dns.back_port(v)},
-            "proxy": set(self.spec.proxies),
-            "userdata": set(self.spec.instances),
-            **daemons.wanted(self.spec.daemons.values()),
-            "haproxy": {key.partition("-")[2] for key in self.spec.haproxies},
-        }
-        unwanted = [
-            key
-            for key in self.driver.procs.keys()
-            if key.partition("-")[2] not in wanted.get(key.partition("-")[0], set())
-        ]
-        for key in self.driver.procs.stop_all(unwanted):
-            self.report.changes.append(f"process {key}: stopped")
-        live = {
-            key
-            for key in self.driver.procs.keys()
-            if key.partition("-")[2] in wanted.get(key.partition("-")[0], set())
-        }
-        self.report.changes.extend(self.driver.procs.stop_orphans(live))
-        doomed = {
-            name
-            for name in netns.list_names()
-            if names.is_ours(name) and name not in self.spec.namespaces
-        }
-        for name in doomed:
-            self.driver._sysctls_set.pop(name, None)
-            nft.forget(name)
-        netns.kill_processes_in(doomed)  # one look at /proc for all of them
-        for name in sorted(doomed):
-            self.step(name, "sweep", _remove_netns, name)
-        for change in sweep_root():
-            self.report.changes.append(change)
-        instance_ns = {i.netns for i in self.spec.instances.values()} | set(self.spec.resolv)
-        for path in etc_netns_dirs():
-            if path.name not in instance_ns:
-                shutil.rmtree(path, ignore_errors=True)
-                self.report.changes.append(f"rm {path}")
-        for sub, keep in (
-            ("instances", set(self.spec.instances)),
-            ("endpoints", set(self.spec.endpoints)),
-            ("vpc", set(self.spec.dns)),
-            ("clientvpn", set(daemons.wanted(self.spec.daemons.values()).get("openvpn", ()))),
-        ):
-            root = self.driver.state_dir / sub
-            if root.exists():
-                for path in root.iterdir():
-                    if path.name not in keep:
-                        shutil.rmtree(path, ignore_errors=True)
+        sweep.unowned(self)
 
     # -- namespaces and links ----------------------------------------------------------------
     def namespace(self, ns: NamespaceSpec) -> list[str]:
@@ -271,23 +233,27 @@ class Converge:
             self.step(ns.owner, "announce", handles[ns.name].announce)
 
     # -- nftables ----------------------------------------------------------------------------
-    def rulesets(self, only: Callable[[NamespaceSpec], bool] | None = None) -> None:
-        """Only namespaces whose table this process did not apply as wanted (or that are
-        due a re-look: nft.due) are handed to Hopper workers; observing is netlink and
-        changing a libnftables script, both in-process, a few namespaces at a time."""
+    def rulesets(
+        self, only: Callable[[NamespaceSpec], bool] | None = None, verify: bool = False
+    ) -> None:
+        """Only namespaces whose table this process did not apply as wanted (or, with
+        `verify`, the few due a re-look: nft.due) are handed to Hopper workers; observing
+        is netlink and changing a libnftables script, both in-process, a few namespaces at
+        a time."""
         by_netns = {ep.netns: ep for ep in self.spec.endpoints.values()}
         todo = [
             ns
             for ns in self.spec.namespaces.values()
             if ns.name not in self.failed and (only is None or only(ns))
         ]
-        verify = nft.due([ns.name for ns in todo]) if only is None else set()
-        work = [ns for ns in todo if ns.name in verify or not nft.applied(ns.name, ns.ruleset)]
+        if verify:
+            due = nft.due([ns.name for ns in todo])
+            work = [ns for ns in todo if ns.name in due]
+        else:
+            work = [ns for ns in todo if not nft.applied(ns.name, ns.ruleset)]
         with netns.Hopper(NFT_APPLIES, "nft") as pool:
             for ns in work:
-                pool.submit(
-                    self.step, ns.owner, "nftables", self._ruleset, ns, by_netns, ns.name in verify
-                )
+                pool.submit(self.step, ns.owner, "nftables", self._ruleset, ns, by_netns, verify)
 
     def _ruleset(
         self, ns: NamespaceSpec, endpoints: dict[str, EndpointState], verify: bool
@@ -311,10 +277,15 @@ class Converge:
         answer, and one VPC's resolver never depends on another's. The shared hosts file of
         public names first: each front reloads it in its own ensure()."""
         self.step(PUBLIC_DNS, "dnsmasq", self.driver.dns.write_public, self.spec.public_hosts)
-        todo = [dns for dns in self.spec.dns.values() if dns.netns not in self.failed]
+        dnsmasq = self.driver.dns
+        todo = [
+            dns
+            for dns in self.spec.dns.values()
+            if dns.netns not in self.failed and not dnsmasq.current(dns)
+        ]
         with ThreadPoolExecutor(RESOLVER_STARTS, thread_name_prefix="dnsmasq") as pool:
             for dns in todo:
-                pool.submit(self.step, dns.vpc_id, "dnsmasq", self.driver.dns.ensure, dns)
+                pool.submit(self.step, dns.vpc_id, "dnsmasq", dnsmasq.ensure, dns)
 
     def files(self) -> None:
         for inst in self.spec.instances.values():
@@ -400,11 +371,6 @@ class Converge:
         return [f"instance {inst.instance_id}: booted, user data started"]
 
 
-def _remove_netns(name: str) -> list[str]:
-    netns.remove(name, kill=False)
-    return [f"netns del {name}"]
-
-
 def read(path: Path) -> str | None:
     try:
         return path.read_text()
@@ -439,36 +405,6 @@ def _write_resolv(name: str, content: str) -> list[str]:
     path = netns.ETC_DIR / name / "resolv.conf"
     path.parent.mkdir(parents=True, exist_ok=True)
     return [f"write {path}"] if _write_if_changed(path, content) else []
-
-
-def etc_netns_dirs() -> list[Path]:
-    if not netns.ETC_DIR.exists():
-        return []
-    return [p for p in netns.ETC_DIR.iterdir() if names.is_ours(p.name)]
-
-
-def sweep_root() -> list[str]:
-    """The host namespace must hold nothing of ours: delete any plk* link or table."""
-    changes = []
-    with IPRoute() as ipr:
-        for msg in ipr.get_links():
-            name = msg.get_attr("IFLA_IFNAME")
-            if names.is_ours(name):
-                ipr.link("del", index=msg["index"])
-                changes.append(f"host: link del {name}")
-    result = subprocess.run(
-        ["nft", "list", "tables"], capture_output=True, text=True, timeout=nft.TIMEOUT
-    )
-    for line in result.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and names.is_ours(parts[2]):
-            subprocess.run(
-                ["nft", "delete", "table", parts[1], parts[2]],
-                timeout=nft.TIMEOUT,
-                capture_output=True,
-            )
-            changes.append(f"host: delete table {parts[1]} {parts[2]}")
-    return changes
 
 
 def raise_conntrack_max(value: int) -> None:

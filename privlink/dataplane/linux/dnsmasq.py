@@ -148,6 +148,10 @@ class DnsmasqManager:
         # version (digest) of what it holds, None until written by this process.
         self.public_path = state_dir / "dns" / "public.hosts"
         self._public: str | None = None
+        # vpc id -> (spec, shared file version, (key, pid) of its processes) that ensure()
+        # last converged
+        self._ensured: dict[str, tuple[DnsSpec, str, tuple[tuple[str, int], ...]]] = {}
+        self._ports: dict[str, int | None] = {}  # back_port(), once read or written
 
     def write_public(self, content: str) -> list[str]:
         """Write the shared hosts file when its content changed (tmp + rename: a front
@@ -177,11 +181,38 @@ class DnsmasqManager:
         return f"{BACK}-{vpc_id}@{port}"
 
     def back_port(self, vpc_id: str) -> int | None:
-        """The port of the back the front is meant to use (recorded in the state dir)."""
-        try:
-            return int((self._dir(vpc_id) / "records.port").read_text())
-        except (FileNotFoundError, ValueError):
-            return None
+        """The port of the back the front is meant to use (recorded in the state dir,
+        read once per process)."""
+        if vpc_id not in self._ports:
+            try:
+                self._ports[vpc_id] = int((self._dir(vpc_id) / "records.port").read_text())
+            except (FileNotFoundError, ValueError):
+                self._ports[vpc_id] = None
+        return self._ports[vpc_id]
+
+    def _record_back_port(self, vpc_id: str, port: int | None) -> None:
+        path = self._dir(vpc_id) / "records.port"
+        if port is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(str(port))
+        self._ports[vpc_id] = port
+
+    def forget(self) -> None:
+        """Trust nothing remembered about the resolvers (a resync, a teardown)."""
+        self._ensured.clear()
+        self._ports.clear()
+
+    def current(self, spec: DnsSpec) -> bool:
+        """Nothing for ensure() to do: it converged this very spec last, with the shared
+        file as it is now, and the processes it left (front, back) still run. Reading and
+        comparing a VPC's files cost ~0.4 ms, 200 ms a pass at 500 unchanged VPCs."""
+        ensured = self._ensured.get(spec.vpc_id)
+        return (
+            ensured is not None
+            and ensured[:2] == (spec, self._public_version())
+            and all(self.procs.alive(key, pid) for key, pid in ensured[2])
+        )
 
     def ensure(self, spec: DnsSpec) -> list[str]:
         """Converge one resolver; clients of the front never see it go away for a change
@@ -217,7 +248,21 @@ class DnsmasqManager:
             marker.write_text(public)
         if old is not None:
             self.procs.stop(self.back_key(spec.vpc_id, old))
+        self._remember(spec, public)
         return changes
+
+    def _remember(self, spec: DnsSpec, public: str) -> None:
+        """Record what ensure() left: the spec, and the (key, pid) of its front and back;
+        nothing when one of them is not running (the next pass looks again)."""
+        keys = [self.key(spec.vpc_id)]
+        port = self.back_port(spec.vpc_id)
+        if port is not None:
+            keys.append(self.back_key(spec.vpc_id, port))
+        running = [(key, self.procs.pid(key)) for key in keys]
+        if any(pid is None for _, pid in running):
+            self._ensured.pop(spec.vpc_id, None)
+            return
+        self._ensured[spec.vpc_id] = (spec, public, tuple((k, p) for k, p in running if p))
 
     def _back(self, spec: DnsSpec, root: Path) -> tuple[int | None, int | None, list[str]]:
         """Make sure the wanted back runs: (old port to stop once the front has moved,
@@ -225,7 +270,7 @@ class DnsmasqManager:
         current = self.back_port(spec.vpc_id)
         alive = current is not None and self.procs.pid(self.back_key(spec.vpc_id, current))
         if not spec.cnames and not spec.wildcards:
-            (root / "records.port").unlink(missing_ok=True)
+            self._record_back_port(spec.vpc_id, None)
             return (current if alive else None), None, []
         hosts_changed = _write_if_changed(root / "records.hosts", records_hosts(spec))
         if alive and current is not None:
@@ -235,7 +280,7 @@ class DnsmasqManager:
                     self.procs.signal(self.back_key(spec.vpc_id, current), signal.SIGHUP)
                 return None, current, []
         port = self._start_back(spec, root, current)
-        (root / "records.port").write_text(str(port))
+        self._record_back_port(spec.vpc_id, port)
         if current is not None:
             (root / f"records-{current}.conf").unlink(missing_ok=True)
         return (current if alive else None), port, [f"dnsmasq {spec.vpc_id}: records on {port}"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 import signal
 import subprocess
@@ -31,13 +32,7 @@ from privlink.dataplane.base import (
 )
 from privlink.dataplane.flows import Observation
 from privlink.dataplane.linux import memory, netns, nft, topology
-from privlink.dataplane.linux.converge import (
-    Converge,
-    etc_netns_dirs,
-    raise_conntrack_max,
-    read,
-    sweep_root,
-)
+from privlink.dataplane.linux.converge import Converge, raise_conntrack_max, read
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
 from privlink.dataplane.linux.haproxy import HaproxyManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
@@ -46,6 +41,7 @@ from privlink.dataplane.linux.observe import Observer
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.settled import Settled
 from privlink.dataplane.linux.spec import HealthKey
+from privlink.dataplane.linux.sweep import etc_netns_dirs, sweep_root
 from privlink.dataplane.plan import DataplanePlan
 from privlink.dataplane.plan_checks import validate
 
@@ -80,6 +76,7 @@ class LinuxDriver:
         self._resync = False
         self._sysctls_set: dict[str, tuple[int, str]] = {}
         self.settled = Settled()  # namespaces whose links need no look (settled.py)
+        self.orphans_looked = -math.inf  # when a pass last looked for orphan processes
         self.memory = memory.Memory(self.state_dir)
         self._adopt(self.memory.load())
         self.on_target_health = on_target_health
@@ -126,6 +123,7 @@ class LinuxDriver:
             self.procs.stop_orphans(set())
             self._sysctls_set.clear()
             self.settled.forget()
+            self.dns.forget()
             spaces = [name for name in netns.list_names() if names.is_ours(name)]
             netns.kill_processes_in(spaces)
             for name in spaces:
@@ -154,6 +152,8 @@ class LinuxDriver:
         return memory.Remembered(self.settled.export(), nft.export(), dict(self._sysctls_set))
 
     def _forget_remembered(self) -> None:
+        self.dns.forget()
+        self.orphans_looked = -math.inf
         nft.forget()
         self._sysctls_set.clear()
         self.settled.forget()

@@ -18,7 +18,6 @@ everything, as before.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -76,7 +75,13 @@ class Memory:
                 self._aside.replace(self.path)
                 return
         tmp = self.path.with_suffix(".tmp")
-        body = {"version": VERSION, **dataclasses.asdict(known)}
+        # not dataclasses.asdict: its deep copy cost ~70 ms at 1,500 namespaces
+        body = {
+            "version": VERSION,
+            "links": known.links,
+            "tables": known.tables,
+            "sysctls": known.sysctls,
+        }
         tmp.write_text(json.dumps(body, separators=(",", ":")))
         tmp.replace(self.path)
         self._aside.unlink(missing_ok=True)

@@ -88,6 +88,14 @@ class ProcessTable:
         self._pidfile(key).write_text(f"{proc.pid} {_starttime(proc.pid) or ''}\n")
         return proc.pid
 
+    def alive(self, key: str, pid: int) -> bool:
+        """Whether `pid`, recorded for `key`, still runs: for a child of this table a
+        waitpid, no file read (what a pass asks of every daemon it left alone)."""
+        child = self._children.get(pid)
+        if child is None:
+            return self.pid(key) == pid
+        return child.poll() is None
+
     def pid(self, key: str) -> int | None:
         """The live PID recorded for `key`, or None (an exited child of ours is reaped
         here, so it never lingers as a zombie)."""

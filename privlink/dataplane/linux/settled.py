@@ -4,12 +4,14 @@ Observing a namespace costs netlink dumps decoded in Python (~3 ms a namespace),
 that looks at all of them costs what exists, not what changed. The driver remembers, per
 namespace, the network part of the spec it last converged without error and the
 namespace's inode (a re-created namespace is a new one). A namespace is settled, and
-skipped, when that part and inode are unchanged and the same holds for every namespace a
-veth joins it to (a veth dies with either end). So that a link deleted by hand is repaired,
-a pass also looks again at up to VERIFY_BATCH of the namespaces last looked at more than
-VERIFY_AFTER seconds ago, oldest first: a trickle, never the whole world in one pass (at
-3,000 namespaces that was ~10 s added to whichever apply came 30 s after the last full
-look). `forget()` (resync, restart) trusts nothing.
+skipped, when that part and inode are unchanged and no namespace a veth joins it to is new
+(a veth dies with either end; a joined namespace that only changed shape changes nothing
+here: an NLB's namespace that gains an endpoint's link does not send all its other
+endpoints' namespaces for a look). So that a link deleted by hand is repaired, a pass also
+looks again (`trickle`, after its real work) at up to VERIFY_BATCH of the namespaces last
+looked at more than VERIFY_AFTER seconds ago, oldest first: never the whole world in one
+pass (at 3,000 namespaces that was ~10 s added to whichever apply came 30 s after the last
+full look). `forget()` (resync, restart) trusts nothing.
 """
 
 from __future__ import annotations
@@ -58,26 +60,35 @@ class Settled:
         return True
 
     def unsettled(self, spaces: Iterable[NamespaceSpec]) -> set[str]:
-        """Names of the namespaces that need a look (see the module docstring)."""
+        """Names of the namespaces that need a look because something changed: their own
+        shape, or a namespace joined to them by a veth is new (see the module docstring)."""
         spaces = list(spaces)
         now = time.monotonic()
-        changed = set()
-        looked: list[tuple[str, float]] = []
+        changed, new = set(), set()
         for ns in spaces:
             known = self._known.get(ns.name)
             if known is None and self._adopted and self._adopt(ns, now):
                 continue
-            if known is None or known[1] != _shape(ns) or known[0] != inode_of(ns.name):
+            if known is None or known[0] != inode_of(ns.name):
+                new.add(ns.name)
+            elif known[1] != _shape(ns):
                 changed.add(ns.name)
-            else:
-                looked.append((ns.name, known[2]))
-        joined: dict[str, set[str]] = {}
+        joined = set()
         for ns in spaces:
-            for peer in _peers(ns):
-                joined.setdefault(ns.name, set()).add(peer)
-                joined.setdefault(peer, set()).add(ns.name)
-        joined_changed = {name for name, peers in joined.items() if peers & changed}
-        return changed | joined_changed | due(looked)
+            peers = _peers(ns)
+            if ns.name in new:
+                joined |= peers
+            elif peers & new:
+                joined.add(ns.name)
+        return changed | new | joined
+
+    def trickle(self, spaces: Iterable[NamespaceSpec], skip: set[str]) -> set[str]:
+        """The few settled namespaces (not in `skip`) due a look although nothing changed."""
+        return due(
+            (ns.name, known[2])
+            for ns in spaces
+            if ns.name not in skip and (known := self._known.get(ns.name)) is not None
+        )
 
     def remember(self, spaces: Iterable[NamespaceSpec], keep: set[str]) -> None:
         """`spaces` were converged without error just now; namespaces not in `keep` (the
