@@ -5,6 +5,7 @@ Consumer and provider VPCs are both 10.0.0.0/16 unless a test says otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -15,7 +16,7 @@ import pytest
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import netns, topology
+from privlink.dataplane.linux import links, netns, rtdump, topology
 from privlink.dataplane.plan import SgRule
 from tests.dataplane.conftest import (
     Lab,
@@ -177,6 +178,30 @@ def test_proxy_protocol_v2_carries_consumer_and_endpoint_id(driver: Any, lab: La
     }
 
 
+def echo_bulk(sock: socket.socket, payload: bytes, secs: float = 20.0) -> bytes:
+    """Send `payload` to an echoing server while reading what comes back; what came."""
+    received = bytearray()
+    sent = 0
+    sock.setblocking(False)
+    deadline = time.monotonic() + secs
+    while len(received) < len(payload) and time.monotonic() < deadline:
+        if sent < len(payload):
+            try:
+                sent += sock.send(payload[sent : sent + 65536])
+            except BlockingIOError:
+                pass
+            if sent == len(payload):
+                sock.shutdown(socket.SHUT_WR)
+        try:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            received += chunk
+        except BlockingIOError:
+            time.sleep(0.001)
+    return bytes(received)
+
+
 def test_proxy_protocol_bulk_flow_survives_the_splice_handoff(driver: Any, lab: Lab) -> None:
     assert driver.apply(privatelink(proxy_protocol=True, health=None)).ok
     lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
@@ -184,28 +209,38 @@ def test_proxy_protocol_bulk_flow_survives_the_splice_handoff(driver: Any, lab: 
     payload = bytes(range(256)) * (24 * 1024)  # 6 MiB: well past the 1 MiB handoff
     with connect("plk-i-c1", "10.0.1.50", 80, timeout=10) as sock:
         assert read_line(sock)
-        received = bytearray()
-        sent = 0
-        sock.setblocking(False)
-        deadline = time.monotonic() + 20
-        while len(received) < len(payload) and time.monotonic() < deadline:
-            if sent < len(payload):
-                try:
-                    sent += sock.send(payload[sent : sent + 65536])
-                except BlockingIOError:
-                    pass
-                if sent == len(payload):
-                    sock.shutdown(socket.SHUT_WR)
-            try:
-                chunk = sock.recv(1 << 16)
-                if not chunk:
-                    break
-                received += chunk
-            except BlockingIOError:
-                time.sleep(0.001)
-    assert bytes(received) == payload
+        assert echo_bulk(sock, payload) == payload
     stats = driver.proxy_stats(ENDPOINT_ID)
     assert stats is not None and stats["spliced"] >= 1, stats
+
+
+def segment_limits(ns: str) -> dict[str, int | None]:
+    """Each veth end's and bridge's IPv4 GSO limit in `ns`, as the kernel reports it."""
+
+    def dump() -> dict[str, int | None]:
+        with contextlib.closing(rtdump.open_socket()) as sock:
+            kinds = ("veth", "bridge")
+            return {link[0]: link[6] for link in rtdump.links(sock) if link[2] in kinds}
+
+    return netns.run_in(ns, dump)
+
+
+def test_bulk_data_crosses_the_endpoint_intact_in_packets_over_64_kb(driver: Any, lab: Lab) -> None:
+    """BIG TCP (links.SEGMENT_LIMIT) on every link of the path, and 32 MiB through
+    the endpoint's and the NLB's NAT come back byte for byte."""
+    plan = privatelink(health=None)
+    assert driver.apply(plan).ok
+    path = ("plk-i-c1", names.vpc_netns("vpc-c0"), names.endpoint_netns(ENDPOINT_ID))
+    path += (names.nlb_netns(plan.nlbs[0].nlb_id), names.vpc_netns("vpc-p0"), "plk-i-p1")
+    for ns in path:
+        limits = segment_limits(ns)
+        assert limits and set(limits.values()) == {links.SEGMENT_LIMIT}, (ns, limits)
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    payload = bytes(range(251)) * (128 * 1024 + 7)  # ~32 MiB, no period of 64 KiB
+    with connect("plk-i-c1", "10.0.1.50", 80, timeout=10) as sock:
+        assert read_line(sock)
+        assert echo_bulk(sock, payload, secs=60) == payload
 
 
 def test_proxy_protocol_endpoint_turning_inactive_resets_flows(driver: Any, lab: Lab) -> None:
