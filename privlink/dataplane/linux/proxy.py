@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import functools
 import hashlib
 import json
@@ -41,12 +40,12 @@ from pathlib import Path
 
 from privlink.dataplane import proxyproto
 from privlink.dataplane.linux import netns, proxyconfig
+from privlink.dataplane.linux.splice import Splice
 
 log = logging.getLogger("privlink.proxy")
 
 HIGH_WATER = 1 << 20
 BULK_BYTES = 1 << 20
-PIPE_SIZE = 1 << 20
 CONNECT_TIMEOUT = 10.0  # seconds for a target to accept (NLB gives up after ~10 s)
 HANDOFF_TRIES = 1000  # x 2 ms waiting for write buffers to drain before splicing
 _RST_LINGER = struct.pack("ii", 1, 0)
@@ -148,84 +147,6 @@ class _Client(_Side):
         return super().eof_received()
 
 
-class _Splice:
-    """One direction src -> pipe -> dst with non-blocking os.splice on the event loop."""
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, flow: Flow, src: socket.socket, dst: socket.socket
-    ) -> None:
-        self.loop, self.flow, self.src, self.dst = loop, flow, src, dst
-        self.r, self.w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(self.w, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-        self.pending = 0
-        self.at_eof = False
-        self.done = False
-        loop.add_reader(src.fileno(), self.on_readable)
-
-    def on_readable(self) -> None:
-        flags = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK
-        try:
-            for _ in range(4):
-                n = os.splice(self.src.fileno(), self.w, PIPE_SIZE, flags=flags)
-                if n == 0:
-                    self.loop.remove_reader(self.src.fileno())
-                    if not self.pending:
-                        self.finish()
-                    else:
-                        self.at_eof = True
-                    return
-                self.pending += n
-                if not self.flush():
-                    return
-        except BlockingIOError:
-            pass
-        except OSError:
-            self.flow.close(reset=True)
-
-    def flush(self) -> bool:
-        """Drain the pipe into dst; False (and wait for writability) if dst is full."""
-        flags = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK
-        try:
-            while self.pending:
-                self.pending -= os.splice(self.r, self.dst.fileno(), self.pending, flags=flags)
-        except BlockingIOError:
-            self.loop.remove_reader(self.src.fileno())
-            self.loop.add_writer(self.dst.fileno(), self.on_writable)
-            return False
-        return True
-
-    def on_writable(self) -> None:
-        try:
-            if not self.flush():
-                return
-        except OSError:
-            self.flow.close(reset=True)
-            return
-        self.loop.remove_writer(self.dst.fileno())
-        if self.at_eof:
-            self.finish()
-        else:
-            self.loop.add_reader(self.src.fileno(), self.on_readable)
-
-    def finish(self) -> None:
-        if self.done:
-            return
-        self.done = True
-        with contextlib.suppress(OSError):
-            self.dst.shutdown(socket.SHUT_WR)
-        self.flow.splice_done()
-
-    def release(self) -> None:
-        with contextlib.suppress(Exception):
-            self.loop.remove_reader(self.src.fileno())
-        with contextlib.suppress(Exception):
-            self.loop.remove_writer(self.dst.fileno())
-        for fd in (self.r, self.w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
 @dataclass(eq=False)
 class Flow:
     proxy: Proxy
@@ -237,7 +158,7 @@ class Flow:
     switching: bool = False
     detached: bool = False
     closed: bool = False
-    splices: list[_Splice] = field(default_factory=list)
+    splices: list[Splice] = field(default_factory=list)
     sockets: list[socket.socket] = field(default_factory=list)
     connect_task: asyncio.Task[None] | None = None
 
@@ -342,8 +263,8 @@ class Flow:
         loop = asyncio.get_running_loop()
         client_sock, upstream_sock = self.sockets
         self.splices = [
-            _Splice(loop, self, client_sock, upstream_sock),
-            _Splice(loop, self, upstream_sock, client_sock),
+            Splice(loop, self, client_sock, upstream_sock),
+            Splice(loop, self, upstream_sock, client_sock),
         ]
         return None
 
