@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -143,6 +144,15 @@ def _open_files_limit() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
 
 
+def _collector() -> None:
+    """Collect cyclic garbage less often. Every data-plane pass and every API call leave
+    many objects alive for a while (plans, kernel specs, parsed records), and with
+    CPython's default thresholds (700, 10, 10) a full collection, which stops every thread
+    for ~100 ms at 500 endpoints, ran every 2-3 s: one in four plans took 130 ms instead
+    of 25. Young collections stay cheap at 20,000 objects (~1 ms)."""
+    gc.set_threshold(20_000, 20, 20)
+
+
 def _up(args: argparse.Namespace) -> int:
     import uvloop
 
@@ -152,6 +162,7 @@ def _up(args: argparse.Namespace) -> int:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     _open_files_limit()
+    _collector()
     strict = dict(item.split(":", 1) for item in args.strict_key)
     settings = Settings(
         host=args.host,
