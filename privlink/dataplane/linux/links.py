@@ -196,8 +196,7 @@ class NamespaceLinks:
         if spec.master and link.master != master:
             self.ipr.link("set", index=link.index, master=master)
             changes.append(f"{self.name}: {spec.name} master {spec.master}")
-            assert master is not None
-            self._raise_segment_limit(master)  # a bridge takes it once it has a port
+            self._raise_segment_limit(current[spec.master].index)  # once it has a port
         changes += self.sync_addresses(link.index, spec.name, set(spec.addresses))
         if link.segments not in (None, SEGMENT_LIMIT) and self._raise_segment_limit(link.index):
             changes.append(f"{self.name}: {spec.name} segments up to {SEGMENT_LIMIT} bytes")
