@@ -83,6 +83,27 @@ def test_orphans_are_swept(driver: Any) -> None:
     assert driver.apply(plan).changes == []
 
 
+def test_anything_of_ours_in_the_host_namespace_is_removed(driver: Any) -> None:
+    """A link or nftables table with our prefix in the host's namespace (left by a crash
+    of an older version, or made by hand) is deleted by the next apply. The ones made here
+    are inert: a bridge with no port that stays down with no address, an empty table."""
+    made = [
+        ["ip", "link", "add", "plkstrayhost", "type", "bridge"],
+        ["nft", "add", "table", "inet", "plkstrayhost"],
+    ]
+    try:
+        for argv in made:
+            subprocess.run(argv, check=True, capture_output=True)
+        assert ours_everywhere()["links"] == ["plkstrayhost"]
+        report = driver.apply(privatelink(health=None))
+        assert "host: link del plkstrayhost" in report.changes
+        assert "host: delete table inet plkstrayhost" in report.changes
+        assert ours_everywhere()["links"] == [] and ours_everywhere()["tables"] == []
+    finally:  # whatever the outcome, nothing stays on the host
+        subprocess.run(["ip", "link", "del", "plkstrayhost"], capture_output=True)
+        subprocess.run(["nft", "delete", "table", "inet", "plkstrayhost"], capture_output=True)
+
+
 def test_removed_resources_disappear(driver: Any) -> None:
     plan = privatelink(health=None)
     assert driver.apply(plan).ok

@@ -58,25 +58,27 @@ def observe(netns: str) -> tuple[str | None, list[tuple[str, str]]]:
     the digest in our table's comment ("" if it has none, None if there is no table) and
     any other table carrying our prefix (to delete)."""
 
-    def tables() -> list[tuple[str, str, str]]:
-        with NFTables(nfgen_family=0) as sock:  # 0: every family
-            return [
-                (
-                    _FAMILIES.get(msg["nfgen_family"], str(msg["nfgen_family"])),
-                    msg.get_attr("NFTA_TABLE_NAME"),
-                    _comment(msg.get_attr("NFTA_TABLE_USERDATA")),
-                )
-                for msg in sock.get_tables()
-            ]
-
     digest_: str | None = None
     foreign: list[tuple[str, str]] = []
-    for family, name, comment in run_in(netns, tables):
+    for family, name, comment in run_in(netns, tables_here):
         if (family, name) == (names.NFT_FAMILY, names.NFT_TABLE):
             digest_ = comment
         elif names.is_ours(name):
             foreign.append((family, name))
     return digest_, foreign
+
+
+def tables_here() -> list[tuple[str, str, str]]:
+    """(family, name, comment) of every table in the calling thread's namespace."""
+    with NFTables(nfgen_family=0) as sock:  # 0: every family
+        return [
+            (
+                _FAMILIES.get(msg["nfgen_family"], str(msg["nfgen_family"])),
+                msg.get_attr("NFTA_TABLE_NAME"),
+                _comment(msg.get_attr("NFTA_TABLE_USERDATA")),
+            )
+            for msg in sock.get_tables()
+        ]
 
 
 def _comment(userdata: str | None) -> str:

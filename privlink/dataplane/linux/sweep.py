@@ -5,7 +5,6 @@ serves), and the host namespace's links and tables of ours, which must never exi
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING
 from pyroute2 import IPRoute
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import daemons, netns, nft
+from privlink.dataplane.linux import daemons, libnft, netns, nft
 from privlink.dataplane.linux.dnsmasq import BACK
 from privlink.dataplane.linux.settled import VERIFY_AFTER
 
@@ -93,7 +92,8 @@ def etc_netns_dirs() -> list[Path]:
 
 
 def sweep_root() -> list[str]:
-    """The host namespace must hold nothing of ours: delete any plk* link or table."""
+    """The host namespace must hold nothing of ours: delete any plk* link or table (both
+    looked at over netlink from this thread, which stays in the host's namespace)."""
     changes = []
     with IPRoute() as ipr:
         for msg in ipr.get_links():
@@ -101,16 +101,8 @@ def sweep_root() -> list[str]:
             if names.is_ours(name):
                 ipr.link("del", index=msg["index"])
                 changes.append(f"host: link del {name}")
-    result = subprocess.run(
-        ["nft", "list", "tables"], capture_output=True, text=True, timeout=nft.TIMEOUT
-    )
-    for line in result.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and names.is_ours(parts[2]):
-            subprocess.run(
-                ["nft", "delete", "table", parts[1], parts[2]],
-                timeout=nft.TIMEOUT,
-                capture_output=True,
-            )
-            changes.append(f"host: delete table {parts[1]} {parts[2]}")
+    for family, name, _ in nft.tables_here():
+        if names.is_ours(name):
+            libnft.run_here(f"delete table {family} {name}")
+            changes.append(f"host: delete table {family} {name}")
     return changes
