@@ -27,6 +27,7 @@ Design choices worth knowing:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -60,6 +61,14 @@ def normalize_protocol(value: str) -> Protocol:
     if name not in ("tcp", "udp", "icmp", "all"):
         raise ValueError(f"unsupported protocol {value!r}")
     return name  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=16384)
+def network(cidr: str, strict: bool = False) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """`cidr` parsed once: the same VPC and subnet blocks are read for every instance,
+    endpoint and check of every plan (parsing them was most of rendering and validating
+    a plan at 1,000 VPCs)."""
+    return ipaddress.ip_network(cidr, strict=strict)
 
 
 @dataclass(frozen=True)
@@ -102,11 +111,11 @@ class SubnetNet:
     @property
     def gateway(self) -> str:
         """The VPC router's address in this subnet (base + 1), as in AWS."""
-        return str(ipaddress.ip_network(self.cidr).network_address + 1)
+        return str(network(self.cidr, strict=True).network_address + 1)
 
     @property
     def prefixlen(self) -> int:
-        return ipaddress.ip_network(self.cidr).prefixlen
+        return network(self.cidr, strict=True).prefixlen
 
 
 @dataclass(frozen=True)
@@ -139,7 +148,7 @@ class VpcNet:
     @property
     def resolver_ip(self) -> str:
         """The Amazon-provided DNS server: VPC base + 2."""
-        return str(ipaddress.ip_network(self.cidr).network_address + 2)
+        return str(network(self.cidr, strict=True).network_address + 2)
 
     def subnet(self, subnet_id: str) -> SubnetNet:
         for subnet in self.subnets:
@@ -314,16 +323,20 @@ class DataplanePlan:
     public_dns: tuple[DnsRecord, ...] = ()
 
     def vpc(self, vpc_id: str) -> VpcNet:
-        for vpc in self.vpcs:
-            if vpc.vpc_id == vpc_id:
-                return vpc
-        raise KeyError(vpc_id)
+        return self._vpcs[vpc_id]
 
     def nlb(self, nlb_id: str) -> NlbNet:
-        for nlb in self.nlbs:
-            if nlb.nlb_id == nlb_id:
-                return nlb
-        raise KeyError(nlb_id)
+        return self._nlbs[nlb_id]
+
+    # Indexes built on first use (not fields: equality and repr ignore them). A search of
+    # the tuple per lookup made rendering quadratic: 66 ms of 145 at 1,000 VPCs.
+    @functools.cached_property
+    def _vpcs(self) -> dict[str, VpcNet]:
+        return {vpc.vpc_id: vpc for vpc in self.vpcs}
+
+    @functools.cached_property
+    def _nlbs(self) -> dict[str, NlbNet]:
+        return {nlb.nlb_id: nlb for nlb in self.nlbs}
 
     def without(self, resource_ids: Iterable[str]) -> DataplanePlan:
         """This plan minus the given resources and everything that depends on them."""

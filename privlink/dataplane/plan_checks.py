@@ -7,7 +7,6 @@ removes them. Pure: no I/O.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 
 from privlink.dataplane import access, routing
@@ -21,6 +20,7 @@ from privlink.dataplane.plan import (
     NlbNet,
     SgRule,
     VpcNet,
+    network,
 )
 
 
@@ -76,14 +76,14 @@ class _Validator:
 
     def _vpc(self, vpc: VpcNet) -> None:
         try:
-            net = ipaddress.ip_network(vpc.cidr)
+            net = network(vpc.cidr, strict=True)
         except ValueError as exc:
             self.add(vpc.vpc_id, f"bad cidr: {exc}")
             return
         seen: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         for subnet in vpc.subnets:
             try:
-                snet = ipaddress.ip_network(subnet.cidr)
+                snet = network(subnet.cidr, strict=True)
             except ValueError as exc:
                 self.add(vpc.vpc_id, f"subnet {subnet.subnet_id}: {exc}")
                 continue
@@ -106,7 +106,7 @@ class _Validator:
             return
         try:
             subnet = vpc.subnet(subnet_id)
-            snet = _network(subnet.cidr, strict=True)
+            snet = network(subnet.cidr, strict=True)
             addr = ipaddress.ip_address(ip)
         except (KeyError, ValueError) as exc:
             self.add(owner, f"bad subnet or address: {exc}")
@@ -125,7 +125,7 @@ class _Validator:
                 self.add(owner, f"bad protocol {rule.protocol!r}")
             for cidr in rule.cidrs:
                 try:
-                    _network(cidr)
+                    network(cidr)
                 except ValueError:
                     self.add(owner, f"bad cidr {cidr!r}")
 
@@ -169,7 +169,7 @@ class _Validator:
         if not 0 < gateway.local_port < 65536:
             self.add(gateway.endpoint_id, f"bad local port {gateway.local_port}")
         try:
-            inside = ipaddress.ip_network(vpc.cidr)
+            inside = network(vpc.cidr, strict=True)
             fronts = [ipaddress.IPv4Address(a) for a in gateway.addresses]
             for cidr in gateway.sources:
                 ipaddress.IPv4Network(cidr)
@@ -198,10 +198,3 @@ class _Validator:
 def validate(plan: DataplanePlan) -> dict[str, list[str]]:
     """Problems per resource id (empty: the plan can be realised as a whole)."""
     return _Validator(plan).run()
-
-
-@functools.lru_cache(maxsize=8192)
-def _network(cidr: str, strict: bool = False) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    """Parsed once: the same subnets and group addresses recur in every endpoint's and
-    instance's checks (parsing them was most of validating a plan)."""
-    return ipaddress.ip_network(cidr, strict=strict)
