@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from privlink.dataplane import names
 from privlink.dataplane.base import ApplyReport, PermanentFailure
 from privlink.dataplane.linux import daemons, memory, netns, nft, proxyconfig, sweep
+from privlink.dataplane.linux.files import read, write_if_changed
 from privlink.dataplane.linux.links import NamespaceLinks
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.proxyconfig import ProxySpec
@@ -310,7 +311,7 @@ class Converge:
         config, ready = root / "proxy.json", root / "proxy.ready"
         content = proxyconfig.dumps(ps)
         generation = hashlib.sha256(content.encode()).hexdigest()[:16]
-        changed = _write_if_changed(config, content)
+        changed = write_if_changed(config, content)
         key = f"proxy-{ps.endpoint_id}"
         if self.driver.procs.pid(key) is None:
             ready.unlink(missing_ok=True)
@@ -371,22 +372,6 @@ class Converge:
         return [f"instance {inst.instance_id}: booted, user data started"]
 
 
-def read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        return None
-
-
-def _write_if_changed(path: Path, content: str) -> bool:
-    if read(path) == content:
-        return False
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(content)
-    tmp.replace(path)
-    return True
-
-
 def _wait_ready(
     procs: ProcessTable, key: str, ready: Path, generation: str, log_path: Path
 ) -> None:
@@ -404,7 +389,7 @@ def _wait_ready(
 def _write_resolv(name: str, content: str) -> list[str]:
     path = netns.ETC_DIR / name / "resolv.conf"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return [f"write {path}"] if _write_if_changed(path, content) else []
+    return [f"write {path}"] if write_if_changed(path, content) else []
 
 
 def raise_conntrack_max(value: int) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from privlink.dataplane.linux.files import read, write_if_changed
 from privlink.dataplane.linux.procs import ProcessTable
 
 READY_TIMEOUT = 10.0
@@ -55,11 +56,11 @@ def ensure(procs: ProcessTable, state_dir: Path, daemon: DaemonSpec) -> list[str
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o700)
     for name, content, mode in daemon.files:
-        _write(root / name, content.replace("{dir}", str(root)), mode)
+        write_if_changed(root / name, content.replace("{dir}", str(root)), mode)
     generation = daemon.generation()
     stamp = root / "generation"
     changes: list[str] = []
-    if procs.pid(daemon.key) is None or _read(stamp) != generation:
+    if procs.pid(daemon.key) is None or read(stamp) != generation:
         restarted = procs.stop(daemon.key)
         log = root / "daemon.log"
         offset = log.stat().st_size if log.exists() else 0
@@ -105,22 +106,6 @@ def _tail(path: Path, offset: int) -> str:
             return f.read().decode(errors="replace")
     except FileNotFoundError:
         return ""
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        return None
-
-
-def _write(path: Path, content: str, mode: int) -> None:
-    if _read(path) == content and (path.stat().st_mode & 0o777) == mode:
-        return
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(content)
-    os.chmod(tmp, mode)
-    tmp.replace(path)
 
 
 def wanted(specs: Iterable[DaemonSpec]) -> dict[str, set[str]]:

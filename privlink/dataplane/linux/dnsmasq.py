@@ -45,6 +45,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from privlink.dataplane.linux import netns
+from privlink.dataplane.linux.files import read, write_if_changed
 from privlink.dataplane.linux.procs import ProcessTable
 from privlink.dataplane.linux.spec import DnsSpec
 
@@ -132,18 +133,6 @@ def _probe_answer(port: int) -> str:
     return f"127.0.{port >> 8}.{port & 0xFF}"
 
 
-def _write_if_changed(path: Path, content: str) -> bool:
-    try:
-        if path.read_text() == content:
-            return False
-    except FileNotFoundError:
-        pass
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(content)
-    tmp.replace(path)
-    return True
-
-
 class DnsmasqManager:
     def __init__(self, state_dir: Path, procs: ProcessTable) -> None:
         self.state_dir = state_dir
@@ -162,7 +151,7 @@ class DnsmasqManager:
         reloading meanwhile reads the old or the new file, whole). Each front reloads it
         in its next `ensure` (one SIGHUP, with its own changes if it has any)."""
         self.public_path.parent.mkdir(parents=True, exist_ok=True)
-        changed = _write_if_changed(self.public_path, content)
+        changed = write_if_changed(self.public_path, content)
         self._public = hashlib.sha256(content.encode()).hexdigest()
         return ["dnsmasq: shared public names rewritten"] if changed else []
 
@@ -224,22 +213,22 @@ class DnsmasqManager:
         root = self._dir(spec.vpc_id)
         root.mkdir(parents=True, exist_ok=True)
         hosts, servers = root / "hosts", root / "servers"
-        hosts_changed = _write_if_changed(hosts, spec.hosts)
+        hosts_changed = write_if_changed(hosts, spec.hosts)
         # the shared file's version this front has loaded: reload it when that is not the
         # current one (recorded only once loaded, so a failed pass tries again)
         marker, public = root / "public.loaded", self._public_version()
-        public_stale = spec.shared_hosts and _read(marker) != public
+        public_stale = spec.shared_hosts and read(marker) != public
         old, port, changes = self._back(spec, root)
         conf = render_conf(
             spec, hosts, root / "dnsmasq.log", root / "dnsmasq.pid", servers, self.public_path
         )
-        conf_changed = _write_if_changed(root / "dnsmasq.conf", conf)
+        conf_changed = write_if_changed(root / "dnsmasq.conf", conf)
         key = self.key(spec.vpc_id)
         running = self.procs.pid(key) is not None
         wanted = render_servers(spec, port)
         if running and not conf_changed and old is not None and port is not None:
             self._hand_over(spec, servers, wanted, port)
-        servers_changed = _write_if_changed(servers, wanted)
+        servers_changed = write_if_changed(servers, wanted)
         if running and not conf_changed:
             if hosts_changed or servers_changed or public_stale:
                 self.procs.signal(key, signal.SIGHUP)
@@ -265,8 +254,8 @@ class DnsmasqManager:
         before is then still answered: dnsmasq drops a reply from a server it no longer
         lists, and folds a repeated question into the lost one. ensure() then lists the
         new back alone and stops the old."""
-        listed = _read(servers) or ""  # the old back's lines
-        if _write_if_changed(servers, wanted + listed):
+        listed = read(servers) or ""  # the old back's lines
+        if write_if_changed(servers, wanted + listed):
             self.procs.signal(self.key(spec.vpc_id), signal.SIGHUP)
             self._confirm(spec, None, new)
             time.sleep(HANDOVER_GRACE)
@@ -292,10 +281,10 @@ class DnsmasqManager:
         if not spec.cnames and not spec.wildcards:
             self._record_back_port(spec.vpc_id, None)
             return (current if alive else None), None, []
-        hosts_changed = _write_if_changed(root / "records.hosts", records_hosts(spec))
+        hosts_changed = write_if_changed(root / "records.hosts", records_hosts(spec))
         if alive and current is not None:
             wanted = render_records(spec, root / "records.hosts", root / "records.log", current)
-            if _read(root / f"records-{current}.conf") == wanted:
+            if read(root / f"records-{current}.conf") == wanted:
                 if hosts_changed:
                     self.procs.signal(self.back_key(spec.vpc_id, current), signal.SIGHUP)
                 return None, current, []
@@ -366,13 +355,6 @@ def free_port(netns_name: str, avoid: int | None = None) -> int:
         raise OSError("no free loopback port for a resolver")
 
     return netns.run_in(netns_name, pick) if netns_name else pick()
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        return None
 
 
 def _query(name: str) -> tuple[int, bytes]:

@@ -32,8 +32,9 @@ from privlink.dataplane.base import (
 )
 from privlink.dataplane.flows import Observation
 from privlink.dataplane.linux import memory, netns, nft, topology
-from privlink.dataplane.linux.converge import Converge, raise_conntrack_max, read
+from privlink.dataplane.linux.converge import Converge, raise_conntrack_max
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
+from privlink.dataplane.linux.files import read
 from privlink.dataplane.linux.haproxy import HaproxyManager
 from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock

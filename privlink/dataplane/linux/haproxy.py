@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from privlink.dataplane.base import PermanentFailure, TargetHealth, TargetState
+from privlink.dataplane.linux.files import write_if_changed
 from privlink.dataplane.linux.haproxycfg import (
     HaproxySpec,
     ServerHealth,
@@ -37,19 +38,6 @@ from privlink.dataplane.plan import DataplanePlan
 
 READY_TIMEOUT = 10.0
 BINARY = "haproxy"
-
-
-def _write_if_changed(path: Path, content: str, mode: int = 0o644) -> bool:
-    try:
-        if path.read_text() == content:
-            return False
-    except FileNotFoundError:
-        pass
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(content)
-    tmp.chmod(mode)
-    tmp.replace(path)
-    return True
 
 
 def ask(sock_path: Path, command: str, timeout: float = 2.0) -> str:
@@ -91,9 +79,9 @@ class HaproxyManager:
         text, files = render(spec, root)
         changed = False
         for name, content in files.items():
-            changed |= _write_if_changed(root / name, content, 0o600)
+            changed |= write_if_changed(root / name, content, 0o600)
         config = root / "haproxy.cfg"
-        changed |= _write_if_changed(config, text)
+        changed |= write_if_changed(config, text)
         self._specs[spec.key] = spec
         sock = root / "stats.sock"
         if self.procs.pid(spec.key) is None:
