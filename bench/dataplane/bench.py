@@ -5,6 +5,10 @@ Paths (all built by LinuxDriver from one plan; consumer and provider VPCs overla
           (the baseline: plain forwarding, no NAT, no conntrack rules)
   kernel  consumer -> endpoint ENI :80 -> nft DNAT/SNAT (endpoint ns, NLB ns) -> target
   proxy   consumer -> endpoint ENI :81 -> PROXY-v2 proxy (uvloop, splice) -> target
+  haproxy consumer -> endpoint ENI :82 -> HAProxy 2.6 (TCP mode, splice, send-proxy-v2)
+          -> target: a reference TCP proxy that straddles the same two namespaces
+          (listening socket in the endpoint namespace, upstream in the NLB's), so
+          the proxy row can be read against a well-known C proxy in the same run
 
 Tests (nb.c): rr = 1-byte ping-pong latency, up = single-stream bulk upload,
 cr = new connections per second (server closes first).
@@ -27,6 +31,7 @@ import time
 from pathlib import Path
 
 from privlink.dataplane.linux import LinuxDriver
+from privlink.dataplane.names import endpoint_netns, nlb_netns
 from privlink.dataplane.plan import (
     DataplanePlan,
     EndpointNet,
@@ -50,7 +55,26 @@ PATHS = {
     "direct": ("plk-i-b3", "10.0.1.10", 7777),
     "kernel": ("plk-i-b1", "10.0.1.50", 80),
     "proxy": ("plk-i-b1", "10.0.1.50", 81),
+    "haproxy": ("plk-i-b1", "10.0.1.50", 82),
 }
+ENDPOINT_NS = endpoint_netns("vpce-0bbbbbbbbbbbbbbb1")
+NLB_NS = nlb_netns("nlb-bench")
+HAPROXY_CFG = f"""global
+  maxconn 4096
+  tune.pipesize 1048576
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option splice-request
+  option splice-response
+frontend endpoint
+  bind 10.0.1.50:82 namespace {ENDPOINT_NS}
+  default_backend target
+backend target
+  server t 10.0.1.10:7778 namespace {NLB_NS} send-proxy-v2
+"""
 
 
 def plan() -> DataplanePlan:
@@ -117,6 +141,20 @@ def measure(nb: str, path: str, test: str, secs: float) -> float:
     return run(ns, nb, "cr", ip, port_s, str(secs), "16", timeout=limit).get("per_s", 0.0)
 
 
+def start_haproxy(work: Path) -> subprocess.Popen[bytes]:
+    """HAProxy for the reference row. Port 82 is no listener of the plan, so the
+    endpoint namespace's input chain would reset it: the bench opens it by hand (the
+    driver runs no pass while the bench measures, so nothing puts the rule back)."""
+    subprocess.run(
+        ["ip", "netns", "exec", ENDPOINT_NS, "nft", "insert", "rule", "inet", "plk",
+         "filter_in", "ip", "daddr", "10.0.1.50", "tcp", "dport", "82", "accept"],
+        check=True,
+    )  # fmt: skip
+    cfg = work / "haproxy.cfg"
+    cfg.write_text(HAPROXY_CFG)
+    return subprocess.Popen(["haproxy", "-db", "-f", str(cfg)], stderr=subprocess.DEVNULL)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--secs", type=float, default=3.0)
@@ -145,6 +183,7 @@ def main() -> int:
                     ["ip", "netns", "exec", "plk-i-b2", nb, *argv], stderr=subprocess.DEVNULL
                 )
             )
+        servers.append(start_haproxy(work))
         time.sleep(0.5)
         for _ in range(args.reps):
             for test in ("rr", "up", "cr"):
