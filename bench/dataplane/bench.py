@@ -155,6 +155,13 @@ def start_haproxy(work: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(["haproxy", "-db", "-f", str(cfg)], stderr=subprocess.DEVNULL)
 
 
+def compile_nb(work: Path) -> str:
+    """nb.c built into `work`; the path of the binary."""
+    nb = str(work / "nb")
+    subprocess.run(["gcc", "-O2", "-pthread", "-o", nb, str(HERE / "nb.c")], check=True)
+    return nb
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--secs", type=float, default=3.0)
@@ -165,8 +172,7 @@ def main() -> int:
         print("needs root", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="plk-bench-"))
-    nb = str(work / "nb")
-    subprocess.run(["gcc", "-O2", "-pthread", "-o", nb, str(HERE / "nb.c")], check=True)
+    nb = compile_nb(work)
     driver = LinuxDriver(work / "state")
     servers: list[subprocess.Popen[bytes]] = []
     results: dict[str, dict[str, list[float]]] = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -25,11 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import compile_nb  # bench.py, next to this file
 from privlink.dataplane.linux import netns
 from privlink.dataplane.linux.links import SEGMENT_LIMIT
 from privlink.dataplane.linux.rtdump import set_ipv4_segment_limits
 
-HERE = Path(__file__).resolve().parent
 PREFIX = "plk-hops"
 SERVER = "10.99.255.1"  # the server's loopback address; the client's is 10.99.254.1
 
@@ -120,9 +121,10 @@ def main() -> int:
         print("needs root", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="plk-bench-"))
-    nb = str(work / "nb")
-    subprocess.run(["gcc", "-O2", "-pthread", "-o", nb, str(HERE / "nb.c")], check=True)
-    results = measure(nb, args.max_hops, args.reps, args.secs)
+    try:
+        results = measure(compile_nb(work), args.max_hops, args.reps, args.secs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     base = {label: statistics.median(v) for label, v in results[1].items()}
     print("\n| routers | 64 KB packets, Gbit/s (x 1 router) | BIG TCP, Gbit/s (x 1 router) |")
     print("|---|---|---|")
