@@ -162,49 +162,75 @@ def compile_nb(work: Path) -> str:
     return nb
 
 
-def main() -> int:
+def options(secs: float, reps: int, **more: int) -> argparse.Namespace:
+    """The data-plane benches' command line: --secs, --reps, --json and integer options of
+    their own (max_hops=4 is --max-hops); exits with 2 unless run as root."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--secs", type=float, default=3.0)
-    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--secs", type=float, default=secs)
+    ap.add_argument("--reps", type=int, default=reps)
     ap.add_argument("--json", type=Path)
+    for name, default in more.items():
+        ap.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("needs root", file=sys.stderr)
-        return 2
-    work = Path(tempfile.mkdtemp(prefix="plk-bench-"))
-    nb = compile_nb(work)
-    driver = LinuxDriver(work / "state")
-    servers: list[subprocess.Popen[bytes]] = []
+        sys.exit(2)
+    return args
+
+
+class Bench:
+    """A work directory with nb built in it and a driver whose state lives there, and the
+    processes a bench starts (`server`); on the way out they are stopped, the network
+    torn down and the directory removed."""
+
+    def __init__(self) -> None:
+        self.work = Path(tempfile.mkdtemp(prefix="plk-bench-"))
+        self.driver = LinuxDriver(self.work / "state")
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> Bench:
+        try:
+            self.nb = compile_nb(self.work)
+        except BaseException:
+            shutil.rmtree(self.work, ignore_errors=True)
+            raise
+        return self
+
+    def server(self, *argv: str) -> None:
+        """nb's server with `argv` in the target's namespace."""
+        cmd = ["ip", "netns", "exec", "plk-i-b2", self.nb, "server", *argv]
+        self.procs.append(subprocess.Popen(cmd, stderr=subprocess.DEVNULL))
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            proc.kill()
+            proc.wait(timeout=5)
+        self.driver.teardown()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def main() -> int:
+    args = options(3.0, 1)
     results: dict[str, dict[str, list[float]]] = {}
-    try:
+    with Bench() as b:
         started = time.monotonic()
-        report = driver.apply(plan())
+        report = b.driver.apply(plan())
         print(
             f"apply: {time.monotonic() - started:.2f}s, {len(report.changes)} changes,"
             f" errors {report.errors}"
         )
-        for argv in (["server", "7777"], ["server", "7778", "--ppv2"]):
-            servers.append(
-                subprocess.Popen(
-                    ["ip", "netns", "exec", "plk-i-b2", nb, *argv], stderr=subprocess.DEVNULL
-                )
-            )
-        servers.append(start_haproxy(work))
+        b.server("7777")
+        b.server("7778", "--ppv2")
+        b.procs.append(start_haproxy(b.work))
         time.sleep(0.5)
         for _ in range(args.reps):
             for test in ("rr", "up", "cr"):
                 for path in PATHS:
-                    value = measure(nb, path, test, args.secs)
+                    value = measure(b.nb, path, test, args.secs)
                     results.setdefault(path, {}).setdefault(test, []).append(value)
                     print(f"  {path:7s} {test}: {value:.2f}", flush=True)
                     time.sleep(1)
-        stats = driver.proxy_stats("vpce-0bbbbbbbbbbbbbbb1")
-    finally:
-        for proc in servers:
-            proc.kill()
-            proc.wait(timeout=5)
-        driver.teardown()
-        shutil.rmtree(work, ignore_errors=True)
+        stats = b.driver.proxy_stats("vpce-0bbbbbbbbbbbbbbb1")
     base = {t: statistics.median(v) for t, v in results["direct"].items()}
     print("\n| path | RTT p50 us (added) | 1 stream Gbit/s (x direct) | new conn/s (x direct) |")
     print("|---|---|---|---|")

@@ -14,9 +14,7 @@ Usage (root): python bench/dataplane/bench_hops.py [--max-hops 4] [--reps 5] [--
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import shutil
 import socket
 import statistics
@@ -26,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import compile_nb  # bench.py, next to this file
+from bench import compile_nb, options  # bench.py, next to this file
 from privlink.dataplane.linux import netns
 from privlink.dataplane.linux.links import SEGMENT_LIMIT
 from privlink.dataplane.linux.rtdump import set_ipv4_segment_limits
@@ -111,15 +109,7 @@ def measure(nb: str, max_hops: int, reps: int, secs: float) -> dict[int, dict[st
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--max-hops", type=int, default=4)
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--secs", type=float, default=2.0)
-    ap.add_argument("--json", type=Path)
-    args = ap.parse_args()
-    if os.geteuid() != 0:
-        print("needs root", file=sys.stderr)
-        return 2
+    args = options(2.0, 5, max_hops=4)
     work = Path(tempfile.mkdtemp(prefix="plk-bench-"))
     try:
         results = measure(compile_nb(work), args.max_hops, args.reps, args.secs)

@@ -24,20 +24,14 @@ Results: docs/benchmarks.md ("where the rest of the gap is").
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench import ENDPOINT_NS, NLB_NS, compile_nb, plan, run  # bench.py, next to this file
+from bench import ENDPOINT_NS, NLB_NS, Bench, options, plan, run  # bench.py, next to this
 from privlink.dataplane import names
-from privlink.dataplane.linux import LinuxDriver
 
 ENI = names.eni_link("eni-bench")
 NODE = names.nlb_node_link("nlb-bench", "subnet-b11")
@@ -119,34 +113,16 @@ def rounds(nb: str, paths: tuple[str, str], reps: int, secs: float) -> dict[str,
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--secs", type=float, default=3.0)
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--json", type=Path)
-    args = ap.parse_args()
-    if os.geteuid() != 0:
-        print("needs root", file=sys.stderr)
-        return 2
-    work = Path(tempfile.mkdtemp(prefix="plk-bench-"))
-    driver = LinuxDriver(work / "state")
-    servers: list[subprocess.Popen[bytes]] = []
-    try:
-        nb = compile_nb(work)
-        driver.apply(plan())
-        for port in ("7777", "7779"):
-            argv = ["ip", "netns", "exec", "plk-i-b2", nb, "server", port]
-            servers.append(subprocess.Popen(argv, stderr=subprocess.DEVNULL))
+    args = options(3.0, 5)
+    with Bench() as b:
+        b.driver.apply(plan())
+        b.server("7777")
+        b.server("7779")
         time.sleep(0.5)
-        results = rounds(nb, ("direct", "today"), args.reps, args.secs)
+        results = rounds(b.nb, ("direct", "today"), args.reps, args.secs)
         merge()
-        results.update({f"{k} (merged phase)": v for k, v in rounds(
-            nb, ("direct", "merged"), args.reps, args.secs).items()})  # fmt: skip
-    finally:
-        for proc in servers:
-            proc.kill()
-            proc.wait(timeout=5)
-        driver.teardown()
-        shutil.rmtree(work, ignore_errors=True)
+        merged = rounds(b.nb, ("direct", "merged"), args.reps, args.secs)
+        results.update({f"{key} (merged phase)": values for key, values in merged.items()})
     medians = {key: statistics.median(values) for key, values in results.items()}
     print("\n| layout | bulk (x direct) | new conn/s (x direct) |\n|---|---|---|")
     for path, suffix in (("today", ""), ("merged", " (merged phase)")):
