@@ -22,9 +22,12 @@ two processes:
   answer encodes the port) and HANDOVER_GRACE has passed; then the new one alone, and the
   old one is stopped. dnsmasq discards a reply from a server it no longer lists, and folds
   a repeated question into the lost one, so a one-step move lost every query in flight
-  to the old back (8 in 1,200 with four busy askers). Left: when a VPC's last CNAME and
-  wildcard go, the back stops without a successor, and a query in flight to it then is
-  lost (the client retries).
+  to the old back (8 in 1,200 with four busy askers). Left: a query in flight for a name
+  that stops being delegated (a removed CNAME or wildcard, or a VPC's last ones, whose back
+  then stops without a successor) is lost when the front drops that server line (the
+  client retries); dnsmasq frees a forwarded query with its server line, and a plain
+  local=/name/ line does not outrank a server= line for the same name, so the front
+  cannot answer it locally while the line stays.
 
 The host-side resolver is the same pair with an empty netns: in the driver's (host)
 namespace, bound to 127.0.0.1 only (bind-interfaces + listen-address), no DHCP, no upstream.
@@ -188,7 +191,7 @@ class DnsmasqManager:
         if port is None:
             path.unlink(missing_ok=True)
         else:
-            path.write_text(str(port))
+            write_if_changed(path, str(port))
         self._ports[vpc_id] = port
 
     def forget(self) -> None:
