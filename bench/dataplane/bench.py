@@ -3,12 +3,13 @@
 Paths (all built by LinuxDriver from one plan; consumer and provider VPCs overlap):
   direct  provider instance in subnet 2 -> target in subnet 1, through the VPC router
           (the baseline: plain forwarding, no NAT, no conntrack rules)
-  kernel  consumer -> endpoint ENI :80 -> nft DNAT/SNAT (endpoint ns, NLB ns) -> target
+  kernel  consumer -> endpoint ENI :80 -> nft DNAT/SNAT (the ENI is in the NLB's
+          namespace) -> target
   proxy   consumer -> endpoint ENI :81 -> PROXY-v2 proxy (uvloop, splice) -> target
   haproxy consumer -> endpoint ENI :82 -> HAProxy 2.6 (TCP mode, splice, send-proxy-v2)
-          -> target: a reference TCP proxy that straddles the same two namespaces
-          (listening socket in the endpoint namespace, upstream in the NLB's), so
-          the proxy row can be read against a well-known C proxy in the same run
+          -> target: a reference TCP proxy listening where privlink's does (on the
+          ENI, in the NLB's namespace), so the proxy row can be read against a
+          well-known C proxy in the same run
 
 Tests (nb.c): rr = 1-byte ping-pong latency, up = single-stream bulk upload,
 cr = new connections per second (server closes first).
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 
 from privlink.dataplane.linux import LinuxDriver
-from privlink.dataplane.names import endpoint_netns, nlb_netns
+from privlink.dataplane.names import eni_link, nlb_netns
 from privlink.dataplane.plan import (
     DataplanePlan,
     EndpointNet,
@@ -57,7 +58,6 @@ PATHS = {
     "proxy": ("plk-i-b1", "10.0.1.50", 81),
     "haproxy": ("plk-i-b1", "10.0.1.50", 82),
 }
-ENDPOINT_NS = endpoint_netns("vpce-0bbbbbbbbbbbbbbb1")
 NLB_NS = nlb_netns("nlb-bench")
 HAPROXY_CFG = f"""global
   maxconn 4096
@@ -70,7 +70,7 @@ defaults
   option splice-request
   option splice-response
 frontend endpoint
-  bind 10.0.1.50:82 namespace {ENDPOINT_NS}
+  bind 10.0.1.50:82 interface {eni_link("eni-bench")} namespace {NLB_NS}
   default_backend target
 backend target
   server t 10.0.1.10:7778 namespace {NLB_NS} send-proxy-v2
@@ -142,12 +142,14 @@ def measure(nb: str, path: str, test: str, secs: float) -> float:
 
 
 def start_haproxy(work: Path) -> subprocess.Popen[bytes]:
-    """HAProxy for the reference row. Port 82 is no listener of the plan, so the
-    endpoint namespace's input chain would reset it: the bench opens it by hand (the
-    driver runs no pass while the bench measures, so nothing puts the rule back)."""
+    """HAProxy for the reference row, on the ENI like privlink's proxy. Port 82 is no
+    listener of the plan, so the NLB namespace's input chain would reset it: the bench
+    opens it by hand, after the chain's first rule (the ENI's mark, which routes the
+    answers back to it). The driver runs no pass while the bench measures, so nothing
+    takes the rule away."""
     subprocess.run(
-        ["ip", "netns", "exec", ENDPOINT_NS, "nft", "insert", "rule", "inet", "plk",
-         "filter_in", "ip", "daddr", "10.0.1.50", "tcp", "dport", "82", "accept"],
+        ["ip", "netns", "exec", NLB_NS, "nft", "add", "rule", "inet", "plk", "filter_in",
+         "index", "0", "ip", "daddr", "10.0.1.50", "tcp", "dport", "82", "accept"],
         check=True,
     )  # fmt: skip
     cfg = work / "haproxy.cfg"

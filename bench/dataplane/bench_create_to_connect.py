@@ -5,7 +5,7 @@ instance behind an NLB, published as an endpoint service that auto-accepts)
 and a consumer instance, then repeatedly: start a poller whose socket lives
 in the consumer instance's namespace, call CreateVpcEndpoint with a fixed
 ENI address (SubnetConfigurations), and record when the first connection to
-that address completes; delete the endpoint, wait until its namespace is gone and let the
+that address completes; delete the endpoint, wait until its ENI is gone and let the
 data plane settle (SETTLE), so each sample measures the create path alone rather than
 queueing behind the previous sample's teardown.
 AWS takes minutes for this; the goal here is a median under 200 ms.
@@ -68,8 +68,9 @@ def poll_connect(namespace: str, address: str, port: int, deadline: float) -> fl
     return netns.run_in(namespace, loop)
 
 
-def endpoint_gone(namespace: str) -> bool:
-    return not netns.exists(namespace)
+def link_gone(namespace: str, link: str) -> bool:
+    """The link is no more in the namespace (an ENI's veth: gone with its endpoint)."""
+    return all(name != link for _, name in netns.run_in(namespace, socket.if_nameindex))
 
 
 def existing(server: Server, service_name: str, count: int) -> None:
@@ -236,14 +237,12 @@ def main() -> None:
                 raise RuntimeError(f"sample {n}: no connection within 10 s")
             samples.append((result["t"] - start) * 1000)  # type: ignore[operator]
             log.debug("sample %d: created at +0, connected at +%.0f ms", n, samples[-1])
+            (eni,) = c_ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"][0][
+                "NetworkInterfaceIds"
+            ]
             c_ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
-            gone = functools.partial(endpoint_gone, names.endpoint_netns(endpoint))
-            wait_until(
-                gone,
-                30,
-                0.05,
-                "the endpoint's namespace to be removed",
-            )
+            gone = functools.partial(link_gone, names.vpc_netns(c_vpc), names.eni_port(eni))
+            wait_until(gone, 30, 0.05, "the endpoint's ENI to be removed")
             time.sleep(SETTLE)  # start the next sample from a quiet data plane
         summary = {
             "existing_endpoints": args.existing,

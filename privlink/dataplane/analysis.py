@@ -9,9 +9,11 @@ the ACL into the destination's subnet, then the destination's groups; an endpoin
 interface continues into the endpoint (its state, its groups), the NLB's listener and a
 target of the interface's zone, and on to the target like any other host. ACLs are
 stateless, so the answer's way is walked too, to the client's ephemeral port
-(analysis_rules.EPHEMERAL), with the data plane's quirks kept: an endpoint answers
-through its interface in the client's subnet when it has one, else through its first
-subnet's router (topology._endpoint_routes); an NLB reaches targets in its nodes' subnets
+(analysis_rules.EPHEMERAL), with the data plane's quirks kept: an interface of an
+endpoint to an NLB answers through itself (its table in the NLB's namespace), one of an
+endpoint to an AWS service through its endpoint's interface in the client's subnet when
+there is one, else through its first subnet's router (topology._endpoint_routes); an NLB
+reaches targets in its nodes' subnets
 directly, the others through the router of its first node's subnet. A zonal outage
 (plan.failed_zones) stops the packet where the kernel drops it: at an instance, endpoint
 interface, NLB node or NAT gateway in a failed zone (BAD_STATE, state "impaired"); the

@@ -132,13 +132,17 @@ class PlanWalk(Walk):
             return self.reply(vpc, subnet, target.ip, node.ip, node.ip)
 
     def _endpoint_answer(self, found: Eni, arrival: Arrival, origin: str) -> bool:
-        """From the interface back to the client, the way the endpoint's namespace routes."""
+        """From the interface back to the client, the way the kernel routes it: an ENI in
+        its NLB's namespace answers through itself (its own table); an endpoint namespace
+        of its own through its interface in the client's subnet, else its first subnet's."""
         assert arrival.vpc is not None
         vpc, client = arrival.vpc, arrival.src
         endpoint, eni = found.endpoint, found.eni
         own = {e.subnet_id for e in endpoint.enis}
         at = self.ix.subnet_of(vpc, client)
         exit_id = at.subnet_id if at is not None and at.subnet_id in own else sorted(own)[0]
+        if endpoint.nlb_id is not None:
+            exit_id = eni.subnet_id
         way = self.ix.subnets[exit_id][1]
         origin_subnet = self.ix.subnets[eni.subnet_id][1]
         ports: Ports = EPHEMERAL

@@ -9,11 +9,13 @@ and lets the orphan sweep delete whatever carries our prefix but belongs to no r
 - Links: "plk" + 8 hex of a hash of the owning id + a short role suffix, within the
   15-character IFNAMSIZ limit. The role suffix says which end of which pair a link is.
 - The nftables table in every namespace we manage is `inet plk`.
-- Transit /31s between an endpoint namespace and an NLB namespace come from 169.254.0.0/17:
-  AWS forbids 169.254.0.0/16 in VPCs, so they can never collide with VPC addresses.
-  Likewise the /31s of peering links (169.254.192.0/19) and of the links from VPC routers
-  to privlink's internet (169.254.224.0/19), above 169.254.169.0/24 (the VPC resolver).
-- A route table is a kernel table in its VPC's router, numbered from a hash of its id.
+- The /31s of peering links (169.254.192.0/19) and of the links from VPC routers to
+  privlink's internet (169.254.224.0/19) come from 169.254.0.0/16, which AWS forbids in
+  VPCs, so they can never collide with VPC addresses; they sit above 169.254.169.0/24
+  (the VPC resolver).
+- A route table is a kernel table in its VPC's router, numbered from a hash of its id; an
+  endpoint ENI in its NLB's namespace has a slot from a hash of its id there too: its
+  conntrack zone, and its route table and packet mark (ROUTE_TABLE_BASE + slot).
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ INSTANCE_IFNAME = "plk-eth0"  # the instance's only interface, inside its own na
 
 _PLAIN_ID = re.compile(r"^([a-z]+)-([0-9a-z]{1,40})$")
 INTERNET_NETNS = f"{PREFIX}-inet"  # privlink's internet, and the computer on it
-_TRANSIT_NET = ipaddress.IPv4Network("169.254.0.0/17")
 _PEERING_NET = ipaddress.IPv4Network("169.254.192.0/19")
 _INTERNET_NET = ipaddress.IPv4Network("169.254.224.0/19")
 INTERNET_LINKS = str(_INTERNET_NET)
 ROUTE_TABLE_BASE = 1000  # kernel tables 1000 .. 1000 + 2**20 hold route tables
 _ROUTE_TABLE_SLOTS = 1 << 20
+_ENI_SLOTS = 65534  # conntrack zones are 16 bits; 0 is the default zone, 65535 kept free
 
 
 def _digest(key: str, length: int) -> str:
@@ -93,16 +95,9 @@ def eni_port(eni_id: str) -> str:
 
 
 def eni_link(eni_id: str) -> str:
-    """The ENI itself, inside the endpoint namespace; holds the ENI address."""
+    """The ENI itself, inside its NLB's namespace (or its own, for an endpoint to a
+    service privlink implements); holds the ENI address."""
     return link(eni_id, "e")
-
-
-def transit_endpoint_side(eni_id: str) -> str:
-    return link(eni_id, "x")
-
-
-def transit_nlb_side(eni_id: str) -> str:
-    return link(eni_id, "t")
 
 
 def nlb_node_port(nlb_id: str, subnet_id: str) -> str:
@@ -161,11 +156,6 @@ def _pairs(keys: Iterable[str], net: ipaddress.IPv4Network) -> dict[str, tuple[s
     }
 
 
-def transit_addresses(eni_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """(endpoint side, NLB side) /31 addresses for each ENI that reaches one NLB."""
-    return _pairs(eni_ids, _TRANSIT_NET)
-
-
 def peering_addresses(peering_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     """(requester side, accepter side) /31 addresses of each peering link."""
     return _pairs(peering_ids, _PEERING_NET)
@@ -174,6 +164,12 @@ def peering_addresses(peering_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
 def internet_addresses(vpc_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     """(router side, internet side) /31 addresses of each VPC's internet link."""
     return _pairs(vpc_ids, _INTERNET_NET)
+
+
+def eni_slots(eni_ids: Iterable[str]) -> dict[str, int]:
+    """The slot (1 .. 65534) of each endpoint ENI in one NLB's namespace: its conntrack
+    zone; ROUTE_TABLE_BASE + slot is its route table and its packet mark."""
+    return {key: 1 + slot for key, slot in _slots(eni_ids, _ENI_SLOTS).items()}
 
 
 def route_tables(table_ids: Iterable[str]) -> dict[str, int]:

@@ -268,4 +268,5 @@ def test_local_endpoint_renders_a_proxy_to_loopback_and_no_nat() -> None:
     assert dict(ns.sysctls).get("net.ipv4.ip_forward") != "1"  # nothing is forwarded
     inactive = topology.build(_local_plan(active=False))
     assert "vpce-a1" not in inactive.proxies
-    assert inactive.endpoints["vpce-a1"].nlb_netns == ""
+    cut = inactive.endpoints["vpce-a1"]  # its whole namespace's flows, no NLB's
+    assert (cut.netns, cut.zones) == ("plk-vpce-a1", ())

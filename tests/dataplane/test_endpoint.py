@@ -16,7 +16,7 @@ import pytest
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import links, netns, rtdump, topology
+from privlink.dataplane.linux import links, netns, rtdump
 from privlink.dataplane.plan import SgRule
 from tests.dataplane.conftest import (
     Lab,
@@ -83,15 +83,15 @@ def test_provider_cannot_open_connections_into_the_consumer(driver: Any, lab: La
     lab.tcp_server("plk-i-c1", 9000)
     lab.tcp_server("plk-i-p1", 8080)
     assert hello("plk-i-c1", "10.1.1.50", 80)["peer"][0] == "10.2.1.100"
-    transit_local = topology.build(plan).endpoints[ENDPOINT_ID].transit_sources[0]
-    for address in ("10.1.1.10", "10.1.1.50", transit_local):
+    for address in ("10.1.1.10", "10.1.1.50"):
         assert refused_or_timeout("plk-i-p1", address, 9000) is not None
-    # even a provider that routes consumer space at the NLB node gets nowhere
-    router = names.vpc_netns("vpc-p0")
-    for dst in ("10.1.0.0/16", "169.254.0.0/17"):
-        add = run_in_ns(router, "ip", "route", "add", dst, "via", "10.2.1.100")
-        assert add.returncode == 0, add.stderr
-    for address in ("10.1.1.10", "10.1.1.50", transit_local):
+    # even a provider that routes consumer space at the NLB node (where the ENIs are)
+    # gets nowhere
+    add = run_in_ns(
+        names.vpc_netns("vpc-p0"), "ip", "route", "add", "10.1.0.0/16", "via", "10.2.1.100"
+    )
+    assert add.returncode == 0, add.stderr
+    for address in ("10.1.1.10", "10.1.1.50"):
         assert refused_or_timeout("plk-i-p1", address, 9000, timeout=0.5) is not None
 
 
@@ -117,7 +117,7 @@ def test_inactive_endpoint_refuses_and_cuts_open_flows(driver: Any, lab: Lab) ->
     assert read_line(sock) == b"one\n"
 
     report = driver.apply(with_endpoint(plan, active=False))
-    assert any("conntrack flushed" in c for c in report.changes), report.changes
+    assert any(c.endswith("flushed") and "conntrack" in c for c in report.changes), report.changes
     sock.settimeout(3)
     with pytest.raises((ConnectionResetError, BrokenPipeError)):
         sock.sendall(b"two\n")
@@ -227,11 +227,11 @@ def segment_limits(ns: str) -> dict[str, int | None]:
 
 def test_bulk_data_crosses_the_endpoint_intact_in_packets_over_64_kb(driver: Any, lab: Lab) -> None:
     """BIG TCP (links.SEGMENT_LIMIT) on every link of the path, and 32 MiB through
-    the endpoint's and the NLB's NAT come back byte for byte."""
+    the NLB's NAT (the ENI is in its namespace) come back byte for byte."""
     plan = privatelink(health=None)
     assert driver.apply(plan).ok
-    path = ("plk-i-c1", names.vpc_netns("vpc-c0"), names.endpoint_netns(ENDPOINT_ID))
-    path += (names.nlb_netns(plan.nlbs[0].nlb_id), names.vpc_netns("vpc-p0"), "plk-i-p1")
+    path = ("plk-i-c1", names.vpc_netns("vpc-c0"), names.nlb_netns(plan.nlbs[0].nlb_id))
+    path += (names.vpc_netns("vpc-p0"), "plk-i-p1")
     for ns in path:
         limits = segment_limits(ns)
         assert limits and set(limits.values()) == {links.SEGMENT_LIMIT}, (ns, limits)

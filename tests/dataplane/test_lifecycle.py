@@ -13,7 +13,7 @@ import pytest
 from privlink.dataplane import names
 from privlink.dataplane.linux import netns
 from tests.dataplane.conftest import Lab, connect, hello, read_line, run_in_ns
-from tests.dataplane.scenarios import ENDPOINT_ID, privatelink
+from tests.dataplane.scenarios import privatelink
 
 pytestmark = pytest.mark.dataplane
 
@@ -114,12 +114,12 @@ def test_removed_resources_disappear(driver: Any) -> None:
     report = driver.apply(smaller)
     assert report.ok
     assert not netns.exists("plk-i-c2")
-    assert not netns.exists(names.endpoint_netns(ENDPOINT_ID))
     assert not (netns.ETC_DIR / "plk-i-c2").exists()
     links = run_in_ns(router, "ip", "-o", "link").stdout
     assert port not in links and names.eni_port("eni-0c1") not in links
-    nlb_links = run_in_ns(names.nlb_netns(plan.nlbs[0].nlb_id), "ip", "-o", "link").stdout
-    assert names.transit_nlb_side("eni-0c1") not in nlb_links
+    nlb = names.nlb_netns(plan.nlbs[0].nlb_id)
+    assert names.eni_link("eni-0c1") not in run_in_ns(nlb, "ip", "-o", "link").stdout
+    assert run_in_ns(nlb, "ip", "rule").stdout.count("fwmark") == 2  # no ENI's rule left
 
 
 def test_exec_in_instance_and_missing_instance(driver: Any) -> None:

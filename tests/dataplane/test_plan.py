@@ -8,6 +8,7 @@ from dataclasses import replace
 from privlink.dataplane import names, proxyproto
 from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux import rulesets, topology
+from privlink.dataplane.linux.spec import MAIN_TABLE
 from privlink.dataplane.null import NullDriver
 from privlink.dataplane.plan import (
     DataplanePlan,
@@ -69,8 +70,6 @@ def test_names_fit_ifnamsiz_and_carry_the_prefix() -> None:
         names.instance_port(ids[1]),
         names.eni_port(ids[2]),
         names.eni_link(ids[2]),
-        names.transit_endpoint_side(ids[2]),
-        names.transit_nlb_side(ids[2]),
         names.nlb_node_port(ids[3], ids[0]),
         names.nlb_node_link(ids[3], ids[0]),
         names.INSTANCE_IFNAME,
@@ -83,35 +82,42 @@ def test_names_fit_ifnamsiz_and_carry_the_prefix() -> None:
     assert re.fullmatch(r"plk-nlb-[0-9a-f]{12}", names.nlb_netns(NLB_ID))
 
 
-def test_transit_addresses_are_stable_and_unique() -> None:
+def test_eni_slots_are_stable_unique_and_fit_a_conntrack_zone() -> None:
     ids = [f"eni-{i:017x}" for i in range(300)]
-    first = names.transit_addresses(ids)
-    assert first == names.transit_addresses(reversed(ids))
-    locals_ = {pair[0] for pair in first.values()}
-    assert len(locals_) == len(ids)
-    assert all(a.startswith("169.254.") for pair in first.values() for a in pair)
+    first = names.eni_slots(ids)
+    assert first == names.eni_slots(reversed(ids))
+    assert len(set(first.values())) == len(ids)
+    assert all(1 <= slot <= 65534 for slot in first.values())
 
 
 def test_topology_overlapping_vpcs_stay_apart() -> None:
+    """The ENIs live in the NLB's namespace, consumer and provider CIDRs overlap: the ENI
+    addresses are /32s (no consumer subnet in the main table, which holds the provider's),
+    each ENI's subnet is in a table of its own that only its mark reaches."""
     spec = topology.build(privatelink())
-    endpoint_ns = spec.namespaces[names.endpoint_netns(ENDPOINT_ID)]
+    assert names.endpoint_netns(ENDPOINT_ID) not in spec.namespaces
     nlb_ns = spec.namespaces[names.nlb_netns(NLB_ID)]
-    # the endpoint namespace knows only consumer and transit addresses ...
-    addrs = {a for link in endpoint_ns.links for a in link.addresses}
-    assert {"10.0.1.50/24", "10.0.2.50/24"} <= addrs
-    assert all(a.startswith(("10.0.1.50", "10.0.2.50", "169.254.")) for a in addrs)
-    # ... and the NLB namespace only provider and transit addresses
     addrs = {a for link in nlb_ns.links for a in link.addresses}
-    assert {"10.0.1.100/24", "10.0.2.100/24"} <= addrs
-    assert endpoint_ns.ruleset and "dnat ip to 169.254." in endpoint_ns.ruleset
-    assert nlb_ns.ruleset and "snat ip to 10.0.1.100" in nlb_ns.ruleset
+    assert addrs == {"10.0.1.100/24", "10.0.2.100/24", "10.0.1.50/32", "10.0.2.50/32"}
+    main = {r.dst for r in nlb_ns.routes if r.table == MAIN_TABLE}
+    assert main == {"0.0.0.0/0"}
+    tables = {r.table for r in nlb_ns.routes if r.table != MAIN_TABLE}
+    assert len(tables) == 2
+    marked = {r.table for r in nlb_ns.rules if r.fwmark == r.table}
+    assert marked == tables
+    ruleset = nlb_ns.ruleset or ""
+    assert "ct original zone set iifname map" in ruleset
+    assert "snat ip to 10.0.1.100" in ruleset
+    state = spec.endpoints[ENDPOINT_ID]
+    assert state.netns == names.nlb_netns(NLB_ID) and len(state.zones) == 2
 
 
 def test_inactive_endpoint_renders_reject_and_no_nat() -> None:
     spec = topology.build(with_endpoint(privatelink(), active=False))
-    ruleset = spec.namespaces[names.endpoint_netns(ENDPOINT_ID)].ruleset or ""
-    assert "reject with tcp reset" in ruleset
-    assert "dnat ip to" not in ruleset
+    ruleset = spec.namespaces[names.nlb_netns(NLB_ID)].ruleset or ""
+    eni = names.eni_link("eni-0c1")
+    assert "meta l4proto tcp reject with tcp reset" in ruleset
+    assert f'iifname "{eni}" tcp dport' not in ruleset  # no DNAT from its ENIs
     assert not spec.endpoints[ENDPOINT_ID].active
 
 
@@ -131,11 +137,11 @@ def test_candidates_prefer_healthy_then_fail_open() -> None:
 def test_proxy_protocol_listeners_go_to_the_proxy_not_nat() -> None:
     spec = topology.build(privatelink(proxy_protocol=True))
     proxy = spec.proxies[ENDPOINT_ID]
-    assert {(li.ip, li.port, li.source_ip) for li in proxy.listeners} == {
-        ("10.0.1.50", 80, "10.0.1.100")
+    assert {(li.ip, li.port, li.source_ip, li.device) for li in proxy.listeners} == {
+        ("10.0.1.50", 80, "10.0.1.100", names.eni_link("eni-0c1"))
     }  # AZ2 has no targets: no proxy listener there
-    ruleset = spec.namespaces[names.endpoint_netns(ENDPOINT_ID)].ruleset or ""
-    assert "dnat ip to" not in ruleset
+    ruleset = spec.namespaces[names.nlb_netns(NLB_ID)].ruleset or ""
+    assert f'iifname "{names.eni_link("eni-0c1")}" tcp dport 80 dnat' not in ruleset
 
 
 def test_sg_rule_rendering() -> None:

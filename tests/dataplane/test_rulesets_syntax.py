@@ -1,4 +1,5 @@
-"""Every endpoint ruleset shape is valid nftables (checked by `nft -c`, nothing applied)."""
+"""Every endpoint and NLB ruleset shape is valid nftables (checked by `nft -c`, nothing
+applied)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,61 @@ import subprocess
 import pytest
 
 from privlink.dataplane.linux import rulesets
-from privlink.dataplane.plan import SgRule
+from privlink.dataplane.plan import SgRule, Target
 
 pytestmark = pytest.mark.dataplane
 
-ENIS = [
-    rulesets.EniPath("plkaaaaaaaae0", "10.0.1.5", "plkaaaaaaaat0", "169.254.0.0", "169.254.0.1"),
-    rulesets.EniPath("plkaaaaaaaae1", "10.0.2.5", "plkaaaaaaaat1", "169.254.0.2", ""),
+LINKS, IPS = ["plkaaaaaaaae0", "plkaaaaaaaae1"], ["10.0.1.5", "10.0.2.5"]
+SG = (SgRule("tcp", 80, 81, ("10.0.0.0/16",)),)
+ZONE = rulesets.NlbZone("10.9.1.100", ("plkaaaaaaaae0",), (1001,))
+FORWARDS = [
+    rulesets.NlbForward("tcp", 80, ZONE, (Target("10.9.1.10", 8080, "az"),)),
+    rulesets.NlbForward("tcp", 81, ZONE, (Target("10.9.1.10", 8081, "az"),), proxied=True),
+    rulesets.NlbForward("udp", 53, ZONE, (Target("10.9.1.10", 53, "az"),)),
 ]
 
 
+def endpoint(name: str, active: bool, *enis: int) -> rulesets.NlbEndpoint:
+    """An endpoint of the NLB with ENIs numbered `enis` (equal addresses on purpose)."""
+    return rulesets.NlbEndpoint(
+        name,
+        tuple(rulesets.Eni(f"plkaaaaaaaae{i}", "10.0.1.5", i + 1, 1001 + i) for i in enis),
+        SG,
+        active,
+        (81,),
+    )
+
+
+def parses(text: str) -> None:
+    script = f"table inet plk {{\n{text}\n}}\n"  # as nft.apply wraps a body
+    check = subprocess.run(["nft", "-c", "-f", "-"], input=script, capture_output=True, text=True)
+    assert check.returncode == 0, f"{check.stderr}\n{text}"
+
+
 @pytest.mark.parametrize(
-    ("enis", "active", "ingress"),
+    ("links", "active", "ingress"),
     [
-        (ENIS, True, (SgRule("tcp", 80, 81, ("10.0.0.0/16",)),)),
-        (ENIS, True, ()),
-        (ENIS[:1], False, ()),
+        (LINKS, True, SG),
+        (LINKS, True, ()),
+        (LINKS[:1], False, ()),
         ([], True, ()),  # interfaces already torn down
         ([], False, ()),
     ],
     ids=["active", "no-rules", "inactive", "no-enis-active", "no-enis-inactive"],
 )
-def test_endpoint_rulesets_parse(enis, active, ingress) -> None:  # type: ignore[no-untyped-def]
-    text = rulesets.endpoint(
-        enis, ingress, active=active, tcp_ports=[80], udp_ports=[53], proxy_ports=[81]
-    )
-    script = f"table inet plk {{\n{text}\n}}\n"  # as nft.apply wraps a body
-    check = subprocess.run(["nft", "-c", "-f", "-"], input=script, capture_output=True, text=True)
-    assert check.returncode == 0, f"{check.stderr}\n{text}"
+def test_endpoint_rulesets_parse(links, active, ingress) -> None:  # type: ignore[no-untyped-def]
+    parses(rulesets.endpoint(links, IPS[: len(links)], ingress, active=active, proxy_ports=[443]))
+
+
+@pytest.mark.parametrize(
+    "endpoints",
+    [
+        [],
+        [endpoint("vpce-1", True, 0)],
+        [endpoint("vpce-1", True, 0, 1), endpoint("vpce-2", False, 2)],
+        [endpoint("vpce-1", False, 0)],
+    ],
+    ids=["no-endpoints", "one", "active-and-inactive", "inactive"],
+)
+def test_nlb_rulesets_parse(endpoints: list[rulesets.NlbEndpoint]) -> None:
+    parses(rulesets.nlb([ZONE], FORWARDS, [443], endpoints))

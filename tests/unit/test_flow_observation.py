@@ -9,7 +9,7 @@ import pytest
 
 from privlink import errors
 from privlink.dataplane.linux import observe, rulesets
-from privlink.dataplane.plan import SgRule
+from privlink.dataplane.plan import SgRule, Target
 from privlink.services.ec2.flowlogs import format
 
 # What `nft -j list table inet observe` printed in a namespace after one TCP exchange.
@@ -44,6 +44,10 @@ dst=169.254.0.0 sport=80 dport=1 [ASSURED] mark=0 use=1
 tcp      6 119 SYN_SENT src=10.0.2.4 dst=10.0.2.5 sport=2 dport=80 [UNREPLIED] src=x dst=y
 tcp      6 100 TIME_WAIT src=10.0.1.4 dst=10.0.1.5 sport=3 dport=80 src=x dst=y
 tcp      6 431999 ESTABLISHED src=10.0.1.9 dst=10.0.3.3 sport=4 dport=80 src=x dst=y
+tcp      6 431999 ESTABLISHED src=10.0.1.4 dst=10.0.1.5 sport=5 dport=80 src=10.0.9.9 \
+dst=10.0.9.100 sport=80 dport=5 [ASSURED] mark=1007 zone-orig=7 use=1
+tcp      6 431999 ESTABLISHED src=10.0.1.4 dst=10.0.1.5 sport=6 dport=80 src=10.0.9.9 \
+dst=10.0.9.100 sport=80 dport=6 [ASSURED] mark=1008 zone-orig=8 use=1
 """
 
 
@@ -56,9 +60,20 @@ def test_parse_reads_named_counters_and_set_elements() -> None:
     assert (element.packets, element.bytes, element.idle) == (5, 273, 10)
 
 
-def test_open_connections_counts_open_states_per_eni_address() -> None:
-    found = observe.open_connections(CONNTRACK, {"10.0.1.5", "10.0.2.5"})
-    assert found == {"10.0.1.5": 1, "10.0.2.5": 1}
+def test_open_connections_counts_open_states_per_eni() -> None:
+    """In an endpoint's own namespace by the ENI's address; in an NLB's, where ENIs of
+    several endpoints may share an address, by the ENI's conntrack zone."""
+    own = [
+        observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", False),
+        observe.Port("eni-2", "plk2e", "10.0.2.5", "subnet-2", False),
+    ]
+    assert observe.open_connections(CONNTRACK, own) == {"eni-1": 1, "eni-2": 1}
+    shared = [
+        observe.Port("eni-7", "plk7e", "10.0.1.5", "subnet-1", False, "vpce-7", zone=7),
+        observe.Port("eni-8", "plk8e", "10.0.1.5", "subnet-1", False, "vpce-8", zone=8),
+        observe.Port("eni-9", "plk9e", "10.0.1.5", "subnet-1", False, "vpce-9", zone=9),
+    ]
+    assert observe.open_connections(CONNTRACK, shared) == {"eni-7": 1, "eni-8": 1, "eni-9": 0}
 
 
 def _priority(body: str, chain: str) -> int:
@@ -68,20 +83,21 @@ def _priority(body: str, chain: str) -> int:
 
 
 def test_endpoint_counting_chains_surround_the_security_groups() -> None:
-    """The 'seen' chain must run before the endpoint's sg_pre and the 'ok' chain after it
-    but before DNAT (dstnat, -100), so REJECT = seen - ok and the destination is the ENI."""
+    """The 'seen' chain must run before the ENIs' security groups and the 'ok' chain after
+    them but before DNAT (dstnat, -100), so REJECT = seen - ok and the destination is the
+    ENI: in an NLB's namespace and in an endpoint's own."""
     port = observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", logged=True)
-    body = observe.render(observe.Watch("plk-vpce-1", "endpoint", "vpce-1", (port,)))
-    sg = rulesets.endpoint(
-        [rulesets.EniPath("plk1e", "10.0.1.5", "plk1x", "169.254.0.0", "169.254.0.1")],
-        [SgRule("tcp", 80, 80)],
-        active=True,
-        tcp_ports=[80],
-        udp_ports=[],
-        proxy_ports=[],
+    body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", (port,)))
+    eni = rulesets.Eni("plk1e", "10.0.1.5", 1, 1001)
+    zone = rulesets.NlbZone("10.0.9.100", ("plk1e",), (1001,))
+    in_nlb = rulesets.nlb(
+        [zone],
+        [rulesets.NlbForward("tcp", 80, zone, (Target("10.0.9.9", 80, "az"),))],
+        endpoints=[rulesets.NlbEndpoint("vpce-1", (eni,), (SgRule("tcp", 80, 80),), True)],
     )
-    sg_pre = int(re.search(r"hook prerouting priority (-?\d+);", sg).group(1))  # type: ignore[union-attr]
-    assert _priority(body, "in_first") < sg_pre < _priority(body, "in_last") < -100
+    own = rulesets.endpoint(["plk1e"], ["10.0.1.5"], [], active=True, proxy_ports=[443])
+    for sg in (_priority(in_nlb, "eni_sg"), _priority(own, "sg_pre")):
+        assert _priority(body, "in_first") < sg < _priority(body, "in_last") < -100
     assert "update @eni_1_in_seen" in body and "update @eni_1_out_ok" in body
     assert 'counter name "eni_1_rst"' in body
 

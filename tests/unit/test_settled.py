@@ -20,7 +20,7 @@ def fake_inodes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def hub(*endpoints: str) -> NamespaceSpec:
-    """An NLB's namespace with the far end of each endpoint's transit veth."""
+    """A namespace with the far end of a veth from each of `endpoints`' namespaces."""
     return NamespaceSpec(
         "plk-nlb-1", "nlb", links=tuple(LinkSpec(f"t-{e}", "peer") for e in endpoints)
     )

@@ -11,7 +11,7 @@ from privlink.dataplane.linux import alb_topology, topology
 from privlink.dataplane.plan import DataplanePlan, DnsRecord, NlbNode, SecurityRules
 from privlink.reconcile import zone_outage
 from tests.dataplane import router_plans
-from tests.dataplane.scenarios import AZ1, AZ2, ENDPOINT_ID, NLB_ID, privatelink
+from tests.dataplane.scenarios import AZ1, AZ2, NLB_ID, privatelink
 
 REGIONAL = "vpce-1-abc.vpce-svc-1.us-east-1.vpce.amazonaws.com"
 ZONAL_1 = "vpce-1-abc-us-east-1a.vpce-svc-1.us-east-1.vpce.amazonaws.com"
@@ -74,11 +74,12 @@ def test_kernel_spec_drops_what_lives_in_the_failed_zone() -> None:
     assert 'iifname "plk-eth0" drop' in rulesets[names.instance_netns("i-c1")]
     assert 'oifname "plk-eth0" drop' in rulesets[names.instance_netns("i-c1")]
     assert rulesets[names.instance_netns("i-c2")] == before[names.instance_netns("i-c2")]
-    endpoint = rulesets[names.endpoint_netns(ENDPOINT_ID)]
-    assert f'iifname "{names.eni_link("eni-0c1")}" drop' in endpoint
-    assert names.eni_link("eni-0c2") + '" drop' not in endpoint
+    # The NLB's namespace holds the endpoint's ENIs: AZ1's node and ENI go silent.
     nlb = rulesets[names.nlb_netns(NLB_ID)]
-    assert f'iifname "{names.nlb_node_link(NLB_ID, "subnet-p01")}" drop' in nlb
+    silenced = nlb.split("chain zone_down_in {")[1].split("}")[0]
+    assert names.nlb_node_link(NLB_ID, "subnet-p01") in silenced
+    assert names.eni_link("eni-0c1") in silenced
+    assert names.eni_link("eni-0c2") not in silenced
     assert "zone_down" not in "".join(before.values())
 
 

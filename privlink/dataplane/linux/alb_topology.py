@@ -10,7 +10,7 @@ via the first node's subnet router.
 
 An NLB's TLS listeners are served by an HAProxy in `mode tcp` inside the NLB namespace:
 those ports are not DNATed there but delivered locally (rulesets.nlb's `local_ports`),
-whether the flow came from an endpoint's transit link or from inside the VPC.
+whether the flow came in on an endpoint's ENI or from inside the VPC.
 """
 
 from __future__ import annotations

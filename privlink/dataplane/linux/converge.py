@@ -41,7 +41,8 @@ PROXY_READY_TIMEOUT = 10.0
 RESOLVER_STARTS = 16  # resolvers converged at once
 NFT_APPLIES = 4  # namespaces whose nftables are looked at or changed at once
 HOPPERS = 4  # namespaces created, or opened for netlink, at once (netns.Hopper)
-ROUTERS = f"{names.PREFIX}-vpc-"  # the namespaces with policy rules (route tables)
+# The namespaces with policy rules: VPC routers (route tables), NLBs (their ENIs' tables)
+RULED = (f"{names.PREFIX}-vpc-", f"{names.PREFIX}-nlb-")
 
 
 class Converge:
@@ -226,7 +227,7 @@ class Converge:
         for ns in live:
             if not self.step(ns.owner, "routes", handles[ns.name].sync_routes, ns.routes):
                 self.failed.add(ns.name)
-            elif ns.name.startswith(ROUTERS) and not self.step(
+            elif ns.name.startswith(RULED) and not self.step(
                 ns.owner, "rules", handles[ns.name].sync_rules, ns.rules
             ):
                 self.failed.add(ns.name)
@@ -241,7 +242,9 @@ class Converge:
         `verify`, the few due a re-look: nft.due) are handed to Hopper workers; observing
         is netlink and changing a libnftables script, both in-process, a few namespaces at
         a time."""
-        by_netns = {ep.netns: ep for ep in self.spec.endpoints.values()}
+        by_netns: dict[str, list[EndpointState]] = {}
+        for ep in self.spec.endpoints.values():
+            by_netns.setdefault(ep.netns, []).append(ep)
         todo = [
             ns
             for ns in self.spec.namespaces.values()
@@ -257,19 +260,18 @@ class Converge:
                 pool.submit(self.step, ns.owner, "nftables", self._ruleset, ns, by_netns, verify)
 
     def _ruleset(
-        self, ns: NamespaceSpec, endpoints: dict[str, EndpointState], verify: bool
+        self, ns: NamespaceSpec, endpoints: dict[str, list[EndpointState]], verify: bool
     ) -> list[str]:
         changes = nft.apply(ns.name, ns.ruleset, verify)
         if not any(c.endswith("nft ruleset") for c in changes):
             return changes
-        ep = endpoints.get(ns.name)
-        if ep is not None and not ep.active:
-            # Cut open flows: forget them here and at the NLB, so their next packet meets
-            # the inactive ruleset (TCP reset) instead of a surviving NAT binding.
-            nft.flush_conntrack(ep.netns)
-            if ep.nlb_netns:  # an endpoint to privlink's API has no NLB (its proxy resets)
-                nft.flush_conntrack(ep.nlb_netns, ep.transit_sources)
-            changes.append(f"{ns.name}: conntrack flushed")
+        for ep in endpoints.get(ns.name, ()):
+            if ep.active:
+                continue
+            # Cut open flows: forget them, so their next packet meets the inactive ruleset
+            # (TCP reset) instead of a surviving NAT binding or 'established' verdict.
+            nft.flush_conntrack(ep.netns, ep.zones)
+            changes.append(f"{ns.name}: conntrack of {ep.endpoint_id} flushed")
         return changes
 
     # -- files and processes -----------------------------------------------------------------

@@ -23,11 +23,12 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from privlink.dataplane import names
 from privlink.dataplane.linux import netns, rtdump
-from privlink.dataplane.linux.spec import MAIN_TABLE, LinkSpec, RouteSpec, RuleSpec
+from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, LinkSpec, RouteSpec, RuleSpec
 
 IFF_UP = 0x1
 RTPROT_KERNEL = 2
 RTPROT_STATIC = 4
+RT_SCOPE_LINK = 253  # a route onto a link: what a gateway is looked up through
 OUR_RULES = range(1, 32000)  # priorities of our policy rules (0, 32766, 32767: the kernel's)
 # BIG TCP: the largest IPv4 packet a veth end builds and aggregates, over the 64 KB
 # default. Fewer, larger packets per byte cut what every namespace on a path costs per
@@ -107,24 +108,30 @@ class NamespaceLinks:
     def routes(self) -> set[RouteSpec]:
         """Routes we manage: IPv4, in the main table or a route table's (names.
         ROUTE_TABLE_BASE and up), added by us (proto static): not the kernel's connected
-        routes, nor those a program run on the internet computer adds (an OpenVPN client)."""
-        return {
-            RouteSpec(dst, gateway, table)
-            for dst, gateway, table, protocol in rtdump.routes(self.raw)
+        routes, nor those a program run on the internet computer adds (an OpenVPN client).
+        A route without a gateway names its link (RouteSpec.dev)."""
+        found = [
+            (dst, gateway, table, oif)
+            for dst, gateway, table, protocol, oif in rtdump.routes(self.raw)
             if protocol == RTPROT_STATIC and _ours(table)
+        ]
+        by_index = {link.index: name for name, link in self.links().items()} if found else {}
+        return {
+            RouteSpec(dst, gateway, table, "" if gateway else by_index.get(oif, "?"))
+            for dst, gateway, table, oif in found
         }
 
-    def rules(self) -> set[RuleSpec]:
+    def rules(self, priorities: range = OUR_RULES) -> set[RuleSpec]:
         """Our IPv4 policy rules (priorities in OUR_RULES)."""
         found = set()
         for msg in self.ipr.get_rules(family=socket.AF_INET):
             priority = msg.get_attr("FRA_PRIORITY") or 0
-            if priority not in OUR_RULES:
+            if priority not in priorities:
                 continue
             src = f"{msg.get_attr('FRA_SRC')}/{msg['src_len']}" if msg["src_len"] else ""
             dst = f"{msg.get_attr('FRA_DST')}/{msg['dst_len']}" if msg["dst_len"] else ""
             table = msg.get_attr("FRA_TABLE") or msg["table"]
-            found.add(RuleSpec(priority, table, src, dst))
+            found.add(RuleSpec(priority, table, src, dst, msg.get_attr("FRA_FWMARK") or 0))
         return found
 
     # -- changes -------------------------------------------------------------------------
@@ -280,9 +287,17 @@ class NamespaceLinks:
         for r in sorted(have - want, key=_route_key):
             self.ipr.route("del", dst=r.dst, gateway=r.gateway or None, table=r.table)
             changes.append(f"{self.name}: route del {r.dst} via {r.gateway} table {r.table}")
-        for r in sorted(want - have, key=_route_key):
-            self.ipr.route("add", dst=r.dst, gateway=r.gateway, proto=RTPROT_STATIC, table=r.table)
-            changes.append(f"{self.name}: route add {r.dst} via {r.gateway} table {r.table}")
+        # Routes onto a link first: a gateway in a table of its own is reached through them.
+        for r in sorted(want - have, key=lambda r: (bool(r.gateway), _route_key(r))):
+            where: dict[str, Any] = (
+                {"gateway": r.gateway}
+                if r.gateway
+                else {"oif": self.links()[r.dev].index, "scope": RT_SCOPE_LINK}
+            )
+            self.ipr.route("add", dst=r.dst, proto=RTPROT_STATIC, table=r.table, **where)
+            changes.append(
+                f"{self.name}: route add {r.dst} via {r.gateway or r.dev} table {r.table}"
+            )
         return changes
 
     def sync_rules(self, wanted: tuple[RuleSpec, ...]) -> list[str]:
@@ -296,6 +311,11 @@ class NamespaceLinks:
         for r in sorted(want - have, key=_rule_key):
             self.ipr.rule("add", **_rule_args(r))
             changes.append(f"{self.name}: rule add {r}")
+        if any(_moves_local(r) for r in want):  # only now: the local table stays reachable
+            for r in self.rules(range(1)):
+                if _moves_local(r):
+                    self.ipr.rule("del", **_rule_args(r))
+                    changes.append(f"{self.name}: rule del {r}")
         return changes
 
 
@@ -307,13 +327,20 @@ def _route_key(route: RouteSpec) -> tuple[int, str, str]:
     return (route.table, route.dst, route.gateway)
 
 
-def _rule_key(rule: RuleSpec) -> tuple[int, int, str, str]:
-    return (rule.priority, rule.table, rule.src, rule.dst)
+def _rule_key(rule: RuleSpec) -> tuple[int, int, str, str, int]:
+    return (rule.priority, rule.table, rule.src, rule.dst, rule.fwmark)
+
+
+def _moves_local(rule: RuleSpec) -> bool:
+    """A rule to the local table matching everything (the kernel's has priority 0)."""
+    return rule.table == LOCAL_TABLE and not (rule.src or rule.dst or rule.fwmark)
 
 
 def _rule_args(rule: RuleSpec) -> dict[str, Any]:
     args: dict[str, Any] = {"family": socket.AF_INET, "priority": rule.priority}
     args["table"] = rule.table
+    if rule.fwmark:
+        args["fwmark"] = rule.fwmark
     for side in ("src", "dst"):
         cidr = getattr(rule, side)
         if cidr:

@@ -150,11 +150,11 @@ def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
     return [*changes, f"{netns}: nft ruleset"]
 
 
-def flush_conntrack(netns: str, sources: tuple[str, ...] | None = None) -> None:
-    """Forget tracked flows (all, or those from `sources`), so their NAT bindings and
-    'established' verdicts stop carrying packets."""
-    if sources is None:
+def flush_conntrack(netns: str, zones: tuple[int, ...] = ()) -> None:
+    """Forget tracked flows (all, or those whose original direction is in one of `zones`),
+    so their NAT bindings and 'established' verdicts stop carrying packets."""
+    if not zones:
         _run(netns, ["conntrack", "-F"])
         return
-    for source in sources:
-        _run(netns, ["conntrack", "-D", "-s", source])
+    for zone in zones:
+        _run(netns, ["conntrack", "-D", "--orig-zone", str(zone)])

@@ -9,8 +9,8 @@ the kernel really did:
   5-tuple with a counter per element, one set of what arrived (`*_seen`, before the
   security groups) and one of what they let through (`*_ok`, after): ACCEPT is `ok`,
   REJECT is `seen - ok`. Instances are counted on their interface's input/output hooks;
-  endpoint ENIs on prerouting (before and after the endpoint's `sg_pre`, ahead of DNAT, so
-  the destination is still the ENI's address) and postrouting (after SNAT is undone);
+  endpoint ENIs on prerouting (before and after the security groups' chain, ahead of
+  DNAT, so the destination is still the ENI's address) and postrouting (after SNAT is undone);
 - PrivateLink metrics (every active interface endpoint): named counters per ENI (packets
   arriving, accepted, new connections, bytes leaving, resets coming back from the service
   side of a DNATed flow), and conntrack for the connections open now.
@@ -38,7 +38,7 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -73,6 +73,8 @@ class Port:
     ip: str
     subnet_id: str
     logged: bool  # a flow log names it (or its subnet or VPC)
+    owner: str = ""  # the endpoint it belongs to
+    zone: int = 0  # the conntrack zone of its flows (0: the namespace is its endpoint's)
 
     @property
     def tag(self) -> str:
@@ -82,11 +84,12 @@ class Port:
 
 @dataclass(frozen=True)
 class Watch:
-    """What one namespace counts: an instance's interface or an endpoint's ENIs."""
+    """What one namespace counts: an instance's interface, or endpoints' ENIs (an NLB's
+    namespace holds those of all its endpoints)."""
 
     netns: str
     kind: Kind
-    owner: str  # the instance or endpoint id
+    owner: str  # the instance, or the namespace's owner
     ports: tuple[Port, ...]
 
 
@@ -103,19 +106,31 @@ def watches(plan: DataplanePlan) -> list[Watch]:
         for i in plan.instances
         if i.eni_id and i.eni_id in logged
     ]
-    found += [
-        Watch(
-            names.endpoint_netns(e.endpoint_id),
-            "endpoint",
-            e.endpoint_id,
-            tuple(
-                Port(n.eni_id, names.eni_link(n.eni_id), n.ip, n.subnet_id, n.eni_id in logged)
-                for n in e.enis
-            ),
+    ports: dict[str, list[Port]] = {}
+    by_nlb: dict[str, list[str]] = {}
+    for e in plan.endpoints:
+        if e.nlb_id is not None:
+            by_nlb.setdefault(e.nlb_id, []).extend(n.eni_id for n in e.enis)
+    slots = {nlb_id: names.eni_slots(enis) for nlb_id, enis in by_nlb.items()}
+    for e in plan.endpoints:
+        if not (e.active and e.enis):
+            continue
+        netns, zones = names.endpoint_netns(e.endpoint_id), {}
+        if e.nlb_id is not None:  # its ENIs are in its NLB's namespace (topology.py)
+            netns, zones = names.nlb_netns(e.nlb_id), slots[e.nlb_id]
+        ports.setdefault(netns, []).extend(
+            Port(
+                n.eni_id,
+                names.eni_link(n.eni_id),
+                n.ip,
+                n.subnet_id,
+                n.eni_id in logged,
+                e.endpoint_id,
+                zones.get(n.eni_id, 0),
+            )
+            for n in e.enis
         )
-        for e in plan.endpoints
-        if e.active and e.enis
-    ]
+    found += [Watch(netns, "endpoint", netns, tuple(p)) for netns, p in sorted(ports.items())]
     return found
 
 
@@ -234,17 +249,24 @@ def _element(raw: Any) -> Element | None:
     )
 
 
-def open_connections(conntrack_listing: str, addresses: set[str]) -> dict[str, int]:
-    """Per ENI address, the TCP connections open now (SYN_SENT or ESTABLISHED) whose
-    original destination it is (`conntrack -L -p tcp` output)."""
-    found = dict.fromkeys(addresses, 0)
+def open_connections(conntrack_listing: str, ports: Sequence[Port]) -> dict[str, int]:
+    """Per ENI, the TCP connections open now (SYN_SENT or ESTABLISHED) that it received
+    (`conntrack -L -p tcp` output): those of its conntrack zone, or, in an endpoint's own
+    namespace, those to its address."""
+    by_zone = {p.zone: p.eni_id for p in ports if p.zone}
+    by_address = {p.ip: p.eni_id for p in ports if not p.zone}
+    found = dict.fromkeys((p.eni_id for p in ports), 0)
     for line in conntrack_listing.splitlines():
         parts = line.split()
         if len(parts) < 5 or parts[3] not in _OPEN_STATES:
             continue
+        zone = next(
+            (int(p.split("=")[1]) for p in parts if p.startswith(("zone=", "zone-orig="))), 0
+        )
         dst = next((p[4:] for p in parts if p.startswith("dst=")), "")
-        if dst in found:
-            found[dst] += 1
+        eni = by_zone.get(zone) if zone else by_address.get(dst)
+        if eni is not None:
+            found[eni] += 1
     return found
 
 
@@ -393,7 +415,7 @@ class Observer:
         if known is not None and known[0] == counters:
             return known[1]
         listing = _run(netns, ["conntrack", "-L", "-p", "tcp"])
-        found = open_connections(listing, {p.ip for p in watch.ports})
+        found = open_connections(listing, watch.ports)
         self._open[netns] = (counters, found)
         return found
 
@@ -459,10 +481,10 @@ def _endpoint_counters(
 
     return [
         EniCounters(
-            watch.owner,
+            p.owner,
             p.eni_id,
             p.subnet_id,
-            active=open_now.get(p.ip, 0),
+            active=open_now.get(p.eni_id, 0),
             new=get(p, "new")[0],
             bytes=get(p, "ok")[1] + get(p, "out")[1],
             dropped=max(0, get(p, "seen")[0] - get(p, "ok")[0]),

@@ -310,7 +310,7 @@ class Proxy:
         self.endpoint_id = ""
         self.tlv = b""
         self.listen_netns = ""
-        self.listeners: dict[tuple[str, int], Listener] = {}
+        self.listeners: dict[tuple[str, int, str], Listener] = {}
         self.flows: set[Flow] = set()
         self.connecting: dict[Flow, float] = {}  # flow -> connect deadline (loop time)
         self.stats = {"flows": 0, "spliced": 0}
@@ -338,7 +338,7 @@ class Proxy:
         self.endpoint_id = config.endpoint_id
         self.tlv = proxyproto.aws_tlv(self.endpoint_id)
         self.listen_netns = config.listen_netns
-        wanted = {(li.ip, li.port): li for li in config.listeners}
+        wanted = {(li.ip, li.port, li.device): li for li in config.listeners}
         loop = asyncio.get_running_loop()
         for key in list(self.listeners):
             if key not in wanted:
@@ -381,9 +381,13 @@ def _same(side: _Side) -> _Side:
     return side
 
 
-def _listening_socket(ip: str, port: int) -> socket.socket:
+def _listening_socket(ip: str, port: int, device: str) -> socket.socket:
+    """A listener on ip:port, on `device` alone when given: ENIs of different endpoints in
+    one NLB's namespace may hold the same address."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if device:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode())
     sock.bind((ip, port))
     sock.listen(4096)
     sock.setblocking(False)

@@ -20,6 +20,7 @@ class ProxyListener:
     source_ip: str  # NLB node address in the ENI's AZ; "" = let the kernel choose
     targets: tuple[tuple[str, int], ...]
     proxy_protocol: bool = True  # send a PROXY v2 header first (privlink's API takes none)
+    device: str = ""  # the ENI's link, when other links hold the same address (SO_BINDTODEVICE)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def dumps(spec: ProxySpec) -> str:
                     "port": li.port,
                     "source_ip": li.source_ip,
                     "proxy_protocol": li.proxy_protocol,
+                    "device": li.device,
                     "targets": [list(t) for t in li.targets],
                 }
                 for li in spec.listeners
@@ -67,6 +69,7 @@ def loads(raw: str | bytes) -> ProxySpec:
                 source_ip=str(li["source_ip"]),
                 targets=tuple((str(ip), int(port)) for ip, port in li["targets"]),
                 proxy_protocol=bool(li["proxy_protocol"]),
+                device=str(li.get("device", "")),
             )
             for li in data["listeners"]
         ),

@@ -282,4 +282,4 @@ def _gateway_relay(parts: Parts, ns: str, gateways: list[GatewayNet], fronts: li
             for a in fronts
         ),
     )
-    parts.spec.endpoints[relay] = EndpointState(relay, ns, True, "", ())
+    parts.spec.endpoints[relay] = EndpointState(relay, ns, True)

@@ -22,7 +22,7 @@ RTM_NEWLINK, RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE = 16, 18, 22, 26
 IFLA_IFNAME, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_INFO_KIND = 3, 5, 10, 18, 1
 IFLA_GSO_IPV4_MAX_SIZE, IFLA_GRO_IPV4_MAX_SIZE = 63, 64  # Linux 6.3 (BIG TCP for IPv4)
 IFA_ADDRESS = 1
-RTA_DST, RTA_GATEWAY, RTA_TABLE = 1, 5, 15
+RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE = 1, 4, 5, 15
 NETLINK_ROUTE = 0
 _seq = itertools.count(1)
 
@@ -109,8 +109,9 @@ def addresses(sock: socket.socket) -> Iterator[tuple[int, str]]:
             yield index, f"{socket.inet_ntoa(address)}/{prefixlen}"
 
 
-def routes(sock: socket.socket) -> Iterator[tuple[str, str, int, int]]:
-    """(destination/len, gateway or "", table, protocol) of every IPv4 route, all tables."""
+def routes(sock: socket.socket) -> Iterator[tuple[str, str, int, int, int]]:
+    """(destination/len, gateway or "", table, protocol, output link index or 0) of every
+    IPv4 route, all tables."""
     body = struct.pack("=BBBBBBBBI", socket.AF_INET, 0, 0, 0, 0, 0, 0, 0, 0)
     for payload in _dump(sock, RTM_GETROUTE, body):
         _, dst_len, _, _, table, protocol, _, _, _ = struct.unpack_from("=BBBBBBBBI", payload)
@@ -122,6 +123,7 @@ def routes(sock: socket.socket) -> Iterator[tuple[str, str, int, int]]:
             socket.inet_ntoa(gateway) if gateway else "",
             _u32(attrs.get(RTA_TABLE)) or table,
             protocol,
+            _u32(attrs.get(RTA_OIF)) or 0,
         )
 
 

@@ -115,89 +115,32 @@ def instance(ingress: Sequence[SgRule], egress: Sequence[SgRule], resolvers: Seq
     return _table("instance", body)
 
 
-@dataclass(frozen=True)
-class EniPath:
-    """One ENI's way to the NLB: its link and address, its transit link and addresses."""
-
-    link: str
-    ip: str
-    transit_link: str
-    transit_local: str  # endpoint side (SNAT source)
-    transit_remote: str  # NLB side (DNAT destination); "" when its AZ has no NLB node
-
-
 def endpoint(
-    enis: Sequence[EniPath],
+    links: Sequence[str],
+    ips: Sequence[str],
     ingress: Sequence[SgRule],
     *,
     active: bool,
-    tcp_ports: Sequence[int],
-    udp_ports: Sequence[int],
     proxy_ports: Sequence[int],
 ) -> str:
-    """The endpoint namespace: SG on the ENIs, DNAT to the NLB side of the transit link,
-    SNAT to our side of it (so overlapping consumer/provider CIDRs never meet).
-    PROXY-v2 ports are not NATed: the userspace proxy listens on the ENI addresses.
-    Inactive: nothing is forwarded, TCP is answered with a reset."""
-    if not enis:  # nothing to receive on: a table that only drops
-        body = [
-            "chain filter_fwd {",
-            "  type filter hook forward priority filter; policy drop;",
-            "}",
-        ]
-        return _table("endpoint without interfaces", body)
-    eni_links = _quoted(e.link for e in enis)
+    """The namespace of an endpoint to a service privlink implements: its security
+    groups on the ENIs `links` (addresses `ips`), and the proxy's ports on them. Nothing
+    is forwarded. Inactive: TCP is answered with a reset."""
+    if not links:  # nothing to receive on: a table that only drops
+        return _table("endpoint without interfaces", _forward_nothing())
+    eni_links = _quoted(links)
     if not active:
         body = [
             "chain filter_in {",
             "  type filter hook input priority filter; policy drop;",
             f"  iifname {eni_links} meta l4proto tcp reject with tcp reset",
             "}",
-            "chain filter_fwd {",
-            "  type filter hook forward priority filter; policy drop;",
-            "}",
+            *_forward_nothing(),
         ]
         return _table("endpoint inactive", body)
-    dnat, snat = _endpoint_nat(enis, tcp_ports, udp_ports)
-    return _table("endpoint", _endpoint_chains(enis, ingress, proxy_ports, dnat, snat))
-
-
-def _endpoint_nat(
-    enis: Sequence[EniPath], tcp_ports: Sequence[int], udp_ports: Sequence[int]
-) -> tuple[list[str], list[str]]:
-    """DNAT each ENI's listener ports to the NLB side of its transit link, SNAT to ours."""
-    dnat: list[str] = []
-    snat: list[str] = []
-    for eni in enis:
-        if not eni.transit_remote:
-            continue
-        for proto, ports in (("tcp", tcp_ports), ("udp", udp_ports)):
-            if ports:
-                dnat.append(
-                    f"  ip daddr {eni.ip} {proto} dport {_set(map(str, ports))} "
-                    f"dnat ip to {eni.transit_remote}"
-                )
-        snat.append(f'  oifname "{eni.transit_link}" snat ip to {eni.transit_local}')
-    return dnat, snat
-
-
-def _endpoint_chains(
-    enis: Sequence[EniPath],
-    ingress: Sequence[SgRule],
-    proxy_ports: Sequence[int],
-    dnat: list[str],
-    snat: list[str],
-) -> list[str]:
-    """An active endpoint: its security groups on the ENIs, NAT, and the proxy's ports."""
-    eni_links = _quoted(e.link for e in enis)
-    eni_ips = _set(e.ip for e in enis)
     inbound = [r for r in (sg_rule(rule, "saddr") for rule in ingress) if r]
-    proxied = (
-        [f"  iifname {eni_links} ip daddr {eni_ips} tcp dport {_set(map(str, proxy_ports))} accept"]
-        if proxy_ports
-        else []
-    )
-    return [
+    eni_ips = _set(ips)
+    body = [
         "chain sg_pre {",
         "  type filter hook prerouting priority -110; policy accept;",
         f"  iifname != {eni_links} accept",
@@ -206,29 +149,34 @@ def _endpoint_chains(
         *(f"  ip daddr {eni_ips} {r} accept" for r in inbound),
         "  drop",
         "}",
-        *_nat_chains(dnat, snat),
-        "chain filter_fwd {",
-        "  type filter hook forward priority filter; policy drop;",
-        "  ct state established,related accept",
-        f"  iifname {eni_links} ct status dnat accept",
-        "}",
+        *_forward_nothing(),
         "chain filter_in {",
         "  type filter hook input priority filter; policy drop;",
         "  ct state established,related accept",
         '  iifname "lo" accept',
-        *proxied,
+        f"  iifname {eni_links} ip daddr {eni_ips} tcp dport {_set(map(str, proxy_ports))} accept",
         f"  iifname {eni_links} meta l4proto tcp reject with tcp reset",
+        "}",
+    ]
+    return _table("endpoint", body)
+
+
+def _forward_nothing() -> list[str]:
+    return [
+        "chain filter_fwd {",
+        "  type filter hook forward priority filter; policy drop;",
         "}",
     ]
 
 
 @dataclass(frozen=True)
 class NlbZone:
-    """What arrives at the NLB in one AZ: its node address plus the transit addresses of
-    the ENIs in that AZ. All of it leaves SNATed to the node address."""
+    """What arrives at the NLB in one AZ: at its node address, and on the ENIs of the
+    endpoints in that AZ (their links and marks). All of it leaves SNATed to the node."""
 
     node_ip: str
-    arrivals: tuple[str, ...]
+    eni_links: tuple[str, ...] = ()
+    eni_marks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,6 +185,36 @@ class NlbForward:
     port: int
     zone: NlbZone
     targets: tuple[Target, ...]  # the candidates for this AZ, already health-filtered
+    proxied: bool = False  # PROXY v2: the ENIs' proxies serve it (the node's is DNATed)
+
+
+@dataclass(frozen=True)
+class Eni:
+    """An endpoint's ENI in its NLB's namespace: its link, address, conntrack zone and
+    mark (also the number of its route table)."""
+
+    link: str
+    ip: str
+    zone: int
+    mark: int
+
+
+@dataclass(frozen=True)
+class NlbEndpoint:
+    """An endpoint of the NLB: its ENIs, security groups, and whether it carries traffic
+    (inactive: TCP to its ENIs is reset, nothing else is answered)."""
+
+    endpoint_id: str
+    enis: tuple[Eni, ...]
+    ingress: tuple[SgRule, ...]
+    active: bool
+    proxy_ports: tuple[int, ...] = ()  # PROXY v2 listeners: the proxy accepts these
+
+
+# Packet marks in an NLB's namespace (an ENI's mark is its table, names.ROUTE_TABLE_BASE
+# and up): to the provider's side (main table), and to this namespace (local table).
+PROVIDER_MARK = 0x10
+LOCAL_MARK = 0x20
 
 
 def _dnat(targets: Sequence[Target]) -> str:
@@ -247,11 +225,15 @@ def _dnat(targets: Sequence[Target]) -> str:
 
 
 def nlb(
-    zones: Sequence[NlbZone], forwards: Sequence[NlbForward], local_ports: Sequence[int] = ()
+    zones: Sequence[NlbZone],
+    forwards: Sequence[NlbForward],
+    local_ports: Sequence[int] = (),
+    endpoints: Sequence[NlbEndpoint] = (),
 ) -> str:
-    """The NLB namespace: per listener and AZ, DNAT to the AZ's candidate targets
-    (round robin), SNAT to the AZ's node address. Nothing may start from the provider
-    side toward the transit links: only DNATed flows are forwarded.
+    """The NLB namespace: per listener and AZ, DNAT what arrives at the node or on the
+    AZ's ENIs to the AZ's candidate targets (round robin), SNAT to the AZ's node address.
+    Nothing may start from the provider side toward the ENIs: only DNATed flows are
+    forwarded.
 
     The SNAT keeps the client's source port whenever it is free (no `random`): then a new
     flow only reuses a (node, port) tuple that the same client used before, so its TCP
@@ -259,34 +241,138 @@ def nlb(
     targets reject reused tuples by PAWS and cost 70-90 % of the connection rate when
     measured (bench/dataplane/bench.py, the research README's gotcha 1).
 
-    `local_ports` (TLS listeners) are not DNATed: the namespace's HAProxy accepts them."""
+    `local_ports` (TLS listeners) are not DNATed: the namespace's HAProxy accepts them.
+    The endpoints' ENIs live here too (topology.py says why): `_eni_chains`."""
+    enis = [e for ep in endpoints for e in ep.enis]
+    live = [f for f in forwards if f.targets]
+    # ENIs first, and nothing else for them: an ENI's address may equal a node's.
     dnat = [
-        f"  ip daddr {_set((f.zone.node_ip, *f.zone.arrivals))} {f.protocol} dport {f.port} "
-        + _dnat(f.targets)
-        for f in forwards
-        if f.targets
+        f"  iifname {_quoted(f.zone.eni_links)} {f.protocol} dport {f.port} {_dnat(f.targets)}"
+        for f in live
+        if f.zone.eni_links and not f.proxied
+    ]
+    dnat += [f"  iifname {_quoted(e.link for e in enis)} accept"] if enis else []
+    dnat += [
+        f"  ip daddr {f.zone.node_ip} {f.protocol} dport {f.port} {_dnat(f.targets)}" for f in live
     ]
     snat = [
-        f"  ct status dnat ct original ip daddr {_set((z.node_ip, *z.arrivals))} "
-        f"snat ip to {z.node_ip}"
+        f"  ct status dnat ct mark {_set(map(str, z.eni_marks))} snat ip to {z.node_ip}"
         for z in zones
+        if z.eni_marks
+    ]
+    snat += [
+        f"  ct status dnat ct original ip daddr {z.node_ip} snat ip to {z.node_ip}" for z in zones
     ]
     body = [
+        *(_eni_chains(endpoints, [z.node_ip for z in zones]) if enis else []),
         *_nat_chains(dnat, snat),
         "chain filter_fwd {",
         "  type filter hook forward priority filter; policy drop;",
         "  ct state established,related accept",
         "  ct status dnat accept",
         "}",
-        "chain filter_in {",
-        "  type filter hook input priority filter; policy drop;",
+        *_nlb_input(endpoints, local_ports),
+    ]
+    return _table("nlb", body)
+
+
+def _nlb_input(endpoints: Sequence[NlbEndpoint], local_ports: Sequence[int]) -> list[str]:
+    """What the NLB's namespace accepts itself: its TLS listeners' ports, the PROXY v2
+    ports of its active ENIs; inactive ENIs reset TCP, and so does everything else."""
+    enis = [e.link for ep in endpoints for e in ep.enis]
+    inactive = [e.link for ep in endpoints if not ep.active for e in ep.enis]
+    proxied = [
+        f'"{e.link}" . {port}'
+        for ep in endpoints
+        if ep.active
+        for e in ep.enis
+        for port in ep.proxy_ports
+    ]
+    rules = [
+        # An ENI's mark on what it delivers here: accepted sockets and resets take it.
+        *([f"  iifname {_quoted(enis)} meta mark set ct mark"] if enis else []),
         "  ct state established,related accept",
         '  iifname "lo" accept',
-        *([f"  tcp dport {_set(str(p) for p in local_ports)} accept"] if local_ports else []),
+    ]
+    if inactive:
+        rules.append(f"  iifname {_quoted(inactive)} meta l4proto tcp reject with tcp reset")
+        rules.append(f"  iifname {_quoted(inactive)} drop")
+    if proxied:
+        rules.append(f"  iifname . tcp dport {{ {', '.join(sorted(set(proxied)))} }} accept")
+    if local_ports:
+        rules.append(f"  tcp dport {_set(str(p) for p in local_ports)} accept")
+    return [
+        "chain filter_in {",
+        "  type filter hook input priority filter; policy drop;",
+        *rules,
         "  meta l4proto tcp reject with tcp reset",
         "}",
     ]
-    return _table("nlb", body)
+
+
+def _eni_chains(endpoints: Sequence[NlbEndpoint], node_ips: Sequence[str]) -> list[str]:
+    """The endpoints' ENIs in the NLB's namespace. Each ENI's flows get a conntrack zone
+    of their own in the original direction (two consumers in overlapping VPCs may send
+    equal tuples to equal ENI addresses); replies all come back on the provider side and
+    are found by the NAT that rewrote them. Then each ENI's security groups; only packets
+    to the ENI's own address get in. Routing is by mark (topology.py's rules): DNATed
+    packets to the provider's side, the rest of what an ENI sends to this namespace, and
+    replies to an ENI's flows by the ENI's mark to its own table; what this namespace's own
+    processes send to anything but itself (targets, health checks) to the provider's side.
+    """
+    enis = [e for ep in endpoints for e in ep.enis]
+    links = _quoted(e.link for e in enis)
+    zones = ", ".join(f'"{e.link}" : {e.zone}' for e in enis)
+    marks = ", ".join(f'"{e.link}" : {e.mark}' for e in enis)
+    own = ", ".join(f'"{e.link}" . {e.ip}' for e in enis)
+    groups = ", ".join(
+        f'"{e.link}" : {f"jump sg_{_tag(ep.endpoint_id)}" if ep.active else "accept"}'
+        for ep in endpoints
+        for e in ep.enis
+    )
+    chains = [
+        "chain eni_raw {",
+        "  type filter hook prerouting priority raw; policy accept;",
+        f"  ct original zone set iifname map {{ {zones} }}",
+        "}",
+        "chain eni_sg {",
+        "  type filter hook prerouting priority -110; policy accept;",
+        f"  iifname != {links} accept",
+        f"  iifname . ip daddr != {{ {own} }} drop",
+        "  ct state established,related accept",
+        "  ct state invalid drop",
+        f"  iifname vmap {{ {groups} }}",
+        "}",
+    ]
+    for ep in endpoints:
+        if ep.active:
+            inbound = [r for r in (sg_rule(rule, "saddr") for rule in ep.ingress) if r]
+            chains += [
+                f"chain sg_{_tag(ep.endpoint_id)} {{",
+                *(f"  {r} accept" for r in inbound),
+                "  drop",
+                "}",
+            ]
+    chains += [
+        "chain eni_mark {",
+        "  type filter hook prerouting priority dstnat + 10; policy accept;",
+        f"  ct state new ct mark set iifname map {{ {marks} }}",
+        f"  ct state new ct status dnat ct mark 0 ct mark set {PROVIDER_MARK}",
+        "  ct direction reply meta mark set ct mark accept",
+        f"  ct status dnat meta mark set {PROVIDER_MARK} accept",
+        f"  iifname {links} meta mark set {LOCAL_MARK}",
+        "}",
+        "chain own_out {",
+        "  type route hook output priority mangle; policy accept;",
+        f"  meta mark 0 ip daddr != {_set(('127.0.0.0/8', *node_ips))} "
+        f"meta mark set {PROVIDER_MARK}",
+        "}",
+    ]
+    return chains
+
+
+def _tag(resource_id: str) -> str:
+    return resource_id.replace("-", "_")
 
 
 def gateway_chain(fronts: Sequence[str], sources: Sequence[str], port: int) -> list[str]:

@@ -21,6 +21,7 @@ from privlink.dataplane.plan import HealthCheck
 HealthKey = tuple[str, str, int]  # (target group id, ip, port)
 HealthMap = Mapping[HealthKey, TargetState]
 MAIN_TABLE = 254
+LOCAL_TABLE = 255
 
 FORWARDING = (("net.ipv4.ip_forward", "1"),)
 # IPv4 only: new links get no IPv6 (no link-local chatter, no unfiltered side channel);
@@ -52,21 +53,26 @@ class LinkSpec:
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """A route; `table` other than main holds one route table's routes (policy routing)."""
+    """A route; `table` other than main holds one route table's routes (policy routing).
+    Without a gateway it is a route onto `dev` (a subnet on that link)."""
 
     dst: str  # "0.0.0.0/0" for the default route
     gateway: str
     table: int = MAIN_TABLE
+    dev: str = ""
 
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """A policy-routing rule: packets from `src` (or to `dst`) look up `table` first."""
+    """A policy-routing rule: packets from `src` (or to `dst`, or carrying `fwmark`)
+    look up `table` first. A rule for LOCAL_TABLE with no match moves the kernel's own
+    (priority 0) behind the rules before it."""
 
     priority: int
     table: int
     src: str = ""
     dst: str = ""
+    fwmark: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,13 +126,14 @@ class CheckSpec:
 
 @dataclass(frozen=True)
 class EndpointState:
-    """What the driver needs to cut an endpoint's flows when it turns inactive."""
+    """What the driver needs to cut an endpoint's flows when it turns inactive: the
+    namespace its ENIs live in, and their conntrack zones there (none: the namespace is
+    the endpoint's own, all of its flows go)."""
 
     endpoint_id: str
     netns: str
     active: bool
-    nlb_netns: str  # "" for an endpoint that ends at privlink's API (no NLB)
-    transit_sources: tuple[str, ...]
+    zones: tuple[int, ...] = ()
 
 
 @dataclass

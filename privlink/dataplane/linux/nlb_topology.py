@@ -1,0 +1,304 @@
+"""An NLB's namespace -> kernel objects. Pure: no I/O.
+
+The namespace holds the NLB's nodes (a veth per AZ from the provider subnet's bridge), its
+health checks and TLS listeners' HAProxy, and the ENIs of every endpoint of its service
+(topology.py says why and how they are kept apart): their links, route tables, policy
+rules, conntrack zones, PROXY v2 proxies and what the driver needs to cut their flows.
+rulesets.nlb renders its nftables table.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from privlink.dataplane import names
+from privlink.dataplane.base import TargetState
+from privlink.dataplane.linux import alb_topology, rulesets
+from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
+from privlink.dataplane.linux.spec import (
+    FORWARDING,
+    LOCAL_TABLE,
+    MAIN_TABLE,
+    CheckSpec,
+    EndpointState,
+    HealthMap,
+    LinkSpec,
+    NamespaceSpec,
+    Parts,
+    RouteSpec,
+    RuleSpec,
+    VethPeer,
+)
+from privlink.dataplane.names import ROUTE_TABLE_BASE
+from privlink.dataplane.plan import (
+    DataplanePlan,
+    EndpointNet,
+    NlbNet,
+    NlbNode,
+    Target,
+    TargetGroupNet,
+    VpcNet,
+)
+
+# An NLB's namespace routes by mark (rulesets._eni_chains marks): to the provider's side,
+# to the namespace itself, to each ENI's table; then the kernel's local rule, moved here.
+PROVIDER_RULE, LOCAL_MARK_RULE, ENI_RULE, LOCAL_RULE = 100, 110, 200, 300
+_NLB_RULES = (
+    RuleSpec(PROVIDER_RULE, MAIN_TABLE, fwmark=rulesets.PROVIDER_MARK),
+    RuleSpec(LOCAL_MARK_RULE, LOCAL_TABLE, fwmark=rulesets.LOCAL_MARK),
+    RuleSpec(LOCAL_RULE, LOCAL_TABLE),
+)
+_NLB_SYSCTLS = FORWARDING + (
+    ("net.ipv4.tcp_tw_reuse", "1"),
+    ("net.ipv4.ip_local_port_range", "1024 65535"),
+    ("net.ipv4.fwmark_reflect", "1"),
+    ("net.ipv4.tcp_fwmark_accept", "1"),
+    ("net.ipv4.conf.all.arp_ignore", "1"),
+    ("net.ipv4.conf.all.arp_announce", "2"),
+    ("net.ipv4.conf.all.accept_local", "1"),
+)
+
+
+def candidates(tg: TargetGroupNet, az: str, health: HealthMap) -> tuple[Target, ...]:
+    """Targets a flow entering in `az` may go to: the AZ's own unless cross-zone, healthy
+    ones only; if none is healthy, all of them (NLB fails open)."""
+    pool = tuple(t for t in tg.targets if tg.cross_zone or t.az == az)
+    if tg.health_check is None:
+        return pool
+    healthy = tuple(
+        t for t in pool if health.get((tg.target_group_id, t.ip, t.port)) == TargetState.HEALTHY
+    )
+    return healthy or pool
+
+
+def cidr_of(ip: str, subnet_cidr: str) -> str:
+    return f"{ip}/{ipaddress.ip_network(subnet_cidr).prefixlen}"
+
+
+def _via_router(vpc: VpcNet, subnet_ids: list[str]) -> tuple[RouteSpec, ...]:
+    """Everything not on its own subnets via the router, from the first attached subnet:
+    the rest of the VPC, and the clients of an internet-facing NLB (the router's one-to-one
+    NAT brings them in to the node's address) or of a peer VPC."""
+    if not subnet_ids:
+        return ()
+    return (RouteSpec("0.0.0.0/0", vpc.subnet(sorted(subnet_ids)[0]).gateway),)
+
+
+def build(parts: Parts, plan: DataplanePlan, health: HealthMap, nlb: NlbNet) -> NamespaceSpec:
+    """The NLB's namespace (its links are added to `parts` as it goes)."""
+    return _Nlb(parts, plan, health, nlb).namespace()
+
+
+def add_enis(
+    parts: Parts, plan: DataplanePlan, ep: EndpointNet, ns: str, host_routes: bool = False
+) -> None:
+    """Each ENI: a veth from its subnet's bridge in the VPC router into `ns`; with
+    `host_routes` its address is a /32, its subnet routed by its own table."""
+    vpc = plan.vpc(ep.vpc_id)
+    router = names.vpc_netns(vpc.vpc_id)
+    for eni in ep.enis:
+        subnet = vpc.subnet(eni.subnet_id)
+        parts.add_link(
+            router,
+            LinkSpec(
+                names.eni_port(eni.eni_id),
+                "veth",
+                VethPeer(names.eni_link(eni.eni_id), ns),
+                names.subnet_bridge(subnet.subnet_id),
+                owner=ep.endpoint_id,
+            ),
+        )
+        parts.add_link(
+            ns,
+            LinkSpec(
+                names.eni_link(eni.eni_id),
+                "peer",
+                addresses=(f"{eni.ip}/32" if host_routes else cidr_of(eni.ip, subnet.cidr),),
+                owner=ep.endpoint_id,
+            ),
+        )
+
+
+class _Nlb:
+    def __init__(self, parts: Parts, plan: DataplanePlan, health: HealthMap, nlb: NlbNet) -> None:
+        self.parts, self.plan, self.health, self.nlb = parts, plan, health, nlb
+        self.ns = names.nlb_netns(nlb.nlb_id)
+        self.endpoints = [ep for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id]
+        slots = names.eni_slots(e.eni_id for ep in self.endpoints for e in ep.enis)
+        self.enis = {
+            e.eni_id: rulesets.Eni(
+                names.eni_link(e.eni_id), e.ip, slots[e.eni_id], ROUTE_TABLE_BASE + slots[e.eni_id]
+            )
+            for ep in self.endpoints
+            for e in ep.enis
+        }
+
+    def namespace(self) -> NamespaceSpec:
+        nlb, vpc = self.nlb, self.plan.vpc(self.nlb.vpc_id)
+        self._nodes(vpc)
+        for tg in nlb.target_groups():
+            self._checks(tg)
+        routes = _via_router(vpc, [n.subnet_id for n in nlb.nodes])
+        rules = list(_NLB_RULES)
+        for ep in self.endpoints:
+            routes += self._endpoint(ep)
+            rules += [
+                RuleSpec(ENI_RULE, self.enis[e.eni_id].mark, fwmark=self.enis[e.eni_id].mark)
+                for e in ep.enis
+            ]
+        return NamespaceSpec(
+            self.ns,
+            nlb.nlb_id,
+            _NLB_SYSCTLS,
+            routes=routes,
+            ruleset=self._ruleset(),
+            rules=tuple(rules),
+        )
+
+    def _ruleset(self) -> str:
+        """Per listener and AZ the AZ's candidate targets; the node and the ENIs of failed
+        zones silenced."""
+        zones = {node.az: self._zone(node) for node in self.nlb.nodes}
+        forwards = [
+            rulesets.NlbForward(
+                li.protocol,
+                li.port,
+                zones[az],
+                candidates(li.target_group, az, self.health),
+                proxied=li.target_group.proxy_protocol_v2,
+            )
+            for li in self.nlb.listeners
+            if li.tls is None  # TLS listeners end in the namespace's HAProxy
+            for az in sorted(zones)
+        ]
+        local_ports = alb_topology.nlb_tls(self.parts, self.nlb, self.ns)
+        endpoints = [
+            rulesets.NlbEndpoint(
+                ep.endpoint_id,
+                tuple(self.enis[e.eni_id] for e in ep.enis),
+                ep.ingress,
+                ep.active,
+                _proxy_ports(self.nlb),
+            )
+            for ep in self.endpoints
+        ]
+        failed = self.plan.failed_zones
+        silent = [
+            names.nlb_node_link(self.nlb.nlb_id, n.subnet_id)
+            for n in self.nlb.nodes
+            if n.az in failed
+        ]
+        silent += [
+            names.eni_link(e.eni_id) for ep in self.endpoints for e in ep.enis if e.az in failed
+        ]
+        ruleset = rulesets.nlb(list(zones.values()), forwards, local_ports, endpoints)
+        return rulesets.zone_down(ruleset, silent)
+
+    def _zone(self, node: NlbNode) -> rulesets.NlbZone:
+        """The node of one AZ, and the active ENIs there it serves."""
+        here = [
+            self.enis[e.eni_id]
+            for ep in self.endpoints
+            if ep.active
+            for e in ep.enis
+            if e.az == node.az
+        ]
+        return rulesets.NlbZone(
+            node.ip, tuple(e.link for e in here), tuple(sorted(e.mark for e in here))
+        )
+
+    def _endpoint(self, ep: EndpointNet) -> tuple[RouteSpec, ...]:
+        """An endpoint's ENIs in the namespace, its proxy and what the driver needs to cut
+        its flows; returns its ENIs' routes (each ENI's table: its subnet on its link, the
+        rest via the subnet's router)."""
+        add_enis(self.parts, self.plan, ep, self.ns, host_routes=True)
+        vpc = self.plan.vpc(ep.vpc_id)
+        routes: list[RouteSpec] = []
+        for e in ep.enis:
+            subnet, table = vpc.subnet(e.subnet_id), self.enis[e.eni_id].mark
+            routes.append(RouteSpec(subnet.cidr, "", table, names.eni_link(e.eni_id)))
+            routes.append(RouteSpec("0.0.0.0/0", subnet.gateway, table))
+        listeners = self._proxy_listeners(ep)
+        if ep.active and listeners:
+            self.parts.spec.proxies[ep.endpoint_id] = ProxySpec(
+                ep.endpoint_id, self.ns, self.ns, listeners
+            )
+        zones = tuple(self.enis[e.eni_id].zone for e in ep.enis)
+        self.parts.spec.endpoints[ep.endpoint_id] = EndpointState(
+            ep.endpoint_id, self.ns, ep.active, zones
+        )
+        return tuple(routes)
+
+    def _proxy_listeners(self, ep: EndpointNet) -> tuple[ProxyListener, ...]:
+        """The PROXY v2 listeners an endpoint's ENIs serve: on the ENI (its address and
+        link), to the AZ's candidate targets from the AZ's node."""
+        found = []
+        for eni in ep.enis:
+            node = self.nlb.node_in(eni.az)
+            if node is None:
+                continue
+            for li in self.nlb.listeners:
+                if not li.target_group.proxy_protocol_v2:
+                    continue
+                targets = candidates(li.target_group, eni.az, self.health)
+                if targets:  # nothing to reach from this AZ: the kernel resets
+                    found.append(
+                        ProxyListener(
+                            eni.ip,
+                            li.port,
+                            node.ip,
+                            tuple((t.ip, t.port) for t in targets),
+                            device=names.eni_link(eni.eni_id),
+                        )
+                    )
+        return tuple(found)
+
+    def _nodes(self, vpc: VpcNet) -> None:
+        """A veth per node from its subnet's bridge in the router, the node address inside."""
+        router, nlb_id = names.vpc_netns(vpc.vpc_id), self.nlb.nlb_id
+        for node in self.nlb.nodes:
+            subnet = vpc.subnet(node.subnet_id)
+            inner = names.nlb_node_link(nlb_id, node.subnet_id)
+            self.parts.add_link(
+                router,
+                LinkSpec(
+                    names.nlb_node_port(nlb_id, node.subnet_id),
+                    "veth",
+                    VethPeer(inner, self.ns),
+                    names.subnet_bridge(node.subnet_id),
+                    owner=nlb_id,
+                ),
+            )
+            address = cidr_of(node.ip, subnet.cidr)
+            self.parts.add_link(
+                self.ns, LinkSpec(inner, "peer", addresses=(address,), owner=nlb_id)
+            )
+
+    def _checks(self, tg: TargetGroupNet) -> None:
+        if tg.health_check is None:
+            return
+        for t in tg.targets:
+            node = self.nlb.node_in(t.az) or self._live_node()
+            self.parts.spec.checks.append(
+                CheckSpec(
+                    (tg.target_group_id, t.ip, t.port),
+                    self.ns,
+                    node.ip,
+                    tg.health_check.port or t.port,
+                    tg.health_check,
+                    tg.proxy_protocol_v2,
+                )
+            )
+
+    def _live_node(self) -> NlbNode:
+        """The node that checks targets in zones without one: a node outside failed zones
+        when there is one (a failed node's checks would fail every target)."""
+        live = [n for n in self.nlb.nodes if n.az not in self.plan.failed_zones]
+        return (live or list(self.nlb.nodes))[0]
+
+
+def _proxy_ports(nlb: NlbNet) -> tuple[int, ...]:
+    """The NLB's listener ports the endpoints' proxies serve (PROXY v2 target groups)."""
+    return tuple(
+        sorted(li.port for li in nlb.listeners if li.target_group.proxy_protocol_v2 and not li.tls)
+    )

@@ -1,0 +1,113 @@
+"""Two consumers behind one NLB, in VPCs with the same CIDR: their endpoints' ENIs hold
+the same address in the NLB's namespace (topology.py), and even flows with equal tuples
+must stay apart: each reaches the provider, answers go back to the right consumer, one
+endpoint turning inactive cuts its flows only, and the PROXY v2 header names the right
+endpoint."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from privlink.dataplane import names
+from privlink.dataplane.plan import DataplanePlan, EniNet, InstanceNet
+from tests.dataplane.conftest import Lab, ns_socket, read_line, refused_or_timeout, run_in_ns
+from tests.dataplane.scenarios import AZ1, ENDPOINT_ID, open_to, privatelink, two_subnet_vpc
+
+pytestmark = pytest.mark.dataplane
+
+OTHER_ID = "vpce-0d0d0d0d0d0d0d0d1"
+SOURCE_PORT = 40123
+
+
+def two_consumers(**kwargs: Any) -> DataplanePlan:
+    """privatelink() plus vpc-d0, also 10.0.0.0/16: i-d1 is 10.0.1.10 like i-c1, and its
+    endpoint's ENI 10.0.1.50 like the first endpoint's."""
+    plan = privatelink(health=None, **kwargs)
+    vpc = two_subnet_vpc("vpc-d0", "10.0")
+    first = plan.endpoints[0]
+    other = replace(
+        first,
+        endpoint_id=OTHER_ID,
+        vpc_id="vpc-d0",
+        enis=(EniNet("eni-0d1", "subnet-d01", AZ1, "10.0.1.50"),),
+    )
+    instance = InstanceNet("i-d1", "vpc-d0", "subnet-d01", "10.0.1.10", open_to(vpc.cidr))
+    return replace(
+        plan,
+        vpcs=(*plan.vpcs, vpc),
+        instances=(*plan.instances, instance),
+        endpoints=(first, other),
+    )
+
+
+def open_from(ns: str, port: int = 80) -> socket.socket:
+    """A connection to the ENI 10.0.1.50 from the same source port in every consumer."""
+    sock = ns_socket(ns)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.settimeout(3)
+    sock.bind(("10.0.1.10", SOURCE_PORT))
+    sock.connect(("10.0.1.50", port))
+    return sock
+
+
+def echo(sock: socket.socket, text: bytes) -> bytes:
+    sock.sendall(text)
+    return read_line(sock)
+
+
+def test_equal_tuples_behind_one_nlb_stay_apart(driver: Any, lab: Lab) -> None:
+    plan = two_consumers()
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    c, d = open_from("plk-i-c1"), open_from("plk-i-d1")  # the same 5-tuple, twice
+    assert read_line(c) and read_line(d)
+    assert echo(c, b"from c\n") == b"from c\n"
+    assert echo(d, b"from d\n") == b"from d\n"
+
+    # The second endpoint turns inactive: its flow is cut, the first one's lives on.
+    inactive = replace(
+        plan, endpoints=(plan.endpoints[0], replace(plan.endpoints[1], active=False))
+    )
+    report = driver.apply(inactive)
+    assert f"{names.nlb_netns(plan.nlbs[0].nlb_id)}: conntrack of {OTHER_ID} flushed" in (
+        report.changes
+    ), report.changes
+    with pytest.raises((ConnectionResetError, BrokenPipeError)):
+        if not echo(d, b"again\n"):
+            raise ConnectionResetError("closed")
+    assert refused_or_timeout("plk-i-d1", "10.0.1.50", 80) == "refused"
+    assert echo(c, b"still c\n") == b"still c\n"
+    c.close()
+    d.close()
+
+
+def test_proxy_protocol_names_each_endpoint_behind_one_address(driver: Any, lab: Lab) -> None:
+    plan = two_consumers(proxy_protocol=True)
+    assert driver.apply(plan).ok
+    targets = [lab.tcp_server(ns, 8080, proxy_protocol=True) for ns in ("plk-i-p1", "plk-i-p2")]
+    for ns in ("plk-i-c1", "plk-i-d1"):
+        with open_from(ns) as sock:
+            assert read_line(sock)
+            assert echo(sock, b"ping\n") == b"ping\n"
+    seen = [s["proxy"] for t in targets for s in t.seen]
+    assert sorted(s["vpce_id"] for s in seen) == sorted((ENDPOINT_ID, OTHER_ID))
+    assert all(s["src"][0] == "10.0.1.10" and s["dst"][0] == "10.0.1.50" for s in seen)
+
+
+def test_arp_and_routes_keep_consumer_and_provider_apart(driver: Any) -> None:
+    """The provider asks for 10.0.1.50 on its own subnet (where a provider host may hold
+    it): the NLB's node never answers for an ENI's address; and the ENIs' routes are in
+    their own tables, the main table has the provider's only."""
+    plan = two_consumers()
+    assert driver.apply(plan).ok
+    nlb = names.nlb_netns(plan.nlbs[0].nlb_id)
+    main = run_in_ns(nlb, "ip", "route", "show", "table", "main").stdout
+    assert "10.0.1.50" not in main and names.eni_link("eni-0c1") not in main
+    assert run_in_ns("plk-i-p1", "ping", "-c", "1", "-W", "1", "10.0.1.50").returncode != 0
+    neighbour = run_in_ns("plk-i-p1", "ip", "neigh", "show", "10.0.1.50").stdout
+    assert "lladdr" not in neighbour, neighbour
