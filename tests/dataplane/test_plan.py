@@ -8,10 +8,11 @@ from dataclasses import replace
 from privlink.dataplane import names, proxyproto
 from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux import rulesets, topology
-from privlink.dataplane.linux.spec import MAIN_TABLE
+from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, RuleSpec
 from privlink.dataplane.null import NullDriver
 from privlink.dataplane.plan import (
     DataplanePlan,
+    EniNet,
     InstanceNet,
     SgRule,
     VpcNet,
@@ -103,13 +104,54 @@ def test_topology_overlapping_vpcs_stay_apart() -> None:
     assert main == {"0.0.0.0/0"}
     tables = {r.table for r in nlb_ns.routes if r.table != MAIN_TABLE}
     assert len(tables) == 2
-    marked = {r.table for r in nlb_ns.rules if r.fwmark == r.table}
-    assert marked == tables
+    for eni in spec.endpoints[ENDPOINT_ID].zones:  # each ENI's mark leads to its table
+        assert walk(nlb_ns.rules, rulesets.ENI_MARK | eni)[0] in tables
     ruleset = nlb_ns.ruleset or ""
     assert "ct original zone set iifname map" in ruleset
     assert "snat ip to 10.0.1.100" in ruleset
     state = spec.endpoints[ENDPOINT_ID]
     assert state.netns == names.nlb_netns(NLB_ID) and len(state.zones) == 2
+
+
+def walk(rules: tuple[RuleSpec, ...], mark: int) -> tuple[int, int]:
+    """The table the kernel's policy rules give a packet with `mark` (only marks and
+    gotos, as in an NLB's namespace), and how many rules it looked at."""
+    ordered = sorted(rules, key=lambda r: r.priority)  # stable: the order rules were added
+    looked, at = 0, 0
+    while at < len(ordered):
+        rule = ordered[at]
+        looked += 1
+        if mark & (rule.fwmask or 0xFFFFFFFF) == rule.fwmark:
+            if not rule.goto:
+                return rule.table, looked
+            at = next(i for i, r in enumerate(ordered) if r.priority >= rule.goto)
+            continue
+        at += 1
+    return MAIN_TABLE, looked
+
+
+def test_nlb_rules_lead_every_mark_to_its_table_in_a_bounded_walk() -> None:
+    """2,000 ENIs behind one NLB (the scale benchmark's world): each ENI's mark reaches
+    its own table after at most two groups of rules, the provider's mark the main table,
+    the namespace's own mark and unmarked packets the local table, none an ENI's."""
+    base = privatelink()
+    enis = tuple(
+        EniNet(f"eni-{i:017x}", "subnet-c01", "use1-az1", f"10.0.{1 + i // 250}.{i % 250 + 4}")
+        for i in range(2000)
+    )
+    plan = replace(base, endpoints=(replace(base.endpoints[0], enis=enis),))
+    spec = topology.build(plan)
+    rules = spec.namespaces[names.nlb_netns(NLB_ID)].rules
+    tables = {(r.dst, r.table) for r in spec.namespaces[names.nlb_netns(NLB_ID)].routes}
+    longest = 0
+    for zone in spec.endpoints[ENDPOINT_ID].zones:
+        table, looked = walk(rules, rulesets.ENI_MARK | zone)
+        assert table == names.ROUTE_TABLE_BASE + zone and ("0.0.0.0/0", table) in tables
+        longest = max(longest, looked)
+    assert longest <= 2 * 256 + 4, longest  # not one rule per ENI
+    assert walk(rules, rulesets.PROVIDER_MARK)[0] == MAIN_TABLE
+    assert walk(rules, rulesets.LOCAL_MARK)[0] == LOCAL_TABLE
+    assert walk(rules, 0) == (LOCAL_TABLE, 4)
 
 
 def test_inactive_endpoint_renders_reject_and_no_nat() -> None:

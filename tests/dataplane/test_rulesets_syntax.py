@@ -14,7 +14,7 @@ pytestmark = pytest.mark.dataplane
 
 LINKS, IPS = ["plkaaaaaaaae0", "plkaaaaaaaae1"], ["10.0.1.5", "10.0.2.5"]
 SG = (SgRule("tcp", 80, 81, ("10.0.0.0/16",)),)
-ZONE = rulesets.NlbZone("10.9.1.100", ("plkaaaaaaaae0",), (1001,))
+ZONE = rulesets.NlbZone("10.9.1.100", ("plkaaaaaaaae0",), (rulesets.ENI_MARK | 1,))
 FORWARDS = [
     rulesets.NlbForward("tcp", 80, ZONE, (Target("10.9.1.10", 8080, "az"),)),
     rulesets.NlbForward("tcp", 81, ZONE, (Target("10.9.1.10", 8081, "az"),), proxied=True),
@@ -26,7 +26,10 @@ def endpoint(name: str, active: bool, *enis: int) -> rulesets.NlbEndpoint:
     """An endpoint of the NLB with ENIs numbered `enis` (equal addresses on purpose)."""
     return rulesets.NlbEndpoint(
         name,
-        tuple(rulesets.Eni(f"plkaaaaaaaae{i}", "10.0.1.5", i + 1, 1001 + i) for i in enis),
+        tuple(
+            rulesets.Eni(f"plkaaaaaaaae{i}", "10.0.1.5", i + 1, rulesets.ENI_MARK | (i + 1))
+            for i in enis
+        ),
         SG,
         active,
         (81,),

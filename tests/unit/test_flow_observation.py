@@ -88,8 +88,8 @@ def test_endpoint_counting_chains_surround_the_security_groups() -> None:
     ENI: in an NLB's namespace and in an endpoint's own."""
     port = observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", logged=True)
     body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", (port,)))
-    eni = rulesets.Eni("plk1e", "10.0.1.5", 1, 1001)
-    zone = rulesets.NlbZone("10.0.9.100", ("plk1e",), (1001,))
+    eni = rulesets.Eni("plk1e", "10.0.1.5", 1, rulesets.ENI_MARK | 1)
+    zone = rulesets.NlbZone("10.0.9.100", ("plk1e",), (rulesets.ENI_MARK | 1,))
     in_nlb = rulesets.nlb(
         [zone],
         [rulesets.NlbForward("tcp", 80, zone, (Target("10.0.9.9", 80, "az"),))],
@@ -99,14 +99,14 @@ def test_endpoint_counting_chains_surround_the_security_groups() -> None:
     for sg in (_priority(in_nlb, "eni_sg"), _priority(own, "sg_pre")):
         assert _priority(body, "in_first") < sg < _priority(body, "in_last") < -100
     assert "update @eni_1_in_seen" in body and "update @eni_1_out_ok" in body
-    assert 'counter name "eni_1_rst"' in body
+    assert '"plk1e" : "eni_1_rst"' in body  # the ENI's counter, picked by its link
 
 
 def test_unlogged_instances_are_not_watched_and_endpoints_always_are() -> None:
     port = observe.Port("eni-2", "plk-eth0", "10.0.1.4", "subnet-1", logged=False)
     body = observe.render(observe.Watch("plk-vpce-2", "endpoint", "vpce-2", (port,)))
     assert "set " not in body  # no per-flow sets without a flow log
-    assert 'counter name "eni_2_new"' in body
+    assert '"plk-eth0" : "eni_2_new"' in body
 
 
 def test_record_lines_in_default_and_custom_formats() -> None:
@@ -122,3 +122,17 @@ def test_unknown_format_fields_are_refused() -> None:
     with pytest.raises(errors.InvalidParameter) as info:
         format.fields("${srcaddr} ${color}")
     assert info.value.message == "Unknown fields provided in LogFormat: color"
+
+
+def test_many_enis_cost_a_packet_one_lookup_per_chain() -> None:
+    """An NLB's namespace counts for every endpoint's ENIs: the chains a packet crosses
+    pick the ENI's counter (and its flow sets) from maps by link, whatever their number."""
+    ports = tuple(
+        observe.Port(f"eni-{i}", f"plk{i:08x}e", "10.0.1.5", "subnet-1", i % 2 == 0, f"vpce-{i}", i)
+        for i in range(1, 201)
+    )
+    body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", ports))
+    chains = re.findall(r"chain (in_first|in_last|out_last) \{\n(.*?)\n\}", body, re.S)
+    assert {name for name, _ in chains} == {"in_first", "in_last", "out_last"}
+    for _, text in chains:
+        assert len(text.splitlines()) <= 4, text[:300]  # the hook line and 1-3 rules

@@ -28,6 +28,7 @@ from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, LinkSpec, Rou
 IFF_UP = 0x1
 RTPROT_KERNEL = 2
 RTPROT_STATIC = 4
+FR_ACT_GOTO = 2  # a policy rule's action: go on at another priority
 RT_SCOPE_LINK = 253  # a route onto a link: what a gateway is looked up through
 OUR_RULES = range(1, 32000)  # priorities of our policy rules (0, 32766, 32767: the kernel's)
 # BIG TCP: the largest IPv4 packet a veth end builds and aggregates, over the 64 KB
@@ -123,16 +124,7 @@ class NamespaceLinks:
 
     def rules(self, priorities: range = OUR_RULES) -> set[RuleSpec]:
         """Our IPv4 policy rules (priorities in OUR_RULES)."""
-        found = set()
-        for msg in self.ipr.get_rules(family=socket.AF_INET):
-            priority = msg.get_attr("FRA_PRIORITY") or 0
-            if priority not in priorities:
-                continue
-            src = f"{msg.get_attr('FRA_SRC')}/{msg['src_len']}" if msg["src_len"] else ""
-            dst = f"{msg.get_attr('FRA_DST')}/{msg['dst_len']}" if msg["dst_len"] else ""
-            table = msg.get_attr("FRA_TABLE") or msg["table"]
-            found.add(RuleSpec(priority, table, src, dst, msg.get_attr("FRA_FWMARK") or 0))
-        return found
+        return {RuleSpec(*rule) for rule in rtdump.rules(self.raw) if rule[0] in priorities}
 
     # -- changes -------------------------------------------------------------------------
     def delete_unwanted(self, wanted: set[str]) -> list[str]:
@@ -327,20 +319,25 @@ def _route_key(route: RouteSpec) -> tuple[int, str, str]:
     return (route.table, route.dst, route.gateway)
 
 
-def _rule_key(rule: RuleSpec) -> tuple[int, int, str, str, int]:
-    return (rule.priority, rule.table, rule.src, rule.dst, rule.fwmark)
+def _rule_key(rule: RuleSpec) -> tuple[int, int, str, str, int, int, int]:
+    return (rule.priority, rule.table, rule.src, rule.dst, rule.fwmark, rule.fwmask, rule.goto)
 
 
 def _moves_local(rule: RuleSpec) -> bool:
     """A rule to the local table matching everything (the kernel's has priority 0)."""
-    return rule.table == LOCAL_TABLE and not (rule.src or rule.dst or rule.fwmark)
+    return rule.table == LOCAL_TABLE and not (rule.src or rule.dst or rule.fwmark or rule.fwmask)
 
 
 def _rule_args(rule: RuleSpec) -> dict[str, Any]:
     args: dict[str, Any] = {"family": socket.AF_INET, "priority": rule.priority}
-    args["table"] = rule.table
-    if rule.fwmark:
+    if rule.goto:
+        args.update(action=FR_ACT_GOTO, goto=rule.goto)
+    else:
+        args["table"] = rule.table
+    if rule.fwmark or rule.fwmask:
         args["fwmark"] = rule.fwmark
+    if rule.fwmask:
+        args["fwmask"] = rule.fwmask
     for side in ("src", "dst"):
         cidr = getattr(rule, side)
         if cidr:

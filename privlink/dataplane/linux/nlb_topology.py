@@ -10,6 +10,7 @@ rulesets.nlb renders its nftables table.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
@@ -40,14 +41,45 @@ from privlink.dataplane.plan import (
     VpcNet,
 )
 
-# An NLB's namespace routes by mark (rulesets._eni_chains marks): to the provider's side,
-# to the namespace itself, to each ENI's table; then the kernel's local rule, moved here.
-PROVIDER_RULE, LOCAL_MARK_RULE, ENI_RULE, LOCAL_RULE = 100, 110, 200, 300
+# An NLB's namespace routes by mark (rulesets._eni_chains sets the marks): to the
+# provider's side, to the namespace itself, then the kernel's local rule (moved here) for
+# whatever carries no ENI's mark. An ENI's mark leads to the ENI's table in two steps,
+# by its group (the slot's high byte) then by the mark itself: the kernel walks policy
+# rules one by one, and 2,000 ENIs' rules in a row cost a reply 7.6 us and 18 % of the
+# connection rate (measured at the end of the walk); in groups a walk is at most 256 + 256.
+PROVIDER_RULE, LOCAL_MARK_RULE, UNMARKED_RULE, GROUP_RULE, LOCAL_RULE = 100, 110, 120, 200, 300
+ENI_RULES = 1000  # + group: the ENI rules of one group
 _NLB_RULES = (
     RuleSpec(PROVIDER_RULE, MAIN_TABLE, fwmark=rulesets.PROVIDER_MARK),
     RuleSpec(LOCAL_MARK_RULE, LOCAL_TABLE, fwmark=rulesets.LOCAL_MARK),
+    RuleSpec(UNMARKED_RULE, 0, fwmark=0, fwmask=rulesets.ENI_MARK, goto=LOCAL_RULE),
     RuleSpec(LOCAL_RULE, LOCAL_TABLE),
 )
+
+
+def _eni_rules(enis: Iterable[rulesets.Eni]) -> list[RuleSpec]:
+    """An ENI's mark (rulesets.ENI_MARK + its slot) to its table, by group."""
+    rules: list[RuleSpec] = []
+    for group in sorted({e.zone >> 8 for e in enis}):
+        mark = rulesets.ENI_MARK | group << 8
+        rules.append(
+            RuleSpec(
+                GROUP_RULE,
+                0,
+                fwmark=mark,
+                fwmask=rulesets.ENI_MARK | 0xFF00,
+                goto=ENI_RULES + group,
+            )
+        )
+    rules += [RuleSpec(ENI_RULES + (e.zone >> 8), _table(e), fwmark=e.mark) for e in enis]
+    return rules
+
+
+def _table(eni: rulesets.Eni) -> int:
+    """An ENI's route table in its NLB's namespace."""
+    return ROUTE_TABLE_BASE + eni.zone
+
+
 _NLB_SYSCTLS = FORWARDING + (
     ("net.ipv4.tcp_tw_reuse", "1"),
     ("net.ipv4.ip_local_port_range", "1024 65535"),
@@ -127,7 +159,7 @@ class _Nlb:
         slots = names.eni_slots(e.eni_id for ep in self.endpoints for e in ep.enis)
         self.enis = {
             e.eni_id: rulesets.Eni(
-                names.eni_link(e.eni_id), e.ip, slots[e.eni_id], ROUTE_TABLE_BASE + slots[e.eni_id]
+                names.eni_link(e.eni_id), e.ip, slots[e.eni_id], rulesets.ENI_MARK | slots[e.eni_id]
             )
             for ep in self.endpoints
             for e in ep.enis
@@ -139,20 +171,16 @@ class _Nlb:
         for tg in nlb.target_groups():
             self._checks(tg)
         routes = _via_router(vpc, [n.subnet_id for n in nlb.nodes])
-        rules = list(_NLB_RULES)
         for ep in self.endpoints:
             routes += self._endpoint(ep)
-            rules += [
-                RuleSpec(ENI_RULE, self.enis[e.eni_id].mark, fwmark=self.enis[e.eni_id].mark)
-                for e in ep.enis
-            ]
+        rules = (*_NLB_RULES, *_eni_rules(self.enis.values()))
         return NamespaceSpec(
             self.ns,
             nlb.nlb_id,
             _NLB_SYSCTLS,
             routes=routes,
             ruleset=self._ruleset(),
-            rules=tuple(rules),
+            rules=rules,
         )
 
     def _ruleset(self) -> str:
@@ -215,7 +243,7 @@ class _Nlb:
         vpc = self.plan.vpc(ep.vpc_id)
         routes: list[RouteSpec] = []
         for e in ep.enis:
-            subnet, table = vpc.subnet(e.subnet_id), self.enis[e.eni_id].mark
+            subnet, table = vpc.subnet(e.subnet_id), _table(self.enis[e.eni_id])
             routes.append(RouteSpec(subnet.cidr, "", table, names.eni_link(e.eni_id)))
             routes.append(RouteSpec("0.0.0.0/0", subnet.gateway, table))
         listeners = self._proxy_listeners(ep)

@@ -148,8 +148,8 @@ def _set(name: str) -> str:
     )
 
 
-def _update(match: str, name: str) -> str:
-    return f"  {match} meta l4proto {{ tcp, udp }} update @{name} {{ {_TUPLE} }}"
+def _update(name: str) -> str:
+    return f"  meta l4proto {{ tcp, udp }} update @{name} {{ {_TUPLE} }}"
 
 
 def _chain(name: str, hook: str, priority: int, rules: list[str]) -> list[str]:
@@ -158,37 +158,48 @@ def _chain(name: str, hook: str, priority: int, rules: list[str]) -> list[str]:
 
 
 def _flow_rules(watch: Watch) -> tuple[list[str], dict[str, list[str]]]:
-    """The flow sets, and the rules each chain (in_first ...) adds for logged ports."""
+    """The flow sets, and the rules each chain (in_first ...) adds for logged ports: a
+    jump by link to a chain of the port's own, so a packet costs one lookup however many
+    ports the namespace holds (an NLB's holds every endpoint's ENIs)."""
     objects: list[str] = []
     rules: dict[str, list[str]] = {"in_first": [], "in_last": [], "out_first": [], "out_last": []}
     both = watch.kind == "instance"  # endpoints filter nothing on the way out
+    jumps: dict[str, list[str]] = {chain: [] for chain in rules}
     for port in watch.ports:
         if not port.logged:
             continue
-        t, iif, oif = port.tag, f'iifname "{port.link}"', f'oifname "{port.link}"'
-        sets = [f"{t}_in_seen", f"{t}_in_ok", f"{t}_out_ok"] + ([f"{t}_out_seen"] if both else [])
-        objects += [_set(s) for s in sets]
-        rules["in_first"].append(_update(iif, f"{t}_in_seen"))
-        rules["in_last"].append(_update(iif, f"{t}_in_ok"))
-        rules["out_last"].append(_update(oif, f"{t}_out_ok"))
+        t = port.tag
+        sets = {"in_first": f"{t}_in_seen", "in_last": f"{t}_in_ok", "out_last": f"{t}_out_ok"}
         if both:
-            rules["out_first"].append(_update(oif, f"{t}_out_seen"))
+            sets["out_first"] = f"{t}_out_seen"
+        for chain, name in sets.items():
+            objects += [_set(name), f"chain {t}_{chain} {{", _update(name), "}"]
+            jumps[chain].append(f'"{port.link}" : jump {t}_{chain}')
+    for chain, entries in jumps.items():
+        if entries:
+            side = "iifname" if chain.startswith("in") else "oifname"
+            rules[chain].append(f"  {side} vmap {{ {', '.join(entries)} }}")
     return objects, rules
 
 
 def _meter_rules(watch: Watch, rules: dict[str, list[str]]) -> list[str]:
-    """Per-ENI counters of an endpoint (PrivateLink metrics); returns their declarations."""
-    objects: list[str] = []
-    for port in watch.ports:
-        t, iif, oif = port.tag, f'iifname "{port.link}"', f'oifname "{port.link}"'
-        objects += [f"counter {t}_{c} {{ }}" for c in ("seen", "ok", "new", "out", "rst")]
-        rules["in_first"].append(f'  {iif} counter name "{t}_seen"')
-        rules["in_last"].append(f'  {iif} counter name "{t}_ok"')
-        rules["in_last"].append(f'  {iif} ct state new counter name "{t}_new"')
-        rules["out_last"].append(f'  {oif} counter name "{t}_out"')
-        rules["out_last"].append(
-            f'  {oif} tcp flags & rst == rst ct status dnat counter name "{t}_rst"'
-        )
+    """Per-ENI counters of an endpoint (PrivateLink metrics); returns their declarations.
+    Each rule picks the port's counter by its link from a map: one lookup a packet."""
+    objects = [
+        f"counter {p.tag}_{c} {{ }}"
+        for p in watch.ports
+        for c in ("seen", "ok", "new", "out", "rst")
+    ]
+
+    def by(side: str, counter: str) -> str:
+        entries = ", ".join(f'"{p.link}" : "{p.tag}_{counter}"' for p in watch.ports)
+        return f"counter name {side} map {{ {entries} }}"
+
+    rules["in_first"].append(f"  {by('iifname', 'seen')}")
+    rules["in_last"].append(f"  {by('iifname', 'ok')}")
+    rules["in_last"].append(f"  ct state new {by('iifname', 'new')}")
+    rules["out_last"].append(f"  {by('oifname', 'out')}")
+    rules["out_last"].append(f"  tcp flags & rst == rst ct status dnat {by('oifname', 'rst')}")
     return objects
 
 

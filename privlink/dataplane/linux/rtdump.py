@@ -18,11 +18,13 @@ HEADER = struct.Struct("=IHHII")  # nlmsghdr: length, type, flags, seq, port
 ATTR = struct.Struct("=HH")  # rtattr: length, type
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
-RTM_NEWLINK, RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE = 16, 18, 22, 26
+RTM_NEWLINK, RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETRULE = 16, 18, 22, 26, 34
 IFLA_IFNAME, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_INFO_KIND = 3, 5, 10, 18, 1
 IFLA_GSO_IPV4_MAX_SIZE, IFLA_GRO_IPV4_MAX_SIZE = 63, 64  # Linux 6.3 (BIG TCP for IPv4)
 IFA_ADDRESS = 1
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE = 1, 4, 5, 15
+FRA_DST, FRA_SRC, FRA_GOTO, FRA_PRIORITY, FRA_FWMARK, FRA_TABLE, FRA_FWMASK = 1, 2, 4, 6, 10, 15, 16
+FULL_MASK = 0xFFFFFFFF
 NETLINK_ROUTE = 0
 _seq = itertools.count(1)
 
@@ -124,6 +126,27 @@ def routes(sock: socket.socket) -> Iterator[tuple[str, str, int, int, int]]:
             _u32(attrs.get(RTA_TABLE)) or table,
             protocol,
             _u32(attrs.get(RTA_OIF)) or 0,
+        )
+
+
+def rules(sock: socket.socket) -> Iterator[tuple[int, int, str, str, int, int, int]]:
+    """(priority, table, source/len or "", destination/len or "", fwmark, fwmask (0: the
+    whole mark), goto priority or 0) of every IPv4 policy rule. An NLB's namespace has
+    one per endpoint ENI: thousands at scale."""
+    body = struct.pack("=BBBBBBBBI", socket.AF_INET, 0, 0, 0, 0, 0, 0, 0, 0)
+    for payload in _dump(sock, RTM_GETRULE, body):
+        _, dst_len, src_len, _, table, _, _, _, _ = struct.unpack_from("=BBBBBBBBI", payload)
+        attrs = _attrs(payload, 12)
+        src, dst = attrs.get(FRA_SRC), attrs.get(FRA_DST)
+        mask = _u32(attrs.get(FRA_FWMASK)) or 0
+        yield (
+            _u32(attrs.get(FRA_PRIORITY)) or 0,
+            _u32(attrs.get(FRA_TABLE)) or table,
+            f"{socket.inet_ntoa(src)}/{src_len}" if src else "",
+            f"{socket.inet_ntoa(dst)}/{dst_len}" if dst else "",
+            _u32(attrs.get(FRA_FWMARK)) or 0,
+            0 if mask == FULL_MASK else mask,
+            _u32(attrs.get(FRA_GOTO)) or 0,
         )
 
 

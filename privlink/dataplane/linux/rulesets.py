@@ -190,8 +190,8 @@ class NlbForward:
 
 @dataclass(frozen=True)
 class Eni:
-    """An endpoint's ENI in its NLB's namespace: its link, address, conntrack zone and
-    mark (also the number of its route table)."""
+    """An endpoint's ENI in its NLB's namespace: its link, address, conntrack zone (its
+    slot, names.eni_slots) and mark (ENI_MARK | slot)."""
 
     link: str
     ip: str
@@ -211,10 +211,11 @@ class NlbEndpoint:
     proxy_ports: tuple[int, ...] = ()  # PROXY v2 listeners: the proxy accepts these
 
 
-# Packet marks in an NLB's namespace (an ENI's mark is its table, names.ROUTE_TABLE_BASE
-# and up): to the provider's side (main table), and to this namespace (local table).
+# Packet marks in an NLB's namespace: to the provider's side (main table), to this
+# namespace (local table), and to an ENI (ENI_MARK | its slot: its table).
 PROVIDER_MARK = 0x10
 LOCAL_MARK = 0x20
+ENI_MARK = 0x10000
 
 
 def _dnat(targets: Sequence[Target]) -> str:

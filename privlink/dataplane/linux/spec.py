@@ -64,15 +64,18 @@ class RouteSpec:
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """A policy-routing rule: packets from `src` (or to `dst`, or carrying `fwmark`)
-    look up `table` first. A rule for LOCAL_TABLE with no match moves the kernel's own
-    (priority 0) behind the rules before it."""
+    """A policy-routing rule: packets from `src` (or to `dst`, or whose mark is `fwmark`
+    under `fwmask`) look up `table` first, or with `goto` go on at the rules of that
+    priority. A rule for LOCAL_TABLE with no match moves the kernel's own (priority 0)
+    behind the rules before it."""
 
     priority: int
     table: int
     src: str = ""
     dst: str = ""
     fwmark: int = 0
+    fwmask: int = 0  # 0: the whole mark
+    goto: int = 0
 
 
 @dataclass(frozen=True)
