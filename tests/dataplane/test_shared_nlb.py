@@ -13,9 +13,18 @@ from typing import Any
 import pytest
 
 from privlink.dataplane import names
+from privlink.dataplane.base import TargetState
 from privlink.dataplane.plan import DataplanePlan, EniNet, InstanceNet
 from tests.dataplane.conftest import Lab, ns_socket, read_line, refused_or_timeout, run_in_ns
-from tests.dataplane.scenarios import AZ1, ENDPOINT_ID, open_to, privatelink, two_subnet_vpc
+from tests.dataplane.scenarios import (
+    AZ1,
+    ENDPOINT_ID,
+    FAST_CHECK,
+    open_to,
+    privatelink,
+    two_subnet_vpc,
+)
+from tests.harness import wait_until
 
 pytestmark = pytest.mark.dataplane
 
@@ -44,13 +53,15 @@ def two_consumers(**kwargs: Any) -> DataplanePlan:
     )
 
 
-def open_from(ns: str, port: int = 80) -> socket.socket:
-    """A connection to the ENI 10.0.1.50 from the same source port in every consumer."""
+def open_from(
+    ns: str, port: int = 80, address: str = "10.0.1.50", sport: int = SOURCE_PORT
+) -> socket.socket:
+    """A connection to an ENI from the same source port in every consumer."""
     sock = ns_socket(ns)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.settimeout(3)
-    sock.bind(("10.0.1.10", SOURCE_PORT))
-    sock.connect(("10.0.1.50", port))
+    sock.bind(("10.0.1.10", sport))
+    sock.connect((address, port))
     return sock
 
 
@@ -111,3 +122,29 @@ def test_arp_and_routes_keep_consumer_and_provider_apart(driver: Any) -> None:
     assert run_in_ns("plk-i-p1", "ping", "-c", "1", "-W", "1", "10.0.1.50").returncode != 0
     neighbour = run_in_ns("plk-i-p1", "ip", "neigh", "show", "10.0.1.50").stdout
     assert "lladdr" not in neighbour, neighbour
+
+
+@pytest.mark.parametrize("proxy_protocol", [False, True], ids=["kernel", "proxy"])
+def test_a_target_may_hold_an_eni_address(driver: Any, lab: Lab, proxy_protocol: bool) -> None:
+    """The consumer's ENI is 10.0.1.11, like the provider's target i-p2: health checks
+    from the NLB's node, the DNATed flows and the proxy's upstream all reach the target,
+    never the ENI beside them in the namespace."""
+    plan = privatelink(health=FAST_CHECK, proxy_protocol=proxy_protocol)
+    first = plan.endpoints[0]
+    enis = (replace(first.enis[0], ip="10.0.1.11"), *first.enis[1:])
+    plan = replace(plan, endpoints=(replace(first, enis=enis),))
+    assert driver.apply(plan).ok
+    servers = [
+        lab.tcp_server(ns, 8080, proxy_protocol=proxy_protocol) for ns in ("plk-i-p1", "plk-i-p2")
+    ]
+    wait_until(
+        lambda: {h.state for h in driver.target_health("tg-tcp80")} == {TargetState.HEALTHY},
+        20,
+        0.2,
+        "both targets healthy",
+    )
+    for n in range(6):  # a port each: the last one's tuple waits in TIME_WAIT
+        with open_from("plk-i-c1", address="10.0.1.11", sport=SOURCE_PORT + 1 + n) as sock:
+            assert read_line(sock)
+            assert echo(sock, b"ping\n") == b"ping\n"
+    assert all(s.seen for s in servers)  # round robin reached both, i-p2 included

@@ -265,7 +265,7 @@ def nlb(
         f"  ct status dnat ct original ip daddr {z.node_ip} snat ip to {z.node_ip}" for z in zones
     ]
     body = [
-        *(_eni_chains(endpoints, [z.node_ip for z in zones]) if enis else []),
+        *(_eni_chains(endpoints) if enis else []),
         *_nat_chains(dnat, snat),
         "chain filter_fwd {",
         "  type filter hook forward priority filter; policy drop;",
@@ -311,15 +311,17 @@ def _nlb_input(endpoints: Sequence[NlbEndpoint], local_ports: Sequence[int]) -> 
     ]
 
 
-def _eni_chains(endpoints: Sequence[NlbEndpoint], node_ips: Sequence[str]) -> list[str]:
+def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     """The endpoints' ENIs in the NLB's namespace. Each ENI's flows get a conntrack zone
     of their own in the original direction (two consumers in overlapping VPCs may send
     equal tuples to equal ENI addresses); replies all come back on the provider side and
     are found by the NAT that rewrote them. Then each ENI's security groups; only packets
     to the ENI's own address get in. Routing is by mark (topology.py's rules): DNATed
     packets to the provider's side, the rest of what an ENI sends to this namespace, and
-    replies to an ENI's flows by the ENI's mark to its own table; what this namespace's own
-    processes send to anything but itself (targets, health checks) to the provider's side.
+    replies to an ENI's flows by the ENI's mark to its own table. This namespace's own
+    processes (health checks, proxies, HAProxy) only ever talk to the provider's side:
+    what they send to an address an ENI also holds is marked for it (rerouted), the rest
+    finds its way without a mark.
     """
     enis = [e for ep in endpoints for e in ep.enis]
     links = _quoted(e.link for e in enis)
@@ -365,8 +367,7 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint], node_ips: Sequence[str]) -> li
         "}",
         "chain own_out {",
         "  type route hook output priority mangle; policy accept;",
-        f"  meta mark 0 ip daddr != {_set(('127.0.0.0/8', *node_ips))} "
-        f"meta mark set {PROVIDER_MARK}",
+        f"  meta mark 0 ip daddr {_set(e.ip for e in enis)} meta mark set {PROVIDER_MARK}",
         "}",
     ]
     return chains
