@@ -148,3 +148,26 @@ def test_a_target_may_hold_an_eni_address(driver: Any, lab: Lab, proxy_protocol:
             assert read_line(sock)
             assert echo(sock, b"ping\n") == b"ping\n"
     assert all(s.seen for s in servers)  # round robin reached both, i-p2 included
+
+
+def test_an_endpoint_joining_the_nlb_keeps_the_others_counts(driver: Any, lab: Lab) -> None:
+    """The NLB's counting table is rewritten when an endpoint joins: what the first
+    endpoint's ENI counted so far (PrivateLink metrics) carries over, it does not restart."""
+    two = two_consumers()
+    one = replace(two, endpoints=two.endpoints[:1])
+    assert driver.apply(one).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    for n in range(3):
+        with open_from("plk-i-c1", sport=SOURCE_PORT + 10 + n) as sock:
+            assert read_line(sock)
+
+    def counted() -> dict[str, tuple[int, int]]:
+        return {c.eni_id: (c.new, c.bytes) for c in driver.observe().endpoints}
+
+    before = counted()["eni-0c1"]
+    assert before[0] == 3 and before[1] > 0
+    report = driver.apply(two)  # the second endpoint joins: the table is replaced
+    assert any("nft table observe" in c for c in report.changes), report.changes
+    after = counted()
+    assert after["eni-0c1"] >= before and after["eni-0d1"] == (0, 0)

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from privlink import errors
-from privlink.dataplane.linux import observe, rulesets
+from privlink.dataplane.linux import observe_tables as observe
+from privlink.dataplane.linux import rulesets
 from privlink.dataplane.plan import SgRule, Target
 from privlink.services.ec2.flowlogs import format
 
