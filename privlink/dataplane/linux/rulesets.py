@@ -8,6 +8,7 @@ transaction, so a namespace never runs half a ruleset. Security groups are state
 from __future__ import annotations
 
 import functools
+import hashlib
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -328,8 +329,15 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     zones = ", ".join(f'"{e.link}" : {e.zone}' for e in enis)
     marks = ", ".join(f'"{e.link}" : {e.mark}' for e in enis)
     own = ", ".join(f'"{e.link}" . {e.ip}' for e in enis)
+    # Endpoints with the same rules share a chain: one per distinct set of rules.
+    inbound = {
+        ep.endpoint_id: tuple(r for r in (sg_rule(rule, "saddr") for rule in ep.ingress) if r)
+        for ep in endpoints
+        if ep.active
+    }
+    chain_of = {rules: f"sg_{_digest(rules)}" for rules in inbound.values()}
     groups = ", ".join(
-        f'"{e.link}" : {f"jump sg_{_tag(ep.endpoint_id)}" if ep.active else "accept"}'
+        f'"{e.link}" : ' + (f"jump {chain_of[inbound[ep.endpoint_id]]}" if ep.active else "accept")
         for ep in endpoints
         for e in ep.enis
     )
@@ -347,15 +355,8 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
         f"  iifname vmap {{ {groups} }}",
         "}",
     ]
-    for ep in endpoints:
-        if ep.active:
-            inbound = [r for r in (sg_rule(rule, "saddr") for rule in ep.ingress) if r]
-            chains += [
-                f"chain sg_{_tag(ep.endpoint_id)} {{",
-                *(f"  {r} accept" for r in inbound),
-                "  drop",
-                "}",
-            ]
+    for rules, name in sorted(chain_of.items(), key=lambda item: item[1]):
+        chains += [f"chain {name} {{", *(f"  {r} accept" for r in rules), "  drop", "}"]
     chains += [
         "chain eni_mark {",
         "  type filter hook prerouting priority dstnat + 10; policy accept;",
@@ -373,8 +374,9 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     return chains
 
 
-def _tag(resource_id: str) -> str:
-    return resource_id.replace("-", "_")
+def _digest(rules: tuple[str, ...]) -> str:
+    """A chain name's tail for a set of rules (equal rules, equal name)."""
+    return hashlib.sha256("\n".join(rules).encode()).hexdigest()[:16]
 
 
 def gateway_chain(fronts: Sequence[str], sources: Sequence[str], port: int) -> list[str]:
