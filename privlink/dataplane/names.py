@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 PREFIX = "plk"
 IFNAMSIZ = 15
@@ -134,12 +134,17 @@ def internet_link(vpc_id: str) -> str:
     return link(vpc_id, "w")
 
 
-def _slots(keys: Iterable[str], size: int) -> dict[str, int]:
+def _slots(keys: Iterable[str], size: int, kept: Mapping[str, int] | None = None) -> dict[str, int]:
     """A stable slot per key from a hash of it; collisions are resolved by probing in
-    sorted key order (rare with these sizes)."""
-    taken: set[int] = set()
+    sorted key order (rare with these sizes). Keys in `kept` keep their slot there."""
+    wanted = set(keys)
     result: dict[str, int] = {}
-    for key in sorted(set(keys)):
+    taken: set[int] = set()
+    for key, slot in sorted((kept or {}).items()):
+        if key in wanted and 0 <= slot < size and slot not in taken:
+            result[key] = slot
+            taken.add(slot)
+    for key in sorted(wanted - set(result)):
         slot = int(_digest(key, 8), 16) % size
         while slot in taken:
             slot = (slot + 1) % size
@@ -166,10 +171,12 @@ def internet_addresses(vpc_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     return _pairs(vpc_ids, _INTERNET_NET)
 
 
-def eni_slots(eni_ids: Iterable[str]) -> dict[str, int]:
+def eni_slots(eni_ids: Iterable[str], kept: Mapping[str, int] | None = None) -> dict[str, int]:
     """The slot (1 .. 65534) of each endpoint ENI in one NLB's namespace: its conntrack
-    zone; ROUTE_TABLE_BASE + slot is its route table and its packet mark."""
-    return {key: 1 + slot for key, slot in _slots(eni_ids, _ENI_SLOTS).items()}
+    zone, its route table and its mark. An ENI in `kept` (the slots of the last pass)
+    keeps its slot: one that moved would lose its open flows (their zone and mark)."""
+    before = {k: slot - 1 for k, slot in (kept or {}).items()}
+    return {key: 1 + slot for key, slot in _slots(eni_ids, _ENI_SLOTS, before).items()}
 
 
 def route_tables(table_ids: Iterable[str]) -> dict[str, int]:

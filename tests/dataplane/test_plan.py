@@ -226,3 +226,27 @@ def test_null_driver_reports_errors_and_unavailable_targets() -> None:
     health = driver.target_health("tg-tcp80")
     assert {h.state for h in health} == {TargetState.UNAVAILABLE}
     assert driver.instance_netns("i-c1") is None
+
+
+def test_an_eni_keeps_its_slot_when_a_colliding_one_arrives() -> None:
+    """Slots come from a hash of the ENI id, collisions probed in id order: without the
+    last build's slots a new ENI that sorts first would push an existing one off its
+    slot (its conntrack zone, mark and table: its open flows would break)."""
+    by_slot: dict[int, str] = {}
+    for i in range(5000):  # two ids with the same hash slot
+        eni = f"eni-{i:017x}"
+        slot = names.eni_slots([eni])[eni]
+        if slot in by_slot:
+            first, second = sorted((by_slot[slot], eni))
+            break
+        by_slot[slot] = eni
+    else:
+        raise AssertionError("no collision among 5,000 ids")
+    alone = names.eni_slots([second])
+    assert names.eni_slots([first, second])[second] != alone[second]  # pushed off
+    kept = names.eni_slots([first, second], alone)
+    assert kept[second] == alone[second] and kept[first] != kept[second]
+    spec = topology.build(privatelink())
+    again = topology.build(privatelink(), slots={**spec.eni_slots, "eni-0c1": 777})
+    assert again.eni_slots["eni-0c1"] == 777
+    assert again.endpoints[ENDPOINT_ID].zones[0] == 777

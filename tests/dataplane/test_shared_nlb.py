@@ -14,6 +14,7 @@ import pytest
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
+from privlink.dataplane.linux import topology
 from privlink.dataplane.plan import DataplanePlan, EniNet, InstanceNet
 from tests.dataplane.conftest import Lab, ns_socket, read_line, refused_or_timeout, run_in_ns
 from tests.dataplane.scenarios import (
@@ -171,3 +172,42 @@ def test_an_endpoint_joining_the_nlb_keeps_the_others_counts(driver: Any, lab: L
     assert any("nft table observe" in c for c in report.changes), report.changes
     after = counted()
     assert after["eni-0c1"] >= before and after["eni-0d1"] == (0, 0)
+
+
+def test_an_eni_table_routed_through_another_link_is_put_back(driver: Any, lab: Lab) -> None:
+    """An ENI's table names its link in every route (its default route too): one found
+    pointing through another ENI (by hand here; a table that changed hands would look the
+    same) is replaced on the next look, and answers go back through the right ENI."""
+    plan = two_consumers()
+    assert driver.apply(plan).ok
+    lab.tcp_server("plk-i-p1", 8080)
+    lab.tcp_server("plk-i-p2", 8080)
+    nlb = names.nlb_netns(plan.nlbs[0].nlb_id)
+    slots = topology.build(plan).eni_slots
+    table = str(names.ROUTE_TABLE_BASE + slots["eni-0c1"])
+    wrong = names.eni_link("eni-0d1")
+    moved = run_in_ns(
+        nlb,
+        "ip",
+        "route",
+        "replace",
+        "default",
+        "via",
+        "10.0.1.1",
+        "dev",
+        wrong,
+        "onlink",
+        "table",
+        table,
+        "proto",
+        "static",  # as privlink's own routes: it manages those
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert refused_or_timeout("plk-i-c2", "10.0.1.50", 80) is not None  # answers go astray
+    driver.resync()
+    report = driver.apply(plan)
+    assert report.ok and any(f"table {table}" in c for c in report.changes), report.changes
+    route = run_in_ns(nlb, "ip", "route", "show", "default", "table", table).stdout
+    assert names.eni_link("eni-0c1") in route, route
+    with open_from("plk-i-c1", sport=SOURCE_PORT + 20) as sock:
+        assert read_line(sock)

@@ -79,6 +79,7 @@ class LinuxDriver:
         self.settled = Settled()  # namespaces whose links need no look (settled.py)
         self.orphans_looked = -math.inf  # when a pass last looked for orphan processes
         self.memory = memory.Memory(self.state_dir)
+        self._slots = memory.Slots(self.state_dir)
         self._adopt(self.memory.load())
         self.on_target_health = on_target_health
         self.faults = Faults()
@@ -102,14 +103,15 @@ class LinuxDriver:
                 self._resync = False
                 self._forget_remembered()
             started = time.monotonic()
-            spec = topology.build(plan, self._health_map())
+            spec = topology.build(plan, self._health_map(), self._slots.load())
+            self._slots.save(spec.eni_slots)
             report.timed("render", started)
             self._plan = plan
             self.memory.begin()  # until this pass ends, it may stop being true
             Converge(self, spec, report).run()
             self.memory.end(self._remembered())
             started = time.monotonic()
-            report.changes += self.observer.install(plan)
+            report.changes += self.observer.install(plan, spec.eni_slots)
             report.timed("observe", started)
             self._health.update(spec.checks)
         return report
@@ -134,6 +136,7 @@ class LinuxDriver:
             for path in etc_netns_dirs():
                 shutil.rmtree(path, ignore_errors=True)
             self.memory.clear()
+            self._slots.save({})
             for sub in ("vpc", "dns", "instances", "endpoints", "run", "observe"):
                 shutil.rmtree(self.state_dir / sub, ignore_errors=True)
             self._plan = DataplanePlan()

@@ -15,7 +15,8 @@ import contextlib
 import errno
 import ipaddress
 import socket
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pyroute2 import IPRoute
@@ -29,7 +30,7 @@ IFF_UP = 0x1
 RTPROT_KERNEL = 2
 RTPROT_STATIC = 4
 FR_ACT_GOTO = 2  # a policy rule's action: go on at another priority
-RT_SCOPE_LINK = 253  # a route onto a link: what a gateway is looked up through
+RT_SCOPE_UNIVERSE, RT_SCOPE_LINK = 0, 253  # a route via a gateway; onto a link
 OUR_RULES = range(1, 32000)  # priorities of our policy rules (0, 32766, 32767: the kernel's)
 # BIG TCP: the largest IPv4 packet a veth end builds and aggregates, over the 64 KB
 # default. Fewer, larger packets per byte cut what every namespace on a path costs per
@@ -110,7 +111,7 @@ class NamespaceLinks:
         """Routes we manage: IPv4, in the main table or a route table's (names.
         ROUTE_TABLE_BASE and up), added by us (proto static): not the kernel's connected
         routes, nor those a program run on the internet computer adds (an OpenVPN client).
-        A route without a gateway names its link (RouteSpec.dev)."""
+        Each names its link (RouteSpec.dev); sync_routes compares it where wanted."""
         found = [
             (dst, gateway, table, oif)
             for dst, gateway, table, protocol, oif in rtdump.routes(self.raw)
@@ -118,7 +119,7 @@ class NamespaceLinks:
         ]
         by_index = {link.index: name for name, link in self.links().items()} if found else {}
         return {
-            RouteSpec(dst, gateway, table, "" if gateway else by_index.get(oif, "?"))
+            RouteSpec(dst, gateway, table, by_index.get(oif, "?"))
             for dst, gateway, table, oif in found
         }
 
@@ -273,20 +274,30 @@ class NamespaceLinks:
         return changes
 
     def sync_routes(self, wanted: tuple[RouteSpec, ...]) -> list[str]:
+        """Routes as wanted; a wanted route without a link (dev) is the same route on any
+        link, one with a link only there (an ENI's table may pass to another ENI)."""
         want = set(wanted)
-        have = self.routes()
+        have = {r if r in want else replace(r, dev="") if r.gateway else r for r in self.routes()}
         changes = []
         for r in sorted(have - want, key=_route_key):
-            self.ipr.route("del", dst=r.dst, gateway=r.gateway or None, table=r.table)
+            with _naming(f"route del {r.dst} via {r.gateway or r.dev} table {r.table}"):
+                self.ipr.route(
+                    "del",
+                    dst=r.dst,
+                    gateway=r.gateway or None,
+                    table=r.table,
+                    scope=RT_SCOPE_UNIVERSE if r.gateway else RT_SCOPE_LINK,
+                )
             changes.append(f"{self.name}: route del {r.dst} via {r.gateway} table {r.table}")
         # Routes onto a link first: a gateway in a table of its own is reached through them.
         for r in sorted(want - have, key=lambda r: (bool(r.gateway), _route_key(r))):
             where: dict[str, Any] = (
-                {"gateway": r.gateway}
-                if r.gateway
-                else {"oif": self.links()[r.dev].index, "scope": RT_SCOPE_LINK}
+                {"gateway": r.gateway} if r.gateway else {"scope": RT_SCOPE_LINK}
             )
-            self.ipr.route("add", dst=r.dst, proto=RTPROT_STATIC, table=r.table, **where)
+            if r.dev:
+                where["oif"] = self.links()[r.dev].index
+            with _naming(f"route add {r.dst} via {r.gateway or r.dev} table {r.table}"):
+                self.ipr.route("add", dst=r.dst, proto=RTPROT_STATIC, table=r.table, **where)
             changes.append(
                 f"{self.name}: route add {r.dst} via {r.gateway or r.dev} table {r.table}"
             )
@@ -309,6 +320,15 @@ class NamespaceLinks:
                     self.ipr.rule("del", **_rule_args(r))
                     changes.append(f"{self.name}: rule del {r}")
         return changes
+
+
+@contextlib.contextmanager
+def _naming(what: str) -> Iterator[None]:
+    """A netlink error that says which change it refused (the kernel's says only why)."""
+    try:
+        yield
+    except NetlinkError as exc:
+        raise NetlinkError(exc.code, f"{what}: {exc}") from exc
 
 
 def _ours(table: int | None) -> bool:

@@ -23,6 +23,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from privlink.dataplane.linux import files
+
 FILE = "remembered.json"
 VERSION = 1
 
@@ -91,3 +93,29 @@ class Memory:
         for path in (self.path, self._aside):
             path.unlink(missing_ok=True)
         self._written = None
+
+
+class Slots:
+    """The ENI slots of the last render (KernelSpec.eni_slots), kept apart from what
+    `Memory` holds: that file is moved aside during a pass and lost with a crash, while
+    an ENI that took another slot after a crash would lose its open flows (its conntrack
+    zone and mark are its slot). Written before the pass changes the kernel."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / "eni-slots.json"
+        self._last: dict[str, int] | None = None
+
+    def load(self) -> dict[str, int]:
+        if self._last is None:
+            try:
+                raw = json.loads(self.path.read_text())
+                self._last = {str(k): int(v) for k, v in raw.items()}
+            except (OSError, ValueError, AttributeError):
+                self._last = {}
+        return dict(self._last)
+
+    def save(self, slots: dict[str, int]) -> None:
+        if slots == self._last:
+            return
+        files.write_if_changed(self.path, json.dumps(slots, sort_keys=True))
+        self._last = dict(slots)

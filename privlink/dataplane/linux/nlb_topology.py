@@ -10,7 +10,7 @@ rulesets.nlb renders its nftables table.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
@@ -116,9 +116,12 @@ def _via_router(vpc: VpcNet, subnet_ids: list[str]) -> tuple[RouteSpec, ...]:
     return (RouteSpec("0.0.0.0/0", vpc.subnet(sorted(subnet_ids)[0]).gateway),)
 
 
-def build(parts: Parts, plan: DataplanePlan, health: HealthMap, nlb: NlbNet) -> NamespaceSpec:
-    """The NLB's namespace (its links are added to `parts` as it goes)."""
-    return _Nlb(parts, plan, health, nlb).namespace()
+def build(
+    parts: Parts, plan: DataplanePlan, health: HealthMap, nlb: NlbNet, kept: Mapping[str, int]
+) -> NamespaceSpec:
+    """The NLB's namespace (its links are added to `parts` as it goes); its ENIs keep
+    the slots `kept` gives them (KernelSpec.eni_slots)."""
+    return _Nlb(parts, plan, health, nlb, kept).namespace()
 
 
 def add_enis(
@@ -152,11 +155,19 @@ def add_enis(
 
 
 class _Nlb:
-    def __init__(self, parts: Parts, plan: DataplanePlan, health: HealthMap, nlb: NlbNet) -> None:
+    def __init__(
+        self,
+        parts: Parts,
+        plan: DataplanePlan,
+        health: HealthMap,
+        nlb: NlbNet,
+        kept: Mapping[str, int],
+    ) -> None:
         self.parts, self.plan, self.health, self.nlb = parts, plan, health, nlb
         self.ns = names.nlb_netns(nlb.nlb_id)
         self.endpoints = [ep for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id]
-        slots = names.eni_slots(e.eni_id for ep in self.endpoints for e in ep.enis)
+        slots = names.eni_slots((e.eni_id for ep in self.endpoints for e in ep.enis), kept)
+        parts.spec.eni_slots.update(slots)
         self.enis = {
             e.eni_id: rulesets.Eni(
                 names.eni_link(e.eni_id), e.ip, slots[e.eni_id], rulesets.ENI_MARK | slots[e.eni_id]
@@ -245,7 +256,7 @@ class _Nlb:
         for e in ep.enis:
             subnet, table = vpc.subnet(e.subnet_id), _table(self.enis[e.eni_id])
             routes.append(RouteSpec(subnet.cidr, "", table, names.eni_link(e.eni_id)))
-            routes.append(RouteSpec("0.0.0.0/0", subnet.gateway, table))
+            routes.append(RouteSpec("0.0.0.0/0", subnet.gateway, table, names.eni_link(e.eni_id)))
         listeners = self._proxy_listeners(ep)
         if ep.active and listeners:
             self.parts.spec.proxies[ep.endpoint_id] = ProxySpec(

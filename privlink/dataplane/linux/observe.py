@@ -38,7 +38,7 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from privlink.dataplane.flows import Action, EniCounters, FlowCount, Observation
@@ -95,12 +95,12 @@ class Observer:
         # netns -> (its counters, open connections per ENI address) when conntrack was read
         self._open: dict[str, tuple[dict[str, tuple[int, int]], dict[str, int]]] = {}
 
-    def install(self, plan: DataplanePlan) -> list[str]:
+    def install(self, plan: DataplanePlan, slots: Mapping[str, int]) -> list[str]:
         """Make every watched namespace's `inet observe` match the plan; drop the tables of
         namespaces no longer watched. Failures are logged and retried on the next apply:
         counting must never stand in the way of the network itself. Tables are written a
         few namespaces at once, in-process (libnft.py): thousands at a large first apply."""
-        wanted = {w.netns: w for w in watches(plan)}
+        wanted = {w.netns: w for w in watches(plan, slots)}
         with self._lock:
             installed = dict(self._installed)
         dropped = set(installed) - set(wanted)

@@ -4,7 +4,7 @@ what the kernel prints back. Pure: no I/O (observe.py installs and reads the tab
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,8 +50,9 @@ class Watch:
     ports: tuple[Port, ...]
 
 
-def watches(plan: DataplanePlan) -> list[Watch]:
-    """The namespaces worth counting in: logged instances, and every active endpoint."""
+def watches(plan: DataplanePlan, slots: Mapping[str, int]) -> list[Watch]:
+    """The namespaces worth counting in: logged instances, and every active endpoint
+    (`slots`: each ENI's in its NLB's namespace, KernelSpec.eni_slots)."""
     logged = set(plan.flow_logged)
     found = [
         Watch(
@@ -64,17 +65,12 @@ def watches(plan: DataplanePlan) -> list[Watch]:
         if i.eni_id and i.eni_id in logged
     ]
     ports: dict[str, list[Port]] = {}
-    by_nlb: dict[str, list[str]] = {}
-    for e in plan.endpoints:
-        if e.nlb_id is not None:
-            by_nlb.setdefault(e.nlb_id, []).extend(n.eni_id for n in e.enis)
-    slots = {nlb_id: names.eni_slots(enis) for nlb_id, enis in by_nlb.items()}
     for e in plan.endpoints:
         if not (e.active and e.enis):
             continue
-        netns, zones = names.endpoint_netns(e.endpoint_id), {}
+        netns, zones = names.endpoint_netns(e.endpoint_id), None
         if e.nlb_id is not None:  # its ENIs are in its NLB's namespace (topology.py)
-            netns, zones = names.nlb_netns(e.nlb_id), slots[e.nlb_id]
+            netns, zones = names.nlb_netns(e.nlb_id), slots
         ports.setdefault(netns, []).extend(
             Port(
                 n.eni_id,
@@ -83,7 +79,7 @@ def watches(plan: DataplanePlan) -> list[Watch]:
                 n.subnet_id,
                 n.eni_id in logged,
                 e.endpoint_id,
-                zones.get(n.eni_id, 0),
+                zones.get(n.eni_id, 0) if zones is not None else 0,
             )
             for n in e.enis
         )

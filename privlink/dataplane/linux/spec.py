@@ -153,6 +153,9 @@ class KernelSpec:
     resolv: dict[str, str] = field(default_factory=dict)
     # The shared hosts file of public names every VPC resolver reads (linux/public_dns.py)
     public_hosts: str = ""
+    # Each endpoint ENI's slot in its NLB's namespace (names.eni_slots): the next build
+    # keeps them, so an ENI never changes its conntrack zone, mark or table
+    eni_slots: dict[str, int] = field(default_factory=dict)
 
 
 class Parts:

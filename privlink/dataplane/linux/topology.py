@@ -43,6 +43,8 @@ namespaces router.py's; the kernel objects themselves are spec.py's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from privlink.dataplane import names
 from privlink.dataplane.linux import (
     access,
@@ -81,9 +83,10 @@ __all__ = ["DnsSpec", "HealthKey", "KernelSpec", "build", "candidates"]
 
 
 class _Builder:
-    def __init__(self, plan: DataplanePlan, health: HealthMap) -> None:
+    def __init__(self, plan: DataplanePlan, health: HealthMap, slots: Mapping[str, int]) -> None:
         self.plan = plan
         self.health = health
+        self.slots = slots
         self.parts = Parts()
         self.spec = self.parts.spec
         self.add_link = self.parts.add_link
@@ -99,7 +102,7 @@ class _Builder:
             drafts.append(self.instance(inst))
         access.build(self.parts, self.plan)  # bastions' sshd, Client VPN endpoints
         for nlb in self.plan.nlbs:
-            drafts.append(nlb_topology.build(self.parts, self.plan, self.health, nlb))
+            drafts.append(nlb_topology.build(self.parts, self.plan, self.health, nlb, self.slots))
         for alb in self.plan.albs:
             alb_topology.build(self.parts, self.plan, alb)
         for ep in self.plan.endpoints:
@@ -218,6 +221,9 @@ class _Builder:
         )
 
 
-def build(plan: DataplanePlan, health: HealthMap | None = None) -> KernelSpec:
-    """The kernel objects for a *valid* plan (see DataplanePlan.validate / without)."""
-    return _Builder(plan, health or {}).build()
+def build(
+    plan: DataplanePlan, health: HealthMap | None = None, slots: Mapping[str, int] | None = None
+) -> KernelSpec:
+    """The kernel objects for a *valid* plan (see DataplanePlan.validate / without);
+    `slots`: the ENI slots of the previous build (KernelSpec.eni_slots), kept."""
+    return _Builder(plan, health or {}, slots or {}).build()
