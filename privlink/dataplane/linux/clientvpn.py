@@ -53,26 +53,8 @@ def build(parts: Parts, plan: DataplanePlan, vpn: ClientVpnNet) -> None:
     vpc = plan.vpc(vpn.vpc_id)
     router_ns = names.vpc_netns(vpc.vpc_id)
     for eni in vpn.enis:
-        subnet = vpc.subnet(eni.subnet_id)
-        parts.add_link(
-            router_ns,
-            LinkSpec(
-                names.eni_port(eni.eni_id),
-                "veth",
-                VethPeer(names.eni_link(eni.eni_id), ns),
-                names.subnet_bridge(subnet.subnet_id),
-                owner=vpn.endpoint_id,
-            ),
-        )
-        parts.add_link(
-            ns,
-            LinkSpec(
-                names.eni_link(eni.eni_id),
-                "peer",
-                addresses=(f"{eni.ip}/{subnet.prefixlen}",),
-                owner=vpn.endpoint_id,
-            ),
-        )
+        address = f"{eni.ip}/{vpc.subnet(eni.subnet_id).prefixlen}"
+        parts.add_eni(eni.eni_id, eni.subnet_id, router_ns, ns, address, vpn.endpoint_id)
     first = vpc.subnet(sorted(vpn.enis, key=lambda e: e.subnet_id)[0].subnet_id)
     # The VPC (and the endpoint's other routes) through the first subnet's router address;
     # everything else, the server's answers to its clients among it, to privlink's internet.

@@ -132,26 +132,9 @@ def add_enis(
     vpc = plan.vpc(ep.vpc_id)
     router = names.vpc_netns(vpc.vpc_id)
     for eni in ep.enis:
-        subnet = vpc.subnet(eni.subnet_id)
-        parts.add_link(
-            router,
-            LinkSpec(
-                names.eni_port(eni.eni_id),
-                "veth",
-                VethPeer(names.eni_link(eni.eni_id), ns),
-                names.subnet_bridge(subnet.subnet_id),
-                owner=ep.endpoint_id,
-            ),
-        )
-        parts.add_link(
-            ns,
-            LinkSpec(
-                names.eni_link(eni.eni_id),
-                "peer",
-                addresses=(f"{eni.ip}/32" if host_routes else cidr_of(eni.ip, subnet.cidr),),
-                owner=ep.endpoint_id,
-            ),
-        )
+        cidr = vpc.subnet(eni.subnet_id).cidr
+        address = f"{eni.ip}/32" if host_routes else cidr_of(eni.ip, cidr)
+        parts.add_eni(eni.eni_id, eni.subnet_id, router, ns, address, ep.endpoint_id)
 
 
 class _Nlb:

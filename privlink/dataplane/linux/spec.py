@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux.daemons import DaemonSpec
 from privlink.dataplane.linux.haproxycfg import HaproxySpec
@@ -169,6 +170,24 @@ class Parts:
 
     def add_link(self, netns: str, link: LinkSpec) -> None:
         self.links.setdefault(netns, []).append(link)
+
+    def add_eni(
+        self, eni_id: str, subnet_id: str, router: str, netns: str, address: str, owner: str
+    ) -> None:
+        """An ENI: a veth from its subnet's bridge in the VPC's `router` namespace into
+        `netns`, where it holds `address` ("ip/prefix")."""
+        link = names.eni_link(eni_id)
+        self.add_link(
+            router,
+            LinkSpec(
+                names.eni_port(eni_id),
+                "veth",
+                VethPeer(link, netns),
+                names.subnet_bridge(subnet_id),
+                owner=owner,
+            ),
+        )
+        self.add_link(netns, LinkSpec(link, "peer", addresses=(address,), owner=owner))
 
     def finish(self) -> KernelSpec:
         """Each drafted namespace with its links (IPv6 off, ARP announcements on)."""
