@@ -3,10 +3,11 @@
 The kernel cannot add a PROXY header, so listeners whose target group asks for PROXY v2
 go through this process instead of nftables NAT (dataplane-baseline README, designs 5b/7).
 
-- It lives in two namespaces at once: listening sockets are made on a helper thread switched
-  into the endpoint namespace (on the ENI addresses); the main thread switches into the NLB
+- Listening sockets are made on a helper thread switched into the namespace the ENIs live
+  in (the NLB's), each bound to its ENI's address and link (SO_BINDTODEVICE: another
+  endpoint's ENI there may hold the same address); the main thread switches into the NLB
   namespace before the event loop starts, so every upstream socket is born there, bound to
-  the NLB node address. No middle namespace and no NAT: overlapping CIDRs never meet.
+  the NLB node address. No NAT: overlapping CIDRs never meet.
 - asyncio Protocols on uvloop when available (never streams: they cost 2x CPU per byte).
 - A flow that has moved BULK_BYTES is handed over to os.splice (zero copy) on the same loop.
 - Each new flow sends PROXY v2: source = consumer, destination = ENI address and port,

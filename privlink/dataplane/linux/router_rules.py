@@ -169,7 +169,8 @@ class EniAcl:
 
 
 def eni_crossings(enis: Sequence[EniAcl]) -> str:
-    """Extra chains for an endpoint namespace whose ENIs sit in several subnets.
+    """Extra chains for an endpoint namespace of its own (an AWS service's) whose ENIs
+    sit in several subnets. (An ENI in an NLB's namespace answers through itself.)
 
     An answer from the ENI of subnet A to a client in subnet B leaves through the ENI in
     B (the namespace is on both bridges), skipping the router: on AWS it leaves A and
