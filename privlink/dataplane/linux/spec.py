@@ -55,7 +55,8 @@ class LinkSpec:
 @dataclass(frozen=True)
 class RouteSpec:
     """A route; `table` other than main holds one route table's routes (policy routing).
-    Without a gateway it is a route onto `dev` (a subnet on that link)."""
+    Without a gateway it is a route onto `dev` (a subnet on that link); with both, the
+    gateway is reached through `dev` only (an ENI's table in its NLB's namespace)."""
 
     dst: str  # "0.0.0.0/0" for the default route
     gateway: str
