@@ -5,11 +5,14 @@ Paths (all built by LinuxDriver from one plan; consumer and provider VPCs overla
           (the baseline: plain forwarding, no NAT, no conntrack rules)
   kernel  consumer -> endpoint ENI :80 -> nft DNAT/SNAT (the ENI is in the NLB's
           namespace) -> target
-  proxy   consumer -> endpoint ENI :81 -> PROXY-v2 proxy (uvloop, splice) -> target
-  haproxy consumer -> endpoint ENI :82 -> HAProxy 2.6 (TCP mode, splice, send-proxy-v2)
-          -> target: a reference TCP proxy listening where privlink's does (on the
-          ENI, in the NLB's namespace), so the proxy row can be read against a
-          well-known C proxy in the same run
+  proxy   consumer -> endpoint ENI :81 -> PROXY-v2 proxy (uvloop; past 1 MiB, a copy
+          through 1 MiB buffers) -> target
+  haproxy consumer -> endpoint ENI :82 -> HAProxy 2.6 (TCP mode, 1 MB buffers,
+          send-proxy-v2) -> target: a reference TCP proxy listening where privlink's
+          does (on the ENI, in the NLB's namespace), so the proxy row can be read
+          against a well-known C proxy in the same run
+  haproxy_splice  the same on :83 with splice forced (1 MB pipes): the zero-copy way,
+          which sends packets of at most 17 pages (see privlink/dataplane/linux/relay.py)
 
 Tests (nb.c): rr = 1-byte ping-pong latency, up = single-stream bulk upload,
 cr = new connections per second (server closes first).
@@ -57,22 +60,31 @@ PATHS = {
     "kernel": ("plk-i-b1", "10.0.1.50", 80),
     "proxy": ("plk-i-b1", "10.0.1.50", 81),
     "haproxy": ("plk-i-b1", "10.0.1.50", 82),
+    "haproxy_splice": ("plk-i-b1", "10.0.1.50", 83),
 }
 NLB_NS = nlb_netns("nlb-bench")
 HAPROXY_CFG = f"""global
   maxconn 4096
+  tune.bufsize 1048576
   tune.pipesize 1048576
 defaults
   mode tcp
   timeout connect 5s
   timeout client 60s
   timeout server 60s
-  option splice-request
-  option splice-response
 frontend endpoint
   bind 10.0.1.50:82 interface {eni_link("eni-bench")} namespace {NLB_NS}
   default_backend target
 backend target
+  server t 10.0.1.10:7778 namespace {NLB_NS} send-proxy-v2
+frontend endpoint_splice
+  bind 10.0.1.50:83 interface {eni_link("eni-bench")} namespace {NLB_NS}
+  option splice-request
+  option splice-response
+  default_backend target_splice
+backend target_splice
+  option splice-request
+  option splice-response
   server t 10.0.1.10:7778 namespace {NLB_NS} send-proxy-v2
 """
 
@@ -142,14 +154,14 @@ def measure(nb: str, path: str, test: str, secs: float) -> float:
 
 
 def start_haproxy(work: Path) -> subprocess.Popen[bytes]:
-    """HAProxy for the reference row, on the ENI like privlink's proxy. Port 82 is no
-    listener of the plan, so the NLB namespace's input chain would reset it: the bench
+    """HAProxy for the reference rows, on the ENI like privlink's proxy. Ports 82 and 83
+    are no listeners of the plan, so the NLB namespace's input chain would reset it: the bench
     opens it by hand, after the chain's first rule (the ENI's mark, which routes the
     answers back to it). The driver runs no pass while the bench measures, so nothing
     takes the rule away."""
     subprocess.run(
         ["ip", "netns", "exec", NLB_NS, "nft", "add", "rule", "inet", "plk", "filter_in",
-         "index", "0", "ip", "daddr", "10.0.1.50", "tcp", "dport", "82", "accept"],
+         "index", "0", "ip", "daddr", "10.0.1.50", "tcp", "dport", "{ 82, 83 }", "accept"],
         check=True,
     )  # fmt: skip
     cfg = work / "haproxy.cfg"

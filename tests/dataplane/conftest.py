@@ -156,10 +156,10 @@ class TcpServer:
             threading.Thread(target=self._handle, args=(conn, peer), daemon=True).start()
 
     def _handle(self, conn: socket.socket, peer: tuple[str, int]) -> None:
-        conn.settimeout(10)
         info: dict[str, Any] = {"peer": list(peer)}
         buffered = b""
-        try:
+        try:  # close() may have closed conn already: every call on it is in here
+            conn.settimeout(10)
             if self.proxy_protocol:
                 header = None
                 while header is None:

@@ -219,7 +219,7 @@ class LinuxDriver:
         )
 
     def proxy_stats(self, endpoint_id: str, timeout: float = 2.0) -> dict[str, int] | None:
-        """Counters of an endpoint's PROXY-v2 proxy (flows, spliced, open), or None."""
+        """Counters of an endpoint's PROXY-v2 proxy (flows, bulk, open), or None."""
         stats = self.endpoint_dir(endpoint_id) / "proxy.stats"
         stats.unlink(missing_ok=True)
         if not self.procs.signal(f"proxy-{endpoint_id}", signal.SIGUSR1):

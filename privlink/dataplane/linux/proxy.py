@@ -9,7 +9,8 @@ go through this process instead of nftables NAT (dataplane-baseline README, desi
   namespace before the event loop starts, so every upstream socket is born there, bound to
   the NLB node address. No NAT: overlapping CIDRs never meet.
 - asyncio Protocols on uvloop when available (never streams: they cost 2x CPU per byte).
-- A flow that has moved BULK_BYTES is handed over to os.splice (zero copy) on the same loop.
+- A flow that has moved BULK_BYTES is handed over to relay.Relay (recv_into/send through a
+  1 MiB buffer per direction) on the same loop.
 - Each new flow sends PROXY v2: source = consumer, destination = ENI address and port,
   TLV 0xEA/0x01 = endpoint id, as AWS does.
 - An endpoint to an AWS service privlink implements uses the same process with no NLB:
@@ -41,7 +42,7 @@ from pathlib import Path
 
 from privlink.dataplane import proxyproto
 from privlink.dataplane.linux import netns, proxyconfig
-from privlink.dataplane.linux.splice import Splice
+from privlink.dataplane.linux.relay import Relay
 
 log = logging.getLogger("privlink.proxy")
 
@@ -159,7 +160,7 @@ class Flow:
     switching: bool = False
     detached: bool = False
     closed: bool = False
-    splices: list[Splice] = field(default_factory=list)
+    relays: list[Relay] = field(default_factory=list)
     sockets: list[socket.socket] = field(default_factory=list)
     connect_task: asyncio.Task[None] | None = None
 
@@ -227,7 +228,7 @@ class Flow:
 
     def moved(self, count: int) -> None:
         self.bytes_moved += count
-        if self.bytes_moved >= self.next_handoff and not self.switching and self.proxy.splice:
+        if self.bytes_moved >= self.next_handoff and not self.switching:
             self.begin_handoff()
 
     def begin_handoff(self) -> None:
@@ -253,7 +254,7 @@ class Flow:
             asyncio.get_running_loop().call_later(0.002, self._handoff, attempt + 1)
             return None
         # Both directions are idle in userspace: take the sockets out of the transports.
-        self.proxy.stats["spliced"] += 1
+        self.proxy.stats["bulk"] += 1
         fds = [os.dup(t.get_extra_info("socket").fileno()) for t in (c, u)]
         self.detached = True
         c.abort()
@@ -263,9 +264,9 @@ class Flow:
             sock.setblocking(False)
         loop = asyncio.get_running_loop()
         client_sock, upstream_sock = self.sockets
-        self.splices = [
-            Splice(loop, self, client_sock, upstream_sock),
-            Splice(loop, self, upstream_sock, client_sock),
+        self.relays = [
+            Relay(loop, self, client_sock, upstream_sock),
+            Relay(loop, self, upstream_sock, client_sock),
         ]
         return None
 
@@ -276,8 +277,8 @@ class Flow:
             if side is not None and side.transport and not side.transport.is_closing():
                 side.transport.resume_reading()
 
-    def splice_done(self) -> None:
-        if all(s.done for s in self.splices):
+    def relay_done(self) -> None:
+        if all(r.done for r in self.relays):
             self.close()
 
     def close(self, reset: bool = False) -> None:
@@ -285,8 +286,8 @@ class Flow:
             return
         self.closed = True
         self.proxy.flows.discard(self)
-        for splice in self.splices:
-            splice.release()
+        for relay in self.relays:
+            relay.release()
         for sock in self.sockets:
             if reset:
                 _set_linger_rst(sock.fileno())
@@ -304,17 +305,16 @@ class Flow:
 
 
 class Proxy:
-    def __init__(self, config_path: Path, ready_path: Path, splice: bool = True) -> None:
+    def __init__(self, config_path: Path, ready_path: Path) -> None:
         self.config_path = config_path
         self.ready_path = ready_path
-        self.splice = splice
         self.endpoint_id = ""
         self.tlv = b""
         self.listen_netns = ""
         self.listeners: dict[tuple[str, int, str], Listener] = {}
         self.flows: set[Flow] = set()
         self.connecting: dict[Flow, float] = {}  # flow -> connect deadline (loop time)
-        self.stats = {"flows": 0, "spliced": 0}
+        self.stats = {"flows": 0, "bulk": 0}
 
     def expire_connects(self) -> None:
         """Once a second: give up on upstream connects older than CONNECT_TIMEOUT."""
@@ -412,7 +412,7 @@ def main(argv: list[str]) -> int:
     # "" (an endpoint to privlink's API): stay in the driver's namespace, dial 127.0.0.1.
     if config.connect_netns:
         netns.setns(config.connect_netns)
-    proxy = Proxy(config_path, ready_path, splice=os.environ.get("PLK_PROXY_SPLICE", "1") == "1")
+    proxy = Proxy(config_path, ready_path)
     loop = _new_loop()
     asyncio.set_event_loop(loop)
     loop.run_until_complete(proxy.reload())

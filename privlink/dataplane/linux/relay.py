@@ -1,59 +1,60 @@
-"""Zero-copy relaying for the PROXY-v2 proxy (proxy.py): once a flow has moved enough
-bytes to be bulk, each direction is moved socket -> pipe -> socket with non-blocking
-os.splice on the proxy's event loop, so its bytes never enter Python."""
+"""Bulk relaying for the PROXY-v2 proxy (proxy.py): once a flow has moved enough bytes to
+be bulk, each direction is moved with plain recv_into/send through a buffer of its own on
+the proxy's event loop, a few calls per MiB, so its bytes never pass through Python
+objects.
+
+Why not os.splice, the zero-copy way (HAProxy's): a pipe hands a TCP socket one page per
+fragment and a packet holds at most 17 fragments (MAX_SKB_FRAGS), so a spliced flow leaves
+in 64 KiB packets, while send() fills the socket's 32 KiB page fragments and builds packets
+up to the links' 185,000-byte limit (BIG TCP). Per-packet work is what a proxy on a veth
+pays for, not the copy: on the bench this relay moves about twice what splicing moved
+(docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
-import os
 import socket
 from typing import Protocol
 
-PIPE_SIZE = 1 << 20
+BUFFER = 1 << 20  # bytes per direction of a bulk flow
 
 
-class SpliceOwner(Protocol):
-    """The flow a splice belongs to (proxy.Flow)."""
+class RelayOwner(Protocol):
+    """The flow a relay belongs to (proxy.Flow)."""
 
     def close(self, reset: bool = False) -> None: ...
 
-    def splice_done(self) -> None: ...
+    def relay_done(self) -> None: ...
 
 
-class Splice:
-    """One direction src -> pipe -> dst with non-blocking os.splice on the event loop."""
+class Relay:
+    """One direction src -> dst on the event loop. Reads only while the last read is
+    fully written, so a flow holds at most BUFFER bytes per direction in the proxy, as
+    the asyncio transports' high-water mark allows before the handoff."""
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        flow: SpliceOwner,
+        flow: RelayOwner,
         src: socket.socket,
         dst: socket.socket,
     ) -> None:
         self.loop, self.flow, self.src, self.dst = loop, flow, src, dst
-        self.r, self.w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(self.w, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-        self.pending = 0
-        self.at_eof = False
+        self.buffer = memoryview(bytearray(BUFFER))
+        self.pending = self.buffer[:0]
         self.done = False
         loop.add_reader(src.fileno(), self.on_readable)
 
     def on_readable(self) -> None:
-        flags = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK
         try:
             for _ in range(4):
-                n = os.splice(self.src.fileno(), self.w, PIPE_SIZE, flags=flags)
+                n = self.src.recv_into(self.buffer)
                 if n == 0:
                     self.loop.remove_reader(self.src.fileno())
-                    if not self.pending:
-                        self.finish()
-                    else:
-                        self.at_eof = True
+                    self.finish()
                     return
-                self.pending += n
+                self.pending = self.buffer[:n]
                 if not self.flush():
                     return
         except BlockingIOError:
@@ -62,11 +63,10 @@ class Splice:
             self.flow.close(reset=True)
 
     def flush(self) -> bool:
-        """Drain the pipe into dst; False (and wait for writability) if dst is full."""
-        flags = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK
+        """Write what was read; False (and wait for writability) if dst is full."""
         try:
             while self.pending:
-                self.pending -= os.splice(self.r, self.dst.fileno(), self.pending, flags=flags)
+                self.pending = self.pending[self.dst.send(self.pending) :]
         except BlockingIOError:
             self.loop.remove_reader(self.src.fileno())
             self.loop.add_writer(self.dst.fileno(), self.on_writable)
@@ -81,10 +81,7 @@ class Splice:
             self.flow.close(reset=True)
             return
         self.loop.remove_writer(self.dst.fileno())
-        if self.at_eof:
-            self.finish()
-        else:
-            self.loop.add_reader(self.src.fileno(), self.on_readable)
+        self.loop.add_reader(self.src.fileno(), self.on_readable)
 
     def finish(self) -> None:
         if self.done:
@@ -92,13 +89,11 @@ class Splice:
         self.done = True
         with contextlib.suppress(OSError):
             self.dst.shutdown(socket.SHUT_WR)
-        self.flow.splice_done()
+        self.flow.relay_done()
 
     def release(self) -> None:
         with contextlib.suppress(Exception):
             self.loop.remove_reader(self.src.fileno())
         with contextlib.suppress(Exception):
             self.loop.remove_writer(self.dst.fileno())
-        for fd in (self.r, self.w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self.pending = self.buffer[:0]
