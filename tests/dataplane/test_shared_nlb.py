@@ -99,16 +99,20 @@ def test_equal_tuples_behind_one_nlb_stay_apart(driver: Any, lab: Lab) -> None:
 
 
 def test_proxy_protocol_names_each_endpoint_behind_one_address(driver: Any, lab: Lab) -> None:
+    """Two flows with the same 5-tuple at once, one behind each ENI: each PROXY v2 header
+    names its endpoint and the client's own source port (conntrack keeps proxied flows in
+    their ENI's zone both ways, so it has no reason to give the second another port)."""
     plan = two_consumers(proxy_protocol=True)
     assert driver.apply(plan).ok
     targets = [lab.tcp_server(ns, 8080, proxy_protocol=True) for ns in ("plk-i-p1", "plk-i-p2")]
-    for ns in ("plk-i-c1", "plk-i-d1"):
-        with open_from(ns) as sock:
+    with open_from("plk-i-c1") as c, open_from("plk-i-d1") as d:
+        for sock in (c, d):
             assert read_line(sock)
             assert echo(sock, b"ping\n") == b"ping\n"
     seen = [s["proxy"] for t in targets for s in t.seen]
     assert sorted(s["vpce_id"] for s in seen) == sorted((ENDPOINT_ID, OTHER_ID))
-    assert all(s["src"][0] == "10.0.1.10" and s["dst"][0] == "10.0.1.50" for s in seen)
+    assert all(s["src"] == ("10.0.1.10", SOURCE_PORT) for s in seen), seen
+    assert all(s["dst"] == ("10.0.1.50", 80) for s in seen), seen
 
 
 def test_arp_and_routes_keep_consumer_and_provider_apart(driver: Any) -> None:

@@ -313,20 +313,17 @@ def _nlb_input(endpoints: Sequence[NlbEndpoint], local_ports: Sequence[int]) -> 
 
 
 def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
-    """The endpoints' ENIs in the NLB's namespace. Each ENI's flows get a conntrack zone
-    of their own in the original direction (two consumers in overlapping VPCs may send
-    equal tuples to equal ENI addresses); replies all come back on the provider side and
-    are found by the NAT that rewrote them. Then each ENI's security groups; only packets
-    to the ENI's own address get in. Routing is by mark (topology.py's rules): DNATed
-    packets to the provider's side, the rest of what an ENI sends to this namespace, and
-    replies to an ENI's flows by the ENI's mark to its own table. This namespace's own
+    """The endpoints' ENIs in the NLB's namespace: their conntrack zones (`_eni_zones`),
+    then each ENI's security groups; only packets to the ENI's own address get in.
+    Routing is by mark (topology.py's rules): DNATed packets to the provider's side, the
+    rest of what an ENI sends to this namespace, and replies to an ENI's flows by the
+    ENI's mark to its own table. This namespace's own
     processes (health checks, proxies, HAProxy) only ever talk to the provider's side:
     what they send to an address an ENI also holds is marked for it (rerouted), the rest
     finds its way without a mark.
     """
     enis = [e for ep in endpoints for e in ep.enis]
     links = _quoted(e.link for e in enis)
-    zones = ", ".join(f'"{e.link}" : {e.zone}' for e in enis)
     marks = ", ".join(f'"{e.link}" : {e.mark}' for e in enis)
     own = ", ".join(f'"{e.link}" . {e.ip}' for e in enis)
     # Endpoints with the same rules share a chain: one per distinct set of rules.
@@ -342,10 +339,7 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
         for e in ep.enis
     )
     chains = [
-        "chain eni_raw {",
-        "  type filter hook prerouting priority raw; policy accept;",
-        f"  ct original zone set iifname map {{ {zones} }}",
-        "}",
+        *_eni_zones(endpoints),
         "chain eni_sg {",
         "  type filter hook prerouting priority -110; policy accept;",
         f"  iifname != {links} accept",
@@ -372,6 +366,43 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
         "}",
     ]
     return chains
+
+
+def _eni_zones(endpoints: Sequence[NlbEndpoint]) -> list[str]:
+    """Each ENI's flows get a conntrack zone of their own in the original direction (two
+    consumers in overlapping VPCs may send equal tuples to equal ENI addresses); replies
+    all come back on the provider side and are found by the NAT that rewrote them. Flows
+    to a PROXY v2 listener end here, at a socket bound to the ENI, so their zone holds
+    both ways: the socket's packets carry the ENI's mark (tcp_fwmark_accept) and find
+    their zone by it. With the original direction alone, a second flow's reply tuple
+    would equal the first's in the default zone and conntrack would give it another
+    source port: the one its PROXY header would name."""
+    enis = [e for ep in endpoints for e in ep.enis]
+    zones = ", ".join(f'"{e.link}" : {e.zone}' for e in enis)
+    proxied = [
+        (e, port) for ep in endpoints if ep.active for e in ep.enis for port in ep.proxy_ports
+    ]
+    if not proxied:
+        return [
+            "chain eni_raw {",
+            "  type filter hook prerouting priority raw; policy accept;",
+            f"  ct original zone set iifname map {{ {zones} }}",
+            "}",
+        ]
+    arriving = ", ".join(sorted({f'"{e.link}" . {port}' for e, port in proxied}))
+    leaving = ", ".join(sorted({f"{e.mark} . {port}" for e, port in proxied}))
+    zone_of_mark = ", ".join(f"{e.mark} : {e.zone}" for e in enis)
+    return [
+        "chain eni_raw {",
+        "  type filter hook prerouting priority raw; policy accept;",
+        f"  iifname . tcp dport {{ {arriving} }} ct zone set iifname map {{ {zones} }} accept",
+        f"  ct original zone set iifname map {{ {zones} }}",
+        "}",
+        "chain eni_raw_out {",
+        "  type filter hook output priority raw; policy accept;",
+        f"  meta mark . tcp sport {{ {leaving} }} ct zone set meta mark map {{ {zone_of_mark} }}",
+        "}",
+    ]
 
 
 def _digest(rules: tuple[str, ...]) -> str:
