@@ -46,6 +46,7 @@ from privlink.dataplane.linux import libnft
 from privlink.dataplane.linux.netns import Hopper, exec_argv, inode_of
 from privlink.dataplane.linux.observe_tables import (
     NOTHING_KEPT,
+    TABLE,
     Element,
     FlowKey,
     Kept,
@@ -54,13 +55,13 @@ from privlink.dataplane.linux.observe_tables import (
     open_connections,
     parse,
     render,
+    update_script,
     watches,
 )
 from privlink.dataplane.plan import DataplanePlan
 
 log = logging.getLogger("privlink.dataplane.observe")
 
-TABLE = "observe"
 TIMEOUT = 10.0
 INSTALLS = 4  # namespaces whose counting table is written at once
 Delta = tuple[int, int, int]  # packets, bytes, idle seconds
@@ -120,17 +121,26 @@ class Observer:
                     self._installed[netns] = (inode, digest, watch)
                     self._baseline.add(netns)
                 continue
-            todo.append((watch, inode, digest, known is not None and known[0] == inode))
+            todo.append((watch, inode, digest, known[2] if known and known[0] == inode else None))
         with Hopper(INSTALLS, "observe") as pool:
             changes = [c for c in pool.map(lambda job: self._install(*job), todo) if c]
         for netns in dropped:
             self._drop(netns)
         return changes
 
-    def _install(self, watch: Watch, inode: int, digest: str, replacing: bool) -> str | None:
-        """Write the namespace's table; one this process installed is replaced with what
-        it counted so far (read just before: what arrives meanwhile is lost)."""
-        kept = self._kept(watch.netns) if replacing else NOTHING_KEPT
+    def _install(self, watch: Watch, inode: int, digest: str, before: Watch | None) -> str | None:
+        """Write the namespace's table. One this process installed is changed in place
+        when only ports came and went (observe_tables.update_script), else replaced with
+        what it counted so far (read just before: what arrives meanwhile is lost)."""
+        update = update_script(before, watch) if before is not None else None
+        if update is not None:
+            try:
+                libnft.run(watch.netns, update)
+            except (RuntimeError, OSError) as exc:  # one transaction: nothing was changed
+                log.info("flow counting in %s, changed in place: %s", watch.netns, exc)
+            else:
+                return self._installed_as(watch, inode, digest, kept_on=True)
+        kept = self._kept(watch.netns) if before is not None else NOTHING_KEPT
         script = f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n"
         script += f"table inet {TABLE} {{\n{render(watch, kept)}\n}}\n"
         try:
@@ -138,12 +148,17 @@ class Observer:
         except (RuntimeError, OSError) as exc:
             log.warning("flow counting in %s: %s", watch.netns, exc)
             return None
+        return self._installed_as(watch, inode, digest, kept_on=kept is not NOTHING_KEPT)
+
+    def _installed_as(self, watch: Watch, inode: int, digest: str, kept_on: bool) -> str:
+        """Record the table now in the namespace; `kept_on`: its counts went on from the
+        previous one, so the last readings stay the base of the next deltas."""
         with self._lock:
             self._installed[watch.netns] = (inode, digest, watch)
-            if kept is NOTHING_KEPT:
-                self._forget(watch.netns)
-            else:  # counts go on: the last readings stay the base of the next deltas
+            if kept_on:
                 self._open.pop(watch.netns, None)
+            else:
+                self._forget(watch.netns)
         self._set_mark(watch.netns, f"{inode} {digest}")
         return f"{watch.netns}: nft table {TABLE}"
 

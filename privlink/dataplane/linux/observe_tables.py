@@ -12,6 +12,7 @@ from privlink.dataplane import names
 from privlink.dataplane.flows import PROTOCOLS
 from privlink.dataplane.plan import DataplanePlan
 
+TABLE = "observe"  # `table inet observe` in every watched namespace
 SET_TIMEOUT = 600  # seconds an idle 5-tuple keeps its counters
 SET_SIZE = 65536
 _TUPLE = "ip saddr . ip daddr . meta l4proto . th sport . th dport"
@@ -127,74 +128,129 @@ def _update(name: str) -> str:
     return f"  meta l4proto {{ tcp, udp }} update @{name} {{ {_TUPLE} }}"
 
 
-def _chain(name: str, hook: str, priority: int, rules: list[str]) -> list[str]:
-    head = f"  type filter hook {hook} priority {priority}; policy accept;"
-    return [f"chain {name} {{", head, *rules, "}"]
+# A chain of the table -> the flow set a logged port fills in it. Each chain picks the
+# port's own chain (and its counters) from named maps by link: one lookup a packet however
+# many ports the namespace holds (an NLB's holds every endpoint's ENIs), and a port that
+# comes or goes is a few elements, not a new table (update_script).
+_FLOW_SETS = {
+    "in_first": "in_seen",
+    "in_last": "in_ok",
+    "out_first": "out_seen",
+    "out_last": "out_ok",
+}
+_METERS = ("seen", "ok", "new", "out", "rst")  # an endpoint's per-ENI counters
 
 
-def _flow_rules(watch: Watch, kept: Kept) -> tuple[list[str], dict[str, list[str]]]:
-    """The flow sets, and the rules each chain (in_first ...) adds for logged ports: a
-    jump by link to a chain of the port's own, so a packet costs one lookup however many
-    ports the namespace holds (an NLB's holds every endpoint's ENIs)."""
-    objects: list[str] = []
-    rules: dict[str, list[str]] = {"in_first": [], "in_last": [], "out_first": [], "out_last": []}
-    both = watch.kind == "instance"  # endpoints filter nothing on the way out
-    jumps: dict[str, list[str]] = {chain: [] for chain in rules}
-    for port in watch.ports:
-        if not port.logged:
-            continue
-        t = port.tag
-        sets = {"in_first": f"{t}_in_seen", "in_last": f"{t}_in_ok", "out_last": f"{t}_out_ok"}
-        if both:
-            sets["out_first"] = f"{t}_out_seen"
-        for chain, name in sets.items():
-            objects += [_set(name, kept), f"chain {t}_{chain} {{", _update(name), "}"]
-            jumps[chain].append(f'"{port.link}" : jump {t}_{chain}')
-    for chain, entries in jumps.items():
-        if entries:
-            side = "iifname" if chain.startswith("in") else "oifname"
-            rules[chain].append(f"  {side} vmap {{ {', '.join(entries)} }}")
-    return objects, rules
-
-
-def _meter_rules(watch: Watch, rules: dict[str, list[str]], kept: Kept) -> list[str]:
-    """Per-ENI counters of an endpoint (PrivateLink metrics); returns their declarations.
-    Each rule picks the port's counter by its link from a map: one lookup a packet."""
-    objects = [
-        _counter(f"{p.tag}_{c}", kept)
-        for p in watch.ports
-        for c in ("seen", "ok", "new", "out", "rst")
+def _chains(kind: Kind) -> list[tuple[str, str, int]]:
+    """(chain, hook, priority) of the table's base chains for a kind of namespace."""
+    in_hook, in_first, in_last, out_hook, out_first, out_last = _HOOKS[kind]
+    found = [
+        ("in_first", in_hook, in_first),
+        ("in_last", in_hook, in_last),
+        ("out_first", out_hook, out_first),
+        ("out_last", out_hook, out_last),
     ]
+    return [(chain, hook, priority) for chain, hook, priority in found if priority is not None]
 
-    def by(side: str, counter: str) -> str:
-        entries = ", ".join(f'"{p.link}" : "{p.tag}_{counter}"' for p in watch.ports)
-        return f"counter name {side} map {{ {entries} }}"
 
-    rules["in_first"].append(f"  {by('iifname', 'seen')}")
-    rules["in_last"].append(f"  {by('iifname', 'ok')}")
-    rules["in_last"].append(f"  ct state new {by('iifname', 'new')}")
-    rules["out_last"].append(f"  {by('oifname', 'out')}")
-    rules["out_last"].append(f"  tcp flags & rst == rst ct status dnat {by('oifname', 'rst')}")
+def _port_objects(watch: Watch, port: Port, kept: Kept) -> list[str]:
+    """A port's flow sets and the chains that fill them (when a flow log names it), and
+    an endpoint's counters for it."""
+    objects: list[str] = []
+    if port.logged:
+        for chain, _, _ in _chains(watch.kind):
+            name = f"{port.tag}_{_FLOW_SETS[chain]}"
+            objects += [_set(name, kept), f"chain {port.tag}_{chain} {{", _update(name), "}"]
+    if watch.kind == "endpoint":
+        objects += [_counter(f"{port.tag}_{c}", kept) for c in _METERS]
     return objects
+
+
+def _port_elements(watch: Watch, port: Port) -> list[tuple[str, str, str]]:
+    """(map, key, value) of a port in the table's maps."""
+    key = f'"{port.link}"'
+    found: list[tuple[str, str, str]] = []
+    if port.logged:
+        found += [(f"{c}_flows", key, f"jump {port.tag}_{c}") for c, _, _ in _chains(watch.kind)]
+    if watch.kind == "endpoint":
+        found += [(f"{c}_by", key, f'"{port.tag}_{c}"') for c in _METERS]
+    return found
+
+
+def _rules(watch: Watch, chain: str) -> list[str]:
+    side = "iifname" if chain.startswith("in") else "oifname"
+    rules = [f"  {side} vmap @{chain}_flows"]
+    if watch.kind == "endpoint":
+        rules += {
+            "in_first": ["  counter name iifname map @seen_by"],
+            "in_last": [
+                "  counter name iifname map @ok_by",
+                "  ct state new counter name iifname map @new_by",
+            ],
+            "out_last": [
+                "  counter name oifname map @out_by",
+                "  tcp flags & rst == rst ct status dnat counter name oifname map @rst_by",
+            ],
+        }.get(chain, [])
+    return rules
 
 
 def render(watch: Watch, kept: Kept = NOTHING_KEPT) -> str:
     """The body of `table inet observe` for one namespace (with what its predecessor
     counted, when it replaces one)."""
-    objects, rules = _flow_rules(watch, kept)
+    body = [o for port in watch.ports for o in _port_objects(watch, port, kept)]
+    elements: dict[str, list[str]] = {}
+    for port in watch.ports:
+        for name, key, value in _port_elements(watch, port):
+            elements.setdefault(name, []).append(f"{key} : {value}")
+    maps = [(f"{c}_flows", "verdict") for c, _, _ in _chains(watch.kind)]
     if watch.kind == "endpoint":
-        objects += _meter_rules(watch, rules, kept)
-    in_hook, in_first, in_last, out_hook, out_first, out_last = _HOOKS[watch.kind]
-    body = list(objects)
-    for chain, hook, priority in (
-        ("in_first", in_hook, in_first),
-        ("in_last", in_hook, in_last),
-        ("out_first", out_hook, out_first),
-        ("out_last", out_hook, out_last),
-    ):
-        if rules[chain] and priority is not None:
-            body += _chain(chain, hook, priority, rules[chain])
+        maps += [(f"{c}_by", "counter") for c in _METERS]
+    for name, kind in maps:
+        listed = elements.get(name)
+        inner = f" elements = {{ {', '.join(listed)} }};" if listed else ""
+        body.append(f"map {name} {{ type ifname : {kind};{inner} }}")
+    for chain, hook, priority in _chains(watch.kind):
+        head = f"  type filter hook {hook} priority {priority}; policy accept;"
+        body += [f"chain {chain} {{", head, *_rules(watch, chain), "}"]
     return "\n".join(body)
+
+
+def update_script(old: Watch, new: Watch) -> str | None:
+    """An nft script that turns the table rendered for `old` into the one for `new` by
+    adding and deleting the ports that came and went, every other port's counts left
+    alone; None when more than ports came and went (the table is then replaced)."""
+    before = {p.tag: p for p in old.ports}
+    after = {p.tag: p for p in new.ports}
+    if (old.netns, old.kind) != (new.netns, new.kind) or any(
+        before[t] != after[t] for t in before.keys() & after.keys()
+    ):
+        return None
+    gone = [before[t] for t in sorted(before.keys() - after.keys())]
+    came = [after[t] for t in sorted(after.keys() - before.keys())]
+    lines = [
+        f"delete element inet {TABLE} {name} {{ {key} }}"
+        for port in gone
+        for name, key, _ in _port_elements(old, port)
+    ]
+    for port in gone:
+        objects = _port_objects(old, port, NOTHING_KEPT)
+        kinds = ("chain", "set", "counter")  # chains use sets: chains go first
+        for kind in kinds:
+            lines += [
+                f"delete {kind} inet {TABLE} {o.split()[1]}"
+                for o in objects
+                if o.startswith(f"{kind} ")
+            ]
+    added = [o for port in came for o in _port_objects(new, port, NOTHING_KEPT)]
+    if added:
+        lines += [f"table inet {TABLE} {{", *added, "}"]
+    lines += [
+        f"add element inet {TABLE} {name} {{ {key} : {value} }}"
+        for port in came
+        for name, key, value in _port_elements(new, port)
+    ]
+    return "\n".join(lines)
 
 
 # -- reading (pure) ----------------------------------------------------------------------
