@@ -110,11 +110,12 @@ class Observer:
             dropped |= {p.name for p in self._marks.glob("*")} - set(wanted)
         todo = []
         for netns, watch in wanted.items():
-            body = render(watch)
-            digest = hashlib.sha256(body.encode()).hexdigest()[:20]
             inode = inode_of(netns)
             known = installed.get(netns)
-            if inode < 0 or (known is not None and known[:2] == (inode, digest)):
+            if inode < 0 or (known is not None and (known[0], known[2]) == (inode, watch)):
+                continue  # as installed: not even rendered (an NLB's holds every ENI)
+            digest = hashlib.sha256(render(watch).encode()).hexdigest()[:20]
+            if known is not None and known[:2] == (inode, digest):
                 continue
             if known is None and self._mark(netns) == f"{inode} {digest}":
                 with self._lock:  # installed by an earlier process, and still as planned
