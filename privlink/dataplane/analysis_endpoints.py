@@ -1,5 +1,5 @@
 """The Reachability Analyzer through an interface endpoint and its NLB, as the data plane
-forwards it (rulesets.endpoint, rulesets.nlb, topology):
+forwards it (rulesets.endpoint, nlb_rulesets.nlb, topology):
 
 - an endpoint that is not carrying traffic (any state but pending/available) resets;
 - its security groups admit the client's address (stateful);

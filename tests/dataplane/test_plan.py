@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from privlink.dataplane import names, proxyproto
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import rulesets, topology
+from privlink.dataplane.linux import nlb_rulesets, rulesets, topology
 from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, RuleSpec
 from privlink.dataplane.null import NullDriver
 from privlink.dataplane.plan import (
@@ -105,7 +105,7 @@ def test_topology_overlapping_vpcs_stay_apart() -> None:
     tables = {r.table for r in nlb_ns.routes if r.table != MAIN_TABLE}
     assert len(tables) == 2
     for eni in spec.endpoints[ENDPOINT_ID].zones:  # each ENI's mark leads to its table
-        assert walk(nlb_ns.rules, rulesets.ENI_MARK | eni)[0] in tables
+        assert walk(nlb_ns.rules, nlb_rulesets.ENI_MARK | eni)[0] in tables
     ruleset = nlb_ns.ruleset or ""
     assert "ct original zone set iifname map" in ruleset
     assert "snat ip to 10.0.1.100" in ruleset
@@ -145,12 +145,12 @@ def test_nlb_rules_lead_every_mark_to_its_table_in_a_bounded_walk() -> None:
     tables = {(r.dst, r.table) for r in spec.namespaces[names.nlb_netns(NLB_ID)].routes}
     longest = 0
     for zone in spec.endpoints[ENDPOINT_ID].zones:
-        table, looked = walk(rules, rulesets.ENI_MARK | zone)
+        table, looked = walk(rules, nlb_rulesets.ENI_MARK | zone)
         assert table == names.ROUTE_TABLE_BASE + zone and ("0.0.0.0/0", table) in tables
         longest = max(longest, looked)
     assert longest <= 2 * 256 + 4, longest  # not one rule per ENI
-    assert walk(rules, rulesets.PROVIDER_MARK)[0] == MAIN_TABLE
-    assert walk(rules, rulesets.LOCAL_MARK)[0] == LOCAL_TABLE
+    assert walk(rules, nlb_rulesets.PROVIDER_MARK)[0] == MAIN_TABLE
+    assert walk(rules, nlb_rulesets.LOCAL_MARK)[0] == LOCAL_TABLE
     assert walk(rules, 0) == (LOCAL_TABLE, 4)
 
 

@@ -7,27 +7,27 @@ import subprocess
 
 import pytest
 
-from privlink.dataplane.linux import rulesets
+from privlink.dataplane.linux import nlb_rulesets, rulesets
 from privlink.dataplane.plan import SgRule, Target
 
 pytestmark = pytest.mark.dataplane
 
 LINKS, IPS = ["plkaaaaaaaae0", "plkaaaaaaaae1"], ["10.0.1.5", "10.0.2.5"]
 SG = (SgRule("tcp", 80, 81, ("10.0.0.0/16",)),)
-ZONE = rulesets.NlbZone("10.9.1.100", ("plkaaaaaaaae0",), (rulesets.ENI_MARK | 1,))
+ZONE = nlb_rulesets.NlbZone("10.9.1.100", ("plkaaaaaaaae0",), (nlb_rulesets.ENI_MARK | 1,))
 FORWARDS = [
-    rulesets.NlbForward("tcp", 80, ZONE, (Target("10.9.1.10", 8080, "az"),)),
-    rulesets.NlbForward("tcp", 81, ZONE, (Target("10.9.1.10", 8081, "az"),), proxied=True),
-    rulesets.NlbForward("udp", 53, ZONE, (Target("10.9.1.10", 53, "az"),)),
+    nlb_rulesets.NlbForward("tcp", 80, ZONE, (Target("10.9.1.10", 8080, "az"),)),
+    nlb_rulesets.NlbForward("tcp", 81, ZONE, (Target("10.9.1.10", 8081, "az"),), proxied=True),
+    nlb_rulesets.NlbForward("udp", 53, ZONE, (Target("10.9.1.10", 53, "az"),)),
 ]
 
 
-def endpoint(name: str, active: bool, *enis: int) -> rulesets.NlbEndpoint:
+def endpoint(name: str, active: bool, *enis: int) -> nlb_rulesets.NlbEndpoint:
     """An endpoint of the NLB with ENIs numbered `enis` (equal addresses on purpose)."""
-    return rulesets.NlbEndpoint(
+    return nlb_rulesets.NlbEndpoint(
         name,
         tuple(
-            rulesets.Eni(f"plkaaaaaaaae{i}", "10.0.1.5", i + 1, rulesets.ENI_MARK | (i + 1))
+            nlb_rulesets.Eni(f"plkaaaaaaaae{i}", "10.0.1.5", i + 1, nlb_rulesets.ENI_MARK | (i + 1))
             for i in enis
         ),
         SG,
@@ -67,5 +67,5 @@ def test_endpoint_rulesets_parse(links, active, ingress) -> None:  # type: ignor
     ],
     ids=["no-endpoints", "one", "active-and-inactive", "inactive"],
 )
-def test_nlb_rulesets_parse(endpoints: list[rulesets.NlbEndpoint]) -> None:
-    parses(rulesets.nlb([ZONE], FORWARDS, [443], endpoints))
+def test_nlb_rulesets_parse(endpoints: list[nlb_rulesets.NlbEndpoint]) -> None:
+    parses(nlb_rulesets.nlb([ZONE], FORWARDS, [443], endpoints))

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from privlink import errors
+from privlink.dataplane.linux import nlb_rulesets, rulesets
 from privlink.dataplane.linux import observe_tables as observe
-from privlink.dataplane.linux import rulesets
 from privlink.dataplane.plan import SgRule, Target
 from privlink.services.ec2.flowlogs import format
 
@@ -89,12 +89,12 @@ def test_endpoint_counting_chains_surround_the_security_groups() -> None:
     ENI: in an NLB's namespace and in an endpoint's own."""
     port = observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", logged=True)
     body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", (port,)))
-    eni = rulesets.Eni("plk1e", "10.0.1.5", 1, rulesets.ENI_MARK | 1)
-    zone = rulesets.NlbZone("10.0.9.100", ("plk1e",), (rulesets.ENI_MARK | 1,))
-    in_nlb = rulesets.nlb(
+    eni = nlb_rulesets.Eni("plk1e", "10.0.1.5", 1, nlb_rulesets.ENI_MARK | 1)
+    zone = nlb_rulesets.NlbZone("10.0.9.100", ("plk1e",), (nlb_rulesets.ENI_MARK | 1,))
+    in_nlb = nlb_rulesets.nlb(
         [zone],
-        [rulesets.NlbForward("tcp", 80, zone, (Target("10.0.9.9", 80, "az"),))],
-        endpoints=[rulesets.NlbEndpoint("vpce-1", (eni,), (SgRule("tcp", 80, 80),), True)],
+        [nlb_rulesets.NlbForward("tcp", 80, zone, (Target("10.0.9.9", 80, "az"),))],
+        endpoints=[nlb_rulesets.NlbEndpoint("vpce-1", (eni,), (SgRule("tcp", 80, 80),), True)],
     )
     own = rulesets.endpoint(["plk1e"], ["10.0.1.5"], [], active=True, proxy_ports=[443])
     for sg in (_priority(in_nlb, "eni_sg"), _priority(own, "sg_pre")):

@@ -9,7 +9,7 @@ and egress, stateful, like an instance's). Its routes: the node subnets directly
 via the first node's subnet router.
 
 An NLB's TLS listeners are served by an HAProxy in `mode tcp` inside the NLB namespace:
-those ports are not DNATed there but delivered locally (rulesets.nlb's `local_ports`),
+those ports are not DNATed there but delivered locally (nlb_rulesets.nlb's `local_ports`),
 whether the flow came in on an endpoint's ENI or from inside the VPC.
 """
 

@@ -12,6 +12,11 @@ remembers what it applied, keyed by the namespace's inode (a namespace re-create
 same name is a different one), and skips the look when nothing is wanted differently --
 except for the few namespaces a pass verifies (`due`: a trickle of those looked at longest
 ago, settled.py), so a table removed by hand is repaired.
+
+A body that differs from the one this process last applied (and trusts) only in the
+members of named sets and maps (an NLB's ENIs: nlb_rulesets.py) is applied by adding and
+deleting those members in one transaction (nft_members.py). The comment, which nft cannot
+change in place, then lags until a verifying look writes the table whole again.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from collections.abc import Iterable
 from pyroute2.nftables.main import NFTables
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import libnft, settled
+from privlink.dataplane.linux import libnft, nft_members, settled
 from privlink.dataplane.linux.netns import exec_argv, inode_of, run_in
 
 _TABLE = f"{names.NFT_FAMILY} {names.NFT_TABLE}"
@@ -33,14 +38,18 @@ _UDATA_COMMENT = 0  # NFTNL_UDATA_TABLE_COMMENT
 TIMEOUT = 20.0
 # netns -> (namespace inode, digest applied or None for "no table", when last verified)
 _applied: dict[str, tuple[int, str | None, float]] = {}
+# netns -> (namespace inode, the body last applied there): what members are changed from
+_bodies: dict[str, tuple[int, str]] = {}
 
 
 def forget(netns: str | None = None) -> None:
     """Drop what is remembered (one namespace, or all): the next apply observes."""
     if netns is None:
         _applied.clear()
+        _bodies.clear()
     else:
         _applied.pop(netns, None)
+        _bodies.pop(netns, None)
 
 
 def _run(netns: str, argv: list[str]) -> None:
@@ -121,11 +130,16 @@ def applied(netns: str, body: str | None) -> bool:
 def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
     """Make `table inet plk` in `netns` equal `body` (None: no table), and delete other
     tables with our prefix. Returns what changed. What this process applied to this very
-    namespace is trusted unless `verify` (see `due`)."""
+    namespace is trusted unless `verify` (see `due`): when only members of its named sets
+    and maps differ from that, they are changed in place (nft_members.update)."""
     if not verify and applied(netns, body):
         return []
     wanted = None if body is None else digest(body)
     inode = inode_of(netns)
+    if not verify and body is not None and _update_members(netns, inode, body):
+        _applied[netns] = (inode, wanted, _applied[netns][2])  # changed, not verified
+        _bodies[netns] = (inode, body)
+        return [f"{netns}: nft ruleset"]
     current, foreign = observe(netns)
     changes = []
     for family, name in foreign:
@@ -133,9 +147,12 @@ def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
         changes.append(f"{netns}: delete table {family} {name}")
     if current == wanted:
         _applied[netns] = (inode, wanted, time.monotonic())
+        if body is not None:
+            _bodies[netns] = (inode, body)
         return changes
     if body is None:
         libnft.run(netns, f"delete table {_TABLE}")
+        _bodies.pop(netns, None)
     else:
         script = (
             f"table {_TABLE} {{}}\n"
@@ -146,8 +163,27 @@ def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
             "}\n"
         )
         libnft.run(netns, script)
+        _bodies[netns] = (inode, body)
     _applied[netns] = (inode, wanted, time.monotonic())
     return [*changes, f"{netns}: nft ruleset"]
+
+
+def _update_members(netns: str, inode: int, body: str) -> bool:
+    """Change only the members that differ from the body this process last applied here
+    (and still trusts); False when that is not all that differs, or it failed (one
+    transaction: then nothing changed). The table's comment keeps the digest of the last
+    whole write, so a verifying look writes the table whole again once."""
+    known, last = _applied.get(netns), _bodies.get(netns)
+    if known is None or last is None or last[0] != inode or known[:2] != (inode, digest(last[1])):
+        return False
+    script = nft_members.update(_TABLE, last[1], body)
+    if script is None:
+        return False
+    try:
+        libnft.run(netns, script)
+    except (RuntimeError, OSError):
+        return False
+    return True
 
 
 def flush_conntrack(netns: str, zones: tuple[int, ...] = ()) -> None:

@@ -4,7 +4,7 @@ The namespace holds the NLB's nodes (a veth per AZ from the provider subnet's br
 health checks and TLS listeners' HAProxy, and the ENIs of every endpoint of its service
 (topology.py says why and how they are kept apart): their links, route tables, policy
 rules, conntrack zones, PROXY v2 proxies and what the driver needs to cut their flows.
-rulesets.nlb renders its nftables table.
+nlb_rulesets.nlb renders its nftables table.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import alb_topology, rulesets
+from privlink.dataplane.linux import alb_topology, nlb_rulesets, rulesets
 from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
 from privlink.dataplane.linux.spec import (
     FORWARDING,
@@ -41,7 +41,7 @@ from privlink.dataplane.plan import (
     VpcNet,
 )
 
-# An NLB's namespace routes by mark (rulesets._eni_chains sets the marks): to the
+# An NLB's namespace routes by mark (nlb_rulesets._eni_chains sets the marks): to the
 # provider's side, to the namespace itself, then the kernel's local rule (moved here) for
 # whatever carries no ENI's mark. An ENI's mark leads to the ENI's table in two steps,
 # by its group (the slot's high byte) then by the mark itself: the kernel walks policy
@@ -50,24 +50,24 @@ from privlink.dataplane.plan import (
 PROVIDER_RULE, LOCAL_MARK_RULE, UNMARKED_RULE, GROUP_RULE, LOCAL_RULE = 100, 110, 120, 200, 300
 ENI_RULES = 1000  # + group: the ENI rules of one group
 _NLB_RULES = (
-    RuleSpec(PROVIDER_RULE, MAIN_TABLE, fwmark=rulesets.PROVIDER_MARK),
-    RuleSpec(LOCAL_MARK_RULE, LOCAL_TABLE, fwmark=rulesets.LOCAL_MARK),
-    RuleSpec(UNMARKED_RULE, 0, fwmark=0, fwmask=rulesets.ENI_MARK, goto=LOCAL_RULE),
+    RuleSpec(PROVIDER_RULE, MAIN_TABLE, fwmark=nlb_rulesets.PROVIDER_MARK),
+    RuleSpec(LOCAL_MARK_RULE, LOCAL_TABLE, fwmark=nlb_rulesets.LOCAL_MARK),
+    RuleSpec(UNMARKED_RULE, 0, fwmark=0, fwmask=nlb_rulesets.ENI_MARK, goto=LOCAL_RULE),
     RuleSpec(LOCAL_RULE, LOCAL_TABLE),
 )
 
 
-def _eni_rules(enis: Iterable[rulesets.Eni]) -> list[RuleSpec]:
-    """An ENI's mark (rulesets.ENI_MARK + its slot) to its table, by group."""
+def _eni_rules(enis: Iterable[nlb_rulesets.Eni]) -> list[RuleSpec]:
+    """An ENI's mark (nlb_rulesets.ENI_MARK + its slot) to its table, by group."""
     rules: list[RuleSpec] = []
     for group in sorted({e.zone >> 8 for e in enis}):
-        mark = rulesets.ENI_MARK | group << 8
+        mark = nlb_rulesets.ENI_MARK | group << 8
         rules.append(
             RuleSpec(
                 GROUP_RULE,
                 0,
                 fwmark=mark,
-                fwmask=rulesets.ENI_MARK | 0xFF00,
+                fwmask=nlb_rulesets.ENI_MARK | 0xFF00,
                 goto=ENI_RULES + group,
             )
         )
@@ -75,7 +75,7 @@ def _eni_rules(enis: Iterable[rulesets.Eni]) -> list[RuleSpec]:
     return rules
 
 
-def _table(eni: rulesets.Eni) -> int:
+def _table(eni: nlb_rulesets.Eni) -> int:
     """An ENI's route table in its NLB's namespace."""
     return ROUTE_TABLE_BASE + eni.zone
 
@@ -152,8 +152,11 @@ class _Nlb:
         slots = names.eni_slots((e.eni_id for ep in self.endpoints for e in ep.enis), kept)
         parts.spec.eni_slots.update(slots)
         self.enis = {
-            e.eni_id: rulesets.Eni(
-                names.eni_link(e.eni_id), e.ip, slots[e.eni_id], rulesets.ENI_MARK | slots[e.eni_id]
+            e.eni_id: nlb_rulesets.Eni(
+                names.eni_link(e.eni_id),
+                e.ip,
+                slots[e.eni_id],
+                nlb_rulesets.ENI_MARK | slots[e.eni_id],
             )
             for ep in self.endpoints
             for e in ep.enis
@@ -182,7 +185,7 @@ class _Nlb:
         zones silenced."""
         zones = {node.az: self._zone(node) for node in self.nlb.nodes}
         forwards = [
-            rulesets.NlbForward(
+            nlb_rulesets.NlbForward(
                 li.protocol,
                 li.port,
                 zones[az],
@@ -195,7 +198,7 @@ class _Nlb:
         ]
         local_ports = alb_topology.nlb_tls(self.parts, self.nlb, self.ns)
         endpoints = [
-            rulesets.NlbEndpoint(
+            nlb_rulesets.NlbEndpoint(
                 ep.endpoint_id,
                 tuple(self.enis[e.eni_id] for e in ep.enis),
                 ep.ingress,
@@ -213,10 +216,10 @@ class _Nlb:
         silent += [
             names.eni_link(e.eni_id) for ep in self.endpoints for e in ep.enis if e.az in failed
         ]
-        ruleset = rulesets.nlb(list(zones.values()), forwards, local_ports, endpoints)
+        ruleset = nlb_rulesets.nlb(list(zones.values()), forwards, local_ports, endpoints)
         return rulesets.zone_down(ruleset, silent)
 
-    def _zone(self, node: NlbNode) -> rulesets.NlbZone:
+    def _zone(self, node: NlbNode) -> nlb_rulesets.NlbZone:
         """The node of one AZ, and the active ENIs there it serves."""
         here = [
             self.enis[e.eni_id]
@@ -225,7 +228,7 @@ class _Nlb:
             for e in ep.enis
             if e.az == node.az
         ]
-        return rulesets.NlbZone(
+        return nlb_rulesets.NlbZone(
             node.ip, tuple(e.link for e in here), tuple(sorted(e.mark for e in here))
         )
 

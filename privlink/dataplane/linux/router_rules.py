@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from privlink.dataplane.linux.rulesets import _nat_chains, _set, _table, gateway_chain
+from privlink.dataplane.linux.rulesets import gateway_chain, nat_chains, set_literal, table_body
 from privlink.dataplane.routing import AclNet, AclRule, PublicAddress
 
 
@@ -89,9 +89,9 @@ def _acl_chain(name: str, rules: Sequence[AclRule], direction: str) -> list[str]
 def _edges(router: Router) -> tuple[list[str], list[str]]:
     """Forward-chain lines for the peering and internet links, and extra chains."""
     lines: list[str] = []
-    own = _set(router.own)
+    own = set_literal(router.own)
     for edge in router.peerings:
-        remote = _set(edge.remote)
+        remote = set_literal(edge.remote)
         lines += [
             f'  iifname "{edge.link}" ip saddr != {remote} drop',
             f'  iifname "{edge.link}" ip daddr != {own} drop',
@@ -103,7 +103,7 @@ def _edges(router: Router) -> tuple[list[str], list[str]]:
         link = router.internet.link
         mapped = [a.private_ip for a in router.internet.addresses]
         if mapped:
-            lines.append(f'  oifname "{link}" ip saddr != {_set(mapped)} drop')
+            lines.append(f'  oifname "{link}" ip saddr != {set_literal(mapped)} drop')
         else:
             lines.append(f'  oifname "{link}" drop')
         lines.append(f'  iifname "{link}" jump from_internet')
@@ -123,7 +123,7 @@ def _nat(internet: InternetEdge | None) -> list[str]:
         return []
     inbound = ", ".join(f"{a.public_ip} : {a.private_ip}" for a in internet.addresses)
     outbound = ", ".join(f"{a.private_ip} : {a.public_ip}" for a in internet.addresses)
-    return _nat_chains(
+    return nat_chains(
         [f'  iifname "{internet.link}" dnat ip to ip daddr map {{ {inbound} }}'],
         [f'  oifname "{internet.link}" snat ip to ip saddr map {{ {outbound} }}'],
     )
@@ -158,7 +158,7 @@ def router(spec: Router) -> str | None:
             "}",
         ]
     body += _nat(spec.internet)
-    return _table("vpc router", body) if body else None
+    return table_body("vpc router", body) if body else None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,125 @@
+"""An NLB's table changed in place when endpoints come, go or turn inactive (nft.apply with
+nft_members.update) is the table a whole write makes. Real nftables in namespaces of the
+test's own; nothing else is touched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from privlink.dataplane.linux import netns, nft, nft_members
+from privlink.dataplane.linux import nlb_rulesets as nr
+from privlink.dataplane.plan import SgRule, Target
+
+pytestmark = pytest.mark.dataplane
+
+SCRATCH = ("plk-test-nftm-a", "plk-test-nftm-b")
+OPEN = (SgRule("tcp", 80, 81, ("10.0.0.0/16",)),)
+CLOSED = (SgRule("tcp", 22, 22, ("10.9.0.0/16",)),)
+
+
+@pytest.fixture
+def namespaces() -> Iterator[tuple[str, str]]:
+    for name in SCRATCH:
+        netns.create(name)
+    try:
+        yield SCRATCH
+    finally:
+        for name in SCRATCH:
+            nft.forget(name)
+            netns.remove(name)
+
+
+def endpoint(n: int, active: bool = True, rules: tuple[SgRule, ...] = OPEN) -> nr.NlbEndpoint:
+    eni = nr.Eni(f"plk{n:08x}e", "10.0.1.50", n, nr.ENI_MARK | n)
+    return nr.NlbEndpoint(f"vpce-{n}", (eni,), rules, active, (81,))
+
+
+def body(*endpoints: nr.NlbEndpoint) -> str:
+    links = tuple(e.link for ep in endpoints for e in ep.enis)
+    zone = nr.NlbZone("10.9.1.100", links, tuple(e.mark for ep in endpoints for e in ep.enis))
+    forwards = [
+        nr.NlbForward("tcp", 80, zone, (Target("10.9.1.10", 8080, "az"),)),
+        nr.NlbForward("tcp", 81, zone, (Target("10.9.1.10", 8081, "az"),), proxied=True),
+    ]
+    return nr.nlb([zone], forwards, [443], endpoints)
+
+
+def listing(ns: str) -> dict[str, Any]:
+    """`table inet plk` as nft prints it: objects by kind and name, members sorted,
+    handles and the table's comment left out."""
+    out = subprocess.run(
+        ["ip", "netns", "exec", ns, "nft", "-j", "list", "table", "inet", "plk"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found: dict[str, Any] = {}
+    for item in json.loads(out)["nftables"]:
+        for kind, obj in item.items():
+            if kind in ("metainfo", "table"):
+                continue
+            obj = {k: v for k, v in obj.items() if k != "handle"}
+            if "elem" in obj:
+                obj["elem"] = sorted(json.dumps(e, sort_keys=True) for e in obj["elem"])
+            if kind == "rule":
+                found.setdefault(f"rules {obj['chain']}", []).append(obj["expr"])
+            else:
+                found[f"{kind} {obj['name']}"] = obj
+    return found
+
+
+def comment(ns: str) -> str | None:
+    return nft.observe(ns)[0]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ((endpoint(1), endpoint(2)), (endpoint(1), endpoint(2), endpoint(3))),
+        ((endpoint(1), endpoint(2), endpoint(3)), (endpoint(1), endpoint(3))),
+        ((endpoint(1), endpoint(2)), (endpoint(1), endpoint(2, active=False))),
+    ],
+    ids=["one-joins", "one-leaves", "one-turns-inactive"],
+)
+def test_members_change_in_place(
+    namespaces: tuple[str, str], before: tuple[Any, ...], after: tuple[Any, ...]
+) -> None:
+    in_place, whole = namespaces
+    assert nft.apply(in_place, body(*before)) == [f"{in_place}: nft ruleset"]
+    assert nft.apply(in_place, body(*after)) == [f"{in_place}: nft ruleset"]
+    assert comment(in_place) == nft.digest(body(*before))  # the comment lags: in place
+    nft.apply(whole, body(*after))
+    assert listing(in_place) == listing(whole)
+    # A verifying look finds the lagging comment and writes the table whole once.
+    assert nft.apply(in_place, body(*after), verify=True) == [f"{in_place}: nft ruleset"]
+    assert comment(in_place) == nft.digest(body(*after))
+    assert listing(in_place) == listing(whole)
+
+
+def test_a_new_shape_is_written_whole(namespaces: tuple[str, str]) -> None:
+    """An endpoint with rules no other has brings a chain of its own: not members."""
+    ns = namespaces[0]
+    nft.apply(ns, body(endpoint(1)))
+    assert (
+        nft_members.update(
+            "inet plk", body(endpoint(1)), body(endpoint(1), endpoint(2, rules=CLOSED))
+        )
+        is None
+    )
+    nft.apply(ns, body(endpoint(1), endpoint(2, rules=CLOSED)))
+    assert comment(ns) == nft.digest(body(endpoint(1), endpoint(2, rules=CLOSED)))
+
+
+def test_a_table_changed_by_hand_is_written_whole(namespaces: tuple[str, str]) -> None:
+    """Members are changed from what this process applied; if the kernel disagrees (the
+    table was deleted), the transaction fails and the table is written whole."""
+    ns = namespaces[0]
+    nft.apply(ns, body(endpoint(1)))
+    subprocess.run(["ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "plk"], check=True)
+    nft.apply(ns, body(endpoint(1), endpoint(2)))
+    assert comment(ns) == nft.digest(body(endpoint(1), endpoint(2)))
