@@ -83,8 +83,10 @@ def comment(ns: str) -> str | None:
         ((endpoint(1), endpoint(2)), (endpoint(1), endpoint(2), endpoint(3))),
         ((endpoint(1), endpoint(2), endpoint(3)), (endpoint(1), endpoint(3))),
         ((endpoint(1), endpoint(2)), (endpoint(1), endpoint(2, active=False))),
+        ((endpoint(1),), (endpoint(1), endpoint(2, rules=CLOSED))),
+        ((endpoint(1), endpoint(2, rules=CLOSED)), (endpoint(1),)),
     ],
-    ids=["one-joins", "one-leaves", "one-turns-inactive"],
+    ids=["one-joins", "one-leaves", "one-turns-inactive", "rules-come", "rules-go"],
 )
 def test_members_change_in_place(
     namespaces: tuple[str, str], before: tuple[Any, ...], after: tuple[Any, ...]
@@ -102,17 +104,13 @@ def test_members_change_in_place(
 
 
 def test_a_new_shape_is_written_whole(namespaces: tuple[str, str]) -> None:
-    """An endpoint with rules no other has brings a chain of its own: not members."""
+    """A listener more changes the table's shape: it is written whole."""
     ns = namespaces[0]
     nft.apply(ns, body(endpoint(1)))
-    assert (
-        nft_members.update(
-            "inet plk", body(endpoint(1)), body(endpoint(1), endpoint(2, rules=CLOSED))
-        )
-        is None
-    )
-    nft.apply(ns, body(endpoint(1), endpoint(2, rules=CLOSED)))
-    assert comment(ns) == nft.digest(body(endpoint(1), endpoint(2, rules=CLOSED)))
+    wider = body(endpoint(1)).replace("tcp dport 443 accept", "tcp dport { 443, 8443 } accept")
+    assert nft_members.update("inet plk", body(endpoint(1)), wider) is None
+    nft.apply(ns, wider)
+    assert comment(ns) == nft.digest(wider)
 
 
 def test_a_table_changed_by_hand_is_written_whole(namespaces: tuple[str, str]) -> None:
