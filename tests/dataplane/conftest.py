@@ -260,6 +260,25 @@ def run_in_ns(ns: str, *argv: str, timeout: float = 10.0) -> subprocess.Complete
     )
 
 
+def nft_objects(ns: str, table: str) -> dict[str, Any]:
+    """`table` ("inet plk") in `ns` as nft prints it: objects by kind and name, set members
+    sorted, rules listed per chain; handles and the table itself (its comment) left out."""
+    out = run_in_ns(ns, "nft", "-j", "list", "table", *table.split()).stdout
+    found: dict[str, Any] = {}
+    for item in json.loads(out)["nftables"]:
+        for kind, obj in item.items():
+            if kind in ("metainfo", "table"):
+                continue
+            obj = {k: v for k, v in obj.items() if k != "handle"}
+            if "elem" in obj:
+                obj["elem"] = sorted(json.dumps(e, sort_keys=True) for e in obj["elem"])
+            if kind == "rule":
+                found.setdefault(f"rules {obj['chain']}", []).append(obj["expr"])
+            else:
+                found[f"{kind} {obj['name']}"] = obj
+    return found
+
+
 @pytest.fixture
 def driver() -> Iterator[Any]:
     """A LinuxDriver on a private state dir; teardown runs even when the test fails."""

@@ -4,7 +4,6 @@ test's own; nothing else is touched."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from privlink.dataplane.linux import netns, nft, nft_members
 from privlink.dataplane.linux import nlb_rulesets as nr
 from privlink.dataplane.plan import SgRule, Target
+from tests.dataplane.conftest import nft_objects
 
 pytestmark = pytest.mark.dataplane
 
@@ -49,30 +49,6 @@ def body(*endpoints: nr.NlbEndpoint) -> str:
     return nr.nlb([zone], forwards, [443], endpoints)
 
 
-def listing(ns: str) -> dict[str, Any]:
-    """`table inet plk` as nft prints it: objects by kind and name, members sorted,
-    handles and the table's comment left out."""
-    out = subprocess.run(
-        ["ip", "netns", "exec", ns, "nft", "-j", "list", "table", "inet", "plk"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found: dict[str, Any] = {}
-    for item in json.loads(out)["nftables"]:
-        for kind, obj in item.items():
-            if kind in ("metainfo", "table"):
-                continue
-            obj = {k: v for k, v in obj.items() if k != "handle"}
-            if "elem" in obj:
-                obj["elem"] = sorted(json.dumps(e, sort_keys=True) for e in obj["elem"])
-            if kind == "rule":
-                found.setdefault(f"rules {obj['chain']}", []).append(obj["expr"])
-            else:
-                found[f"{kind} {obj['name']}"] = obj
-    return found
-
-
 def comment(ns: str) -> str | None:
     return nft.observe(ns)[0]
 
@@ -96,11 +72,11 @@ def test_members_change_in_place(
     assert nft.apply(in_place, body(*after)) == [f"{in_place}: nft ruleset"]
     assert comment(in_place) == nft.digest(body(*before))  # the comment lags: in place
     nft.apply(whole, body(*after))
-    assert listing(in_place) == listing(whole)
+    assert nft_objects(in_place, "inet plk") == nft_objects(whole, "inet plk")
     # A verifying look finds the lagging comment and writes the table whole once.
     assert nft.apply(in_place, body(*after), verify=True) == [f"{in_place}: nft ruleset"]
     assert comment(in_place) == nft.digest(body(*after))
-    assert listing(in_place) == listing(whole)
+    assert nft_objects(in_place, "inet plk") == nft_objects(whole, "inet plk")
 
 
 def test_a_new_shape_is_written_whole(namespaces: tuple[str, str]) -> None:

@@ -4,8 +4,6 @@ namespaces of the test's own; nothing else is touched."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +11,7 @@ import pytest
 
 from privlink.dataplane.linux import libnft, netns
 from privlink.dataplane.linux import observe_tables as observe
+from tests.dataplane.conftest import nft_objects
 
 pytestmark = pytest.mark.dataplane
 
@@ -38,27 +37,6 @@ def install(ns: str, watch: observe.Watch, kept: observe.Kept = observe.NOTHING_
     libnft.run(ns, f"table inet {observe.TABLE} {{\n{observe.render(watch, kept)}\n}}\n")
 
 
-def listing(ns: str) -> dict[str, Any]:
-    """The table as nft prints it, objects keyed by kind and name, handles dropped."""
-    out = subprocess.run(
-        ["ip", "netns", "exec", ns, "nft", "-j", "list", "table", "inet", observe.TABLE],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found: dict[str, Any] = {}
-    for item in json.loads(out)["nftables"]:
-        for kind, body in item.items():
-            if kind in ("metainfo", "table"):
-                continue
-            body = {k: v for k, v in body.items() if k != "handle"}
-            if kind == "rule":
-                found.setdefault(f"rules {body['chain']}", []).append(body["expr"])
-            else:
-                found[f"{kind} {body['name']}"] = body
-    return found
-
-
 @pytest.mark.parametrize("kind", ["endpoint", "instance"])
 def test_ports_coming_and_going_change_the_table_in_place(
     namespaces: tuple[str, str], kind: Any
@@ -76,9 +54,11 @@ def test_ports_coming_and_going_change_the_table_in_place(
     assert script is not None
     libnft.run(in_place, script)
     install(fresh, after, observe.Kept(counters=counted))
-    assert listing(in_place) == listing(fresh)
+    assert nft_objects(in_place, f"inet {observe.TABLE}") == nft_objects(
+        fresh, f"inet {observe.TABLE}"
+    )
     if kind == "endpoint":  # eni-2 stayed: its count went on (5 packets before the change)
-        assert listing(in_place)["counter eni_2_seen"]["packets"] == 5
+        assert nft_objects(in_place, f"inet {observe.TABLE}")["counter eni_2_seen"]["packets"] == 5
 
 
 def test_a_port_that_changed_replaces_the_table() -> None:
