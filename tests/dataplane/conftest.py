@@ -279,6 +279,22 @@ def nft_objects(ns: str, table: str) -> dict[str, Any]:
     return found
 
 
+@contextlib.contextmanager
+def scratch_namespaces(*names: str) -> Iterator[tuple[str, ...]]:
+    """Empty namespaces of a test's own (plk-test-*), removed afterwards with whatever
+    the driver's nft layer remembers of them."""
+    from privlink.dataplane.linux import netns, nft
+
+    for name in names:
+        netns.create(name)
+    try:
+        yield names
+    finally:
+        for name in names:
+            nft.forget(name)
+            netns.remove(name)
+
+
 @pytest.fixture
 def driver() -> Iterator[Any]:
     """A LinuxDriver on a private state dir; teardown runs even when the test fails."""

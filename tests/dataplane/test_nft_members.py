@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from privlink.dataplane.linux import netns, nft, nft_members
+from privlink.dataplane.linux import nft, nft_members
 from privlink.dataplane.linux import nlb_rulesets as nr
 from privlink.dataplane.plan import SgRule, Target
-from tests.dataplane.conftest import nft_objects
+from tests.dataplane.conftest import nft_objects, scratch_namespaces
 
 pytestmark = pytest.mark.dataplane
 
@@ -23,15 +23,9 @@ CLOSED = (SgRule("tcp", 22, 22, ("10.9.0.0/16",)),)
 
 
 @pytest.fixture
-def namespaces() -> Iterator[tuple[str, str]]:
-    for name in SCRATCH:
-        netns.create(name)
-    try:
-        yield SCRATCH
-    finally:
-        for name in SCRATCH:
-            nft.forget(name)
-            netns.remove(name)
+def namespaces() -> Iterator[tuple[str, ...]]:
+    with scratch_namespaces(*SCRATCH) as names:
+        yield names
 
 
 def endpoint(n: int, active: bool = True, rules: tuple[SgRule, ...] = OPEN) -> nr.NlbEndpoint:
@@ -65,7 +59,7 @@ def comment(ns: str) -> str | None:
     ids=["one-joins", "one-leaves", "one-turns-inactive", "rules-come", "rules-go"],
 )
 def test_members_change_in_place(
-    namespaces: tuple[str, str], before: tuple[Any, ...], after: tuple[Any, ...]
+    namespaces: tuple[str, ...], before: tuple[Any, ...], after: tuple[Any, ...]
 ) -> None:
     in_place, whole = namespaces
     assert nft.apply(in_place, body(*before)) == [f"{in_place}: nft ruleset"]
@@ -79,7 +73,7 @@ def test_members_change_in_place(
     assert nft_objects(in_place, "inet plk") == nft_objects(whole, "inet plk")
 
 
-def test_a_new_shape_is_written_whole(namespaces: tuple[str, str]) -> None:
+def test_a_new_shape_is_written_whole(namespaces: tuple[str, ...]) -> None:
     """A listener more changes the table's shape: it is written whole."""
     ns = namespaces[0]
     nft.apply(ns, body(endpoint(1)))
@@ -89,7 +83,7 @@ def test_a_new_shape_is_written_whole(namespaces: tuple[str, str]) -> None:
     assert comment(ns) == nft.digest(wider)
 
 
-def test_a_table_changed_by_hand_is_written_whole(namespaces: tuple[str, str]) -> None:
+def test_a_table_changed_by_hand_is_written_whole(namespaces: tuple[str, ...]) -> None:
     """Members are changed from what this process applied; if the kernel disagrees (the
     table was deleted), the transaction fails and the table is written whole."""
     ns = namespaces[0]

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from privlink.dataplane.linux import libnft, netns
+from privlink.dataplane.linux import libnft
 from privlink.dataplane.linux import observe_tables as observe
-from tests.dataplane.conftest import nft_objects
+from tests.dataplane.conftest import nft_objects, scratch_namespaces
 
 pytestmark = pytest.mark.dataplane
 
@@ -19,14 +19,9 @@ SCRATCH = ("plk-test-obs-a", "plk-test-obs-b")
 
 
 @pytest.fixture
-def namespaces() -> Iterator[tuple[str, str]]:
-    for name in SCRATCH:
-        netns.create(name)
-    try:
-        yield SCRATCH
-    finally:
-        for name in SCRATCH:
-            netns.remove(name)
+def namespaces() -> Iterator[tuple[str, ...]]:
+    with scratch_namespaces(*SCRATCH) as names:
+        yield names
 
 
 def port(n: int, logged: bool) -> observe.Port:
@@ -39,7 +34,7 @@ def install(ns: str, watch: observe.Watch, kept: observe.Kept = observe.NOTHING_
 
 @pytest.mark.parametrize("kind", ["endpoint", "instance"])
 def test_ports_coming_and_going_change_the_table_in_place(
-    namespaces: tuple[str, str], kind: Any
+    namespaces: tuple[str, ...], kind: Any
 ) -> None:
     in_place, fresh = namespaces
     before = observe.Watch(
