@@ -13,6 +13,7 @@ rulesets write them. Pure: no I/O (nft.py runs the script).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -27,10 +28,11 @@ def members(kind: str, name: str, spec: str, elements: Iterable[str]) -> str:
     return f"{kind} {name} {{ {spec};{inner} }}"
 
 
+@functools.lru_cache(maxsize=64)  # a body is split as the new one, then as the old one
 def split(body: str) -> tuple[str, dict[str, dict[str, str]], dict[str, str]]:
     """(the body's shape: without members and regular chains, each named set's or map's
     members by key (a map's member is keyed by what precedes " : ", a set's by itself),
-    each regular chain's block by name)."""
+    each regular chain's block by name). Shared by callers: read, never change it."""
     lines: list[str] = []
     found: dict[str, dict[str, str]] = {}
     chains: dict[str, str] = {}
