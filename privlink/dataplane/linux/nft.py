@@ -22,6 +22,7 @@ change in place, then lags until a verifying look writes the table whole again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import subprocess
 import time
 from collections.abc import Iterable
@@ -31,6 +32,8 @@ from pyroute2.nftables.main import NFTables
 from privlink.dataplane import names
 from privlink.dataplane.linux import libnft, nft_members, settled
 from privlink.dataplane.linux.netns import exec_argv, inode_of, run_in
+
+log = logging.getLogger("privlink.dataplane.nft")
 
 _TABLE = f"{names.NFT_FAMILY} {names.NFT_TABLE}"
 _FAMILIES = {1: "inet", 2: "ip", 3: "arp", 5: "netdev", 7: "bridge", 10: "ip6"}
@@ -181,7 +184,8 @@ def _update_members(netns: str, inode: int, body: str) -> bool:
         return False
     try:
         libnft.run(netns, script)
-    except (RuntimeError, OSError):
+    except (RuntimeError, OSError) as exc:
+        log.info("%s: members not changed in place (%s); writing the table whole", netns, exc)
         return False
     return True
 
