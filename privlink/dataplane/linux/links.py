@@ -277,7 +277,7 @@ class NamespaceLinks:
         """Routes as wanted; a wanted route without a link (dev) is the same route on any
         link, one with a link only there (an ENI's table may pass to another ENI)."""
         want = set(wanted)
-        have = {r if r in want else replace(r, dev="") if r.gateway else r for r in self.routes()}
+        have = {_as_wanted(r, want) for r in self.routes()}
         changes = []
         for r in sorted(have - want, key=_route_key):
             with _naming(f"route del {r.dst} via {r.gateway or r.dev} table {r.table}"):
@@ -329,6 +329,14 @@ def _naming(what: str) -> Iterator[None]:
         yield
     except NetlinkError as exc:
         raise NetlinkError(exc.code, f"{what}: {exc}") from exc
+
+
+def _as_wanted(route: RouteSpec, want: set[RouteSpec]) -> RouteSpec:
+    """A gateway route found on the kernel, compared without its link unless a wanted
+    route names that link."""
+    if route in want or not route.gateway:
+        return route
+    return replace(route, dev="")
 
 
 def _ours(table: int | None) -> bool:

@@ -41,8 +41,8 @@ _UDATA_COMMENT = 0  # NFTNL_UDATA_TABLE_COMMENT
 TIMEOUT = 20.0
 # netns -> (namespace inode, digest applied or None for "no table", when last verified)
 _applied: dict[str, tuple[int, str | None, float]] = {}
-# netns -> (namespace inode, the body last applied there): what members are changed from
-_bodies: dict[str, tuple[int, str]] = {}
+# netns -> (namespace inode, digest, the body last applied there): what members change from
+_bodies: dict[str, tuple[int, str | None, str]] = {}
 
 
 def forget(netns: str | None = None) -> None:
@@ -141,7 +141,7 @@ def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
     inode = inode_of(netns)
     if not verify and body is not None and _update_members(netns, inode, body):
         _applied[netns] = (inode, wanted, _applied[netns][2])  # changed, not verified
-        _bodies[netns] = (inode, body)
+        _bodies[netns] = (inode, wanted, body)
         return [f"{netns}: nft ruleset"]
     current, foreign = observe(netns)
     changes = []
@@ -151,7 +151,7 @@ def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
     if current == wanted:
         _applied[netns] = (inode, wanted, time.monotonic())
         if body is not None:
-            _bodies[netns] = (inode, body)
+            _bodies[netns] = (inode, wanted, body)
         return changes
     if body is None:
         libnft.run(netns, f"delete table {_TABLE}")
@@ -166,7 +166,7 @@ def apply(netns: str, body: str | None, verify: bool = False) -> list[str]:
             "}\n"
         )
         libnft.run(netns, script)
-        _bodies[netns] = (inode, body)
+        _bodies[netns] = (inode, wanted, body)
     _applied[netns] = (inode, wanted, time.monotonic())
     return [*changes, f"{netns}: nft ruleset"]
 
@@ -177,9 +177,9 @@ def _update_members(netns: str, inode: int, body: str) -> bool:
     transaction: then nothing changed). The table's comment keeps the digest of the last
     whole write, so a verifying look writes the table whole again once."""
     known, last = _applied.get(netns), _bodies.get(netns)
-    if known is None or last is None or last[0] != inode or known[:2] != (inode, digest(last[1])):
+    if known is None or last is None or known[:2] != (inode, last[1]) or last[0] != inode:
         return False
-    script = nft_members.update(_TABLE, last[1], body)
+    script = nft_members.update(_TABLE, last[2], body)
     if script is None:
         return False
     try:

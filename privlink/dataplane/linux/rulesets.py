@@ -1,8 +1,9 @@
 """nftables rulesets as text, one table (`inet plk`) per namespace. Pure: no I/O.
 
-Every ruleset is a whole table; the driver swaps it atomically in one `nft -f -`
-transaction, so a namespace never runs half a ruleset. Security groups are stateful
-(`ct state established,related accept` first), like AWS's.
+Every ruleset is a whole table; the driver swaps it atomically in one transaction, or,
+when only the members of its named sets differ (an NLB's: nlb_rulesets.py), changes those
+in one transaction (nft_members.py), so a namespace never runs half a ruleset. Security
+groups are stateful (`ct state established,related accept` first), like AWS's.
 """
 
 from __future__ import annotations
