@@ -100,6 +100,13 @@ def eni_link(eni_id: str) -> str:
     return link(eni_id, "e")
 
 
+def eni_mac(eni_id: str) -> str:
+    """The hardware address of an ENI's link: locally administered, from a hash of its id.
+    The PROXY v2 program knows an ENI by it in any namespace (ifindexes repeat)."""
+    digest = hashlib.sha256(f"mac|{eni_id}".encode()).digest()
+    return ":".join(f"{b:02x}" for b in (0x02, *digest[:5]))
+
+
 def nlb_node_port(nlb_id: str, subnet_id: str) -> str:
     """Router-side end of an NLB node's veth (a port of the provider subnet bridge)."""
     return link(f"{nlb_id}|{subnet_id}", "m")

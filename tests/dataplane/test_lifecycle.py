@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from dataclasses import replace
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import netns
+from privlink.dataplane.linux import netns, proxy_header
 from tests.dataplane.conftest import Lab, connect, hello, read_line, run_in_ns
 from tests.dataplane.scenarios import privatelink
 
@@ -27,6 +28,7 @@ def ours_everywhere() -> dict[str, list[str]]:
         ["nft", "list", "tables"], capture_output=True, text=True, check=True
     ).stdout
     etc = [p.name for p in netns.ETC_DIR.glob("plk*")] if netns.ETC_DIR.exists() else []
+    bpf = [p.name for p in proxy_header.BPFFS.glob("plk*")] if proxy_header.BPFFS.exists() else []
     return {
         "netns": [n for n in netns.list_names() if names.is_ours(n)],
         "links": [
@@ -36,6 +38,7 @@ def ours_everywhere() -> dict[str, list[str]]:
         ],
         "tables": [t for t in tables.splitlines() if t.split()[-1].startswith("plk")],
         "etc": etc,
+        "bpf": bpf,
     }
 
 
@@ -58,10 +61,29 @@ def test_reapply_changes_nothing(driver: Any, lab: Lab) -> None:
         again.close()
 
 
-def test_proxy_endpoint_reapply_changes_nothing(driver: Any) -> None:
+def test_proxy_endpoint_reapply_and_restart_change_nothing(driver: Any, lab: Lab) -> None:
+    """A PROXY v2 endpoint applied again changes nothing; a fresh driver on the same state
+    (a restart) neither: the pinned program and its flows stay, so a flow opened before
+    goes on and a new one gets its header."""
     plan = privatelink(proxy_protocol=True, health=None)
     assert driver.apply(plan).ok
     assert driver.apply(plan).changes == []
+    lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
+    lab.tcp_server("plk-i-p2", 8080, proxy_protocol=True)
+    before = connect("plk-i-c1", "10.0.1.50", 80)
+    assert json.loads(read_line(before))["proxy"]["command"] == "PROXY"
+    driver.close()
+    from privlink.dataplane.linux import LinuxDriver
+
+    again = LinuxDriver(driver.state_dir)
+    try:
+        assert again.apply(plan).changes == []
+        before.sendall(b"still here\n")
+        assert read_line(before) == b"still here\n"
+        assert hello("plk-i-c1", "10.0.1.50", 80)["proxy"]["src"][0] == "10.0.1.10"
+    finally:
+        before.close()
+        again.close()
 
 
 def test_orphans_are_swept(driver: Any) -> None:
@@ -145,10 +167,12 @@ def test_teardown_leaves_no_trace(tmp_path: Path) -> None:
         )
         assert drv.apply(plan).ok
         pids = [drv.procs.pid(k) for k in drv.procs.keys()]
-        assert len(pids) == 4  # dnsmasq in both VPCs, the proxy, i-c1's user data
+        assert len(pids) == 3  # dnsmasq in both VPCs, i-c1's user data (no proxy: PROXY v2
+        # headers are the kernel's, and their program is pinned)
+        assert [p.name for p in proxy_header.BPFFS.glob("plk*")]
     finally:
         drv.teardown()
-    assert ours_everywhere() == {"netns": [], "links": [], "tables": [], "etc": []}
+    assert ours_everywhere() == {"netns": [], "links": [], "tables": [], "etc": [], "bpf": []}
     for pid in pids:
         assert (
             pid is None

@@ -1,8 +1,9 @@
 """One convergence pass: KernelSpec -> the kernel, observing before changing.
 
 The order is fixed: stop unowned processes, delete unowned namespaces (sweep.py),
-resolv.conf, create namespaces, links, addresses, routes, dnsmasq, nftables (one atomic
-transaction per namespace), PROXY-v2 proxies, user data, and last a few settled
+resolv.conf, create namespaces, links, addresses, routes (and the PROXY v2 program on
+the links that need it), its listeners, dnsmasq, nftables (one atomic transaction per
+namespace), proxies to privlink's own services, user data, and last a few settled
 namespaces looked at again (verify). A failing step
 is reported against its resource (ApplyReport.fail, permanent or temporary)
 and the rest goes on: one broken instance never blocks a VPC. The driver
@@ -98,6 +99,7 @@ class Converge:
             ("files", self.files),
             ("namespaces", self.namespaces),
             ("network", self.changed_network),
+            ("headers", self.headers),
             ("resolvers", self.resolvers),  # before the filters: new instances ask it first
             ("nftables", self.rulesets),
             ("proxies", self.proxies),
@@ -134,8 +136,12 @@ class Converge:
         return [ns for ns in self.spec.namespaces.values() if ns.name not in self.failed]
 
     def changed_network(self) -> None:
-        """The network of the namespaces that changed (settled.unsettled)."""
+        """The network of the namespaces that changed (settled.unsettled); all of them
+        when the PROXY v2 program is not the one the previous process attached."""
         spaces = self._live()
+        owner = next((ns.owner for ns in spaces if ns.headers), None)
+        if owner is not None:
+            self.step(owner, "proxy headers", self._load_headers)
         self.network(spaces, self.driver.settled.unsettled(spaces))
 
     def verify(self) -> None:
@@ -245,8 +251,30 @@ class Converge:
                 ns.owner, "rules", handles[ns.name].sync_rules, ns.rules
             ):
                 self.failed.add(ns.name)
+        for ns in live:
+            if ns.headers:
+                self.step(ns.owner, "proxy headers", self._attach_headers, handles[ns.name], ns)
         for ns in live:  # every link is up on both ends now: tell neighbours
             self.step(ns.owner, "announce", handles[ns.name].announce)
+
+    def _load_headers(self) -> list[str]:
+        if self.driver.headers.load():
+            self.driver.settled.forget()
+            return ["proxy headers: program loaded"]
+        return []
+
+    def _attach_headers(self, handle: NamespaceLinks, ns: NamespaceSpec) -> list[str]:
+        observed = handle.links()
+        indexes = {h.link: observed[h.link].index for h in ns.headers if h.link in observed}
+        return self.driver.headers.attach(ns.name, handle.ipr, indexes)
+
+    def headers(self) -> None:
+        """The PROXY v2 listeners map, as every namespace's headers say (proxy_header.py)."""
+        live = self._live()
+        wanted = [h for ns in live for h in ns.headers]
+        owner = next((ns.owner for ns in live if ns.headers), "proxy-headers")
+        spaces = set(self.spec.namespaces)
+        self.step(owner, "proxy headers", self.driver.headers.sync, wanted, spaces)
 
     # -- nftables ----------------------------------------------------------------------------
     def rulesets(

@@ -31,7 +31,7 @@ from privlink.dataplane.base import (
     TargetState,
 )
 from privlink.dataplane.flows import Observation
-from privlink.dataplane.linux import memory, netns, nft, topology
+from privlink.dataplane.linux import memory, netns, nft, proxy_header, topology
 from privlink.dataplane.linux.converge import Converge, raise_conntrack_max
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
 from privlink.dataplane.linux.files import read
@@ -85,6 +85,7 @@ class LinuxDriver:
         self.faults = Faults()
         self._health = HealthChecker(self._on_health, poll=self._alb_health)
         self.observer = Observer(self.state_dir)  # traffic counting: flow logs, metrics
+        self.headers = proxy_header.Headers(self.state_dir)  # PROXY v2 on the kernel path
         self._closed = False
         self.stopping = False  # set by teardown(): it need not wait for a whole pass
         if conntrack_max:
@@ -132,6 +133,7 @@ class LinuxDriver:
             for name in spaces:
                 netns.remove(name, kill=False)
             nft.forget()
+            self.headers.close(everything=True)
             sweep_root()
             for path in etc_netns_dirs():
                 shutil.rmtree(path, ignore_errors=True)
@@ -166,6 +168,7 @@ class LinuxDriver:
         self._health.stop()
         with self._lock:
             self._closed = True
+            self.headers.close()
         self._host_lock.release()
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]:

@@ -48,6 +48,7 @@ class Observed:
     up: bool
     link: int | None  # a veth's peer ifindex (in the peer's namespace)
     segments: int | None = None  # IPv4 GSO limit (None: not observed, or no such limit)
+    mac: str | None = None
 
 
 def _observed(msg: Any) -> tuple[str, Observed]:
@@ -58,6 +59,7 @@ def _observed(msg: Any) -> tuple[str, Observed]:
         master=msg.get_attr("IFLA_MASTER"),
         up=bool(msg["flags"] & IFF_UP),
         link=msg.get_attr("IFLA_LINK"),
+        mac=msg.get_attr("IFLA_ADDRESS"),
     )
 
 
@@ -87,8 +89,8 @@ class NamespaceLinks:
     def links(self) -> dict[str, Observed]:
         if self._links is None:
             self._links = {
-                name: Observed(index, kind, master, bool(flags & IFF_UP), peer, segments)
-                for name, index, kind, master, flags, peer, segments in rtdump.links(self.raw)
+                name: Observed(index, kind, master, bool(flags & IFF_UP), peer, segments, mac)
+                for name, index, kind, master, flags, peer, segments, mac in rtdump.links(self.raw)
             }
         return self._links
 
@@ -197,6 +199,10 @@ class NamespaceLinks:
             self.ipr.link("set", index=link.index, master=master)
             changes.append(f"{self.name}: {spec.name} master {spec.master}")
             self._raise_segment_limit(current[spec.master].index)  # once it has a port
+        if spec.mac and link.mac != spec.mac:
+            self.ipr.link("set", index=link.index, address=spec.mac)
+            self.added += [(spec.name, a.split("/")[0]) for a in spec.addresses]  # announce
+            changes.append(f"{self.name}: {spec.name} address {spec.mac}")
         changes += self.sync_addresses(link.index, spec.name, set(spec.addresses))
         if link.segments not in (None, SEGMENT_LIMIT) and self._raise_segment_limit(link.index):
             changes.append(f"{self.name}: {spec.name} segments up to {SEGMENT_LIMIT} bytes")

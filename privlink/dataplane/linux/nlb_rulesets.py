@@ -2,7 +2,7 @@
 to the nodes, and the endpoints' ENIs that live here. Pure: no I/O.
 
 What comes and goes with endpoints (their links, marks, zones, addresses, security-group
-verdicts, inactive and PROXY v2 ports) is held in named sets and maps declared one to a
+verdicts, inactive ENIs) is held in named sets and maps declared one to a
 line (nft_members.members), so an endpoint joining or leaving changes members, not the
 table's shape: nft.apply then adds and deletes those members in place instead of
 rewriting a table that holds every ENI behind the NLB.
@@ -35,7 +35,6 @@ class NlbForward:
     port: int
     zone: NlbZone
     targets: tuple[Target, ...]  # the candidates for this AZ, already health-filtered
-    proxied: bool = False  # PROXY v2: the ENIs' proxies serve it (the node's is DNATed)
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,6 @@ class NlbEndpoint:
     enis: tuple[Eni, ...]
     ingress: tuple[SgRule, ...]
     active: bool
-    proxy_ports: tuple[int, ...] = ()  # PROXY v2 listeners: the proxy accepts these
 
 
 # Packet marks in an NLB's namespace: to the provider's side (main table), to this
@@ -101,7 +99,7 @@ def nlb(
     dnat = [
         f"  iifname @eni_links_{az[f.zone]} {f.protocol} dport {f.port} {_dnat(f.targets)}"
         for f in live
-        if f.zone.eni_links and not f.proxied
+        if f.zone.eni_links
     ]
     dnat += ["  iifname @eni_links accept"] if enis else []
     dnat += [
@@ -145,9 +143,6 @@ def _zone_members(zones: Sequence[NlbZone]) -> list[str]:
 def _eni_members(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     """The named sets and maps of the endpoints' ENIs (see the module's docstring)."""
     enis = [e for ep in endpoints for e in ep.enis]
-    proxied = [
-        (e, port) for ep in endpoints if ep.active for e in ep.enis for port in ep.proxy_ports
-    ]
     chain_of = _sg_chains(endpoints)
     verdicts = [
         f'"{e.link}" : ' + (f"jump {chain_of[_inbound(ep)]}" if ep.active else "accept")
@@ -166,30 +161,12 @@ def _eni_members(endpoints: Sequence[NlbEndpoint]) -> list[str]:
         members(
             "map", "eni_mark", "typeof iifname : ct mark", (f'"{e.link}" : {e.mark}' for e in enis)
         ),
-        members(
-            "map",
-            "eni_mark_zone",
-            "typeof meta mark : ct zone",
-            (f"{e.mark} : {e.zone}" for e in enis),
-        ),
         members("map", "eni_sg", "type ifname : verdict", verdicts),
         members(
             "set",
             "eni_inactive",
             "type ifname",
             (f'"{e.link}"' for ep in endpoints if not ep.active for e in ep.enis),
-        ),
-        members(
-            "set",
-            "eni_proxied_in",
-            "typeof iifname . tcp dport",
-            (f'"{e.link}" . {p}' for e, p in proxied),
-        ),
-        members(
-            "set",
-            "eni_proxied_out",
-            "typeof meta mark . tcp sport",
-            (f"{e.mark} . {p}" for e, p in proxied),
         ),
     ]
     return found
@@ -206,8 +183,8 @@ def _sg_chains(endpoints: Sequence[NlbEndpoint]) -> dict[tuple[str, ...], str]:
 
 
 def _nlb_input(enis: bool, local_ports: Sequence[int]) -> list[str]:
-    """What the NLB's namespace accepts itself: its TLS listeners' ports, the PROXY v2
-    ports of its active ENIs; inactive ENIs reset TCP, and so does everything else."""
+    """What the NLB's namespace accepts itself: its TLS listeners' ports; inactive ENIs
+    reset TCP, and so does everything else."""
     rules = [
         # An ENI's mark on what it delivers here: accepted sockets and resets take it.
         *(["  iifname @eni_links meta mark set ct mark"] if enis else []),
@@ -218,7 +195,6 @@ def _nlb_input(enis: bool, local_ports: Sequence[int]) -> list[str]:
         rules += [
             "  iifname @eni_inactive meta l4proto tcp reject with tcp reset",
             "  iifname @eni_inactive drop",
-            "  iifname . tcp dport @eni_proxied_in accept",
         ]
     if local_ports:
         rules.append(f"  tcp dport {set_literal(str(p) for p in local_ports)} accept")
@@ -273,21 +249,13 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
 def _eni_zones() -> list[str]:
     """Each ENI's flows get a conntrack zone of their own in the original direction (two
     consumers in overlapping VPCs may send equal tuples to equal ENI addresses); replies
-    all come back on the provider side and are found by the NAT that rewrote them. Flows
-    to a PROXY v2 listener end here, at a socket bound to the ENI, so their zone holds
-    both ways: the socket's packets carry the ENI's mark (tcp_fwmark_accept) and find
-    their zone by it. With the original direction alone, a second flow's reply tuple
-    would equal the first's in the default zone and conntrack would give it another
-    source port: the one its PROXY header would name."""
+    all come back on the provider side and are found by the NAT that rewrote them. (A
+    PROXY v2 header names the client's port as it arrived on the ENI, before any NAT:
+    proxy_header.bpf.c.)"""
     return [
         "chain eni_raw {",
         "  type filter hook prerouting priority raw; policy accept;",
-        "  iifname . tcp dport @eni_proxied_in ct zone set iifname map @eni_zone accept",
         "  ct original zone set iifname map @eni_zone",
-        "}",
-        "chain eni_raw_out {",
-        "  type filter hook output priority raw; policy accept;",
-        "  meta mark . tcp sport @eni_proxied_out ct zone set meta mark map @eni_mark_zone",
         "}",
     ]
 

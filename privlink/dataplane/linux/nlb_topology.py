@@ -3,7 +3,8 @@
 The namespace holds the NLB's nodes (a veth per AZ from the provider subnet's bridge), its
 health checks and TLS listeners' HAProxy, and the ENIs of every endpoint of its service
 (topology.py says why and how they are kept apart): their links, route tables, policy
-rules, conntrack zones, PROXY v2 proxies and what the driver needs to cut their flows.
+rules, conntrack zones, PROXY v2 listeners (HeaderSpec: the kernel adds the headers)
+and what the driver needs to cut their flows.
 nlb_rulesets.nlb renders its nftables table.
 """
 
@@ -15,13 +16,13 @@ from collections.abc import Iterable, Mapping
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux import alb_topology, nlb_rulesets, rulesets
-from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
 from privlink.dataplane.linux.spec import (
     FORWARDING,
     LOCAL_TABLE,
     MAIN_TABLE,
     CheckSpec,
     EndpointState,
+    HeaderSpec,
     HealthMap,
     LinkSpec,
     NamespaceSpec,
@@ -178,6 +179,7 @@ class _Nlb:
             routes=routes,
             ruleset=self._ruleset(),
             rules=rules,
+            headers=self._headers(),
         )
 
     def _ruleset(self) -> str:
@@ -190,7 +192,6 @@ class _Nlb:
                 li.port,
                 zones[az],
                 candidates(li.target_group, az, self.health),
-                proxied=li.target_group.proxy_protocol_v2,
             )
             for li in self.nlb.listeners
             if li.tls is None  # TLS listeners end in the namespace's HAProxy
@@ -203,7 +204,6 @@ class _Nlb:
                 tuple(self.enis[e.eni_id] for e in ep.enis),
                 ep.ingress,
                 ep.active,
-                _proxy_ports(self.nlb),
             )
             for ep in self.endpoints
         ]
@@ -232,9 +232,21 @@ class _Nlb:
             node.ip, tuple(e.link for e in here), tuple(sorted(e.mark for e in here))
         )
 
+    def _headers(self) -> tuple[HeaderSpec, ...]:
+        """The PROXY v2 listeners of the active endpoints' ENIs: every non-TLS listener
+        whose target group asks for it (a TLS listener's HAProxy sends its own)."""
+        ports = _proxy_ports(self.nlb)
+        return tuple(
+            HeaderSpec(names.eni_link(e.eni_id), names.eni_mac(e.eni_id), port, ep.endpoint_id)
+            for ep in self.endpoints
+            if ep.active
+            for e in ep.enis
+            for port in ports
+        )
+
     def _endpoint(self, ep: EndpointNet) -> tuple[RouteSpec, ...]:
-        """An endpoint's ENIs in the namespace, its proxy and what the driver needs to cut
-        its flows; returns its ENIs' routes (each ENI's table: its subnet on its link, the
+        """An endpoint's ENIs in the namespace and what the driver needs to cut its
+        flows; returns its ENIs' routes (each ENI's table: its subnet on its link, the
         rest via the subnet's router)."""
         add_enis(self.parts, self.plan, ep, self.ns, host_routes=True)
         vpc = self.plan.vpc(ep.vpc_id)
@@ -243,40 +255,11 @@ class _Nlb:
             subnet, table = vpc.subnet(e.subnet_id), _table(self.enis[e.eni_id])
             routes.append(RouteSpec(subnet.cidr, "", table, names.eni_link(e.eni_id)))
             routes.append(RouteSpec("0.0.0.0/0", subnet.gateway, table, names.eni_link(e.eni_id)))
-        listeners = self._proxy_listeners(ep)
-        if ep.active and listeners:
-            self.parts.spec.proxies[ep.endpoint_id] = ProxySpec(
-                ep.endpoint_id, self.ns, self.ns, listeners
-            )
         zones = tuple(self.enis[e.eni_id].zone for e in ep.enis)
         self.parts.spec.endpoints[ep.endpoint_id] = EndpointState(
             ep.endpoint_id, self.ns, ep.active, zones
         )
         return tuple(routes)
-
-    def _proxy_listeners(self, ep: EndpointNet) -> tuple[ProxyListener, ...]:
-        """The PROXY v2 listeners an endpoint's ENIs serve: on the ENI (its address and
-        link), to the AZ's candidate targets from the AZ's node."""
-        found = []
-        for eni in ep.enis:
-            node = self.nlb.node_in(eni.az)
-            if node is None:
-                continue
-            for li in self.nlb.listeners:
-                if not li.target_group.proxy_protocol_v2:
-                    continue
-                targets = candidates(li.target_group, eni.az, self.health)
-                if targets:  # nothing to reach from this AZ: the kernel resets
-                    found.append(
-                        ProxyListener(
-                            eni.ip,
-                            li.port,
-                            node.ip,
-                            tuple((t.ip, t.port) for t in targets),
-                            device=names.eni_link(eni.eni_id),
-                        )
-                    )
-        return tuple(found)
 
     def _nodes(self, vpc: VpcNet) -> None:
         """A veth per node from its subnet's bridge in the router, the node address inside."""

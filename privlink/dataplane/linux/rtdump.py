@@ -19,7 +19,8 @@ ATTR = struct.Struct("=HH")  # rtattr: length, type
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 RTM_NEWLINK, RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETRULE = 16, 18, 22, 26, 34
-IFLA_IFNAME, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_INFO_KIND = 3, 5, 10, 18, 1
+IFLA_ADDRESS, IFLA_IFNAME, IFLA_LINK, IFLA_MASTER = 1, 3, 5, 10
+IFLA_LINKINFO, IFLA_INFO_KIND = 18, 1
 IFLA_GSO_IPV4_MAX_SIZE, IFLA_GRO_IPV4_MAX_SIZE = 63, 64  # Linux 6.3 (BIG TCP for IPv4)
 IFA_ADDRESS = 1
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE = 1, 4, 5, 15
@@ -76,16 +77,20 @@ def _u32(value: bytes | None) -> int | None:
     return None if value is None else int(struct.unpack("=I", value[:4])[0])
 
 
+def _mac(value: bytes | None) -> str | None:
+    return None if value is None else value.hex(":")
+
+
 def _text(value: bytes) -> str:
     return value.rstrip(b"\0").decode()
 
 
-Link = tuple[str, int, str | None, int | None, int, int | None, int | None]
+Link = tuple[str, int, str | None, int | None, int, int | None, int | None, str | None]
 
 
 def links(sock: socket.socket) -> Iterator[Link]:
     """(name, index, kind, master index, flags, peer index, IPv4 GSO limit: None when the
-    kernel has none) of every link."""
+    kernel has none, hardware address "aa:bb:..." or None) of every link."""
     for payload in _dump(sock, RTM_GETLINK, struct.pack("=BxHiII", 0, 0, 0, 0, 0)):
         _, _, index, flags, _ = struct.unpack_from("=BxHiII", payload)
         attrs = _attrs(payload, 16)
@@ -99,6 +104,7 @@ def links(sock: socket.socket) -> Iterator[Link]:
             flags,
             _u32(attrs.get(IFLA_LINK)),
             _u32(attrs.get(IFLA_GSO_IPV4_MAX_SIZE)),
+            _mac(attrs.get(IFLA_ADDRESS)),
         )
 
 

@@ -10,7 +10,7 @@ land, and a namespace's link list is only complete once every module has run.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
@@ -50,6 +50,7 @@ class LinkSpec:
     master: str | None = None
     addresses: tuple[str, ...] = ()  # "10.0.1.1/24"
     owner: str = ""  # the resource a failure is reported against
+    mac: str = ""  # set when something keys on it (names.eni_mac); else the kernel's
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,18 @@ class NamespaceSpec:
     routes: tuple[RouteSpec, ...] = ()
     ruleset: str | None = None  # body of table inet plk; None = no table
     rules: tuple[RuleSpec, ...] = ()
+    headers: tuple[HeaderSpec, ...] = ()  # PROXY v2 listeners on its links
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """A PROXY v2 listener on an ENI's link: flows to `port` there get a header naming
+    the consumer, the ENI and `vpce_id`, put in by the kernel (proxy_header.py)."""
+
+    link: str
+    mac: str  # the link's (names.eni_mac): how the program knows the ENI
+    port: int
+    vpce_id: str
 
 
 @dataclass(frozen=True)
@@ -188,19 +201,15 @@ class Parts:
                 owner=owner,
             ),
         )
-        self.add_link(netns, LinkSpec(link, "peer", addresses=(address,), owner=owner))
+        mac = names.eni_mac(eni_id)
+        self.add_link(netns, LinkSpec(link, "peer", addresses=(address,), owner=owner, mac=mac))
 
     def finish(self) -> KernelSpec:
         """Each drafted namespace with its links (IPv6 off, ARP announcements on)."""
         for draft in self.drafts:
-            self.spec.namespaces[draft.name] = NamespaceSpec(
-                draft.name,
-                draft.owner,
-                QUIET + ANNOUNCE + draft.sysctls,
-                draft.loopback,
-                tuple(self.links.get(draft.name, ())),
-                draft.routes,
-                draft.ruleset,
-                draft.rules,
+            self.spec.namespaces[draft.name] = replace(
+                draft,
+                sysctls=QUIET + ANNOUNCE + draft.sysctls,
+                links=tuple(self.links.get(draft.name, ())),
             )
         return self.spec

@@ -1,0 +1,282 @@
+"""PROXY v2 on the kernel path: proxy_header.bpf.c built, loaded, attached, and fed.
+
+Flows to an NLB listener whose target group asks for PROXY v2 take the same DNAT/SNAT
+path as any other; a tc program on each ENI's link in the NLB's namespace puts the header
+into the stream and moves sequence numbers past it (the C file says how). That keeps such
+flows at the kernel's speed: a userspace proxy copied every byte twice more.
+
+- Built once per source digest with clang into the driver's state dir, loaded with
+  bpftool and pinned in bpffs under plk-proxy-header-<digest>: tc filters hold the
+  programs, the programs hold their maps, so flows keep their headers and shifts while
+  privlink is down or restarting; a new digest (an upgrade) is attached in place of the
+  old, whose pins are then removed.
+- `listeners` holds one element per (ENI link MAC, port): the header with its addresses
+  zeroed, which the program fills per flow. Its wanted content is a pure function of the
+  KernelSpec (names.eni_mac derives each ENI link's MAC), applied by difference.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import logging
+import os
+import struct
+import subprocess
+import sysconfig
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyroute2.netlink.exceptions import NetlinkError
+
+from privlink.dataplane import proxyproto
+from privlink.dataplane.linux import bpfsys, memory
+from privlink.dataplane.linux.files import read, write_if_changed
+from privlink.dataplane.linux.spec import HeaderSpec
+
+log = logging.getLogger("privlink.dataplane")
+
+SOURCE = Path(__file__).with_name("proxy_header.bpf.c")
+BPFFS = Path("/sys/fs/bpf")
+PIN_PREFIX = "plk-proxy-header-"
+HDR_MAX = 64  # the C file's HDR_MAX
+_LISTENER = struct.Struct("<I64s")  # struct listener: length, header
+_NOOP_TLV = bytes([0x04, 0x00, 0x00])  # PP2_TYPE_NOOP, empty: makes a length even
+_INGRESS, _EGRESS = "ffff:fff2", "ffff:fff3"  # clsact's hooks
+_PRIO = 1
+
+
+@dataclass(frozen=True)
+class Program:
+    """The loaded program: its pins and open descriptors (for the driver's lifetime)."""
+
+    pins: Path
+    ingress: int
+    egress: int
+    listeners: int
+
+    @property
+    def digest(self) -> str:
+        return self.pins.name.removeprefix(PIN_PREFIX)
+
+
+def digest() -> str:
+    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
+
+
+def load(cache: Path) -> Program:
+    """The program of this source, pinned: built and loaded unless already there."""
+    _mount_bpffs()
+    pins = BPFFS / f"{PIN_PREFIX}{digest()}"
+    wanted = ("pp_in", "pp_out", "listeners", "flows")
+    if not all((pins / name).exists() for name in wanted):
+        obj = _build(cache)
+        _unpin(pins)  # a load cut short leaves some
+        pins.mkdir()
+        _run(
+            ["bpftool", "prog", "loadall", str(obj), str(pins), "type", "classifier"]
+            + ["pinmaps", str(pins)]
+        )
+    return Program(
+        pins,
+        bpfsys.obj_get(str(pins / "pp_in")),
+        bpfsys.obj_get(str(pins / "pp_out")),
+        bpfsys.obj_get(str(pins / "listeners")),
+    )
+
+
+def close(program: Program) -> None:
+    for fd in (program.ingress, program.egress, program.listeners):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def unpin(keep: Program | None = None) -> list[str]:
+    """Remove the pins of every program but `keep` (all of them at teardown); a program
+    still attached lives on until its links go."""
+    if not BPFFS.is_dir():
+        return []
+    gone = []
+    for path in sorted(BPFFS.glob(f"{PIN_PREFIX}*")):
+        if keep is None or path != keep.pins:
+            _unpin(path)
+            gone.append(f"bpf: unpinned {path.name}")
+    return gone
+
+
+def _unpin(path: Path) -> None:
+    if path.is_dir():
+        for entry in path.iterdir():
+            entry.unlink()
+        path.rmdir()
+
+
+def _mount_bpffs() -> None:
+    """bpffs where every distribution puts it; a container may come without it."""
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        if any(line.split()[1:3] == [str(BPFFS), "bpf"] for line in mounts):
+            return
+    BPFFS.mkdir(parents=True, exist_ok=True)
+    _run(["mount", "-t", "bpf", "bpf", str(BPFFS)])
+
+
+def _build(cache: Path) -> Path:
+    """The object file, built with clang unless this digest's is cached."""
+    obj = cache / f"proxy_header-{digest()}.o"
+    if obj.exists():
+        return obj
+    cache.mkdir(parents=True, exist_ok=True)
+    multiarch = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
+    tmp = obj.with_suffix(".tmp")
+    _run(
+        ["clang", "-O2", "-g", "-target", "bpf", f"-I/usr/include/{multiarch}"]
+        + ["-c", str(SOURCE), "-o", str(tmp)]
+    )
+    tmp.rename(obj)
+    return obj
+
+
+def _run(argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed: {(done.stderr or done.stdout).strip()[-2000:]}")
+
+
+# -- the listeners map -------------------------------------------------------------------------
+
+
+def template(vpce_id: str) -> bytes:
+    """The header of a flow to this endpoint, addresses and ports zero; even in length
+    (a NOOP TLV when needed), so payload moved behind it keeps its checksum parity."""
+    header = proxyproto.encode(("0.0.0.0", 0), ("0.0.0.0", 0), vpce_id=vpce_id)
+    if len(header) % 2:
+        header = proxyproto.encode(("0.0.0.0", 0), ("0.0.0.0", 0), vpce_id=vpce_id, tlvs=_NOOP_TLV)
+    if len(header) > HDR_MAX:
+        raise ValueError(f"PROXY v2 header of {vpce_id} is {len(header)} bytes")
+    return header
+
+
+def key(mac: str, port: int) -> bytes:
+    return bytes.fromhex(mac.replace(":", "")) + struct.pack("!H", port)
+
+
+def elements(headers: Iterable[HeaderSpec]) -> dict[bytes, bytes]:
+    """The listeners map as wanted: key -> value bytes."""
+    found = {}
+    for h in headers:
+        header = template(h.vpce_id)
+        found[key(h.mac, h.port)] = _LISTENER.pack(len(header), header)
+    return found
+
+
+def sync(program: Program, wanted: dict[bytes, bytes]) -> list[str]:
+    """The listeners map made `wanted`: stale keys deleted, missing or different set."""
+    fd, changes = program.listeners, []
+    for k in list(bpfsys.keys(fd, 8)):
+        if k not in wanted and bpfsys.delete(fd, k):
+            changes.append(f"bpf: listener {_show(k)} removed")
+    for k, value in wanted.items():
+        if bpfsys.lookup(fd, k, _LISTENER.size) != value:
+            bpfsys.update(fd, k, value)
+            changes.append(f"bpf: listener {_show(k)} set")
+    return changes
+
+
+def _show(k: bytes) -> str:
+    return f"{k[:6].hex(':')} port {struct.unpack('!H', k[6:])[0]}"
+
+
+# -- attaching ---------------------------------------------------------------------------------
+
+
+def attach(ipr: Any, index: int, program: Program) -> None:
+    """The program on a link's ingress and egress (clsact), replacing what was there.
+    `ipr` is an IPRoute made in the link's namespace, in this process (descriptors are
+    passed by number)."""
+    try:
+        ipr.tc("add", "clsact", index)
+    except NetlinkError as exc:
+        if exc.code != errno.EEXIST:
+            raise
+    for parent, fd, name in (
+        (_INGRESS, program.ingress, "pp_in"),
+        (_EGRESS, program.egress, "pp_out"),
+    ):
+        ipr.tc(
+            "replace-filter",
+            "bpf",
+            index,
+            ":1",
+            fd=fd,
+            name=name,
+            parent=parent,
+            classid=1,
+            direct_action=True,
+            prio=_PRIO,
+        )
+
+
+class Headers:
+    """What the driver keeps between passes: the loaded program, which links it is
+    attached to (by ifindex: a link made again is attached again), and the digest of the
+    listeners last written (an unchanged plan writes nothing)."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = state_dir / "bpf"
+        self.program: Program | None = None
+        self.attached: dict[tuple[str, str], int] = {}  # (netns, link) -> ifindex
+        self.synced: str | None = None
+
+    def load(self) -> bool:
+        """The program loaded if it is not; True when it is not the one the previous
+        process attached (an upgrade: every link must be attached again)."""
+        if self.program is not None:
+            return False
+        self.program = load(self.dir)
+        unpin(keep=self.program)
+        mark = self.dir / "attached"
+        previous = read(mark)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        write_if_changed(mark, self.program.digest)
+        return previous != self.program.digest
+
+    def attach(self, ns: str, ipr: Any, indexes: dict[str, int]) -> list[str]:
+        """The program on each of `indexes`' links (name -> ifindex) not yet holding it."""
+        if self.program is None:
+            self.load()
+        assert self.program is not None
+        changes = []
+        for link, index in indexes.items():
+            if self.attached.get((ns, link)) != index:
+                attach(ipr, index, self.program)
+                self.attached[(ns, link)] = index
+                changes.append(f"{ns}: {link} PROXY v2 headers")
+        return changes
+
+    def sync(self, headers: list[HeaderSpec], spaces: set[str]) -> list[str]:
+        """The listeners map as `headers` say; links of namespaces gone are forgotten."""
+        self.attached = {k: v for k, v in self.attached.items() if k[0] in spaces}
+        if not headers and self.program is None:
+            return []
+        wanted = elements(headers)
+        digest_now = memory.digest(sorted(wanted.items()))
+        if digest_now == self.synced:
+            return []
+        self.load()
+        assert self.program is not None
+        changes = sync(self.program, wanted)
+        self.synced = digest_now
+        return changes
+
+    def close(self, everything: bool = False) -> None:
+        """Descriptors closed; with `everything` (teardown) the pins removed too."""
+        if self.program is not None:
+            close(self.program)
+        self.program, self.synced = None, None
+        self.attached.clear()
+        if everything:
+            unpin()
+            (self.dir / "attached").unlink(missing_ok=True)
