@@ -23,6 +23,7 @@ from tests.dataplane.conftest import (
     Lab,
     connect,
     hello,
+    ns_socket,
     read_line,
     refused_or_timeout,
     run_in_ns,
@@ -259,6 +260,26 @@ def test_proxy_protocol_bulk_flow_keeps_the_kernel_path(driver: Any, lab: Lab) -
     assert driver.proxy_stats(ENDPOINT_ID) is None  # no proxy serves the endpoint
     big = sum(big_packet_bytes(target) for target in ("plk-i-p1", "plk-i-p2"))
     assert big >= len(payload) // 2, big
+
+
+def test_proxy_protocol_header_goes_before_data_sent_with_the_handshake(
+    driver: Any, lab: Lab
+) -> None:
+    """A client that holds back the handshake's last ACK (TCP_DEFER_ACCEPT on a client
+    socket) sends it with its first data: the header goes in between, the data behind it
+    arrives whole, and the server's answer comes back."""
+    assert driver.apply(privatelink(proxy_protocol=True, health=None)).ok
+    lab.tcp_server("plk-i-p1", 8080, proxy_protocol=True)
+    lab.tcp_server("plk-i-p2", 8080, proxy_protocol=True)
+    sock = ns_socket("plk-i-c1")
+    with contextlib.closing(sock):
+        sock.settimeout(3)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 1)
+        sock.connect(("10.0.1.50", 80))
+        sock.sendall(b"first words\n")
+        seen = json.loads(read_line(sock))
+        assert seen["proxy"]["src"] == ["10.0.1.10", sock.getsockname()[1]]
+        assert read_line(sock) == b"first words\n"
 
 
 def test_proxy_protocol_flow_past_2_gib_keeps_its_numbers(driver: Any, lab: Lab) -> None:

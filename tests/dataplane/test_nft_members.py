@@ -30,7 +30,7 @@ def namespaces() -> Iterator[tuple[str, ...]]:
 
 def endpoint(n: int, active: bool = True, rules: tuple[SgRule, ...] = OPEN) -> nr.NlbEndpoint:
     eni = nr.Eni(f"plk{n:08x}e", "10.0.1.50", n, nr.ENI_MARK | n)
-    return nr.NlbEndpoint(f"vpce-{n}", (eni,), rules, active, (81,))
+    return nr.NlbEndpoint(f"vpce-{n}", (eni,), rules, active)
 
 
 def body(*endpoints: nr.NlbEndpoint) -> str:
@@ -38,7 +38,7 @@ def body(*endpoints: nr.NlbEndpoint) -> str:
     zone = nr.NlbZone("10.9.1.100", links, tuple(e.mark for ep in endpoints for e in ep.enis))
     forwards = [
         nr.NlbForward("tcp", 80, zone, (Target("10.9.1.10", 8080, "az"),)),
-        nr.NlbForward("tcp", 81, zone, (Target("10.9.1.10", 8081, "az"),), proxied=True),
+        nr.NlbForward("tcp", 81, zone, (Target("10.9.1.10", 8081, "az"),)),
     ]
     return nr.nlb([zone], forwards, [443], endpoints)
 

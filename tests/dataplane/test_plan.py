@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from privlink.dataplane import names, proxyproto
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import nlb_rulesets, rulesets, topology
-from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, RuleSpec
+from privlink.dataplane.linux import nlb_rulesets, proxy_header, rulesets, topology
+from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, HeaderSpec, RuleSpec
 from privlink.dataplane.null import NullDriver
 from privlink.dataplane.plan import (
     DataplanePlan,
@@ -176,14 +176,35 @@ def test_candidates_prefer_healthy_then_fail_open() -> None:
     assert topology.candidates(replace(tg, cross_zone=True), "use1-az2", health) == (a,)
 
 
-def test_proxy_protocol_listeners_go_to_the_proxy_not_nat() -> None:
+def test_proxy_protocol_listeners_are_nat_with_headers_on_the_enis() -> None:
+    """PROXY v2 listeners take the kernel path (DNAT, as any other) and every ENI of the
+    active endpoint names them for the header program, by the MAC its link is given."""
     spec = topology.build(privatelink(proxy_protocol=True))
-    proxy = spec.proxies[ENDPOINT_ID]
-    assert {(li.ip, li.port, li.source_ip, li.device) for li in proxy.listeners} == {
-        ("10.0.1.50", 80, "10.0.1.100", names.eni_link("eni-0c1"))
-    }  # AZ2 has no targets: no proxy listener there
-    ruleset = spec.namespaces[names.nlb_netns(NLB_ID)].ruleset or ""
-    assert f'iifname "{names.eni_link("eni-0c1")}" tcp dport 80 dnat' not in ruleset
+    assert ENDPOINT_ID not in spec.proxies
+    ns = spec.namespaces[names.nlb_netns(NLB_ID)]
+    assert "dport 80 dnat" in (ns.ruleset or "")
+    enis = ("eni-0c1", "eni-0c2")
+    assert set(ns.headers) == {
+        HeaderSpec(names.eni_link(e), names.eni_mac(e), 80, ENDPOINT_ID) for e in enis
+    }
+    macs = {link.name: link.mac for link in ns.links}
+    assert all(macs[names.eni_link(e)] == names.eni_mac(e) for e in enis)
+    inactive = topology.build(with_endpoint(privatelink(proxy_protocol=True), active=False))
+    assert inactive.namespaces[names.nlb_netns(NLB_ID)].headers == ()
+
+
+def test_proxy_header_templates_are_even_and_keyed_by_mac_and_port() -> None:
+    """The program moves payload behind a header by an even count (checksum parity): an
+    odd header gets a NOOP TLV; keys are the link's MAC then the port, network order."""
+    for vpce_id in ("vpce-0a1b2c3d4e5f60718", "vpce-0a1b2c3d4e5f6071"):
+        header = proxy_header.template(vpce_id)
+        assert len(header) % 2 == 0 and len(header) <= proxy_header.HDR_MAX
+        parsed = proxyproto.decode(header)
+        assert parsed is not None and parsed.vpce_id == vpce_id
+        assert parsed.src == ("0.0.0.0", 0) and parsed.length == len(header)
+    mac = names.eni_mac("eni-0c1")
+    assert mac.startswith("02:") and mac != names.eni_mac("eni-0c2")
+    assert proxy_header.key(mac, 80) == bytes.fromhex(mac.replace(":", "")) + b"\x00\x50"
 
 
 def test_sg_rule_rendering() -> None:

@@ -17,7 +17,7 @@ SG = (SgRule("tcp", 80, 81, ("10.0.0.0/16",)),)
 ZONE = nlb_rulesets.NlbZone("10.9.1.100", ("plkaaaaaaaae0",), (nlb_rulesets.ENI_MARK | 1,))
 FORWARDS = [
     nlb_rulesets.NlbForward("tcp", 80, ZONE, (Target("10.9.1.10", 8080, "az"),)),
-    nlb_rulesets.NlbForward("tcp", 81, ZONE, (Target("10.9.1.10", 8081, "az"),), proxied=True),
+    nlb_rulesets.NlbForward("tcp", 81, ZONE, (Target("10.9.1.10", 8081, "az"),)),
     nlb_rulesets.NlbForward("udp", 53, ZONE, (Target("10.9.1.10", 53, "az"),)),
 ]
 
@@ -32,7 +32,6 @@ def endpoint(name: str, active: bool, *enis: int) -> nlb_rulesets.NlbEndpoint:
         ),
         SG,
         active,
-        (81,),
     )
 
 

@@ -100,8 +100,8 @@ def test_equal_tuples_behind_one_nlb_stay_apart(driver: Any, lab: Lab) -> None:
 
 def test_proxy_protocol_names_each_endpoint_behind_one_address(driver: Any, lab: Lab) -> None:
     """Two flows with the same 5-tuple at once, one behind each ENI: each PROXY v2 header
-    names its endpoint and the client's own source port (conntrack keeps proxied flows in
-    their ENI's zone both ways, so it has no reason to give the second another port)."""
+    names its endpoint and the client's own source port, as it arrived on the ENI (the
+    program keys flows by the ENI link's MAC and reads the port before any NAT)."""
     plan = two_consumers(proxy_protocol=True)
     assert driver.apply(plan).ok
     targets = [lab.tcp_server(ns, 8080, proxy_protocol=True) for ns in ("plk-i-p1", "plk-i-p2")]
