@@ -5,12 +5,12 @@ Paths (all built by LinuxDriver from one plan; consumer and provider VPCs overla
           (the baseline: plain forwarding, no NAT, no conntrack rules)
   kernel  consumer -> endpoint ENI :80 -> nft DNAT/SNAT (the ENI is in the NLB's
           namespace) -> target
-  proxy   consumer -> endpoint ENI :81 -> PROXY-v2 proxy (uvloop; past 1 MiB, a copy
-          through 1 MiB buffers) -> target
+  proxy   consumer -> endpoint ENI :81 -> PROXY v2 listener: the kernel path with the
+          header put in by the tc program on the ENI's link (proxy_header.bpf.c) -> target
+          (until 2026-11-30: a userspace proxy, uvloop, copying through 1 MiB buffers)
   haproxy consumer -> endpoint ENI :82 -> HAProxy 2.6 (TCP mode, 1 MB buffers,
-          send-proxy-v2) -> target: a reference TCP proxy listening where privlink's
-          does (on the ENI, in the NLB's namespace), so the proxy row can be read
-          against a well-known C proxy in the same run
+          send-proxy-v2) -> target: a reference TCP proxy listening on the ENI, in the
+          NLB's namespace, where privlink's proxy listened: the cost of ending TCP twice
   haproxy_splice  the same on :83 with splice forced (1 MB pipes): the zero-copy way,
           which sends packets of at most 17 pages (see privlink/dataplane/linux/relay.py)
 
@@ -244,7 +244,6 @@ def main() -> int:
                     results.setdefault(path, {}).setdefault(test, []).append(value)
                     print(f"  {path:7s} {test}: {value:.2f}", flush=True)
                     time.sleep(1)
-        stats = b.driver.proxy_stats("vpce-0bbbbbbbbbbbbbbb1")
     base = {t: statistics.median(v) for t, v in results["direct"].items()}
     print("\n| path | RTT p50 us (added) | 1 stream Gbit/s (x direct) | new conn/s (x direct) |")
     print("|---|---|---|---|")
@@ -254,9 +253,8 @@ def main() -> int:
             f"| {path} | {rr:.1f} (+{rr - base['rr']:.1f}) | {up:.2f} "
             f"({up / base['up']:.2f}) | {cr:,.0f} ({cr / base['cr']:.2f}) |"
         )
-    print(f"proxy counters: {stats}")
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "proxy": stats}, indent=1))
+        args.json.write_text(json.dumps({"results": results}, indent=1))
     return 0
 
 

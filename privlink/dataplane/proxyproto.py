@@ -1,7 +1,8 @@
 """PROXY protocol v2 headers, with the AWS VPC-endpoint TLV (type 0xEA, subtype 0x01).
 
 Byte layout per the HAProxy spec and the NLB documentation (endpoint-services.md §11.2).
-Both directions live here so the proxy and the tests share one definition.
+Both directions live here so the kernel path's header template (linux/proxy_header.py),
+the health checks' LOCAL headers and the tests share one definition.
 """
 
 from __future__ import annotations

@@ -254,9 +254,7 @@ def test_local_endpoint_renders_a_proxy_to_loopback_and_no_nat() -> None:
     proxy = spec.proxies["vpce-a1"]
     assert proxy.connect_netns == ""  # the driver's (host) namespace
     assert {(li.ip, li.port) for li in proxy.listeners} == {("10.1.1.10", 443), ("10.1.2.10", 443)}
-    assert all(
-        li.targets == (("127.0.0.1", 4567),) and not li.proxy_protocol for li in proxy.listeners
-    )
+    assert all(li.targets == (("127.0.0.1", 4567),) for li in proxy.listeners)
     ns = spec.namespaces["plk-vpce-a1"]
     assert ns.ruleset is not None
     assert "dnat" not in ns.ruleset.replace("ct status dnat", "")

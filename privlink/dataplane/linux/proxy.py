@@ -1,22 +1,17 @@
-"""PROXY protocol v2 for one interface endpoint: a small userspace proxy (child process).
+"""The proxy of an interface endpoint to a service privlink implements (child process).
 
-The kernel cannot add a PROXY header, so listeners whose target group asks for PROXY v2
-go through this process instead of nftables NAT (dataplane-baseline README, designs 5b/7).
+Such an endpoint has no NLB: its ENIs live in a namespace of their own and this process
+relays TCP 443 on each of them to privlink's own HTTPS listener, 127.0.0.1:<port>, in the
+host's namespace. (PROXY v2 listeners of NLBs need no process: the kernel adds their
+headers, proxy_header.py.)
 
-- Listening sockets are made on a helper thread switched into the namespace the ENIs live
-  in (the NLB's), each bound to its ENI's address and link (SO_BINDTODEVICE: another
-  endpoint's ENI there may hold the same address); the main thread switches into the NLB
-  namespace before the event loop starts, so every upstream socket is born there, bound to
-  the NLB node address. No NAT: overlapping CIDRs never meet.
+- Listening sockets are made on a helper thread switched into the endpoint's namespace;
+  the main thread stays where it was started (`connect_netns` ""), the driver's
+  namespace, so upstream sockets dial loopback there. Its only host-side destination is
+  loopback.
 - asyncio Protocols on uvloop when available (never streams: they cost 2x CPU per byte).
 - A flow that has moved BULK_BYTES is handed over to relay.Relay (recv_into/send through a
   1 MiB buffer per direction) on the same loop.
-- Each new flow sends PROXY v2: source = consumer, destination = ENI address and port,
-  TLV 0xEA/0x01 = endpoint id, as AWS does.
-- An endpoint to an AWS service privlink implements uses the same process with no NLB:
-  `connect_netns` "" keeps the main thread in the namespace it was started in (the
-  driver's, i.e. the host's), listeners have `proxy_protocol` false and one target,
-  127.0.0.1:<https port> (privlink's own API). Its only host-side destination is loopback.
 - SIGHUP re-reads the config (targets, listeners); SIGUSR1 writes counters to READY.stats;
   SIGTERM resets every open flow (RST), which is how an endpoint that stops being
   available cuts its connections.
@@ -40,7 +35,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlink.dataplane import proxyproto
 from privlink.dataplane.linux import netns, proxyconfig
 from privlink.dataplane.linux.relay import Relay
 
@@ -71,7 +65,6 @@ class Listener:
     port: int
     source_ip: str
     targets: list[tuple[str, int]]
-    proxy_protocol: bool = True
     server: asyncio.AbstractServer | None = None
     turn: int = 0
 
@@ -125,7 +118,7 @@ class _Side(asyncio.Protocol):
 
 
 class _Client(_Side):
-    """The consumer's connection; opens the upstream one and sends the PROXY header."""
+    """The consumer's connection; opens the upstream one."""
 
     def __init__(self, flow: Flow) -> None:
         super().__init__(flow)
@@ -174,10 +167,10 @@ class Flow:
         self.connect_task = asyncio.get_running_loop().create_task(self.connect())
 
     async def connect(self) -> None:
-        """Open the upstream flow (round robin, falling back on refusal) and send the
-        PROXY header. uvloop's own create_connection(host, port) is about twice as fast
-        per flow as sock_connect + create_connection(sock=); the connect timeout is
-        enforced by Proxy.expire_connects rather than a wait_for task per flow."""
+        """Open the upstream flow (round robin, falling back on refusal). uvloop's own
+        create_connection(host, port) is about twice as fast per flow as sock_connect +
+        create_connection(sock=); the connect timeout is enforced by Proxy.expire_connects
+        rather than a wait_for task per flow."""
         try:
             await self._connect()
         except asyncio.CancelledError:  # timed out (expire_connects)
@@ -189,15 +182,6 @@ class Flow:
         loop = asyncio.get_running_loop()
         client = self.client.transport
         assert client is not None
-        header = (
-            proxyproto.encode(
-                client.get_extra_info("peername"),
-                client.get_extra_info("sockname"),
-                tlvs=self.proxy.tlv,
-            )
-            if self.listener.proxy_protocol
-            else b""
-        )
         source = (self.listener.source_ip, 0) if self.listener.source_ip else None
         for ip, port in self.listener.order():
             # The upstream side knows its peer from birth: a server that speaks first
@@ -217,7 +201,7 @@ class Flow:
                 return
             self.upstream = upstream
             self.client.peer = upstream
-            upstream.transport.write(header + b"".join(self.client.early))
+            upstream.transport.write(b"".join(self.client.early))
             self.client.early.clear()
             if self.client.eof:
                 upstream.transport.write_eof()
@@ -309,9 +293,8 @@ class Proxy:
         self.config_path = config_path
         self.ready_path = ready_path
         self.endpoint_id = ""
-        self.tlv = b""
         self.listen_netns = ""
-        self.listeners: dict[tuple[str, int, str], Listener] = {}
+        self.listeners: dict[tuple[str, int], Listener] = {}
         self.flows: set[Flow] = set()
         self.connecting: dict[Flow, float] = {}  # flow -> connect deadline (loop time)
         self.stats = {"flows": 0, "bulk": 0}
@@ -337,9 +320,8 @@ class Proxy:
     async def reload(self) -> None:
         config, generation = self.read_config()
         self.endpoint_id = config.endpoint_id
-        self.tlv = proxyproto.aws_tlv(self.endpoint_id)
         self.listen_netns = config.listen_netns
-        wanted = {(li.ip, li.port, li.device): li for li in config.listeners}
+        wanted = {(li.ip, li.port): li for li in config.listeners}
         loop = asyncio.get_running_loop()
         for key in list(self.listeners):
             if key not in wanted:
@@ -349,13 +331,11 @@ class Proxy:
         for key, item in wanted.items():
             targets = list(item.targets)
             source = item.source_ip
-            proxy_protocol = item.proxy_protocol
             if key in self.listeners:
                 self.listeners[key].targets = targets
                 self.listeners[key].source_ip = source
-                self.listeners[key].proxy_protocol = proxy_protocol
                 continue
-            listener = Listener(key[0], key[1], source, targets, proxy_protocol)
+            listener = Listener(key[0], key[1], source, targets)
             sock = netns.run_in(self.listen_netns, functools.partial(_listening_socket, *key))
             listener.server = await loop.create_server(
                 functools.partial(self._new_flow, listener), sock=sock
@@ -382,13 +362,9 @@ def _same(side: _Side) -> _Side:
     return side
 
 
-def _listening_socket(ip: str, port: int, device: str) -> socket.socket:
-    """A listener on ip:port, on `device` alone when given: ENIs of different endpoints in
-    one NLB's namespace may hold the same address."""
+def _listening_socket(ip: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if device:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode())
     sock.bind((ip, port))
     sock.listen(4096)
     sock.setblocking(False)

@@ -1,4 +1,4 @@
-"""The PROXY v2 proxy's configuration: one typed structure for the driver and the proxy.
+"""The endpoint proxy's configuration: one typed structure for the driver and the proxy.
 
 The driver renders a `ProxySpec` to JSON in the endpoint's state directory and
 signals the proxy process, which parses the same file back into a `ProxySpec`.
@@ -17,10 +17,8 @@ from typing import Any
 class ProxyListener:
     ip: str
     port: int
-    source_ip: str  # NLB node address in the ENI's AZ; "" = let the kernel choose
+    source_ip: str  # the address upstream flows leave from; "" = let the kernel choose
     targets: tuple[tuple[str, int], ...]
-    proxy_protocol: bool = True  # send a PROXY v2 header first (privlink's API takes none)
-    device: str = ""  # the ENI's link, when other links hold the same address (SO_BINDTODEVICE)
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,6 @@ def dumps(spec: ProxySpec) -> str:
                     "ip": li.ip,
                     "port": li.port,
                     "source_ip": li.source_ip,
-                    "proxy_protocol": li.proxy_protocol,
-                    "device": li.device,
                     "targets": [list(t) for t in li.targets],
                 }
                 for li in spec.listeners
@@ -68,8 +64,6 @@ def loads(raw: str | bytes) -> ProxySpec:
                 port=int(li["port"]),
                 source_ip=str(li["source_ip"]),
                 targets=tuple((str(ip), int(port)) for ip, port in li["targets"]),
-                proxy_protocol=bool(li["proxy_protocol"]),
-                device=str(li.get("device", "")),
             )
             for li in data["listeners"]
         ),

@@ -278,7 +278,7 @@ def _gateway_relay(parts: Parts, ns: str, gateways: list[GatewayNet], fronts: li
         ns,
         "",
         tuple(
-            ProxyListener(a, LOCAL_SERVICE_PORT, "127.0.0.1", (("127.0.0.1", port),), False)
+            ProxyListener(a, LOCAL_SERVICE_PORT, "127.0.0.1", (("127.0.0.1", port),))
             for a in fronts
         ),
     )

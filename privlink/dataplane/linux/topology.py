@@ -203,7 +203,6 @@ class _Builder:
                         LOCAL_SERVICE_PORT,
                         "127.0.0.1",
                         (("127.0.0.1", ep.local_port),),
-                        proxy_protocol=False,
                     )
                     for e in ep.enis
                 ),
