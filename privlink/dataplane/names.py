@@ -103,7 +103,16 @@ def eni_link(eni_id: str) -> str:
 def eni_mac(eni_id: str) -> str:
     """The hardware address of an ENI's link: locally administered, from a hash of its id.
     The PROXY v2 program knows an ENI by it in any namespace (ifindexes repeat)."""
-    digest = hashlib.sha256(f"mac|{eni_id}".encode()).digest()
+    return _mac(eni_id)
+
+
+def nlb_node_mac(nlb_id: str, subnet_id: str) -> str:
+    """The hardware address of an NLB node's link (nlb_node_link), as eni_mac."""
+    return _mac(f"{nlb_id}|{subnet_id}")
+
+
+def _mac(owner: str) -> str:
+    digest = hashlib.sha256(f"mac|{owner}".encode()).digest()
     return ":".join(f"{b:02x}" for b in (0x02, *digest[:5]))
 
 

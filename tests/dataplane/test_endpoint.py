@@ -282,6 +282,50 @@ def test_proxy_protocol_header_goes_before_data_sent_with_the_handshake(
         assert read_line(sock) == b"first words\n"
 
 
+def lose_first_headers(ns: str) -> None:
+    """In a target's namespace: drop, once per flow, a segment that starts with a PROXY v2
+    signature (the header's segment lost on its way), counting the drops."""
+    rules = (
+        "add table ip plktest; add counter ip plktest lost;"
+        " add chain ip plktest input { type filter hook input priority 0; };"
+        " add rule ip plktest input tcp dport 8080 @ih,0,32 0x0d0a0d0a ct mark 0"
+        " ct mark set 1 counter name lost drop"
+    )
+    assert run_in_ns(ns, "nft", rules).returncode == 0
+
+
+def headers_lost(ns: str) -> int:
+    out = run_in_ns(ns, "nft", "-j", "list", "counter", "ip", "plktest", "lost").stdout
+    items = json.loads(out)["nftables"]
+    return sum(item["counter"]["packets"] for item in items if "counter" in item)
+
+
+@pytest.mark.parametrize("client_speaks", [False, True], ids=["server_first", "client_first"])
+def test_proxy_protocol_header_lost_on_its_way_is_sent_again(
+    driver: Any, lab: Lab, client_speaks: bool
+) -> None:
+    """The header's segment dropped before the target: the target, still waiting for the
+    handshake, sends its SYN-ACK again and the client's answer carries the header again;
+    or the client's data completed the handshake and left a hole, and its retransmission
+    gets the header in front. Either way the flow recovers, header first."""
+    assert driver.apply(privatelink(proxy_protocol=True, health=None)).ok
+    for target in ("plk-i-p1", "plk-i-p2"):
+        lab.tcp_server(target, 8080, proxy_protocol=True)
+        lose_first_headers(target)
+    with connect("plk-i-c1", "10.0.1.50", 80, timeout=10) as sock:
+        if client_speaks:
+            sock.sendall(b"hello\n")
+        lines = read_line(sock)  # the hello and its echo may come in one segment
+        while client_speaks and lines.count(b"\n") < 2:
+            lines += read_line(sock)
+        seen = json.loads(lines.splitlines()[0])
+        assert seen["proxy"]["src"] == ["10.0.1.10", sock.getsockname()[1]]
+        assert lines.splitlines()[1:] == ([b"hello"] if client_speaks else [])
+        sock.sendall(b"and more\n")
+        assert read_line(sock) == b"and more\n"
+    assert sum(headers_lost(t) for t in ("plk-i-p1", "plk-i-p2")) == 1
+
+
 def test_proxy_protocol_flow_past_2_gib_keeps_its_numbers(driver: Any, lab: Lab) -> None:
     """Numbers moved past the header hold beyond 2 GiB into a flow, where a signed
     comparison with its first number turns round: 2.25 GiB echo, every byte checked."""
@@ -338,8 +382,11 @@ def test_bulk_data_crosses_the_endpoint_intact_in_packets_over_64_kb(driver: Any
         assert echo_bulk(sock, payload, secs=60) == payload
 
 
-def test_nlb_serves_clients_inside_its_own_vpc(driver: Any, lab: Lab) -> None:
-    plan = privatelink(health=None)
+@pytest.mark.parametrize("proxy_protocol", [False, True], ids=["plain", "proxy_v2"])
+def test_nlb_serves_clients_inside_its_own_vpc(driver: Any, lab: Lab, proxy_protocol: bool) -> None:
+    """A client of the NLB itself (its node address); with PROXY v2 the target learns the
+    client and the node address it reached, and no endpoint TLV."""
+    plan = privatelink(health=None, proxy_protocol=proxy_protocol)
     plan = replace(
         plan,
         instances=(
@@ -348,9 +395,21 @@ def test_nlb_serves_clients_inside_its_own_vpc(driver: Any, lab: Lab) -> None:
         ),
     )
     assert driver.apply(plan).ok
-    lab.tcp_server("plk-i-p1", 8080)
-    lab.tcp_server("plk-i-p2", 8080)
-    assert hello("plk-i-p3", "10.0.1.100", 80)["peer"][0] == "10.0.1.100"
+    lab.tcp_server("plk-i-p1", 8080, proxy_protocol=proxy_protocol)
+    lab.tcp_server("plk-i-p2", 8080, proxy_protocol=proxy_protocol)
+    with connect("plk-i-p3", "10.0.1.100", 80) as sock:
+        seen = json.loads(read_line(sock))
+        sock.sendall(b"more\n")
+        assert read_line(sock) == b"more\n"
+        port = sock.getsockname()[1]
+    assert seen["peer"][0] == "10.0.1.100"
+    if proxy_protocol:
+        assert seen["proxy"] == {
+            "command": "PROXY",
+            "src": ["10.0.2.20", port],
+            "dst": ["10.0.1.100", 80],
+            "vpce_id": None,
+        }
     assert netns.exists(names.nlb_netns(plan.nlbs[0].nlb_id))
 
 

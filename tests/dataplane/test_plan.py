@@ -176,35 +176,47 @@ def test_candidates_prefer_healthy_then_fail_open() -> None:
     assert topology.candidates(replace(tg, cross_zone=True), "use1-az2", health) == (a,)
 
 
-def test_proxy_protocol_listeners_are_nat_with_headers_on_the_enis() -> None:
-    """PROXY v2 listeners take the kernel path (DNAT, as any other) and every ENI of the
-    active endpoint names them for the header program, by the MAC its link is given."""
+def test_proxy_protocol_listeners_are_nat_with_headers_on_enis_and_nodes() -> None:
+    """PROXY v2 listeners take the kernel path (DNAT, as any other); every node of the NLB
+    and every ENI of the active endpoint names them for the header program, by the MAC
+    its link is given."""
     spec = topology.build(privatelink(proxy_protocol=True))
     assert ENDPOINT_ID not in spec.proxies
     ns = spec.namespaces[names.nlb_netns(NLB_ID)]
     assert "dport 80 dnat" in (ns.ruleset or "")
     enis = ("eni-0c1", "eni-0c2")
+    nodes = {n.subnet_id for n in privatelink(proxy_protocol=True).nlbs[0].nodes}
     assert set(ns.headers) == {
-        HeaderSpec(names.eni_link(e), names.eni_mac(e), 80, ENDPOINT_ID) for e in enis
+        HeaderSpec(names.eni_link(e), names.eni_mac(e), e, 80, ENDPOINT_ID) for e in enis
+    } | {  # clients of the NLB itself: a header with no endpoint TLV; its nodes one scope
+        HeaderSpec(names.nlb_node_link(NLB_ID, s), names.nlb_node_mac(NLB_ID, s), NLB_ID, 80, "")
+        for s in nodes
     }
     macs = {link.name: link.mac for link in ns.links}
     assert all(macs[names.eni_link(e)] == names.eni_mac(e) for e in enis)
+    assert all(macs[names.nlb_node_link(NLB_ID, s)] == names.nlb_node_mac(NLB_ID, s) for s in nodes)
     inactive = topology.build(with_endpoint(privatelink(proxy_protocol=True), active=False))
-    assert inactive.namespaces[names.nlb_netns(NLB_ID)].headers == ()
+    assert {h.vpce_id for h in inactive.namespaces[names.nlb_netns(NLB_ID)].headers} == {""}
 
 
 def test_proxy_header_templates_are_even_and_keyed_by_mac_and_port() -> None:
     """The program moves payload behind a header by an even count (checksum parity): an
-    odd header gets a NOOP TLV; keys are the link's MAC then the port, network order."""
-    for vpce_id in ("vpce-0a1b2c3d4e5f60718", "vpce-0a1b2c3d4e5f6071"):
+    odd header gets a NOOP TLV; links are keyed by MAC, listeners by scope and port
+    (network order), as the C structs lay them out."""
+    for vpce_id in ("vpce-0a1b2c3d4e5f60718", "vpce-0a1b2c3d4e5f6071", ""):
         header = proxy_header.template(vpce_id)
         assert len(header) % 2 == 0 and len(header) <= proxy_header.HDR_MAX
         parsed = proxyproto.decode(header)
-        assert parsed is not None and parsed.vpce_id == vpce_id
+        assert parsed is not None and parsed.vpce_id == (vpce_id or None)
         assert parsed.src == ("0.0.0.0", 0) and parsed.length == len(header)
     mac = names.eni_mac("eni-0c1")
     assert mac.startswith("02:") and mac != names.eni_mac("eni-0c2")
-    assert proxy_header.key(mac, 80) == bytes.fromhex(mac.replace(":", "")) + b"\x00\x50"
+    assert proxy_header.link_key(mac) == bytes.fromhex(mac.replace(":", "")) + bytes(2)
+    scope = proxy_header.scope("eni-0c1")
+    assert proxy_header.listener_key("eni-0c1", 80) == (
+        scope.to_bytes(8, "little") + b"\x00\x50" + bytes(6)
+    )
+    assert scope != proxy_header.scope("eni-0c2")
 
 
 def test_sg_rule_rendering() -> None:

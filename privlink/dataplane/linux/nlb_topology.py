@@ -233,15 +233,36 @@ class _Nlb:
         )
 
     def _headers(self) -> tuple[HeaderSpec, ...]:
-        """The PROXY v2 listeners of the active endpoints' ENIs: every non-TLS listener
-        whose target group asks for it (a TLS listener's HAProxy sends its own)."""
-        ports = _proxy_ports(self.nlb)
-        return tuple(
-            HeaderSpec(names.eni_link(e.eni_id), names.eni_mac(e.eni_id), port, ep.endpoint_id)
-            for ep in self.endpoints
-            if ep.active
-            for e in ep.enis
+        """The PROXY v2 listeners: every non-TLS listener whose target group asks for it
+        (a TLS listener's HAProxy sends its own), on the nodes (clients that reach the
+        NLB itself: no endpoint TLV) and on the active endpoints' ENIs."""
+        ports, nlb_id = _proxy_ports(self.nlb), self.nlb.nlb_id
+        nodes = [
+            HeaderSpec(
+                names.nlb_node_link(nlb_id, n.subnet_id),
+                names.nlb_node_mac(nlb_id, n.subnet_id),
+                nlb_id,
+                port,
+                "",
+            )
+            for n in self.nlb.nodes
             for port in ports
+        ]
+        return (
+            *nodes,
+            *(
+                HeaderSpec(
+                    names.eni_link(e.eni_id),
+                    names.eni_mac(e.eni_id),
+                    e.eni_id,
+                    port,
+                    ep.endpoint_id,
+                )
+                for ep in self.endpoints
+                if ep.active
+                for e in ep.enis
+                for port in ports
+            ),
         )
 
     def _endpoint(self, ep: EndpointNet) -> tuple[RouteSpec, ...]:
@@ -278,8 +299,9 @@ class _Nlb:
                 ),
             )
             address = cidr_of(node.ip, subnet.cidr)
+            mac = names.nlb_node_mac(nlb_id, node.subnet_id)
             self.parts.add_link(
-                self.ns, LinkSpec(inner, "peer", addresses=(address,), owner=nlb_id)
+                self.ns, LinkSpec(inner, "peer", addresses=(address,), owner=nlb_id, mac=mac)
             )
 
     def _checks(self, tg: TargetGroupNet) -> None:

@@ -1,26 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
-/* PROXY protocol v2 headers put into TCP flows on the kernel path (tc on an ENI's link).
+/* PROXY protocol v2 headers put into TCP flows on the kernel path (tc on the links where
+ * clients reach an NLB: its endpoints' ENIs, and its nodes for clients of the NLB itself).
  *
  * An NLB whose target group asks for PROXY v2 sends its target a header before the
  * client's first byte. A userspace proxy that ends TCP on both sides copies every byte
  * twice more than the kernel path (0.3x of the direct path's bulk rate on two CPUs), so
  * such flows take the kernel path (DNAT, SNAT) and this program adds the header instead:
  *
- * - ingress on the ENI's link (client -> NLB, before conntrack): a SYN to a listener in
+ * - ingress on the link (client -> NLB, before conntrack): a SYN to a listener in
  *   `listeners` opens a flow; the first ACK after it gets the header between its TCP
  *   header and its payload (most often none: the handshake's last ACK); from then on the
- *   client's sequence numbers are moved up by the header's length;
- * - egress on the ENI's link (NLB -> client, after NAT): the target's ACK and SACK numbers
+ *   client's sequence numbers are moved up by the header's length; data retransmitted
+ *   at the header's place before the target acknowledged the header gets it in front
+ *   again (the header's segment may have been lost, leaving a hole);
+ * - egress on the link (NLB -> client, after NAT): the target's ACK and SACK numbers
  *   are moved down by as much; an ACK that does not cover the header yet is reported as
  *   acking nothing new. A SYN-ACK sent again means the header's ACK never got there: the
  *   next ACK carries the header again.
  *
  * Conntrack, NAT and the target see one consistent stream (the target's); the client sees
- * its own. Listeners and flows are keyed by the ENI link's MAC address (ifindexes repeat
- * from namespace to namespace; the netns cookie of a forwarded packet is its sender's),
- * so equal tuples on equal ENI addresses are different flows; `flows` is an LRU map, so
- * flows that ended make room by themselves. The header's length is even, so payload moved past it keeps
- * its checksum parity; only the pseudo-header's length and the header's own sum change.
+ * its own. A link is known by its MAC address (ifindexes repeat from namespace to
+ * namespace; the netns cookie of a forwarded packet is its sender's), which `links` maps
+ * to its scope: an ENI, or an NLB for all of its node links (a reply to a client of the
+ * NLB itself may leave by another node's link than its flow came in by). Listeners and
+ * flows are keyed by scope, so equal tuples on equal ENI addresses are different flows;
+ * `flows` is an LRU map, so flows that ended make room by themselves. The header's length
+ * is even, so payload moved past it keeps its checksum parity; only the pseudo-header's
+ * length and the header's own sum change.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -45,9 +51,15 @@
 
 enum { SYN_SEEN = 1, SENT = 2, ACKED = 3 };
 
+struct link_key {
+	__u8 mac[ETH_ALEN]; /* the link's: unique where ifindexes are per namespace */
+	__u16 pad;
+};
+
 struct listener_key {
-	__u8 mac[ETH_ALEN]; /* the ENI link's: unique where ifindexes are per namespace */
+	__u64 scope; /* what a link serves: an ENI, or an NLB (all of its node links) */
 	__be16 port;
+	__u16 pad[3];
 };
 
 struct listener {
@@ -56,20 +68,27 @@ struct listener {
 };
 
 struct flow_key {
-	__u8 mac[ETH_ALEN];
-	__be16 port;
+	__u64 scope;
 	__be32 client;
-	__be32 eni;
+	__be32 eni; /* the address the client reached: an ENI's or a node's */
 	__be16 cport;
-	__u16 pad;
+	__be16 port;
+	__u32 pad;
 };
 
 struct flow {
 	__u32 next; /* the client's first sequence number after its SYN */
 	__u32 len;  /* the header's length */
 	__u32 state;
-	__u32 pad;
+	__u32 data_seen; /* data came at `next` once while the header was not acknowledged */
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct link_key);
+	__type(value, __u64);
+} links SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -84,6 +103,15 @@ struct {
 	__type(key, struct flow_key);
 	__type(value, struct flow);
 } flows SEC(".maps");
+
+/* The scope of the link with this MAC address, or NULL. */
+static __always_inline __u64 *scope_of(const __u8 *mac)
+{
+	struct link_key key = {};
+
+	__builtin_memcpy(key.mac, mac, ETH_ALEN);
+	return bpf_map_lookup_elem(&links, &key);
+}
 
 /* The IPv4 TCP header of a packet (no IP options, not a fragment), or NULL. */
 static __always_inline struct tcphdr *tcp_of(struct __sk_buff *skb, struct ethhdr **ethp,
@@ -165,12 +193,10 @@ static __always_inline int move_payload(struct __sk_buff *skb, __u32 from, __u32
 static __always_inline int insert(struct __sk_buff *skb, const struct flow_key *k, struct flow *f,
 				  struct iphdr *ip, struct tcphdr *tcp)
 {
-	struct listener_key lk = { .port = k->port };
-	struct listener *l;
+	struct listener_key lk = { .scope = k->scope, .port = k->port };
+	struct listener *l = bpf_map_lookup_elem(&listeners, &lk);
 	__u8 hdr[HDR_MAX];
 
-	__builtin_memcpy(lk.mac, k->mac, ETH_ALEN);
-	l = bpf_map_lookup_elem(&listeners, &lk);
 	if (!l)
 		return TC_ACT_OK;
 	__u32 hlen = l->len;
@@ -215,21 +241,22 @@ int pp_in(struct __sk_buff *skb)
 
 	if (!tcp)
 		return TC_ACT_OK;
+	__u64 *scope = scope_of(eth->h_dest);
+	if (!scope)
+		return TC_ACT_OK;
 	struct flow_key k = {
-		.port = tcp->dest,
+		.scope = *scope,
 		.client = ip->saddr,
 		.eni = ip->daddr,
 		.cport = tcp->source,
+		.port = tcp->dest,
 	};
-	__builtin_memcpy(k.mac, eth->h_dest, ETH_ALEN);
 	if (tcp->syn) {
-		struct listener_key lk = { .port = k.port };
-		__builtin_memcpy(lk.mac, k.mac, ETH_ALEN);
-		if (tcp->ack || !bpf_map_lookup_elem(&listeners, &lk))
+		struct listener_key lk = { .scope = k.scope, .port = k.port };
+		struct listener *l = tcp->ack ? NULL : bpf_map_lookup_elem(&listeners, &lk);
+		if (!l)
 			return TC_ACT_OK;
-		struct flow f = { .next = bpf_ntohl(tcp->seq) + 1, .state = SYN_SEEN };
-		struct listener *l = bpf_map_lookup_elem(&listeners, &lk);
-		f.len = l ? l->len : 0;
+		struct flow f = { .next = bpf_ntohl(tcp->seq) + 1, .len = l->len, .state = SYN_SEEN };
 		bpf_map_update_elem(&flows, &k, &f, BPF_ANY);
 		return TC_ACT_OK;
 	}
@@ -237,8 +264,20 @@ int pp_in(struct __sk_buff *skb)
 	if (!f || !tcp->ack)
 		return TC_ACT_OK;
 	__be32 seq = tcp->seq;
-	if (f->state == SYN_SEEN && bpf_ntohl(seq) == f->next && !tcp->rst)
-		return insert(skb, &k, f, ip, tcp);
+	if (bpf_ntohl(seq) == f->next && !tcp->rst && f->state != ACKED) {
+		/* The handshake's last ACK gets the header. Data at the header's place before
+		 * the target acknowledged it is shifted the first time, like later data; the
+		 * same place again is a retransmission, and its target may never have had the
+		 * header (its segment lost, the data then left a hole): the header goes in
+		 * front again, harmless if it did (the same bytes at the same place). */
+		if (f->state == SYN_SEEN)
+			return insert(skb, &k, f, ip, tcp);
+		if (bpf_ntohs(ip->tot_len) > 20 + tcp->doff * 4) {
+			if (f->data_seen)
+				return insert(skb, &k, f, ip, tcp);
+			f->data_seen = 1;
+		}
+	}
 	replace32(skb, SEQ_OFF, seq, bpf_htonl(bpf_ntohl(seq) + f->len));
 	return TC_ACT_OK;
 }
@@ -319,13 +358,16 @@ int pp_out(struct __sk_buff *skb)
 
 	if (!tcp)
 		return TC_ACT_OK;
+	__u64 *scope = scope_of(eth->h_source);
+	if (!scope)
+		return TC_ACT_OK;
 	struct flow_key k = {
-		.port = tcp->source,
+		.scope = *scope,
 		.client = ip->daddr,
 		.eni = ip->saddr,
 		.cport = tcp->dest,
+		.port = tcp->source,
 	};
-	__builtin_memcpy(k.mac, eth->h_source, ETH_ALEN);
 	struct flow *f = bpf_map_lookup_elem(&flows, &k);
 	if (!f)
 		return TC_ACT_OK;

@@ -1,8 +1,8 @@
 """PROXY v2 on the kernel path: proxy_header.bpf.c built, loaded, attached, and fed.
 
 Flows to an NLB listener whose target group asks for PROXY v2 take the same DNAT/SNAT
-path as any other; a tc program on each ENI's link in the NLB's namespace puts the header
-into the stream and moves sequence numbers past it (the C file says how). That keeps such
+path as any other; a tc program on each ENI's and node's link in the NLB's namespace puts
+the header into the stream and moves sequence numbers past it (the C file says how). That keeps such
 flows at the kernel's speed: a userspace proxy copied every byte twice more.
 
 - Built once per source digest with clang into the driver's state dir, loaded with
@@ -10,9 +10,11 @@ flows at the kernel's speed: a userspace proxy copied every byte twice more.
   programs, the programs hold their maps, so flows keep their headers and shifts while
   privlink is down or restarting; a new digest (an upgrade) is attached in place of the
   old, whose pins are then removed.
-- `listeners` holds one element per (ENI link MAC, port): the header with its addresses
-  zeroed, which the program fills per flow. Its wanted content is a pure function of the
-  KernelSpec (names.eni_mac derives each ENI link's MAC), applied by difference.
+- `links` maps each link's MAC to its scope (an ENI, or an NLB for all its node links;
+  a 64-bit hash of the id), `listeners` each (scope, port) to the header with its
+  addresses zeroed, which the program fills per flow. Their wanted content is a pure
+  function of the KernelSpec (names.eni_mac and nlb_node_mac derive the links' MACs),
+  applied by difference.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ BPFFS = Path("/sys/fs/bpf")
 PIN_PREFIX = "plk-proxy-header-"
 HDR_MAX = 64  # the C file's HDR_MAX
 _LISTENER = struct.Struct("<I64s")  # struct listener: length, header
+_KEY_SIZES = {"link": 8, "listener": 16}  # struct link_key, struct listener_key
 _NOOP_TLV = bytes([0x04, 0x00, 0x00])  # PP2_TYPE_NOOP, empty: makes a length even
 _INGRESS, _EGRESS = "ffff:fff2", "ffff:fff3"  # clsact's hooks
 _PRIO = 1
@@ -56,6 +59,7 @@ class Program:
     pins: Path
     ingress: int
     egress: int
+    links: int
     listeners: int
 
     @property
@@ -71,7 +75,7 @@ def load(cache: Path) -> Program:
     """The program of this source, pinned: built and loaded unless already there."""
     _mount_bpffs()
     pins = BPFFS / f"{PIN_PREFIX}{digest()}"
-    wanted = ("pp_in", "pp_out", "listeners", "flows")
+    wanted = ("pp_in", "pp_out", "links", "listeners", "flows")
     if not all((pins / name).exists() for name in wanted):
         obj = _build(cache)
         _unpin(pins)  # a load cut short leaves some
@@ -84,12 +88,13 @@ def load(cache: Path) -> Program:
         pins,
         bpfsys.obj_get(str(pins / "pp_in")),
         bpfsys.obj_get(str(pins / "pp_out")),
+        bpfsys.obj_get(str(pins / "links")),
         bpfsys.obj_get(str(pins / "listeners")),
     )
 
 
 def close(program: Program) -> None:
-    for fd in (program.ingress, program.egress, program.listeners):
+    for fd in (program.ingress, program.egress, program.links, program.listeners):
         with contextlib.suppress(OSError):
             os.close(fd)
 
@@ -145,48 +150,70 @@ def _run(argv: list[str]) -> None:
         raise RuntimeError(f"{argv[0]} failed: {(done.stderr or done.stdout).strip()[-2000:]}")
 
 
-# -- the listeners map -------------------------------------------------------------------------
+# -- the links and listeners maps ---------------------------------------------------------------
 
 
 def template(vpce_id: str) -> bytes:
-    """The header of a flow to this endpoint, addresses and ports zero; even in length
-    (a NOOP TLV when needed), so payload moved behind it keeps its checksum parity."""
-    header = proxyproto.encode(("0.0.0.0", 0), ("0.0.0.0", 0), vpce_id=vpce_id)
+    """The header of a flow to this endpoint ("": to the NLB itself, no endpoint TLV),
+    addresses and ports zero; even in length (a NOOP TLV when needed), so payload moved
+    behind it keeps its checksum parity."""
+    anywhere, endpoint = ("0.0.0.0", 0), vpce_id or None
+    header = proxyproto.encode(anywhere, anywhere, vpce_id=endpoint)
     if len(header) % 2:
-        header = proxyproto.encode(("0.0.0.0", 0), ("0.0.0.0", 0), vpce_id=vpce_id, tlvs=_NOOP_TLV)
+        header = proxyproto.encode(anywhere, anywhere, vpce_id=endpoint, tlvs=_NOOP_TLV)
     if len(header) > HDR_MAX:
         raise ValueError(f"PROXY v2 header of {vpce_id} is {len(header)} bytes")
     return header
 
 
-def key(mac: str, port: int) -> bytes:
-    return bytes.fromhex(mac.replace(":", "")) + struct.pack("!H", port)
+def scope(owner: str) -> int:
+    """A link's scope in the maps: 64 bits of a hash of the ENI's or the NLB's id."""
+    return int.from_bytes(hashlib.sha256(owner.encode()).digest()[:8], "little")
 
 
-def elements(headers: Iterable[HeaderSpec]) -> dict[bytes, bytes]:
-    """The listeners map as wanted: key -> value bytes."""
-    found = {}
+def link_key(mac: str) -> bytes:
+    return bytes.fromhex(mac.replace(":", "")) + bytes(2)  # struct link_key
+
+
+def listener_key(owner: str, port: int) -> bytes:
+    return struct.pack("<Q", scope(owner)) + struct.pack("!H", port) + bytes(6)
+
+
+@dataclass(frozen=True)
+class Elements:
+    """Both maps as wanted: key -> value bytes."""
+
+    links: dict[bytes, bytes]
+    listeners: dict[bytes, bytes]
+
+
+def elements(headers: Iterable[HeaderSpec]) -> Elements:
+    links, listeners = {}, {}
     for h in headers:
         header = template(h.vpce_id)
-        found[key(h.mac, h.port)] = _LISTENER.pack(len(header), header)
-    return found
+        links[link_key(h.mac)] = struct.pack("<Q", scope(h.scope))
+        listeners[listener_key(h.scope, h.port)] = _LISTENER.pack(len(header), header)
+    return Elements(links, listeners)
 
 
-def sync(program: Program, wanted: dict[bytes, bytes]) -> list[str]:
-    """The listeners map made `wanted`: stale keys deleted, missing or different set."""
-    fd, changes = program.listeners, []
-    for k in list(bpfsys.keys(fd, 8)):
+def sync(program: Program, wanted: Elements) -> list[str]:
+    """Both maps made as wanted: stale keys deleted, missing or different ones set."""
+    return _sync(program.links, wanted.links, "link") + _sync(
+        program.listeners, wanted.listeners, "listener"
+    )
+
+
+def _sync(fd: int, wanted: dict[bytes, bytes], what: str) -> list[str]:
+    changes = []
+    size = len(next(iter(wanted.values()), b""))
+    for k in list(bpfsys.keys(fd, _KEY_SIZES[what])):
         if k not in wanted and bpfsys.delete(fd, k):
-            changes.append(f"bpf: listener {_show(k)} removed")
+            changes.append(f"bpf: {what} {k.hex()} removed")
     for k, value in wanted.items():
-        if bpfsys.lookup(fd, k, _LISTENER.size) != value:
+        if bpfsys.lookup(fd, k, size) != value:
             bpfsys.update(fd, k, value)
-            changes.append(f"bpf: listener {_show(k)} set")
+            changes.append(f"bpf: {what} {k.hex()} set")
     return changes
-
-
-def _show(k: bytes) -> str:
-    return f"{k[:6].hex(':')} port {struct.unpack('!H', k[6:])[0]}"
 
 
 # -- attaching ---------------------------------------------------------------------------------
@@ -262,7 +289,7 @@ class Headers:
         if not headers and self.program is None:
             return []
         wanted = elements(headers)
-        digest_now = memory.digest(sorted(wanted.items()))
+        digest_now = memory.digest((sorted(wanted.links.items()), sorted(wanted.listeners.items())))
         if digest_now == self.synced:
             return []
         self.load()

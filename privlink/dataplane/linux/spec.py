@@ -96,11 +96,13 @@ class NamespaceSpec:
 
 @dataclass(frozen=True)
 class HeaderSpec:
-    """A PROXY v2 listener on an ENI's link: flows to `port` there get a header naming
-    the consumer, the ENI and `vpce_id`, put in by the kernel (proxy_header.py)."""
+    """A PROXY v2 listener on an ENI's (or an NLB node's) link: flows to `port` there get
+    a header naming the client, the address it reached and `vpce_id` ("" on a node: no
+    endpoint TLV), put in by the kernel (proxy_header.py)."""
 
     link: str
-    mac: str  # the link's (names.eni_mac): how the program knows the ENI
+    mac: str  # the link's (names.eni_mac, nlb_node_mac): how the program knows the link
+    scope: str  # what the link serves, flows keyed by it: the ENI's id, or the NLB's
     port: int
     vpce_id: str
 
