@@ -69,19 +69,18 @@ def update(fd: int, key: bytes, value: bytes) -> None:
 
 def lookup(fd: int, key: bytes, size: int) -> bytes | None:
     buf = ctypes.create_string_buffer(size)
-    try:
-        _call(_MAP_LOOKUP_ELEM, _elem(fd, key, buf), "map lookup")
-    except OSError as exc:
-        if exc.errno == errno.ENOENT:
-            return None
-        raise
-    return buf.raw
+    return buf.raw if _found(_MAP_LOOKUP_ELEM, _elem(fd, key, buf), "map lookup") else None
 
 
 def delete(fd: int, key: bytes) -> bool:
     """False when the key was not there."""
+    return _found(_MAP_DELETE_ELEM, _elem(fd, key, None), "map delete")
+
+
+def _found(cmd: int, attr: _ElemAttr, what: str) -> bool:
+    """The call made; False when its key (or, for keys, a next one) is not there."""
     try:
-        _call(_MAP_DELETE_ELEM, _elem(fd, key, None), "map delete")
+        _call(cmd, attr, what)
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             return False
@@ -97,11 +96,7 @@ def keys(fd: int, size: int) -> Iterator[bytes]:
         attr = _elem(fd, current or b"", nxt)
         if current is None:
             attr.key = 0
-        try:
-            _call(_MAP_GET_NEXT_KEY, attr, "map keys")
-        except OSError as exc:
-            if exc.errno == errno.ENOENT:
-                return
-            raise
+        if not _found(_MAP_GET_NEXT_KEY, attr, "map keys"):
+            return
         current = nxt.raw
         yield current

@@ -148,6 +148,29 @@ static __always_inline struct tcphdr *pulled_tcp_of(struct __sk_buff *skb, struc
 	return tcp_of(skb, ethp, ipp);
 }
 
+/* A TCP packet's flow on one of our links, as the client sent it (`in`: client -> NLB)
+ * or as its reply: the TCP header, or NULL for a packet that is none of ours. */
+static __always_inline struct tcphdr *flow_key_of(struct __sk_buff *skb, int in,
+						  struct flow_key *k, struct iphdr **ipp)
+{
+	struct ethhdr *eth;
+	struct tcphdr *tcp = pulled_tcp_of(skb, &eth, ipp);
+
+	if (!tcp)
+		return NULL;
+	__u64 *scope = scope_of(in ? eth->h_dest : eth->h_source);
+	if (!scope)
+		return NULL;
+	struct iphdr *ip = *ipp;
+	k->scope = *scope;
+	k->client = in ? ip->saddr : ip->daddr;
+	k->eni = in ? ip->daddr : ip->saddr;
+	k->cport = in ? tcp->source : tcp->dest;
+	k->port = in ? tcp->dest : tcp->source;
+	k->pad = 0;
+	return tcp;
+}
+
 static __always_inline void replace32(struct __sk_buff *skb, __u32 off, __be32 old, __be32 new)
 {
 	bpf_skb_store_bytes(skb, off, &new, 4, 0);
@@ -235,22 +258,12 @@ static __always_inline int insert(struct __sk_buff *skb, const struct flow_key *
 SEC("tc")
 int pp_in(struct __sk_buff *skb)
 {
-	struct ethhdr *eth;
+	struct flow_key k;
 	struct iphdr *ip;
-	struct tcphdr *tcp = pulled_tcp_of(skb, &eth, &ip);
+	struct tcphdr *tcp = flow_key_of(skb, 1, &k, &ip);
 
 	if (!tcp)
 		return TC_ACT_OK;
-	__u64 *scope = scope_of(eth->h_dest);
-	if (!scope)
-		return TC_ACT_OK;
-	struct flow_key k = {
-		.scope = *scope,
-		.client = ip->saddr,
-		.eni = ip->daddr,
-		.cport = tcp->source,
-		.port = tcp->dest,
-	};
 	if (tcp->syn) {
 		struct listener_key lk = { .scope = k.scope, .port = k.port };
 		struct listener *l = tcp->ack ? NULL : bpf_map_lookup_elem(&listeners, &lk);
@@ -352,22 +365,12 @@ static __always_inline void sack_to_client(struct __sk_buff *skb, const struct f
 SEC("tc")
 int pp_out(struct __sk_buff *skb)
 {
-	struct ethhdr *eth;
+	struct flow_key k;
 	struct iphdr *ip;
-	struct tcphdr *tcp = pulled_tcp_of(skb, &eth, &ip);
+	struct tcphdr *tcp = flow_key_of(skb, 0, &k, &ip);
 
 	if (!tcp)
 		return TC_ACT_OK;
-	__u64 *scope = scope_of(eth->h_source);
-	if (!scope)
-		return TC_ACT_OK;
-	struct flow_key k = {
-		.scope = *scope,
-		.client = ip->daddr,
-		.eni = ip->saddr,
-		.cport = tcp->dest,
-		.port = tcp->source,
-	};
 	struct flow *f = bpf_map_lookup_elem(&flows, &k);
 	if (!f)
 		return TC_ACT_OK;
