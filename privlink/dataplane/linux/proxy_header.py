@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import logging
 import os
 import struct
 import subprocess
@@ -38,8 +37,6 @@ from privlink.dataplane import proxyproto
 from privlink.dataplane.linux import bpfsys, memory
 from privlink.dataplane.linux.files import read, write_if_changed
 from privlink.dataplane.linux.spec import HeaderSpec
-
-log = logging.getLogger("privlink.dataplane")
 
 SOURCE = Path(__file__).with_name("proxy_header.bpf.c")
 BPFFS = Path("/sys/fs/bpf")
