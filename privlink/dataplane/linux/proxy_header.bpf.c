@@ -274,10 +274,10 @@ int pp_in(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	}
 	struct flow *f = bpf_map_lookup_elem(&flows, &k);
-	if (!f || !tcp->ack)
+	if (!f)
 		return TC_ACT_OK;
 	__be32 seq = tcp->seq;
-	if (bpf_ntohl(seq) == f->next && !tcp->rst && f->state != ACKED) {
+	if (tcp->ack && !tcp->rst && bpf_ntohl(seq) == f->next && f->state != ACKED) {
 		/* The handshake's last ACK gets the header. Data at the header's place before
 		 * the target acknowledged it is shifted the first time, like later data; the
 		 * same place again is a retransmission, and its target may never have had the
@@ -379,12 +379,14 @@ int pp_out(struct __sk_buff *skb)
 			f->state = SYN_SEEN;
 		return TC_ACT_OK;
 	}
-	if (f->state < SENT || !tcp->ack)
+	/* Any state: before the header first went in, only the SYN-ACK acknowledges; after
+	 * a SYN-ACK re-armed it, the client's data may have been moved already. */
+	if (!tcp->ack)
 		return TC_ACT_OK;
 	__u32 thl = tcp->doff * 4;
 	__be32 ack = tcp->ack_seq;
 	__be32 mine = bpf_htonl(client_view(f, bpf_ntohl(ack)));
-	if (f->state == SENT && (__s32)(bpf_ntohl(ack) - (f->next + f->len)) >= 0)
+	if (f->state != ACKED && (__s32)(bpf_ntohl(ack) - (f->next + f->len)) >= 0)
 		f->state = ACKED;
 	if (mine != ack)
 		replace32(skb, ACK_OFF, ack, mine);
