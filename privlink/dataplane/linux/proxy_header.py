@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import os
 import struct
@@ -43,7 +44,8 @@ BPFFS = Path("/sys/fs/bpf")
 PIN_PREFIX = "plk-proxy-header-"
 HDR_MAX = 64  # the C file's HDR_MAX
 _LISTENER = struct.Struct("<I64s")  # struct listener: length, header
-_KEY_SIZES = {"link": 8, "listener": 16}  # struct link_key, struct listener_key
+_LINK_KEY, _LISTENER_KEY = 8, 16  # sizeof struct link_key, struct listener_key
+_SCOPE = struct.Struct("<Q")  # a link's scope, the links map's value
 _NOOP_TLV = bytes([0x04, 0x00, 0x00])  # PP2_TYPE_NOOP, empty: makes a length even
 _INGRESS, _EGRESS = "ffff:fff2", "ffff:fff3"  # clsact's hooks
 _PRIO = 1
@@ -150,6 +152,7 @@ def _run(argv: list[str]) -> None:
 # -- the links and listeners maps ---------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def template(vpce_id: str) -> bytes:
     """The header of a flow to this endpoint ("": to the NLB itself, no endpoint TLV),
     addresses and ports zero; even in length (a NOOP TLV when needed), so payload moved
@@ -173,7 +176,7 @@ def link_key(mac: str) -> bytes:
 
 
 def listener_key(owner: str, port: int) -> bytes:
-    return struct.pack("<Q", scope(owner)) + struct.pack("!H", port) + bytes(6)
+    return _SCOPE.pack(scope(owner)) + struct.pack("!H", port) + bytes(6)
 
 
 @dataclass(frozen=True)
@@ -188,22 +191,22 @@ def elements(headers: Iterable[HeaderSpec]) -> Elements:
     links, listeners = {}, {}
     for h in headers:
         header = template(h.vpce_id)
-        links[link_key(h.mac)] = struct.pack("<Q", scope(h.scope))
+        links[link_key(h.mac)] = _SCOPE.pack(scope(h.scope))
         listeners[listener_key(h.scope, h.port)] = _LISTENER.pack(len(header), header)
     return Elements(links, listeners)
 
 
 def sync(program: Program, wanted: Elements) -> list[str]:
     """Both maps made as wanted: stale keys deleted, missing or different ones set."""
-    return _sync(program.links, wanted.links, "link") + _sync(
-        program.listeners, wanted.listeners, "listener"
+    links = _sync(program.links, wanted.links, "link", _LINK_KEY, _SCOPE.size)
+    return links + _sync(
+        program.listeners, wanted.listeners, "listener", _LISTENER_KEY, _LISTENER.size
     )
 
 
-def _sync(fd: int, wanted: dict[bytes, bytes], what: str) -> list[str]:
+def _sync(fd: int, wanted: dict[bytes, bytes], what: str, key_size: int, size: int) -> list[str]:
     changes = []
-    size = len(next(iter(wanted.values()), b""))
-    for k in list(bpfsys.keys(fd, _KEY_SIZES[what])):
+    for k in list(bpfsys.keys(fd, key_size)):
         if k not in wanted and bpfsys.delete(fd, k):
             changes.append(f"bpf: {what} {k.hex()} removed")
     for k, value in wanted.items():
@@ -285,13 +288,12 @@ class Headers:
         self.attached = {k: v for k, v in self.attached.items() if k[0] in spaces}
         if not headers and self.program is None:
             return []
-        wanted = elements(headers)
-        digest_now = memory.digest((sorted(wanted.links.items()), sorted(wanted.listeners.items())))
+        digest_now = memory.digest(sorted(headers, key=repr))  # before any building
         if digest_now == self.synced:
             return []
         self.load()
         assert self.program is not None
-        changes = sync(self.program, wanted)
+        changes = sync(self.program, elements(headers))
         self.synced = digest_now
         return changes
 
