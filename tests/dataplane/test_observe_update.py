@@ -43,7 +43,7 @@ def test_ports_coming_and_going_change_the_table_in_place(
     after = observe.Watch(
         "plk-nlb-x", kind, "plk-nlb-x", (port(2, True), port(3, False), port(4, True))
     )
-    counted = {"eni_2_seen": (5, 500)} if kind == "endpoint" else {}
+    counted = {"eni_2_ok": (5, 500)} if kind == "endpoint" else {}
     install(in_place, before, observe.Kept(counters=counted))
     script = observe.update_script(before, after)
     assert script is not None
@@ -53,7 +53,7 @@ def test_ports_coming_and_going_change_the_table_in_place(
         fresh, f"inet {observe.TABLE}"
     )
     if kind == "endpoint":  # eni-2 stayed: its count went on (5 packets before the change)
-        assert nft_objects(in_place, f"inet {observe.TABLE}")["counter eni_2_seen"]["packets"] == 5
+        assert nft_objects(in_place, f"inet {observe.TABLE}")["counter eni_2_ok"]["packets"] == 5
 
 
 def test_a_port_that_changed_replaces_the_table() -> None:
@@ -62,3 +62,10 @@ def test_a_port_that_changed_replaces_the_table() -> None:
     assert observe.update_script(before, logged) is None
     other = observe.Watch("plk-nlb-x", "instance", "plk-nlb-x", (port(1, False),))
     assert observe.update_script(before, other) is None
+    # The first port a flow log names brings the flow-log chains: a new table too.
+    first_logged = observe.Watch(
+        "plk-nlb-x", "endpoint", "plk-nlb-x", (port(1, False), port(2, True))
+    )
+    assert observe.update_script(before, first_logged) is None
+    unlogged = observe.Watch("plk-nlb-x", "endpoint", "plk-nlb-x", (port(1, False), port(3, False)))
+    assert observe.update_script(before, unlogged) is not None

@@ -18,7 +18,7 @@ LISTING = {
     "nftables": [
         {"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
         {"table": {"family": "inet", "name": "observe", "handle": 1}},
-        {"counter": {"family": "inet", "name": "eni_1_seen", "packets": 11, "bytes": 1601}},
+        {"counter": {"family": "inet", "name": "eni_1_ok", "packets": 11, "bytes": 1601}},
         {
             "set": {
                 "family": "inet",
@@ -54,7 +54,7 @@ dst=10.0.9.100 sport=80 dport=6 [ASSURED] mark=1008 zone-orig=8 use=1
 
 def test_parse_reads_named_counters_and_set_elements() -> None:
     counters, sets = observe.parse(LISTING)
-    assert counters == {"eni_1_seen": (11, 1601)}
+    assert counters == {"eni_1_ok": (11, 1601)}
     assert sets["eni_1_in_ok"] == []
     (element,) = sets["eni_1_in_seen"]
     assert element.key == ("10.0.1.4", "10.0.1.5", 6, 36674, 80)
@@ -78,36 +78,71 @@ def test_open_connections_counts_open_states_per_eni() -> None:
 
 
 def _priority(body: str, chain: str) -> int:
-    match = re.search(rf"chain {chain} {{\s*type filter hook \w+ priority (-?\d+);", body)
+    match = re.search(rf"chain {chain} {{\s*type filter hook \w+ priority (-?\d+|filter);", body)
     assert match, chain
-    return int(match.group(1))
+    return 0 if match.group(1) == "filter" else int(match.group(1))
 
 
-def test_endpoint_counting_chains_surround_the_security_groups() -> None:
-    """The 'seen' chain must run before the ENIs' security groups and the 'ok' chain after
-    them but before DNAT (dstnat, -100), so REJECT = seen - ok and the destination is the
-    ENI: in an NLB's namespace and in an endpoint's own."""
-    port = observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", logged=True)
-    body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", (port,)))
+def _nlb_with_one_eni() -> str:
     eni = nlb_rulesets.Eni("plk1e", "10.0.1.5", 1, nlb_rulesets.ENI_MARK | 1)
     zone = nlb_rulesets.NlbZone("10.0.9.100", ("plk1e",), (nlb_rulesets.ENI_MARK | 1,))
-    in_nlb = nlb_rulesets.nlb(
+    return nlb_rulesets.nlb(
         [zone],
         [nlb_rulesets.NlbForward("tcp", 80, zone, (Target("10.0.9.9", 80, "az"),))],
         endpoints=[nlb_rulesets.NlbEndpoint("vpce-1", (eni,), (SgRule("tcp", 80, 80),), True)],
     )
+
+
+def test_endpoint_counting_chains_surround_the_security_groups() -> None:
+    """A flow log's 'seen' chain must run before the ENIs' security groups and its 'ok'
+    chain after them but before DNAT (dstnat, -100), so REJECT = seen - ok and the
+    destination is the ENI; the ENIs' metrics count behind the namespace's own filters
+    (priority 0): in an NLB's namespace and in an endpoint's own."""
+    port = observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", logged=True)
+    body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", (port,)))
+    in_nlb = _nlb_with_one_eni()
     own = rulesets.endpoint(["plk1e"], ["10.0.1.5"], [], active=True, proxy_ports=[443])
     for sg in (_priority(in_nlb, "eni_sg"), _priority(own, "sg_pre")):
         assert _priority(body, "in_first") < sg < _priority(body, "in_last") < -100
+    assert _priority(in_nlb, "filter_fwd") < _priority(body, "m_forward")
+    assert _priority(own, "filter_in") < _priority(body, "m_input")
     assert "update @eni_1_in_seen" in body and "update @eni_1_out_ok" in body
-    assert '"plk1e" : "eni_1_rst"' in body  # the ENI's counter, picked by its link
+    assert '"plk1e" : jump eni_1_tx' in body  # the ENI's counters, picked by its link
+
+
+def test_security_groups_count_what_they_drop_per_link() -> None:
+    """PacketsDropped comes from the `plk` table: every drop of an ENI's security groups
+    goes through the chain that counts it by link, and the drop is a rule of its own (a
+    full set fails the count, never the drop)."""
+    own = rulesets.endpoint(["plk1e"], ["10.0.1.5"], [], active=True, proxy_ports=[443])
+    for body in (_nlb_with_one_eni(), own):
+        chain = re.search(r"chain dropped \{\n(.*?)\n\}", body, re.S)
+        assert chain and chain.group(1).splitlines() == [
+            f"  update @{rulesets.DROPPED} {{ iifname }}",
+            "  drop",
+        ]
+        groups = re.findall(r"chain (?:eni_sg|sg_\w+) \{\n(.*?)\n\}", body, re.S)
+        assert groups
+        for rules in groups:
+            assert "goto dropped" in rules
+            assert not re.search(r"\bdrop$", rules, re.M), rules  # none drops uncounted
+    listing = {
+        "nftables": [
+            {"metainfo": {"version": "1.0.6"}},
+            {"set": {"name": rulesets.DROPPED, "elem": [
+                {"elem": {"val": "plk1e", "counter": {"packets": 3, "bytes": 180}}},
+            ]}},
+        ]
+    }  # fmt: skip
+    assert observe.drops(listing) == {"plk1e": 3}
 
 
 def test_unlogged_instances_are_not_watched_and_endpoints_always_are() -> None:
     port = observe.Port("eni-2", "plk-eth0", "10.0.1.4", "subnet-1", logged=False)
     body = observe.render(observe.Watch("plk-vpce-2", "endpoint", "vpce-2", (port,)))
     assert "set " not in body  # no per-flow sets without a flow log
-    assert '"plk-eth0" : "eni_2_new"' in body
+    assert "prerouting" not in body and "postrouting" not in body  # nor their chains
+    assert '"plk-eth0" : jump eni_2_rx' in body
 
 
 def test_record_lines_in_default_and_custom_formats() -> None:
@@ -133,7 +168,10 @@ def test_many_enis_cost_a_packet_one_lookup_per_chain() -> None:
         for i in range(1, 201)
     )
     body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", ports))
-    chains = re.findall(r"chain (in_first|in_last|out_last) \{\n(.*?)\n\}", body, re.S)
-    assert {name for name, _ in chains} == {"in_first", "in_last", "out_last"}
+    chains = re.findall(r"chain (\w+) \{\n  type (.*?)\n\}", body, re.S)
+    assert {name for name, _ in chains} == {
+        *("in_first", "in_last", "out_last"),
+        *("m_forward", "m_input", "m_output"),
+    }
     for _, text in chains:
-        assert len(text.splitlines()) <= 4, text[:300]  # the hook line and 1-3 rules
+        assert len(text.splitlines()) <= 3, text[:300]  # the hook line and 1-2 rules

@@ -17,6 +17,8 @@ import functools
 
 from privlink.dataplane.linux.netns import run_in
 
+_OUTPUT_JSON = 1 << 4  # NFT_CTX_OUTPUT_JSON
+
 
 class NftError(RuntimeError):
     """nft refused a script; the message is its own ("Error: ...")."""
@@ -34,21 +36,36 @@ def _lib() -> ctypes.CDLL:
     lib.nft_ctx_get_error_buffer.argtypes = [ctypes.c_void_p]
     lib.nft_ctx_get_error_buffer.restype = ctypes.c_char_p
     lib.nft_run_cmd_from_buffer.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.nft_ctx_get_output_buffer.argtypes = [ctypes.c_void_p]
+    lib.nft_ctx_get_output_buffer.restype = ctypes.c_char_p
+    lib.nft_ctx_output_set_flags.argtypes = [ctypes.c_void_p, ctypes.c_uint]
     return lib
 
 
 def run_here(script: str) -> None:
     """Run `script` (nft -f syntax) in the calling thread's network namespace."""
+    _run_here(script, json=False)
+
+
+def read_here(command: str) -> str:
+    """What a `list` command prints as JSON (`nft -j`), in the calling thread's namespace."""
+    return _run_here(command, json=True)
+
+
+def _run_here(script: str, json: bool) -> str:
     lib = _lib()
     ctx = lib.nft_ctx_new(0)  # NFT_CTX_DEFAULT
     if not ctx:
         raise NftError("libnftables: cannot make a context")
     try:
+        if json:
+            lib.nft_ctx_output_set_flags(ctx, _OUTPUT_JSON)
         lib.nft_ctx_buffer_output(ctx)  # nothing printed on privlink's stdout
         lib.nft_ctx_buffer_error(ctx)
         if lib.nft_run_cmd_from_buffer(ctx, script.encode()) != 0:
             error = (lib.nft_ctx_get_error_buffer(ctx) or b"").decode(errors="replace")
             raise NftError(error.strip() or "nft failed")
+        return (lib.nft_ctx_get_output_buffer(ctx) or b"").decode(errors="replace")
     finally:
         lib.nft_ctx_free(ctx)
 
@@ -58,3 +75,10 @@ def run(netns: str, script: str) -> None:
     if not netns:
         raise ValueError("libnft.run needs a namespace")
     run_in(netns, lambda: run_here(script))
+
+
+def read(netns: str, command: str) -> str:
+    """`read_here` inside namespace `netns` (one of ours: never the host's)."""
+    if not netns:
+        raise ValueError("libnft.read needs a namespace")
+    return run_in(netns, lambda: read_here(command))

@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from privlink.dataplane.linux.nft_members import members
-from privlink.dataplane.linux.rulesets import nat_chains, set_literal, sg_rule, table_body
+from privlink.dataplane.linux.rulesets import (
+    dropping,
+    nat_chains,
+    set_literal,
+    sg_rule,
+    table_body,
+)
 from privlink.dataplane.plan import SgRule, Target
 
 
@@ -221,14 +227,15 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
         "chain eni_sg {",
         "  type filter hook prerouting priority -110; policy accept;",
         "  iifname != @eni_links accept",
-        "  iifname . ip daddr != @eni_own drop",
+        "  iifname . ip daddr != @eni_own goto dropped",
         "  ct state established,related accept",
-        "  ct state invalid drop",
+        "  ct state invalid goto dropped",
         "  iifname vmap @eni_sg",
         "}",
+        *dropping(),
     ]
     for rules, name in sorted(_sg_chains(endpoints).items(), key=lambda item: item[1]):
-        chains += [f"chain {name} {{", *(f"  {r} accept" for r in rules), "  drop", "}"]
+        chains += [f"chain {name} {{", *(f"  {r} accept" for r in rules), "  goto dropped", "}"]
     chains += [
         "chain eni_mark {",
         "  type filter hook prerouting priority dstnat + 10; policy accept;",

@@ -1,25 +1,29 @@
 """Counting real traffic in the kernel, for VPC Flow Logs and PrivateLink metrics.
 
 Each observed namespace gets one more nftables table, `inet observe`, beside privlink's
-`inet plk` (whose security-group chains it never touches). Its chains sit on the same
-hooks just before and just after the security groups' chains, so what they count is what
-the kernel really did:
+`inet plk` (whose security-group chains it never touches), so what it counts is what the
+kernel really did:
 
 - flow logs (only interfaces that have one: `plan.flow_logged`): dynamic sets keyed by the
-  5-tuple with a counter per element, one set of what arrived (`*_seen`, before the
-  security groups) and one of what they let through (`*_ok`, after): ACCEPT is `ok`,
-  REJECT is `seen - ok`. Instances are counted on their interface's input/output hooks;
-  endpoint ENIs on prerouting (before and after the security groups' chain, ahead of
-  DNAT, so the destination is still the ENI's address) and postrouting (after SNAT is undone);
+  5-tuple with a counter per element, one set of what arrived (`*_seen`, on a chain just
+  before the security groups') and one of what they let through (`*_ok`, just after):
+  ACCEPT is `ok`, REJECT is `seen - ok`. Instances are counted on their interface's
+  input/output hooks; endpoint ENIs on prerouting (ahead of DNAT, so the destination is
+  still the ENI's address) and postrouting (after SNAT is undone). A namespace with no
+  logged interface has none of these chains;
 - PrivateLink metrics (every active interface endpoint): named counters per ENI (packets
-  arriving, accepted, new connections, bytes leaving, resets coming back from the service
-  side of a DNATed flow), and conntrack for the connections open now.
+  let in, new connections, bytes leaving, resets coming back from the service side of a
+  DNATed flow) on the forward, input and output hooks behind the namespace's own filters:
+  a packet of the endpoint path crosses one chain. The packets the security groups drop
+  are counted by the `plk` table where it drops them (rulesets.DROPPED), read here too;
+  conntrack gives the connections open now.
 
 ICMP is not counted (its "ports" are not a 5-tuple). The table is named outside the
 `plk` prefix because `nft.apply` deletes every other `plk*` table in the namespaces it
-manages; it dies with its namespace. Collection reads each table with `nft -j` (one
-subprocess per namespace, plus `conntrack -L` for an endpoint whose counters moved) and
-turns the kernel's cumulative element counters into deltas since the previous collection.
+manages; it dies with its namespace. Collection reads each table in-process (libnft.py,
+one thread hop per namespace, plus `conntrack -L` for an endpoint whose counters moved)
+and turns the kernel's cumulative element counters into deltas since the previous
+collection.
 
 A table outlives privlink (a restart leaves namespaces in place), so each install is
 remembered in the state dir (namespace inode + digest of the table). A new process adopts a
@@ -32,6 +36,7 @@ reported before the restart are not reported again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -40,10 +45,12 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
+from privlink.dataplane import names
 from privlink.dataplane.flows import Action, EniCounters, FlowCount, Observation
 from privlink.dataplane.linux import libnft
-from privlink.dataplane.linux.netns import Hopper, exec_argv, inode_of
+from privlink.dataplane.linux.netns import Hopper, exec_argv, inode_of, run_in
 from privlink.dataplane.linux.observe_tables import (
     NOTHING_KEPT,
     TABLE,
@@ -52,12 +59,14 @@ from privlink.dataplane.linux.observe_tables import (
     Kept,
     Port,
     Watch,
+    drops,
     open_connections,
     parse,
     render,
     update_script,
     watches,
 )
+from privlink.dataplane.linux.rulesets import DROPPED
 from privlink.dataplane.plan import DataplanePlan
 
 log = logging.getLogger("privlink.dataplane.observe")
@@ -165,8 +174,8 @@ class Observer:
 
     def _kept(self, netns: str) -> Kept:
         try:
-            listing = json.loads(_run(netns, ["nft", "-j", "list", "table", "inet", TABLE]))
-        except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
+            listing = json.loads(libnft.read(netns, f"list table inet {TABLE}"))
+        except (RuntimeError, OSError, ValueError) as exc:
             log.debug("reading %s before replacing it: %s", netns, exc)
             return NOTHING_KEPT
         counters, sets = parse(listing)
@@ -211,7 +220,7 @@ class Observer:
         endpoints: list[EniCounters] = []
         for netns, (_, _, watch) in installed:
             try:
-                listing = json.loads(_run(netns, ["nft", "-j", "list", "table", "inet", TABLE]))
+                listing, dropped = run_in(netns, functools.partial(_read_here, watch))
                 counters, sets = parse(listing)
                 open_now = self._open_now(netns, watch, counters)
             except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
@@ -227,7 +236,7 @@ class Observer:
                     flows += found
                 self._since[netns] = now
             if watch.kind == "endpoint":
-                endpoints += _endpoint_counters(watch, counters, open_now)
+                endpoints += _endpoint_counters(watch, counters, dropped, open_now)
         return Observation(now, tuple(flows), tuple(endpoints))
 
     def _open_now(
@@ -300,8 +309,24 @@ def _counts(
                 )
 
 
+def _read_here(watch: Watch) -> tuple[dict[str, Any], dict[str, int]]:
+    """The namespace's counting table and, for endpoints, the packets the `plk` table's
+    security groups dropped per ENI link (in the calling thread's namespace)."""
+    listing = json.loads(libnft.read_here(f"list table inet {TABLE}"))
+    if watch.kind != "endpoint":
+        return listing, {}
+    try:
+        found = libnft.read_here(f"list set {names.NFT_FAMILY} {names.NFT_TABLE} {DROPPED}")
+    except libnft.NftError:  # no such set: an inactive endpoint's table drops nothing
+        return listing, {}
+    return listing, drops(json.loads(found))
+
+
 def _endpoint_counters(
-    watch: Watch, counters: dict[str, tuple[int, int]], open_now: dict[str, int]
+    watch: Watch,
+    counters: dict[str, tuple[int, int]],
+    dropped: dict[str, int],
+    open_now: dict[str, int],
 ) -> list[EniCounters]:
     def get(port: Port, name: str) -> tuple[int, int]:
         return counters.get(f"{port.tag}_{name}", (0, 0))
@@ -314,7 +339,7 @@ def _endpoint_counters(
             active=open_now.get(p.eni_id, 0),
             new=get(p, "new")[0],
             bytes=get(p, "ok")[1] + get(p, "out")[1],
-            dropped=max(0, get(p, "seen")[0] - get(p, "ok")[0]),
+            dropped=dropped.get(p.link, 0),
             rst=get(p, "rst")[0],
         )
         for p in watch.ports

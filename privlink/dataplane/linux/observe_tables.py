@@ -89,10 +89,26 @@ def watches(plan: DataplanePlan, slots: Mapping[str, int]) -> list[Watch]:
 
 
 # -- rendering (pure) --------------------------------------------------------------------
-_HOOKS = {  # kind -> (in hook, before, after, out hook, before, after)
+_FLOW_HOOKS = {  # kind -> (in hook, before, after, out hook, before, after)
     "instance": ("input", -1, 1, "output", -1, 1),
     "endpoint": ("prerouting", -120, -105, "postrouting", None, 200),
 }
+# An endpoint's per-ENI counters are kept behind the namespace's own filters (priority
+# 0): the packets they let through, on the one hook each meets wherever it goes (forwarded
+# to or from the provider's side, or delivered to and sent by the namespace's proxies), so
+# a forwarded packet costs one chain. What the security groups drop, the `plk` table
+# counts where it drops it (rulesets.DROPPED).
+_METERED = 10
+_METER_CHAINS = {  # base chain -> its hook and the port maps it looks packets up in
+    "m_forward": ("forward", ("rx", "tx")),
+    "m_input": ("input", ("rx",)),
+    "m_output": ("output", ("tx",)),
+}
+_METER_RULES = {  # a port's chain -> what it counts ({t}: the port's tag)
+    "rx": ("counter name {t}_ok", "ct state new counter name {t}_new"),
+    "tx": ("counter name {t}_out", "tcp flags & rst == rst ct status dnat counter name {t}_rst"),
+}
+_METERS = ("ok", "new", "out", "rst")  # an endpoint's per-ENI counters
 
 
 @dataclass(frozen=True)
@@ -128,22 +144,24 @@ def _update(name: str) -> str:
     return f"  meta l4proto {{ tcp, udp }} update @{name} {{ {_TUPLE} }}"
 
 
-# A chain of the table -> the flow set a logged port fills in it. Each chain picks the
-# port's own chain (and its counters) from named maps by link: one lookup a packet however
-# many ports the namespace holds (an NLB's holds every endpoint's ENIs), and a port that
-# comes or goes is a few elements, not a new table (update_script).
+# A flow-log chain of the table -> the flow set a logged port fills in it. Each chain
+# picks the port's own chain from a map by link: one lookup a packet however many ports
+# the namespace holds (an NLB's holds every endpoint's ENIs), and a port that comes or
+# goes is a few elements, not a new table (update_script).
 _FLOW_SETS = {
     "in_first": "in_seen",
     "in_last": "in_ok",
     "out_first": "out_seen",
     "out_last": "out_ok",
 }
-_METERS = ("seen", "ok", "new", "out", "rst")  # an endpoint's per-ENI counters
 
 
-def _chains(kind: Kind) -> list[tuple[str, str, int]]:
-    """(chain, hook, priority) of the table's base chains for a kind of namespace."""
-    in_hook, in_first, in_last, out_hook, out_first, out_last = _HOOKS[kind]
+def _flow_chains(watch: Watch) -> list[tuple[str, str, int]]:
+    """(chain, hook, priority) of the table's flow-log base chains: none unless a flow
+    log names one of the watch's ports."""
+    if not any(p.logged for p in watch.ports):
+        return []
+    in_hook, in_first, in_last, out_hook, out_first, out_last = _FLOW_HOOKS[watch.kind]
     found = [
         ("in_first", in_hook, in_first),
         ("in_last", in_hook, in_last),
@@ -155,14 +173,17 @@ def _chains(kind: Kind) -> list[tuple[str, str, int]]:
 
 def _port_objects(watch: Watch, port: Port, kept: Kept) -> list[str]:
     """A port's flow sets and the chains that fill them (when a flow log names it), and
-    an endpoint's counters for it."""
+    an endpoint's counters for it and the chains that count them."""
     objects: list[str] = []
     if port.logged:
-        for chain, _, _ in _chains(watch.kind):
+        for chain, _, _ in _flow_chains(watch):
             name = f"{port.tag}_{_FLOW_SETS[chain]}"
             objects += [_set(name, kept), f"chain {port.tag}_{chain} {{", _update(name), "}"]
     if watch.kind == "endpoint":
         objects += [_counter(f"{port.tag}_{c}", kept) for c in _METERS]
+        for side, rules in _METER_RULES.items():
+            counted = [f"  {r.format(t=port.tag)}" for r in rules]
+            objects += [f"chain {port.tag}_{side} {{", *counted, "}"]
     return objects
 
 
@@ -171,28 +192,28 @@ def _port_elements(watch: Watch, port: Port) -> list[tuple[str, str, str]]:
     key = f'"{port.link}"'
     found: list[tuple[str, str, str]] = []
     if port.logged:
-        found += [(f"{c}_flows", key, f"jump {port.tag}_{c}") for c, _, _ in _chains(watch.kind)]
+        found += [(f"{c}_flows", key, f"jump {port.tag}_{c}") for c, _, _ in _flow_chains(watch)]
     if watch.kind == "endpoint":
-        found += [(f"{c}_by", key, f'"{port.tag}_{c}"') for c in _METERS]
+        found += [(f"{side}_ports", key, f"jump {port.tag}_{side}") for side in _METER_RULES]
     return found
 
 
-def _rules(watch: Watch, chain: str) -> list[str]:
-    side = "iifname" if chain.startswith("in") else "oifname"
-    rules = [f"  {side} vmap @{chain}_flows"]
+def _base_chains(watch: Watch) -> list[tuple[str, str, int, list[str]]]:
+    """(chain, hook, priority, rules) of the table's base chains."""
+
+    def pick(side: str, maps: str) -> str:  # a packet's port by the link it came or goes by
+        return f"  {'iifname' if side in ('in', 'rx') else 'oifname'} vmap @{maps}"
+
+    found = [
+        (chain, hook, priority, [pick(chain[:2], f"{chain}_flows")])
+        for chain, hook, priority in _flow_chains(watch)
+    ]
     if watch.kind == "endpoint":
-        rules += {
-            "in_first": ["  counter name iifname map @seen_by"],
-            "in_last": [
-                "  counter name iifname map @ok_by",
-                "  ct state new counter name iifname map @new_by",
-            ],
-            "out_last": [
-                "  counter name oifname map @out_by",
-                "  tcp flags & rst == rst ct status dnat counter name oifname map @rst_by",
-            ],
-        }.get(chain, [])
-    return rules
+        found += [
+            (chain, hook, _METERED, [pick(side, f"{side}_ports") for side in sides])
+            for chain, (hook, sides) in _METER_CHAINS.items()
+        ]
+    return found
 
 
 def render(watch: Watch, kept: Kept = NOTHING_KEPT) -> str:
@@ -203,16 +224,16 @@ def render(watch: Watch, kept: Kept = NOTHING_KEPT) -> str:
     for port in watch.ports:
         for name, key, value in _port_elements(watch, port):
             elements.setdefault(name, []).append(f"{key} : {value}")
-    maps = [(f"{c}_flows", "verdict") for c, _, _ in _chains(watch.kind)]
+    maps = [f"{c}_flows" for c, _, _ in _flow_chains(watch)]
     if watch.kind == "endpoint":
-        maps += [(f"{c}_by", "counter") for c in _METERS]
-    for name, kind in maps:
+        maps += [f"{side}_ports" for side in _METER_RULES]
+    for name in maps:
         listed = elements.get(name)
         inner = f" elements = {{ {', '.join(listed)} }};" if listed else ""
-        body.append(f"map {name} {{ type ifname : {kind};{inner} }}")
-    for chain, hook, priority in _chains(watch.kind):
+        body.append(f"map {name} {{ type ifname : verdict;{inner} }}")
+    for chain, hook, priority, rules in _base_chains(watch):
         head = f"  type filter hook {hook} priority {priority}; policy accept;"
-        body += [f"chain {chain} {{", head, *_rules(watch, chain), "}"]
+        body += [f"chain {chain} {{", head, *rules, "}"]
     return "\n".join(body)
 
 
@@ -222,8 +243,10 @@ def update_script(old: Watch, new: Watch) -> str | None:
     alone; None when more than ports came and went (the table is then replaced)."""
     before = {p.tag: p for p in old.ports}
     after = {p.tag: p for p in new.ports}
-    if (old.netns, old.kind) != (new.netns, new.kind) or any(
-        before[t] != after[t] for t in before.keys() & after.keys()
+    if (
+        (old.netns, old.kind) != (new.netns, new.kind)
+        or _flow_chains(old) != _flow_chains(new)
+        or any(before[t] != after[t] for t in before.keys() & after.keys())
     ):
         return None
     gone = [before[t] for t in sorted(before.keys() - after.keys())]
@@ -235,7 +258,7 @@ def update_script(old: Watch, new: Watch) -> str | None:
     ]
     for port in gone:
         objects = _port_objects(old, port, NOTHING_KEPT)
-        kinds = ("chain", "set", "counter")  # chains use sets: chains go first
+        kinds = ("chain", "set", "counter")  # chains use sets and counters: first
         for kind in kinds:
             lines += [
                 f"delete {kind} inet {TABLE} {o.split()[1]}"
@@ -274,6 +297,17 @@ def parse(listing: dict[str, Any]) -> tuple[dict[str, tuple[int, int]], dict[str
             s = item["set"]
             sets[s["name"]] = [e for e in map(_element, s.get("elem", [])) if e is not None]
     return counters, sets
+
+
+def drops(listing: dict[str, Any]) -> dict[str, int]:
+    """`nft -j list set inet plk eni_dropped` -> packets dropped per ENI link."""
+    found: dict[str, int] = {}
+    for item in listing.get("nftables", []):
+        for raw in item.get("set", {}).get("elem", []):
+            elem = raw.get("elem") if isinstance(raw, dict) else None
+            if isinstance(elem, dict) and "counter" in elem:
+                found[str(elem["val"])] = int(elem["counter"]["packets"])
+    return found
 
 
 def _element(raw: Any) -> Element | None:

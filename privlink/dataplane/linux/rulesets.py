@@ -87,6 +87,25 @@ def nat_chains(dnat: list[str], snat: list[str]) -> list[str]:
     ]
 
 
+# An endpoint's ENIs: the packets their security groups drop, per link (observe.py reads
+# them for PacketsDropped), counted where they are dropped so the accepted path pays
+# nothing. An element idle for a day expires: its count restarting is a reset to readers.
+DROPPED = "eni_dropped"
+
+
+def dropping() -> list[str]:
+    """The set of drops per ENI link and the chain that counts a packet in it and drops
+    it (`goto dropped`). The drop is a rule of its own: a full set fails the count, never
+    the drop."""
+    return [
+        f"set {DROPPED} {{ type ifname; flags dynamic,timeout; timeout 1d; size 65536; counter; }}",
+        "chain dropped {",
+        f"  update @{DROPPED} {{ iifname }}",
+        "  drop",
+        "}",
+    ]
+
+
 def table_body(label: str, body: list[str]) -> str:
     """A table body; the label is an nft comment line (the table comment holds a digest)."""
     return "\n".join([f"# {label}", *body])
@@ -146,10 +165,11 @@ def endpoint(
         "  type filter hook prerouting priority -110; policy accept;",
         f"  iifname != {eni_links} accept",
         "  ct state established,related accept",
-        "  ct state invalid drop",
+        "  ct state invalid goto dropped",
         *(f"  ip daddr {eni_ips} {r} accept" for r in inbound),
-        "  drop",
+        "  goto dropped",
         "}",
+        *dropping(),
         *_forward_nothing(),
         "chain filter_in {",
         "  type filter hook input priority filter; policy drop;",
