@@ -78,9 +78,10 @@ def test_open_connections_counts_open_states_per_eni() -> None:
 
 
 def _priority(body: str, chain: str) -> int:
-    match = re.search(rf"chain {chain} {{\s*type filter hook \w+ priority (-?\d+|filter);", body)
+    match = re.search(rf"chain {chain} {{\s*type filter hook \w+ priority ([^;]+);", body)
     assert match, chain
-    return 0 if match.group(1) == "filter" else int(match.group(1))
+    named = {"filter": 0, "dstnat": -100}
+    return sum(named[w] if w in named else int(w) for w in match.group(1).split(" + "))
 
 
 def _nlb_with_one_eni() -> str:
@@ -95,15 +96,17 @@ def _nlb_with_one_eni() -> str:
 
 def test_endpoint_counting_chains_surround_the_security_groups() -> None:
     """A flow log's 'seen' chain must run before the ENIs' security groups and its 'ok'
-    chain after them but before DNAT (dstnat, -100), so REJECT = seen - ok and the
-    destination is the ENI; the ENIs' metrics count behind the namespace's own filters
-    (priority 0): in an NLB's namespace and in an endpoint's own."""
+    chain after them, so REJECT = seen - ok; the NLB's groups run after DNAT, so 'ok' is
+    keyed by the tuple as it arrived (the destination is the ENI). The ENIs' metrics count
+    behind the namespace's own filters (priority 0): in an NLB's namespace and in an
+    endpoint's own."""
     port = observe.Port("eni-1", "plk1e", "10.0.1.5", "subnet-1", logged=True)
     body = observe.render(observe.Watch("plk-nlb-1", "endpoint", "plk-nlb-1", (port,)))
     in_nlb = _nlb_with_one_eni()
     own = rulesets.endpoint(["plk1e"], ["10.0.1.5"], [], active=True, proxy_ports=[443])
-    for sg in (_priority(in_nlb, "eni_sg"), _priority(own, "sg_pre")):
-        assert _priority(body, "in_first") < sg < _priority(body, "in_last") < -100
+    for sg in (_priority(in_nlb, "eni_in"), _priority(own, "sg_pre")):
+        assert _priority(body, "in_first") < sg < _priority(body, "in_last") < 0
+    assert "update @eni_1_in_ok { ct original ip saddr . ct original ip daddr" in body
     assert _priority(in_nlb, "filter_fwd") < _priority(body, "m_forward")
     assert _priority(own, "filter_in") < _priority(body, "m_input")
     assert "update @eni_1_in_seen" in body and "update @eni_1_out_ok" in body
@@ -121,7 +124,7 @@ def test_security_groups_count_what_they_drop_per_link() -> None:
             f"  update @{rulesets.DROPPED} {{ iifname }}",
             "  drop",
         ]
-        groups = re.findall(r"chain (?:eni_sg|sg_\w+) \{\n(.*?)\n\}", body, re.S)
+        groups = re.findall(r"chain (?:eni_in|sg_\w+) \{\n(.*?)\n\}", body, re.S)
         assert groups
         for rules in groups:
             assert "goto dropped" in rules

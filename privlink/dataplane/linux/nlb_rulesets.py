@@ -151,7 +151,7 @@ def _eni_members(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     enis = [e for ep in endpoints for e in ep.enis]
     chain_of = _sg_chains(endpoints)
     verdicts = [
-        f'"{e.link}" : ' + (f"jump {chain_of[_inbound(ep)]}" if ep.active else "accept")
+        f'"{e.link}" : ' + (f"jump {chain_of[_inbound(ep)]}" if ep.active else "continue")
         for ep in endpoints
         for e in ep.enis
     ]
@@ -179,7 +179,8 @@ def _eni_members(endpoints: Sequence[NlbEndpoint]) -> list[str]:
 
 
 def _inbound(ep: NlbEndpoint) -> tuple[str, ...]:
-    return tuple(r for r in (sg_rule(rule, "saddr") for rule in ep.ingress) if r)
+    rules = (sg_rule(rule, "saddr", before_dnat=True) for rule in ep.ingress)
+    return tuple(r for r in rules if r)
 
 
 def _sg_chains(endpoints: Sequence[NlbEndpoint]) -> dict[tuple[str, ...], str]:
@@ -215,36 +216,42 @@ def _nlb_input(enis: bool, local_ports: Sequence[int]) -> list[str]:
 
 def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     """The endpoints' ENIs in the NLB's namespace: their conntrack zones (`_eni_zones`),
-    then each ENI's security groups; only packets to the ENI's own address get in.
-    Routing is by mark (topology.py's rules): DNATed packets to the provider's side, the
-    rest of what an ENI sends to this namespace, and replies to an ENI's flows by the
-    ENI's mark to its own table. This namespace's own processes (health checks, proxies,
-    HAProxy) only ever talk to the provider's side: what they send to an address an ENI
-    also holds is marked for it (rerouted), the rest finds its way without a mark.
+    then one chain after DNAT (`eni_in`) for their security groups and the marks that
+    route: one chain a packet, established flows decided in its first rules.
+
+    Only new packets to the ENI's own address get in, if its security groups let them
+    (matched on the ports as they arrived: conntrack's original tuple). Routing is by
+    mark (topology.py's rules): DNATed packets to the provider's side, the rest of what
+    an ENI sends to this namespace, and replies to an ENI's flows by the ENI's mark to its
+    own table. This namespace's own processes (health checks, proxies, HAProxy) only ever
+    talk to the provider's side: what they send to an address an ENI also holds is marked
+    for it (rerouted), the rest finds its way without a mark.
     """
     chains = [
         *_eni_zones(),
-        "chain eni_sg {",
-        "  type filter hook prerouting priority -110; policy accept;",
-        "  iifname != @eni_links accept",
-        "  iifname . ip daddr != @eni_own goto dropped",
+        "chain eni_in {",
+        "  type filter hook prerouting priority dstnat + 10; policy accept;",
+        "  ct direction reply meta mark set ct mark accept",
+        f"  ct state established,related ct status dnat meta mark set {PROVIDER_MARK} accept",
+        f"  ct state established,related iifname @eni_links meta mark set {LOCAL_MARK} accept",
         "  ct state established,related accept",
+        "  iifname != @eni_links goto provider_new",
+        "  iifname . ct original ip daddr != @eni_own goto dropped",
         "  ct state invalid goto dropped",
         "  iifname vmap @eni_sg",
+        "  ct mark set iifname map @eni_mark",
+        f"  ct status dnat meta mark set {PROVIDER_MARK} accept",
+        f"  meta mark set {LOCAL_MARK}",
+        "}",
+        "chain provider_new {",
+        f"  ct state new ct status dnat ct mark 0 ct mark set {PROVIDER_MARK}",
+        f"  ct status dnat meta mark set {PROVIDER_MARK}",
         "}",
         *dropping(),
     ]
     for rules, name in sorted(_sg_chains(endpoints).items(), key=lambda item: item[1]):
-        chains += [f"chain {name} {{", *(f"  {r} accept" for r in rules), "  goto dropped", "}"]
+        chains += [f"chain {name} {{", *(f"  {r} return" for r in rules), "  goto dropped", "}"]
     chains += [
-        "chain eni_mark {",
-        "  type filter hook prerouting priority dstnat + 10; policy accept;",
-        "  ct state new ct mark set iifname map @eni_mark",
-        f"  ct state new ct status dnat ct mark 0 ct mark set {PROVIDER_MARK}",
-        "  ct direction reply meta mark set ct mark accept",
-        f"  ct status dnat meta mark set {PROVIDER_MARK} accept",
-        f"  iifname @eni_links meta mark set {LOCAL_MARK}",
-        "}",
         "chain own_out {",
         "  type route hook output priority mangle; policy accept;",
         f"  meta mark 0 ip daddr @eni_ips meta mark set {PROVIDER_MARK}",

@@ -8,9 +8,10 @@ kernel really did:
   5-tuple with a counter per element, one set of what arrived (`*_seen`, on a chain just
   before the security groups') and one of what they let through (`*_ok`, just after):
   ACCEPT is `ok`, REJECT is `seen - ok`. Instances are counted on their interface's
-  input/output hooks; endpoint ENIs on prerouting (ahead of DNAT, so the destination is
-  still the ENI's address) and postrouting (after SNAT is undone). A namespace with no
-  logged interface has none of these chains;
+  input/output hooks; endpoint ENIs on prerouting (keyed by the tuple as it arrived, so
+  the destination is the ENI's address: an NLB's security groups run after DNAT) and
+  postrouting (after SNAT is undone). A namespace with no logged interface has none of
+  these chains;
 - PrivateLink metrics (every active interface endpoint): named counters per ENI (packets
   let in, new connections, bytes leaving, resets coming back from the service side of a
   DNATed flow) on the forward, input and output hooks behind the namespace's own filters:

@@ -16,6 +16,11 @@ TABLE = "observe"  # `table inet observe` in every watched namespace
 SET_TIMEOUT = 600  # seconds an idle 5-tuple keeps its counters
 SET_SIZE = 65536
 _TUPLE = "ip saddr . ip daddr . meta l4proto . th sport . th dport"
+# The same as the packet arrived, for a chain after DNAT (conntrack's original tuple).
+_ARRIVED = (
+    "ct original ip saddr . ct original ip daddr . meta l4proto"
+    " . ct original proto-src . ct original proto-dst"
+)
 _TYPE = "ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service"
 _OPEN_STATES = ("ESTABLISHED", "SYN_SENT")
 Kind = Literal["instance", "endpoint"]
@@ -91,7 +96,9 @@ def watches(plan: DataplanePlan, slots: Mapping[str, int]) -> list[Watch]:
 # -- rendering (pure) --------------------------------------------------------------------
 _FLOW_HOOKS = {  # kind -> (in hook, before, after, out hook, before, after)
     "instance": ("input", -1, 1, "output", -1, 1),
-    "endpoint": ("prerouting", -120, -105, "postrouting", None, 200),
+    # An NLB's security groups run after DNAT (nlb_rulesets.eni_in, dstnat + 10): 'ok'
+    # after them, keyed by the tuple as it arrived (the destination is the ENI's).
+    "endpoint": ("prerouting", -120, -85, "postrouting", None, 200),
 }
 # An endpoint's per-ENI counters are kept behind the namespace's own filters (priority
 # 0): the packets they let through, on the one hook each meets wherever it goes (forwarded
@@ -140,8 +147,8 @@ def _counter(name: str, kept: Kept) -> str:
     return f"counter {name} {{ packets {packets} bytes {nbytes} }}"
 
 
-def _update(name: str) -> str:
-    return f"  meta l4proto {{ tcp, udp }} update @{name} {{ {_TUPLE} }}"
+def _update(name: str, key: str) -> str:
+    return f"  meta l4proto {{ tcp, udp }} update @{name} {{ {key} }}"
 
 
 # A flow-log chain of the table -> the flow set a logged port fills in it. Each chain
@@ -178,7 +185,8 @@ def _port_objects(watch: Watch, port: Port, kept: Kept) -> list[str]:
     if port.logged:
         for chain, _, _ in _flow_chains(watch):
             name = f"{port.tag}_{_FLOW_SETS[chain]}"
-            objects += [_set(name, kept), f"chain {port.tag}_{chain} {{", _update(name), "}"]
+            key = _ARRIVED if (watch.kind, chain) == ("endpoint", "in_last") else _TUPLE
+            objects += [_set(name, kept), f"chain {port.tag}_{chain} {{", _update(name, key), "}"]
     if watch.kind == "endpoint":
         objects += [_counter(f"{port.tag}_{c}", kept) for c in _METERS]
         for side, rules in _METER_RULES.items():

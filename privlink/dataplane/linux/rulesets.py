@@ -46,9 +46,11 @@ def _cidrs_of(cidrs: tuple[str, ...]) -> str | None:
     return set_literal(merged) if merged else "{ }"
 
 
-def sg_rule(rule: SgRule, direction: str) -> str | None:
+def sg_rule(rule: SgRule, direction: str, *, before_dnat: bool = False) -> str | None:
     """One nft rule (without verdict) for an SG permission; None when it matches nothing
-    (an IPv6-only rule, say). `direction` is "saddr" (ingress) or "daddr" (egress)."""
+    (an IPv6-only rule, say). `direction` is "saddr" (ingress) or "daddr" (egress).
+    `before_dnat`: ports as the packet arrived (conntrack's original tuple), for a chain
+    that runs after DNAT changed them."""
     parts: list[str] = []
     peers = _cidrs(rule.cidrs)
     if peers == "{ }":
@@ -59,10 +61,11 @@ def sg_rule(rule: SgRule, direction: str) -> str | None:
         lo, hi = rule.from_port, rule.to_port
         if lo == -1 or (lo <= 0 and hi >= 65535):
             parts.append(f"meta l4proto {rule.protocol}")
-        elif lo == hi:
-            parts.append(f"{rule.protocol} dport {lo}")
         else:
-            parts.append(f"{rule.protocol} dport {lo}-{hi}")
+            ports = str(lo) if lo == hi else f"{lo}-{hi}"
+            match = "ct original proto-dst" if before_dnat else f"{rule.protocol} dport"
+            protocol = f"meta l4proto {rule.protocol} " if before_dnat else ""
+            parts.append(f"{protocol}{match} {ports}")
     elif rule.protocol == "icmp":
         if rule.from_port == -1:
             parts.append("meta l4proto icmp")
