@@ -1,4 +1,5 @@
-"""nftables scripts run in-process through libnftables, inside a namespace.
+"""nftables scripts run, and listings read (`nft -j list ...`), in-process through
+libnftables, inside a namespace.
 
 `nft -f -` per namespace costs a fork and exec of `nft` (plus `nsenter`): 4-9 ms each,
 which an apply at 2,000 endpoints pays thousands of times (rulesets, flow counting).
@@ -7,7 +8,8 @@ atomic transaction per script, same error text), so calling it from the thread t
 entered the namespace (netns.run_in) does the same work without a process. A context
 is made per script on that thread: its netlink socket then belongs to the namespace, and
 contexts are never shared between threads. ctypes releases the GIL during the call, so
-several namespaces can be converged at once.
+several namespaces can be converged at once. Flow counting reads its tables the same way
+each collection (observe.py), one thread hop per namespace instead of an `nft` process.
 """
 
 from __future__ import annotations
