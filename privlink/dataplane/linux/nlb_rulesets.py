@@ -122,13 +122,8 @@ def nlb(
     body = [
         *_zone_members(zones),
         *(_eni_members(endpoints) if enis else []),
-        *(_eni_chains(endpoints) if enis else []),
+        *(_eni_chains(endpoints) if enis else _forward_policy()),
         *nat_chains(dnat, snat),
-        "chain filter_fwd {",
-        "  type filter hook forward priority filter; policy drop;",
-        "  ct state established,related accept",
-        "  ct status dnat accept",
-        "}",
         *_nlb_input(bool(enis), local_ports),
     ]
     return table_body("nlb", body)
@@ -189,6 +184,19 @@ def _sg_chains(endpoints: Sequence[NlbEndpoint]) -> dict[tuple[str, ...], str]:
     return {_inbound(ep): f"sg_{_digest(_inbound(ep))}" for ep in endpoints if ep.active}
 
 
+def _forward_policy() -> list[str]:
+    """An NLB without endpoints forwards only what was DNATed (or answers it). With
+    endpoints, `eni_in` decides the same before routing, and the forward hook has no
+    chain of ours: one base chain a forwarded packet fewer."""
+    return [
+        "chain filter_fwd {",
+        "  type filter hook forward priority filter; policy drop;",
+        "  ct state established,related accept",
+        "  ct status dnat accept",
+        "}",
+    ]
+
+
 def _nlb_input(enis: bool, local_ports: Sequence[int]) -> list[str]:
     """What the NLB's namespace accepts itself: its TLS listeners' ports; inactive ENIs
     reset TCP, and so does everything else."""
@@ -220,7 +228,10 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     route: one chain a packet, established flows decided in its first rules.
 
     Only new packets to the ENI's own address get in, if its security groups let them
-    (matched on the ports as they arrived: conntrack's original tuple). Routing is by
+    (matched on the ports as they arrived: conntrack's original tuple). From the
+    provider's side only DNATed flows and what is for this namespace itself get in
+    (`provider_new`): nothing starts toward the ENIs, and the forward hook needs no chain
+    (`_forward_policy` is its stand-in where no ENI is). Routing is by
     mark (topology.py's rules): DNATed packets to the provider's side, the rest of what
     an ENI sends to this namespace, and replies to an ENI's flows by the ENI's mark to its
     own table. This namespace's own processes (health checks, proxies, HAProxy) only ever
@@ -245,7 +256,8 @@ def _eni_chains(endpoints: Sequence[NlbEndpoint]) -> list[str]:
         "}",
         "chain provider_new {",
         f"  ct state new ct status dnat ct mark 0 ct mark set {PROVIDER_MARK}",
-        f"  ct status dnat meta mark set {PROVIDER_MARK}",
+        f"  ct status dnat meta mark set {PROVIDER_MARK} accept",
+        "  fib daddr type != local drop",
         "}",
         *dropping(),
     ]
