@@ -106,6 +106,12 @@ def eni_mac(eni_id: str) -> str:
     return _mac(eni_id)
 
 
+def instance_mac(instance_id: str) -> str:
+    """The hardware address of an instance's link, as eni_mac: the subnet shortcut
+    (subnet_shortcut.py) sends frames for it straight to it."""
+    return _mac(instance_id)
+
+
 def nlb_node_mac(nlb_id: str, subnet_id: str) -> str:
     """The hardware address of an NLB node's link (nlb_node_link), as eni_mac."""
     return _mac(f"{nlb_id}|{subnet_id}")

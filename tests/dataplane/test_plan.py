@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from privlink.dataplane import names, proxyproto
 from privlink.dataplane.base import TargetState
-from privlink.dataplane.linux import nlb_rulesets, proxy_header, rulesets, topology
-from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, HeaderSpec, RuleSpec
+from privlink.dataplane.linux import nlb_rulesets, proxy_header, rulesets, subnet_shortcut, topology
+from privlink.dataplane.linux.links import Observed
+from privlink.dataplane.linux.spec import LOCAL_TABLE, MAIN_TABLE, HeaderSpec, PortSpec, RuleSpec
 from privlink.dataplane.null import NullDriver
 from privlink.dataplane.plan import (
     DataplanePlan,
@@ -217,6 +218,37 @@ def test_proxy_header_templates_are_even_and_keyed_by_mac_and_port() -> None:
         scope.to_bytes(8, "little") + b"\x00\x50" + bytes(6)
     )
     assert scope != proxy_header.scope("eni-0c2")
+
+
+def test_subnet_shortcut_serves_ports_of_known_hosts_per_bridge() -> None:
+    """Only ports whose far end has a known MAC (instances, ENIs, NLB nodes), and only on
+    bridges with two or more of them; the maps are keyed by the router's namespace and
+    the bridge, so a frame never takes the shortcut out of its subnet."""
+    spec = topology.build(privatelink())
+    consumer = spec.namespaces[names.vpc_netns("vpc-c0")]
+    subnet1 = names.subnet_bridge("subnet-c01")
+    assert {p for p in consumer.shortcuts if p.bridge == subnet1} == {
+        PortSpec(names.instance_port("i-c1"), subnet1, names.instance_mac("i-c1")),
+        PortSpec(names.eni_port("eni-0c1"), subnet1, names.eni_mac("eni-0c1")),
+    }
+    instance = spec.namespaces[names.instance_netns("i-c1")]
+    assert instance.links[0].mac == names.instance_mac("i-c1")
+    provider = spec.namespaces[names.vpc_netns("vpc-p0")]
+    # subnet 2 of the provider holds only the NLB's node: no pair, no shortcut there
+    assert {p.bridge for p in provider.shortcuts} == {names.subnet_bridge("subnet-p01")}
+    assert len(provider.shortcuts) == 3  # i-p1, i-p2, the node
+    links = {
+        names.instance_port("i-c1"): Observed(7, "veth", 2, True, 1),
+        subnet1: Observed(2, "bridge", None, True, None),
+    }
+    ports = [p for p in consumer.shortcuts if p.bridge == subnet1]
+    wanted = subnet_shortcut.entries(0x1122, ports, links)  # the ENI's port not there yet
+    assert wanted["ports"] == {
+        (0x1122).to_bytes(8, "little") + (7).to_bytes(4, "little") + bytes(4): b"\x02\0\0\0"
+    }
+    mac = bytes.fromhex(names.instance_mac("i-c1").replace(":", ""))
+    key = (0x1122).to_bytes(8, "little") + (2).to_bytes(4, "little") + mac + bytes(6)
+    assert wanted["hosts"] == {key: b"\x07\0\0\0"}
 
 
 def test_sg_rule_rendering() -> None:

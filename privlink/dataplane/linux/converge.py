@@ -142,6 +142,9 @@ class Converge:
         owner = next((ns.owner for ns in spaces if ns.headers), None)
         if owner is not None:
             self.step(owner, "proxy headers", self._load_headers)
+        owner = next((ns.owner for ns in spaces if ns.shortcuts), None)
+        if owner is not None:
+            self.step(owner, "subnet shortcut", self._load_shortcut)
         self.network(spaces, self.driver.settled.unsettled(spaces))
 
     def verify(self) -> None:
@@ -254,6 +257,8 @@ class Converge:
         for ns in live:
             if ns.headers:
                 self.step(ns.owner, "proxy headers", self._attach_headers, handles[ns.name], ns)
+            if ns.shortcuts:
+                self.step(ns.owner, "subnet shortcut", self._shortcut, handles[ns.name], ns)
         for ns in live:  # every link is up on both ends now: tell neighbours
             self.step(ns.owner, "announce", handles[ns.name].announce)
 
@@ -263,18 +268,31 @@ class Converge:
             return ["proxy headers: program loaded"]
         return []
 
+    def _load_shortcut(self) -> list[str]:
+        if self.driver.shortcuts.load():
+            self.driver.settled.forget()
+            return ["subnet shortcut: program loaded"]
+        return []
+
+    def _shortcut(self, handle: NamespaceLinks, ns: NamespaceSpec) -> list[str]:
+        return self.driver.shortcuts.apply(
+            ns.name, handle.ipr, handle.raw, ns.shortcuts, handle.links()
+        )
+
     def _attach_headers(self, handle: NamespaceLinks, ns: NamespaceSpec) -> list[str]:
         observed = handle.links()
         indexes = {h.link: observed[h.link].index for h in ns.headers if h.link in observed}
         return self.driver.headers.attach(ns.name, handle.ipr, indexes)
 
     def headers(self) -> None:
-        """The PROXY v2 listeners map, as every namespace's headers say (proxy_header.py)."""
+        """The PROXY v2 listeners map, as every namespace's headers say (proxy_header.py);
+        the subnet shortcut's entries of namespaces gone (subnet_shortcut.py)."""
         live = self._live()
         wanted = [h for ns in live for h in ns.headers]
         owner = next((ns.owner for ns in live if ns.headers), "proxy-headers")
         spaces = set(self.spec.namespaces)
         self.step(owner, "proxy headers", self.driver.headers.sync, wanted, spaces)
+        self.step("subnet-shortcut", "subnet shortcut", self.driver.shortcuts.forget, spaces)
 
     # -- nftables ----------------------------------------------------------------------------
     def rulesets(

@@ -31,7 +31,7 @@ from privlink.dataplane.base import (
     TargetState,
 )
 from privlink.dataplane.flows import Observation
-from privlink.dataplane.linux import memory, netns, nft, proxy_header, topology
+from privlink.dataplane.linux import memory, netns, nft, proxy_header, subnet_shortcut, topology
 from privlink.dataplane.linux.converge import Converge, raise_conntrack_max
 from privlink.dataplane.linux.dnsmasq import DnsmasqManager
 from privlink.dataplane.linux.files import read
@@ -86,6 +86,7 @@ class LinuxDriver:
         self._health = HealthChecker(self._on_health, poll=self._alb_health)
         self.observer = Observer(self.state_dir)  # traffic counting: flow logs, metrics
         self.headers = proxy_header.Headers(self.state_dir)  # PROXY v2 on the kernel path
+        self.shortcuts = subnet_shortcut.Shortcuts(self.state_dir)  # past subnet bridges
         self._closed = False
         self.stopping = False  # set by teardown(): it need not wait for a whole pass
         if conntrack_max:
@@ -134,6 +135,7 @@ class LinuxDriver:
                 netns.remove(name, kill=False)
             nft.forget()
             self.headers.close(everything=True)
+            self.shortcuts.close(everything=True)
             sweep_root()
             for path in etc_netns_dirs():
                 shutil.rmtree(path, ignore_errors=True)
@@ -169,6 +171,7 @@ class LinuxDriver:
         with self._lock:
             self._closed = True
             self.headers.close()
+            self.shortcuts.close()
         self._host_lock.release()
 
     def target_health(self, target_group_id: str | None = None) -> list[TargetHealth]:

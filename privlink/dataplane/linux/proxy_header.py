@@ -5,11 +5,8 @@ path as any other; a tc program on each ENI's and node's link in the NLB's names
 the header into the stream and moves sequence numbers past it (the C file says how). That keeps such
 flows at the kernel's speed: a userspace proxy copied every byte twice more.
 
-- Built once per source digest with clang into the driver's state dir, loaded with
-  bpftool and pinned in bpffs under plk-proxy-header-<digest>: tc filters hold the
-  programs, the programs hold their maps, so flows keep their headers and shifts while
-  privlink is down or restarting; a new digest (an upgrade) is attached in place of the
-  old, whose pins are then removed.
+- Built, loaded and pinned as bpfobj.py says (plk-proxy-header-<digest>), so flows keep
+  their headers and shifts while privlink is down or restarting.
 - `links` maps each link's MAC to its scope (an ENI, or an NLB for all its node links;
   a 64-bit hash of the id), `listeners` each (scope, port) to the header with its
   addresses zeroed, which the program fills per flow. Their wanted content is a pure
@@ -20,35 +17,27 @@ flows at the kernel's speed: a userspace proxy copied every byte twice more.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import hashlib
 import os
 import struct
-import subprocess
-import sysconfig
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyroute2.netlink.exceptions import NetlinkError
-
 from privlink.dataplane import proxyproto
-from privlink.dataplane.linux import bpfsys, memory
-from privlink.dataplane.linux.files import read, write_if_changed
+from privlink.dataplane.linux import bpfobj, bpfsys, memory
 from privlink.dataplane.linux.spec import HeaderSpec
 
 SOURCE = Path(__file__).with_name("proxy_header.bpf.c")
-BPFFS = Path("/sys/fs/bpf")
+BPFFS = bpfobj.BPFFS
 PIN_PREFIX = "plk-proxy-header-"
 HDR_MAX = 64  # the C file's HDR_MAX
 _LISTENER = struct.Struct("<I64s")  # struct listener: length, header
 _LINK_KEY, _LISTENER_KEY = 8, 16  # sizeof struct link_key, struct listener_key
 _SCOPE = struct.Struct("<Q")  # a link's scope, the links map's value
 _NOOP_TLV = bytes([0x04, 0x00, 0x00])  # PP2_TYPE_NOOP, empty: makes a length even
-_INGRESS, _EGRESS = "ffff:fff2", "ffff:fff3"  # clsact's hooks
-_PRIO = 1
 
 
 @dataclass(frozen=True)
@@ -67,22 +56,14 @@ class Program:
 
 
 def digest() -> str:
-    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
+    return bpfobj.digest(SOURCE)
 
 
 def load(cache: Path) -> Program:
     """The program of this source, pinned: built and loaded unless already there."""
-    _mount_bpffs()
-    pins = BPFFS / f"{PIN_PREFIX}{digest()}"
-    wanted = ("pp_in", "pp_out", "links", "listeners", "flows")
-    if not all((pins / name).exists() for name in wanted):
-        obj = _build(cache)
-        _unpin(pins)  # a load cut short leaves some
-        pins.mkdir()
-        _run(
-            ["bpftool", "prog", "loadall", str(obj), str(pins), "type", "classifier"]
-            + ["pinmaps", str(pins)]
-        )
+    pins = bpfobj.load(
+        SOURCE, PIN_PREFIX, ("pp_in", "pp_out", "links", "listeners", "flows"), cache
+    )
     return Program(
         pins,
         bpfsys.obj_get(str(pins / "pp_in")),
@@ -99,54 +80,8 @@ def close(program: Program) -> None:
 
 
 def unpin(keep: Program | None = None) -> list[str]:
-    """Remove the pins of every program but `keep` (all of them at teardown); a program
-    still attached lives on until its links go."""
-    if not BPFFS.is_dir():
-        return []
-    gone = []
-    for path in sorted(BPFFS.glob(f"{PIN_PREFIX}*")):
-        if keep is None or path != keep.pins:
-            _unpin(path)
-            gone.append(f"bpf: unpinned {path.name}")
-    return gone
-
-
-def _unpin(path: Path) -> None:
-    if path.is_dir():
-        for entry in path.iterdir():
-            entry.unlink()
-        path.rmdir()
-
-
-def _mount_bpffs() -> None:
-    """bpffs where every distribution puts it; a container may come without it."""
-    with open("/proc/self/mounts", encoding="utf-8") as mounts:
-        if any(line.split()[1:3] == [str(BPFFS), "bpf"] for line in mounts):
-            return
-    BPFFS.mkdir(parents=True, exist_ok=True)
-    _run(["mount", "-t", "bpf", "bpf", str(BPFFS)])
-
-
-def _build(cache: Path) -> Path:
-    """The object file, built with clang unless this digest's is cached."""
-    obj = cache / f"proxy_header-{digest()}.o"
-    if obj.exists():
-        return obj
-    cache.mkdir(parents=True, exist_ok=True)
-    multiarch = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
-    tmp = obj.with_suffix(".tmp")
-    _run(
-        ["clang", "-O2", "-g", "-target", "bpf", f"-I/usr/include/{multiarch}"]
-        + ["-c", str(SOURCE), "-o", str(tmp)]
-    )
-    tmp.rename(obj)
-    return obj
-
-
-def _run(argv: list[str]) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{argv[0]} failed: {(done.stderr or done.stdout).strip()[-2000:]}")
+    """Remove the pins of every program but `keep` (all of them at teardown)."""
+    return bpfobj.unpin(PIN_PREFIX, keep.pins if keep else None)
 
 
 # -- the links and listeners maps ---------------------------------------------------------------
@@ -198,52 +133,19 @@ def elements(headers: Iterable[HeaderSpec]) -> Elements:
 
 def sync(program: Program, wanted: Elements) -> list[str]:
     """Both maps made as wanted: stale keys deleted, missing or different ones set."""
-    links = _sync(program.links, wanted.links, "link", _LINK_KEY, _SCOPE.size)
-    return links + _sync(
+    links = bpfobj.sync_map(program.links, wanted.links, "link", _LINK_KEY, _SCOPE.size)
+    return links + bpfobj.sync_map(
         program.listeners, wanted.listeners, "listener", _LISTENER_KEY, _LISTENER.size
     )
-
-
-def _sync(fd: int, wanted: dict[bytes, bytes], what: str, key_size: int, size: int) -> list[str]:
-    changes = []
-    for k in list(bpfsys.keys(fd, key_size)):
-        if k not in wanted and bpfsys.delete(fd, k):
-            changes.append(f"bpf: {what} {k.hex()} removed")
-    for k, value in wanted.items():
-        if bpfsys.lookup(fd, k, size) != value:
-            bpfsys.update(fd, k, value)
-            changes.append(f"bpf: {what} {k.hex()} set")
-    return changes
 
 
 # -- attaching ---------------------------------------------------------------------------------
 
 
 def attach(ipr: Any, index: int, program: Program) -> None:
-    """The program on a link's ingress and egress (clsact), replacing what was there.
-    `ipr` is an IPRoute made in the link's namespace, in this process (descriptors are
-    passed by number)."""
-    try:
-        ipr.tc("add", "clsact", index)
-    except NetlinkError as exc:
-        if exc.code != errno.EEXIST:
-            raise
-    for parent, fd, name in (
-        (_INGRESS, program.ingress, "pp_in"),
-        (_EGRESS, program.egress, "pp_out"),
-    ):
-        ipr.tc(
-            "replace-filter",
-            "bpf",
-            index,
-            ":1",
-            fd=fd,
-            name=name,
-            parent=parent,
-            classid=1,
-            direct_action=True,
-            prio=_PRIO,
-        )
+    """The program on a link's ingress and egress (clsact), replacing what was there."""
+    hooks = ((bpfobj.INGRESS, program.ingress, "pp_in"), (bpfobj.EGRESS, program.egress, "pp_out"))
+    bpfobj.attach(ipr, index, hooks)
 
 
 class Headers:
@@ -264,11 +166,7 @@ class Headers:
             return False
         self.program = load(self.dir)
         unpin(keep=self.program)
-        mark = self.dir / "attached"
-        previous = read(mark)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        write_if_changed(mark, self.program.digest)
-        return previous != self.program.digest
+        return bpfobj.upgraded(self.dir / "attached", self.program.digest)
 
     def attach(self, ns: str, ipr: Any, indexes: dict[str, int]) -> list[str]:
         """The program on each of `indexes`' links (name -> ifindex) not yet holding it."""

@@ -31,8 +31,9 @@ Shape = tuple[object, ...]
 
 def _shape(ns: NamespaceSpec) -> Shape:
     """The part of a namespace's spec that links.py converges (not sysctls or nftables),
-    and the links the PROXY v2 program is attached to."""
-    return (ns.loopback, ns.links, ns.routes, ns.rules, sorted({h.link for h in ns.headers}))
+    the links the PROXY v2 program is attached to, and the subnet shortcut's ports."""
+    headers = sorted({h.link for h in ns.headers})
+    return (ns.loopback, ns.links, ns.routes, ns.rules, headers, ns.shortcuts)
 
 
 class Settled:

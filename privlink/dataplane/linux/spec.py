@@ -9,6 +9,7 @@ land, and a namespace's link list is only complete once every module has run.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -92,6 +93,17 @@ class NamespaceSpec:
     ruleset: str | None = None  # body of table inet plk; None = no table
     rules: tuple[RuleSpec, ...] = ()
     headers: tuple[HeaderSpec, ...] = ()  # PROXY v2 listeners on its links
+    shortcuts: tuple[PortSpec, ...] = ()  # bridge ports the subnet shortcut serves
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    """A port of a subnet bridge whose far end's MAC is known (LinkSpec.mac): frames from
+    the bridge's other such ports to that MAC go straight to it (subnet_shortcut.py)."""
+
+    link: str
+    bridge: str
+    mac: str
 
 
 @dataclass(frozen=True)
@@ -207,11 +219,30 @@ class Parts:
         self.add_link(netns, LinkSpec(link, "peer", addresses=(address,), owner=owner, mac=mac))
 
     def finish(self) -> KernelSpec:
-        """Each drafted namespace with its links (IPv6 off, ARP announcements on)."""
+        """Each drafted namespace with its links (IPv6 off, ARP announcements on) and the
+        bridge ports its subnet shortcut serves."""
+        macs = {(ns, link.name): link.mac for ns, links in self.links.items() for link in links}
         for draft in self.drafts:
+            links = tuple(self.links.get(draft.name, ()))
             self.spec.namespaces[draft.name] = replace(
                 draft,
                 sysctls=QUIET + ANNOUNCE + draft.sysctls,
-                links=tuple(self.links.get(draft.name, ())),
+                links=links,
+                shortcuts=_shortcuts(links, macs),
             )
         return self.spec
+
+
+def _shortcuts(
+    links: tuple[LinkSpec, ...], macs: dict[tuple[str, str], str]
+) -> tuple[PortSpec, ...]:
+    """The ports of a namespace's bridges whose far ends have known MACs, on bridges with
+    two or more of them (with one, no frame could take the shortcut)."""
+    ports = [
+        PortSpec(link.name, link.master, macs[(link.peer.netns, link.peer.name)])
+        for link in links
+        if link.kind == "veth" and link.master and link.peer
+        if macs.get((link.peer.netns, link.peer.name))
+    ]
+    per_bridge = Counter(port.bridge for port in ports)
+    return tuple(port for port in ports if per_bridge[port.bridge] > 1)

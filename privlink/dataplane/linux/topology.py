@@ -142,6 +142,7 @@ class _Builder:
                 "peer",
                 addresses=(nlb_topology.cidr_of(inst.ip, subnet.cidr),),
                 owner=inst.instance_id,
+                mac=names.instance_mac(inst.instance_id),
             ),
         )
         resolvers = (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL)
