@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from privlink.dataplane import names, proxyproto
 from privlink.dataplane.base import TargetState
@@ -249,6 +251,21 @@ def test_subnet_shortcut_serves_ports_of_known_hosts_per_bridge() -> None:
     mac = bytes.fromhex(names.instance_mac("i-c1").replace(":", ""))
     key = (0x1122).to_bytes(8, "little") + (2).to_bytes(4, "little") + mac + bytes(6)
     assert wanted["hosts"] == {key: b"\x07\0\0\0"}
+
+
+def test_a_shortcut_that_cannot_load_is_left_out(tmp_path: Path, monkeypatch: Any) -> None:
+    """The shortcut only saves time: when its program cannot be built or loaded (no
+    clang, no BTF), frames take the bridges and the pass goes on without an error."""
+
+    def fail(*_: object) -> Path:
+        raise RuntimeError("clang failed: no such file")
+
+    monkeypatch.setattr(subnet_shortcut.bpfobj, "load", fail)
+    shortcuts = subnet_shortcut.Shortcuts(tmp_path)
+    assert shortcuts.load() is False and "clang" in shortcuts.broken
+    port = PortSpec("plkport", "plkbr", names.instance_mac("i-1"))
+    assert shortcuts.apply("plk-vpc-1", None, None, [port], {}) == []  # type: ignore[arg-type]
+    assert shortcuts.forget(set()) == []
 
 
 def test_sg_rule_rendering() -> None:

@@ -16,6 +16,7 @@ from one's bridge port straight into the other's namespace, past the VPC router'
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import struct
@@ -34,6 +35,7 @@ _PORT = struct.Struct("<QII")  # struct port_key: netns, ifindex, pad
 _HOST = struct.Struct("<QI6s6x")  # struct host_key: netns, bridge, mac, pads
 _IFINDEX = struct.Struct("<I")
 _MAPS = (("ports", _PORT.size), ("hosts", _HOST.size))
+log = logging.getLogger("privlink.dataplane")
 
 Entries = dict[str, dict[bytes, bytes]]  # map name -> key -> value
 
@@ -69,15 +71,23 @@ class Shortcuts:
         self.attached: dict[tuple[str, str], int] = {}  # (netns, link) -> ifindex
         self.written: dict[str, Entries] = {}  # netns -> what this process wrote there
         self.found: dict[int, Entries] | None = None  # cookie -> entries, read at start
+        self.broken = ""  # why the program could not be loaded ("": it could)
 
     def load(self) -> bool:
         """The program loaded if it is not; True when it is not the one the previous
-        process attached (an upgrade: every link must be attached again)."""
-        if self.pins is not None:
+        process attached (an upgrade: every link must be attached again). A program that
+        cannot be built or loaded is logged once and left out: frames take the bridges,
+        as they would without it (it only saves time)."""
+        if self.pins is not None or self.broken:
             return False
         names = ("shortcut", *(name for name, _ in _MAPS))
-        self.pins = bpfobj.load(SOURCE, PIN_PREFIX, names, self.dir)
-        self.fds = {name: bpfsys.obj_get(str(self.pins / name)) for name in names}
+        try:
+            self.pins = bpfobj.load(SOURCE, PIN_PREFIX, names, self.dir)
+            self.fds = {name: bpfsys.obj_get(str(self.pins / name)) for name in names}
+        except (OSError, RuntimeError) as exc:
+            self.broken = str(exc)
+            log.warning("subnet shortcut left out: %s", exc)
+            return False
         bpfobj.unpin(PIN_PREFIX, keep=self.pins)
         return bpfobj.upgraded(self.dir / "shortcut-attached", self.pins.name)
 
@@ -88,6 +98,8 @@ class Shortcuts:
         """One router namespace's ports: the program on each, the maps' entries as
         `ports` and the observed `links` say (`ipr` and `sock` are made there)."""
         self.load()
+        if self.pins is None:
+            return []
         changes = []
         for port in ports:
             link = links.get(port.link)
@@ -104,6 +116,8 @@ class Shortcuts:
     def forget(self, spaces: set[str]) -> list[str]:
         """Entries and attachments of namespaces no longer in the spec removed."""
         self.attached = {k: v for k, v in self.attached.items() if k[0] in spaces}
+        if self.pins is None:
+            return []
         changes = []
         for ns in [ns for ns in self.written if ns not in spaces]:
             changes += self._write(self.written.pop(ns), {}, ns)
