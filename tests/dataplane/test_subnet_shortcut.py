@@ -4,13 +4,15 @@ subnet skip the VPC router's bridge; nothing else changes."""
 from __future__ import annotations
 
 import json
+import socket
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import LinuxDriver
+from privlink.dataplane.linux import LinuxDriver, bpfsys, netns, subnet_shortcut
 from tests.dataplane.conftest import Lab, connect, hello, read_line, run_in_ns
 from tests.dataplane.scenarios import privatelink
 from tests.dataplane.test_endpoint import echo_bulk
@@ -32,7 +34,10 @@ def test_endpoint_traffic_goes_past_the_bridges(driver: Any, lab: Lab) -> None:
     went from port to port without the bridge. Across subnets the router still routes."""
     assert driver.apply(privatelink(health=None)).ok
     consumer, provider = names.vpc_netns("vpc-c0"), names.vpc_netns("vpc-p0")
-    ports = ((consumer, names.eni_port("eni-0c1")), (consumer, names.instance_port("i-c1")))
+    ports: tuple[tuple[str, str], ...] = (
+        (consumer, names.eni_port("eni-0c1")),
+        (consumer, names.instance_port("i-c1")),
+    )
     ports += ((provider, names.instance_port("i-p1")), (provider, names.instance_port("i-p2")))
     lab.tcp_server("plk-i-p1", 8080)
     lab.tcp_server("plk-i-p2", 8080)
@@ -71,3 +76,22 @@ def test_a_restart_keeps_the_shortcut_and_writes_nothing(tmp_path: Path, lab: La
     finally:
         drv.teardown()
     assert not list(Path("/sys/fs/bpf").glob("plk-subnet-shortcut-*"))
+
+
+def test_a_router_left_without_pairs_keeps_no_entries(driver: Any) -> None:
+    """Without the endpoint, each consumer subnet holds one instance: nothing to serve,
+    and the entries the router held are deleted (a port's ifindex may come back on
+    another link, in another subnet)."""
+    plan = privatelink(health=None)
+    assert driver.apply(plan).ok
+    router = names.vpc_netns("vpc-c0")
+    cookie = netns.run_in(router, lambda: subnet_shortcut.netns_cookie(socket.socket()))
+
+    def held() -> int:
+        fd = driver.shortcuts.fds["hosts"]
+        keys = bpfsys.keys(fd, subnet_shortcut._HOST.size)
+        return sum(int.from_bytes(k[:8], "little") == cookie for k in keys)
+
+    assert held() == 4  # i-c1 and its ENI, i-c2 and its ENI
+    assert driver.apply(replace(plan, endpoints=())).ok
+    assert held() == 0

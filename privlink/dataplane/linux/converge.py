@@ -257,7 +257,8 @@ class Converge:
         for ns in live:
             if ns.headers:
                 self.step(ns.owner, "proxy headers", self._attach_headers, handles[ns.name], ns)
-            if ns.shortcuts:
+            if ns.shortcuts or any(link.kind == "bridge" for link in ns.links):
+                # a router without ports to serve (any more) has what it held deleted
                 self.step(ns.owner, "subnet shortcut", self._shortcut, handles[ns.name], ns)
         for ns in live:  # every link is up on both ends now: tell neighbours
             self.step(ns.owner, "announce", handles[ns.name].announce)

@@ -96,7 +96,10 @@ class Shortcuts:
         links: Mapping[str, Observed],
     ) -> list[str]:  # fmt: skip
         """One router namespace's ports: the program on each, the maps' entries as
-        `ports` and the observed `links` say (`ipr` and `sock` are made there)."""
+        `ports` and the observed `links` say (`ipr` and `sock` are made there); with no
+        ports, what it held is deleted (its ifindexes may come back on other links)."""
+        if not ports and self.pins is None:
+            return []  # no program loaded: this process wrote nothing anywhere
         self.load()
         if self.pins is None:
             return []
