@@ -8,8 +8,8 @@ from one's bridge port straight into the other's namespace, past the VPC router'
   ifindexes, so they are written where those are known: when the driver converges a
   router's links. What this process wrote per namespace is remembered, so a change
   writes only the difference; the first write after a start compares with what the
-  maps already hold for that namespace (read once), and a namespace gone from the spec
-  has its entries deleted. Entries of a namespace deleted while privlink was down stay
+  maps already hold for that namespace (read once); a router left without a pair of
+  known hosts, and a namespace gone from the spec, have their entries deleted. Entries of a namespace deleted while privlink was down stay
   until teardown unpins the maps (a cookie is never reused, so they match nothing).
 """
 
