@@ -9,8 +9,9 @@ from one's bridge port straight into the other's namespace, past the VPC router'
   router's links. What this process wrote per namespace is remembered, so a change
   writes only the difference; the first write after a start compares with what the
   maps already hold for that namespace (read once); a router left without a pair of
-  known hosts, and a namespace gone from the spec, have their entries deleted. Entries of a namespace deleted while privlink was down stay
-  until teardown unpins the maps (a cookie is never reused, so they match nothing).
+  known hosts, and a namespace gone from the spec, have their entries deleted. Entries
+  of a namespace deleted while privlink was down stay until teardown unpins the maps (a
+  cookie is never reused, so they match nothing).
 """
 
 from __future__ import annotations
