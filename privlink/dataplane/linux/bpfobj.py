@@ -139,13 +139,6 @@ def sync_map(fd: int, wanted: dict[bytes, bytes], what: str, key_size: int, size
     for k in list(bpfsys.keys(fd, key_size)):
         if k not in wanted and bpfsys.delete(fd, k):
             changes.append(f"bpf: {what} {k.hex()} removed")
-    changes += write_map(fd, wanted, what, size)
-    return changes
-
-
-def write_map(fd: int, wanted: dict[bytes, bytes], what: str, size: int) -> list[str]:
-    """Missing or different keys of a map set as `wanted` says (no key deleted)."""
-    changes = []
     for k, value in wanted.items():
         if bpfsys.lookup(fd, k, size) != value:
             bpfsys.update(fd, k, value)
