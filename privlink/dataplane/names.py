@@ -20,6 +20,7 @@ and lets the orphan sweep delete whatever carries our prefix but belongs to no r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import re
@@ -41,7 +42,9 @@ _ROUTE_TABLE_SLOTS = 1 << 20
 _ENI_SLOTS = 65534  # conntrack zones are 16 bits; 0 is the default zone, 65535 kept free
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _digest(key: str, length: int) -> str:
+    """Kept: every plan derives every name again (a few per resource, ~2 us each)."""
     return hashlib.sha256(key.encode()).hexdigest()[:length]
 
 
@@ -117,6 +120,7 @@ def nlb_node_mac(nlb_id: str, subnet_id: str) -> str:
     return _mac(f"{nlb_id}|{subnet_id}")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _mac(owner: str) -> str:
     digest = hashlib.sha256(f"mac|{owner}".encode()).digest()
     return ":".join(f"{b:02x}" for b in (0x02, *digest[:5]))

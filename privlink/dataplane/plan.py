@@ -71,6 +71,11 @@ def network(cidr: str, strict: bool = False) -> ipaddress.IPv4Network | ipaddres
     return ipaddress.ip_network(cidr, strict=strict)
 
 
+@functools.lru_cache(maxsize=16384)
+def _gateway(cidr: str) -> str:
+    return str(network(cidr, strict=True).network_address + 1)
+
+
 @dataclass(frozen=True)
 class SgRule:
     """One security-group permission.
@@ -111,7 +116,7 @@ class SubnetNet:
     @property
     def gateway(self) -> str:
         """The VPC router's address in this subnet (base + 1), as in AWS."""
-        return str(network(self.cidr, strict=True).network_address + 1)
+        return _gateway(self.cidr)
 
     @property
     def prefixlen(self) -> int:

@@ -7,7 +7,9 @@ removes them. Pure: no I/O.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+from collections import Counter
 
 from privlink.dataplane import access, routing
 from privlink.dataplane.plan import (
@@ -32,6 +34,7 @@ class _Validator:
         self.problems: dict[str, list[str]] = {}
         self.vpcs = {v.vpc_id: v for v in plan.vpcs}
         self.used_ips: dict[tuple[str, str], str] = {}  # (vpc, ip) -> owner
+        self.nlb_ids = {n.nlb_id for n in plan.nlbs}
 
     def add(self, resource_id: str, problem: str) -> None:
         self.problems.setdefault(resource_id, []).append(problem)
@@ -71,8 +74,9 @@ class _Validator:
         return self.problems
 
     def _unique(self, kind: str, ids: list[str]) -> None:
-        for rid in {i for i in ids if ids.count(i) > 1}:
-            self.add(rid, f"duplicate {kind} id")
+        for rid, times in Counter(ids).items():
+            if times > 1:
+                self.add(rid, f"duplicate {kind} id")
 
     def _vpc(self, vpc: VpcNet) -> None:
         try:
@@ -107,7 +111,7 @@ class _Validator:
         try:
             subnet = vpc.subnet(subnet_id)
             snet = network(subnet.cidr, strict=True)
-            addr = ipaddress.ip_address(ip)
+            addr = _address(ip)
         except (KeyError, ValueError) as exc:
             self.add(owner, f"bad subnet or address: {exc}")
             return
@@ -153,7 +157,7 @@ class _Validator:
             self.add(ep.endpoint_id, "give an nlb or a local port, not both or neither")
         elif ep.local_port is not None and not 0 < ep.local_port < 65536:
             self.add(ep.endpoint_id, f"bad local port {ep.local_port}")
-        elif ep.nlb_id is not None and ep.nlb_id not in {n.nlb_id for n in self.plan.nlbs}:
+        elif ep.nlb_id is not None and ep.nlb_id not in self.nlb_ids:
             self.add(ep.endpoint_id, f"unknown nlb {ep.nlb_id}")
         if len({e.az for e in ep.enis}) != len(ep.enis):
             self.add(ep.endpoint_id, "more than one network interface per AZ")
@@ -190,9 +194,20 @@ class _Validator:
                 self.add(HOST_RESOLVER, f"dns record {record.name}: A records or a known CNAME")
             for ip in record.addresses:
                 try:
-                    ipaddress.IPv4Address(ip)
+                    _ipv4(ip)
                 except ValueError:
                     self.add(HOST_RESOLVER, f"dns record {record.name}: bad address {ip!r}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _address(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """Parsed once: every plan checks every address again (a cache miss raises, uncached)."""
+    return ipaddress.ip_address(ip)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _ipv4(ip: str) -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address(ip)
 
 
 def validate(plan: DataplanePlan) -> dict[str, list[str]]:

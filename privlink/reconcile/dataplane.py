@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 
 from privlink.dataplane import Dataplane, TargetHealth
 from privlink.dataplane.plan import DataplanePlan
+from privlink.reconcile.pieces import Pieces
 from privlink.reconcile.plan_builder import NO_API, LocalApi, build_plan
 from privlink.reconcile.progress import Outcome, ProgressBook
 from privlink.services.ec2.records import Instance
@@ -204,6 +205,7 @@ class DataplaneController:
         self._health: frozenset[TargetHealth] = frozenset()  # as last written
         self._started = False  # the first (full) run has been made
         self.parsed = Parsed()  # records parsed for the last plan (worker thread only)
+        self.pieces = Pieces()  # its parts, rebuilt where what they read changed (same)
 
     def reconcile(self, store: Store, changed: set[str] | None = None) -> float | None:
         """Record the newest apply's outcome; ask the worker for a new plan when a watched
@@ -243,10 +245,18 @@ class DataplaneController:
         """Builds the plan on the worker thread, from the state committed by then."""
 
         def plan() -> DataplanePlan:
-            built = build_plan(
-                store.snapshot(self.parsed), api=self.api, host_dns_port=self.host_dns_port
-            )
+            try:
+                built = build_plan(
+                    store.snapshot(self.parsed),
+                    api=self.api,
+                    host_dns_port=self.host_dns_port,
+                    pieces=self.pieces,
+                )
+            except Exception:
+                self.pieces.forget()  # half a plan's parts: trust none of them
+                raise
             self.parsed.turn()
+            self.pieces.turn()
             return built
 
         return plan

@@ -31,21 +31,30 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from privlink.dataplane import plan as p
-from privlink.dataplane.routing import PublicAddress
+from privlink.dataplane.routing import PublicAddress, RouteTableNet
 from privlink.domain import endpoint_lifecycle as lifecycle
 from privlink.domain.endpoint_dns import Answer
-from privlink.reconcile import access_paths, alb_plan, s3_paths, vpc_paths, zone_outage
+from privlink.reconcile import (
+    access_paths,
+    alb_plan,
+    nlb_plan,
+    s3_paths,
+    vpc_paths,
+    zone_outage,
+)
+from privlink.reconcile.pieces import Pieces
 from privlink.services.ec2.flowlogs.queries import logged_interfaces
 from privlink.services.ec2.network.addressing import private_dns_name
 from privlink.services.ec2.network.outages import failed_zones
 from privlink.services.ec2.records import Instance, NetworkInterface, Subnet, Vpc
 from privlink.services.ec2.security.effective_rules import EffectiveRule, Members, effective_rules
-from privlink.services.elbv2.queries import cross_zone_enabled
-from privlink.services.elbv2.records import Listener, LoadBalancer, TargetGroup
+from privlink.services.elbv2.records import LoadBalancer
 from privlink.services.mwaa import queries as mwaa_queries
 from privlink.services.privatelink.catalog import AWS_OWNER
 from privlink.services.privatelink.queries import dns_answers, load_balancers_for
@@ -55,6 +64,8 @@ from privlink.store.unit import UnitOfWork
 LIVE_INSTANCE_STATES = ("pending", "running")
 # Endpoint states whose path is installed (traffic may flow once it is applied).
 PATH_STATES = (lifecycle.State.PENDING.value, lifecycle.State.AVAILABLE.value)
+T = TypeVar("T")
+Answers = tuple[tuple[str, p.DnsRecord], ...]  # an endpoint's records, each with its scope
 
 
 @dataclass(frozen=True)
@@ -77,21 +88,44 @@ class LocalApi:
 NO_API = LocalApi()  # privlink's API not reachable from VPCs
 
 
+@dataclass
+class _Planning:
+    """One plan in the making: its snapshot, the group members its rules expand, the
+    parts kept from earlier plans (pieces.py) and privlink's API."""
+
+    uow: UnitOfWork
+    members: Members
+    pieces: Pieces
+    api: LocalApi
+
+    def part(self, key: Hashable, build: Callable[[], T]) -> T:
+        return self.pieces.get(self.uow, key, build)
+
+
 def build_plan(
-    uow: UnitOfWork, *, api: LocalApi = NO_API, host_dns_port: int = 0
+    uow: UnitOfWork,
+    *,
+    api: LocalApi = NO_API,
+    host_dns_port: int = 0,
+    pieces: Pieces | None = None,
 ) -> p.DataplanePlan:
     """The whole desired network. `api`: where privlink's HTTPS API listens and what it
     serves (endpoints to those AWS services end there). `host_dns_port`: the host-side
-    resolver's port (0 = none). Zones in an outage stay in the plan (zone_outage)."""
+    resolver's port (0 = none). Zones in an outage stay in the plan (zone_outage).
+    `pieces`: the parts of earlier plans, each rebuilt only if what it read changed
+    (pieces.py; without, every part is built)."""
+    at = _Planning(uow, Members(uow), Pieces() if pieces is None else pieces, api)
+    at.pieces.begin(uow, at.members)
     instances = [i for i in uow.list(Instance) if i.state in LIVE_INSTANCE_STATES]
     endpoints = [e for e in uow.list(VpcEndpoint) if e.endpoint_type == "Interface"]
-    enis = {eni.id: eni for eni in uow.list(NetworkInterface)}
-    members = Members(uow)  # one index of group members for every rule of the plan
+    answers = {e.id: at.part(("dns", e.id), partial(_answers, uow, e.id)) for e in endpoints}
     public = vpc_paths.public_addresses(uow)
-    nlbs = _nlbs(uow, {i.id: i for i in instances})
-    nlb_ids = {n.nlb_id for n in nlbs}
+    nlbs = tuple(
+        at.pieces.same(("nlb", n.nlb_id), n)
+        for n in nlb_plan.nlbs(uow, {i.id: i for i in instances})
+    )
     names = (
-        tuple(public_records(uow))
+        tuple(_public_records(uow, answers))
         + tuple(vpc_paths.public_records(uow, public))
         + tuple(access_paths.public_records(uow))
     )
@@ -101,16 +135,17 @@ def build_plan(
         else ()
     )
     vpcs, public_dns = _vpc_nets(
-        uow, instances, endpoints, public, s3_paths.SERVICE in api.services
+        at, instances, endpoints, answers, public, s3_paths.SERVICE in api.services
     )
+    members = at.members
     plan = p.DataplanePlan(
         vpcs,
-        _instance_nets(uow, instances, enis, members),
+        _instance_nets(at, instances),
         nlbs,
         tuple(
             net
             for e in endpoints
-            if (net := _endpoint(uow, e, enis, nlb_ids, api, members)) is not None
+            if (net := at.part(("endpoint", e.id), partial(_endpoint, at, e.id))) is not None
         ),
         host_dns_port,
         names if host_dns_port else (),
@@ -133,71 +168,108 @@ def build_plan(
 
 
 def _vpc_nets(
-    uow: UnitOfWork,
+    at: _Planning,
     instances: list[Instance],
     endpoints: list[VpcEndpoint],
+    answers: dict[str, Answers],
     public: tuple[PublicAddress, ...],
     s3_served: bool,
 ) -> tuple[tuple[p.VpcNet, ...], tuple[p.DnsRecord, ...]]:
     """Every VPC with its subnets, own resolver records, route tables and internet
-    gateway; and the public names every VPC resolves (sorted by name)."""
+    gateway; and the public names every VPC resolves (sorted by name). A VPC equal to
+    the last plan's is that very object (Pieces.same)."""
+    uow = at.uow
     vpcs = uow.list(Vpc)
-    records, names = _dns_records(uow, vpcs, instances, endpoints, s3_served)
+    records, names = _dns_records(vpcs, instances, endpoints, answers, s3_served, uow=uow)
     vpc_paths.add_dns_records(uow, records, names, public)
     subnets_of: dict[str, list[p.SubnetNet]] = defaultdict(list)
     for subnet in uow.list(Subnet):
-        subnets_of[subnet.vpc_id].append(vpc_paths.subnet_net(uow, subnet))
+        net = at.part(("subnet", subnet.id), partial(_subnet_net, uow, subnet.id))
+        subnets_of[subnet.vpc_id].append(net)
     nets = tuple(
-        p.VpcNet(
-            vpc.id,
-            vpc.cidr,
-            tuple(subnets_of[vpc.id]),
-            resolver_enabled=vpc.enable_dns_support,
-            dns_records=_sorted(records.get(vpc.id, {})),
-            route_tables=vpc_paths.route_tables(uow, vpc),
-            internet_gateway=vpc_paths.internet_gateway(uow, vpc),
+        at.pieces.same(
+            ("vpc", vpc.id),
+            p.VpcNet(
+                vpc.id,
+                vpc.cidr,
+                tuple(subnets_of[vpc.id]),
+                resolver_enabled=vpc.enable_dns_support,
+                dns_records=_sorted(records.get(vpc.id, {})),
+                route_tables=at.part(("routes", vpc.id), partial(_route_tables, uow, vpc.id)),
+                internet_gateway=at.part(("igw", vpc.id), partial(_gateway, uow, vpc.id)),
+            ),
         )
         for vpc in vpcs
     )
     return nets, _sorted(names)
 
 
+def _subnet_net(uow: UnitOfWork, subnet_id: str) -> p.SubnetNet:
+    subnet = uow.get(Subnet, subnet_id)
+    assert subnet is not None  # listed in this very snapshot
+    return vpc_paths.subnet_net(uow, subnet)
+
+
+def _route_tables(uow: UnitOfWork, vpc_id: str) -> tuple[RouteTableNet, ...]:
+    vpc = uow.get(Vpc, vpc_id)
+    assert vpc is not None
+    return vpc_paths.route_tables(uow, vpc)
+
+
+def _gateway(uow: UnitOfWork, vpc_id: str) -> str:
+    vpc = uow.get(Vpc, vpc_id)
+    assert vpc is not None
+    return vpc_paths.internet_gateway(uow, vpc)
+
+
 def _sorted(records: dict[str, p.DnsRecord]) -> tuple[p.DnsRecord, ...]:
     return tuple(sorted(records.values(), key=lambda r: r.name))
 
 
-def _instance_nets(
-    uow: UnitOfWork,
-    instances: list[Instance],
-    enis: dict[str, NetworkInterface],
-    members: Members,
-) -> tuple[p.InstanceNet, ...]:
+def _instance_nets(at: _Planning, instances: list[Instance]) -> tuple[p.InstanceNet, ...]:
     """Running instances, and the hosts of the Airflow components MWAA runs in customers'
     VPCs (requester-managed ENIs: a namespace each, under the ENI's security groups)."""
     return tuple(
-        p.InstanceNet(
-            i.id,
-            i.vpc_id,
-            i.subnet_id,
-            i.private_ip,
-            security=_security(effective_rules(uow, _groups_of(i, enis), members)),
-            user_data=_decode(i.user_data),
-            ssh_key=i.ssh_public_key,
-            eni_id=i.network_interface_id,
-            groups=tuple(_groups_of(i, enis)),
-        )
-        for i in instances
+        at.part(("instance", i.id), partial(_instance_net, at, i.id)) for i in instances
     ) + tuple(
-        p.InstanceNet(
-            eni.id,
-            eni.vpc_id,
-            eni.subnet_id,
-            eni.private_ip,
-            security=_security(effective_rules(uow, eni.group_ids, members)),
-            eni_id=eni.id,
-            groups=tuple(eni.group_ids),
-        )
-        for eni in mwaa_queries.component_hosts(uow)
+        at.part(("host", eni.id), partial(_host_net, at, eni.id))
+        for eni in mwaa_queries.component_hosts(at.uow)
+    )
+
+
+def _instance_net(at: _Planning, instance_id: str) -> p.InstanceNet:
+    instance = at.uow.get(Instance, instance_id)
+    assert instance is not None  # listed in this very snapshot
+    eni = (
+        at.uow.get(NetworkInterface, instance.network_interface_id)
+        if instance.network_interface_id
+        else None
+    )
+    groups = eni.group_ids if eni else instance.group_ids
+    return p.InstanceNet(
+        instance.id,
+        instance.vpc_id,
+        instance.subnet_id,
+        instance.private_ip,
+        security=_security(effective_rules(at.uow, groups, at.members)),
+        user_data=_decode(instance.user_data),
+        ssh_key=instance.ssh_public_key,
+        eni_id=instance.network_interface_id,
+        groups=tuple(groups),
+    )
+
+
+def _host_net(at: _Planning, eni_id: str) -> p.InstanceNet:
+    eni = at.uow.get(NetworkInterface, eni_id)
+    assert eni is not None
+    return p.InstanceNet(
+        eni.id,
+        eni.vpc_id,
+        eni.subnet_id,
+        eni.private_ip,
+        security=_security(effective_rules(at.uow, eni.group_ids, at.members)),
+        eni_id=eni.id,
+        groups=tuple(eni.group_ids),
     )
 
 
@@ -209,11 +281,6 @@ def expects_path(endpoint: VpcEndpoint, api: LocalApi) -> bool:
     if endpoint.service_owner == AWS_OWNER:
         return bool(api.port) and api.serves(endpoint) is not None
     return True
-
-
-def _groups_of(instance: Instance, enis: dict[str, NetworkInterface]) -> list[str]:
-    eni = enis.get(instance.network_interface_id)
-    return eni.group_ids if eni else instance.group_ids
 
 
 def _decode(user_data: str | None) -> str | None:
@@ -247,12 +314,26 @@ def _security(rules: list[EffectiveRule]) -> p.SecurityRules:
     return p.SecurityRules(ingress=_rules(rules, False), egress=_rules(rules, True))
 
 
+def _answers(uow: UnitOfWork, endpoint_id: str) -> Answers:
+    """The endpoint's names as the resolver's records, each with its answer's scope."""
+    endpoint = uow.get(VpcEndpoint, endpoint_id)
+    if endpoint is None:
+        return ()
+    return tuple(
+        (answer.scope, record)
+        for answer in dns_answers(uow, endpoint).values()
+        if (record := _record(answer)) is not None
+    )
+
+
 def _dns_records(
-    uow: UnitOfWork,
     vpcs: list[Vpc],
     instances: list[Instance],
     endpoints: list[VpcEndpoint],
+    answers: dict[str, Answers],
     s3_public: bool = False,
+    *,
+    uow: UnitOfWork,
 ) -> tuple[dict[str, dict[str, p.DnsRecord]], dict[str, p.DnsRecord]]:
     """Per VPC its own records (name -> record), and the public ones (name -> record).
     `s3_public`: S3's public names of its region resolve in every VPC (own records of
@@ -265,11 +346,10 @@ def _dns_records(
             out[instance.vpc_id][name] = p.DnsRecord(name, (instance.private_ip,))
     public: dict[str, p.DnsRecord] = {}
     for endpoint in endpoints:
-        for answer in dns_answers(uow, endpoint).values():
-            record = _record(answer)
-            if record is None or answer.scope == "inbound-resolver":
+        for scope, record in answers[endpoint.id]:
+            if scope == "inbound-resolver":
                 continue  # in-VPC queries keep the public answer (AWS)
-            _put(public if answer.scope == "public" else out[endpoint.vpc_id], record)
+            _put(public if scope == "public" else out[endpoint.vpc_id], record)
     for record in alb_plan.dns_records(uow):  # load balancer names are public
         public[record.name] = record
     for mwaa in mwaa_queries.dns_records(uow):
@@ -302,13 +382,12 @@ def _put(records: dict[str, p.DnsRecord], record: p.DnsRecord) -> None:
         records[record.name] = record
 
 
-def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
+def _public_records(uow: UnitOfWork, answers: dict[str, Answers]) -> list[p.DnsRecord]:
     """The endpoint-specific (public) names, for the host-side resolver."""
     records: dict[str, p.DnsRecord] = {}
-    for endpoint in uow.list(VpcEndpoint):
-        for answer in dns_answers(uow, endpoint).values():
-            record = _record(answer)
-            if answer.scope == "public" and record is not None and not record.cname:
+    for found in answers.values():
+        for scope, record in found:
+            if scope == "public" and not record.cname:
                 _put(records, record)
     for record in alb_plan.dns_records(uow):
         _put(records, record)
@@ -320,99 +399,33 @@ def public_records(uow: UnitOfWork) -> list[p.DnsRecord]:
     return sorted(records.values(), key=lambda r: r.name)
 
 
-def _nlbs(uow: UnitOfWork, live: dict[str, Instance]) -> tuple[p.NlbNet, ...]:
-    out: list[p.NlbNet] = []
-    groups = {tg.id: tg for tg in uow.list(TargetGroup)}
-    listeners: dict[str, list[Listener]] = defaultdict(list)
-    for listener in uow.list(Listener):
-        listeners[listener.load_balancer_arn].append(listener)
-    for lb in uow.list(LoadBalancer):
-        if lb.type != "network" or lb.state != "active":
-            continue
-        nodes = tuple(p.NlbNode(n.subnet_id, n.zone_name, n.private_ip) for n in lb.nodes)
-        zones = {n.zone_name for n in lb.nodes}
-        nets: list[p.NlbListener] = []
-        for listener in listeners[lb.id]:
-            tg = groups.get(listener.target_group_arn)
-            protocol = listener.protocol.lower()
-            if tg is None or protocol not in ("tcp", "udp", "tls"):
-                continue  # TCP_UDP listeners are not realised (see docs)
-            group = replace(_target_group(lb, tg, live, zones), protocol="tcp")
-            tls = (
-                alb_plan.tls_termination(uow, listener, tg.protocol == "TLS")
-                if protocol == "tls"
-                else None
-            )
-            nets.append(p.NlbListener("tcp" if tls else protocol, listener.port, group, tls))  # type: ignore[arg-type]
-        out.append(p.NlbNet(lb.id, lb.vpc_id, nodes, tuple(nets)))
-    return tuple(out)
-
-
-def _target_group(
-    lb: LoadBalancer, tg: TargetGroup, live: dict[str, Instance], zones: set[str]
-) -> p.TargetGroupNet:
-    targets: list[p.Target] = []
-    for target in tg.targets:
-        if target.draining_until:
-            continue
-        if tg.target_type == "instance":
-            instance = live.get(target.id)
-            if instance is None:
-                continue
-            ip, az = instance.private_ip, instance.availability_zone
-        else:
-            ip, az = target.id, target.availability_zone or ""
-        if az in zones or cross_zone_enabled(lb, tg):
-            targets.append(p.Target(ip, target.port, az))
-    check = tg.health_check
-    health = (
-        p.HealthCheck(
-            port=None if check.port == "traffic-port" else int(check.port),
-            interval=float(check.interval),
-            timeout=float(check.timeout),
-            healthy_threshold=check.healthy_threshold,
-            unhealthy_threshold=check.unhealthy_threshold,
-        )
-        if check.enabled
-        else None
-    )
-    return p.TargetGroupNet(
-        tg.id,
-        tg.protocol.lower(),  # type: ignore[arg-type]
-        tuple(targets),
-        health_check=health,
-        proxy_protocol_v2=tg.attributes.get("proxy_protocol_v2.enabled") == "true",
-        cross_zone=cross_zone_enabled(lb, tg),
-    )
-
-
-def _endpoint(
-    uow: UnitOfWork,
-    endpoint: VpcEndpoint,
-    enis: dict[str, NetworkInterface],
-    nlb_ids: set[str],
-    api: LocalApi,
-    members: Members,
-) -> p.EndpointNet | None:
+def _endpoint(at: _Planning, endpoint_id: str) -> p.EndpointNet | None:
+    uow = at.uow
+    endpoint = uow.get(VpcEndpoint, endpoint_id)
+    assert endpoint is not None  # listed in this very snapshot
     local_port: int | None = None
     nlb_id: str | None = None
     if endpoint.service_owner == AWS_OWNER:
-        if not expects_path(endpoint, api):
+        if not expects_path(endpoint, at.api):
             return None
-        local_port = api.port
+        local_port = at.api.port
     else:
-        arns = [a for a in load_balancers_for(uow, endpoint) if a in nlb_ids]
+        arns = [
+            a
+            for a in load_balancers_for(uow, endpoint)
+            if nlb_plan.is_active_nlb(uow.get(LoadBalancer, a))
+        ]
         if not arns:
             return None
         nlb_id = arns[0]
     nets = tuple(
         p.EniNet(eni.id, eni.subnet_id, eni.availability_zone, eni.private_ip)
         for eni_id in endpoint.interfaces.values()
-        if (eni := enis.get(eni_id)) is not None
+        if (eni := uow.get(NetworkInterface, eni_id)) is not None
     )
     if not nets:
         return None  # interfaces already torn down (deleted): nothing left to realise
-    ingress = _rules(effective_rules(uow, endpoint.group_ids, members), egress=False)
+    ingress = _rules(effective_rules(uow, endpoint.group_ids, at.members), egress=False)
     return p.EndpointNet(
         endpoint.id,
         endpoint.vpc_id,

@@ -21,6 +21,7 @@ then in-VPC queries keep these public answers and the traffic takes the gateway.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from privlink.api import Scope
@@ -47,13 +48,15 @@ def front_addresses(region: str) -> tuple[str, ...]:
     return tuple(str(first.network_address + offset) for offset in FRONT_OFFSETS)
 
 
-def public_records(region: str) -> list[p.DnsRecord]:
-    """The public S3 names a VPC in `region` resolves (each with every name under it)."""
+@functools.cache
+def public_records(region: str) -> tuple[p.DnsRecord, ...]:
+    """The public S3 names a VPC in `region` resolves (each with every name under it);
+    from the static catalog, so worked out once per region (every plan asks per VPC)."""
     records = [
         p.DnsRecord(f"{SERVICE}.{region}.amazonaws.com", front_addresses(region), wildcard=True),
         p.DnsRecord(f"{SERVICE}.amazonaws.com", front_addresses(GLOBAL_REGION), wildcard=True),
     ]
-    return [r for r in records if r.addresses]  # a region with no S3 list has no S3 names
+    return tuple(r for r in records if r.addresses)  # a region with no S3 list has none
 
 
 def gateway_nets(uow: UnitOfWork, local_port: int) -> tuple[p.GatewayNet, ...]:

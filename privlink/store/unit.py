@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from privlink.store import schema
 from privlink.store.cache import AddressWrites, Mirror, RecordWrites, Row
+from privlink.store.reads import Reads
 from privlink.store.records import Record
 
 R = TypeVar("R", bound=Record)
@@ -34,17 +35,25 @@ _RELEASE = delete(schema.addresses).where(
 )
 
 
+# A kind as last listed: the snapshot's dict of it, its records, and them by document.
+_Listed = tuple[dict[str, Row], list[Record], dict[tuple[type[Record], str], Record]]
+
+
 class Parsed:
     """Records already parsed from their JSON, kept from one snapshot to the next by one
     reader (the data-plane planner, which reads every record for every plan). A snapshot
     shares the rows nothing wrote since with the one before (the very same document
     strings), so only what changed is parsed again: at 500 endpoints parsing was a third of
-    building a plan. What a snapshot did not use is forgotten at `turn()`. Readers must not
-    change the records they get (snapshots are for reading)."""
+    building a plan. A whole kind listed is kept too, while the snapshot's dict of that
+    kind is the very same (nothing of it written since). What a snapshot did not use is
+    forgotten at `turn()`. Readers must not change the records they get (snapshots are
+    for reading)."""
 
     def __init__(self) -> None:
         self._kept: dict[tuple[type[Record], str], Record] = {}
         self._used: dict[tuple[type[Record], str], Record] = {}
+        self._lists_kept: dict[type[Record], _Listed] = {}
+        self._lists_used: dict[type[Record], _Listed] = {}
 
     def get(self, cls: type[R], doc: str) -> R:
         key = (cls, doc)
@@ -54,9 +63,23 @@ class Parsed:
             self._used[key] = found
         return cast(R, found)
 
+    def listed(self, cls: type[R], rows: dict[str, Row]) -> list[R]:
+        """Every record of a kind, `rows` being the snapshot's dict of it."""
+        kept = self._lists_used.get(cls) or self._lists_kept.pop(cls, None)
+        if kept is None or kept[0] is not rows:
+            parsed: dict[tuple[type[Record], str], Record] = {
+                (cls, row.doc): self.get(cls, row.doc) for row in rows.values()
+            }
+            kept = (rows, list(parsed.values()), parsed)
+        else:
+            self._used.update(kept[2])
+        self._lists_used[cls] = kept
+        return cast(list[R], list(kept[1]))
+
     def turn(self) -> None:
         """A snapshot is done with: keep only what it used."""
         self._kept, self._used = self._used, {}
+        self._lists_kept, self._lists_used = self._lists_used, {}
 
 
 class UnitOfWork:
@@ -68,17 +91,23 @@ class UnitOfWork:
         self.record_writes: RecordWrites = {}
         self.address_writes: AddressWrites = {}
         self.seq = mirror.seq
+        self.reads: Reads | None = None  # what a reader records of its reads (store/reads.py)
 
     # --- records --------------------------------------------------------------
     def _row(self, kind: str, record_id: str) -> Row | None:
         key = (kind, record_id)
         if key in self.record_writes:
             return self.record_writes[key]
-        return self.mirror.rows(kind).get(record_id)
+        row = self.mirror.rows(kind).get(record_id)
+        if self.reads is not None:
+            self.reads.rows[key] = row
+        return row
 
     def _rows(self, kind: str, parent: str | None = None) -> Iterator[tuple[str, Row]]:
         """Every live row of a kind (under a parent, if given), in creation order."""
         committed = self.mirror.rows(kind)
+        if self.reads is not None:
+            self.reads.kinds[kind] = committed
         if parent is not None:
             committed = {rid: committed[rid] for rid in self.mirror.child_ids(kind, parent)}
         pending = {rid: row for (k, rid), row in self.record_writes.items() if k == kind}
@@ -114,6 +143,20 @@ class UnitOfWork:
         parent: str | None = None,
     ) -> list[R]:
         """Records of a kind in creation order, optionally scoped."""
+        if (
+            self.parsed is not None
+            and not self.record_writes
+            and (account, region, parent)
+            == (
+                None,
+                None,
+                None,
+            )
+        ):
+            committed = self.mirror.rows(cls.kind)
+            if self.reads is not None:
+                self.reads.kinds[cls.kind] = committed
+            return self.parsed.listed(cls, committed)
         return [
             self._model(cls, row)
             for _, row in self._rows(cls.kind, parent)
@@ -164,7 +207,10 @@ class UnitOfWork:
 
     # --- addresses ------------------------------------------------------------
     def _addresses(self, subnet_id: str) -> dict[str, str]:
-        current = dict(self.mirror.address_map().get(subnet_id, {}))
+        held = self.mirror.address_map().get(subnet_id)
+        if self.reads is not None:
+            self.reads.addresses[subnet_id] = held
+        current = dict(held or {})
         for (subnet, address), owner in self.address_writes.items():
             if subnet != subnet_id:
                 continue

@@ -40,6 +40,7 @@ from privlink.dataplane.linux.health import REASONS, HealthChecker
 from privlink.dataplane.linux.hostlock import HostLock
 from privlink.dataplane.linux.observe import Observer
 from privlink.dataplane.linux.procs import ProcessTable
+from privlink.dataplane.linux.rendered import Rendered
 from privlink.dataplane.linux.settled import Settled
 from privlink.dataplane.linux.spec import HealthKey
 from privlink.dataplane.linux.sweep import etc_netns_dirs, sweep_root
@@ -80,6 +81,7 @@ class LinuxDriver:
         self.orphans_looked = -math.inf  # when a pass last looked for orphan processes
         self.memory = memory.Memory(self.state_dir)
         self._slots = memory.Slots(self.state_dir)
+        self.rendered = Rendered()  # pieces of the last render, kept where unchanged
         self._adopt(self.memory.load())
         self.on_target_health = on_target_health
         self.faults = Faults()
@@ -105,7 +107,7 @@ class LinuxDriver:
                 self._resync = False
                 self._forget_remembered()
             started = time.monotonic()
-            spec = topology.build(plan, self._health_map(), self._slots.load())
+            spec = topology.build(plan, self._health_map(), self._slots.load(), self.rendered)
             self._slots.save(spec.eni_slots)
             report.timed("render", started)
             self._plan = plan
@@ -248,7 +250,9 @@ class LinuxDriver:
         with self._lock:
             if self._closed:
                 return
-            spec = topology.build(self._plan, self._health_map())
+            # the slots of the last pass: ENIs whose hashes collide were given theirs
+            # in the order they came, which a build from nothing would not repeat
+            spec = topology.build(self._plan, self._health_map(), self._slots.load(), self.rendered)
             report = ApplyReport()
             converge = Converge(self, spec, report)
             self.memory.begin()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from privlink.dataplane.linux.nft_members import members
 from privlink.dataplane.linux.rulesets import (
@@ -63,6 +63,16 @@ class NlbEndpoint:
     enis: tuple[Eni, ...]
     ingress: tuple[SgRule, ...]
     active: bool
+    # Its security groups' rules as nft statements, and the chain of those: rendered
+    # once per endpoint, not once per use in every build of the namespace.
+    inbound: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    chain: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rules = (sg_rule(rule, "saddr", before_dnat=True) for rule in self.ingress)
+        inbound = tuple(r for r in rules if r)
+        object.__setattr__(self, "inbound", inbound)
+        object.__setattr__(self, "chain", f"sg_{_digest(inbound)}")
 
 
 # Packet marks in an NLB's namespace: to the provider's side (main table), to this
@@ -144,9 +154,8 @@ def _zone_members(zones: Sequence[NlbZone]) -> list[str]:
 def _eni_members(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     """The named sets and maps of the endpoints' ENIs (see the module's docstring)."""
     enis = [e for ep in endpoints for e in ep.enis]
-    chain_of = _sg_chains(endpoints)
     verdicts = [
-        f'"{e.link}" : ' + (f"jump {chain_of[_inbound(ep)]}" if ep.active else "continue")
+        f'"{e.link}" : ' + (f"jump {ep.chain}" if ep.active else "continue")
         for ep in endpoints
         for e in ep.enis
     ]
@@ -173,15 +182,10 @@ def _eni_members(endpoints: Sequence[NlbEndpoint]) -> list[str]:
     return found
 
 
-def _inbound(ep: NlbEndpoint) -> tuple[str, ...]:
-    rules = (sg_rule(rule, "saddr", before_dnat=True) for rule in ep.ingress)
-    return tuple(r for r in rules if r)
-
-
 def _sg_chains(endpoints: Sequence[NlbEndpoint]) -> dict[tuple[str, ...], str]:
     """Active endpoints' security-group rules -> their chain: endpoints with the same
     rules share one."""
-    return {_inbound(ep): f"sg_{_digest(_inbound(ep))}" for ep in endpoints if ep.active}
+    return {ep.inbound: ep.chain for ep in endpoints if ep.active}
 
 
 def _forward_policy() -> list[str]:

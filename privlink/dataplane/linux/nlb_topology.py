@@ -10,12 +10,15 @@ nlb_rulesets.nlb renders its nftables table.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from privlink.dataplane import names
 from privlink.dataplane.base import TargetState
 from privlink.dataplane.linux import alb_topology, nlb_rulesets, rulesets
+from privlink.dataplane.linux.rendered import Rendered
 from privlink.dataplane.linux.spec import (
     FORWARDING,
     LOCAL_TABLE,
@@ -37,6 +40,7 @@ from privlink.dataplane.plan import (
     EndpointNet,
     NlbNet,
     NlbNode,
+    SubnetNet,
     Target,
     TargetGroupNet,
     VpcNet,
@@ -58,8 +62,9 @@ _NLB_RULES = (
 )
 
 
-def _eni_rules(enis: Iterable[nlb_rulesets.Eni]) -> list[RuleSpec]:
-    """An ENI's mark (nlb_rulesets.ENI_MARK + its slot) to its table, by group."""
+def _group_rules(enis: Iterable[nlb_rulesets.Eni]) -> list[RuleSpec]:
+    """An ENI's mark (nlb_rulesets.ENI_MARK + its slot) to its group's rules (each ENI's
+    own rule, to its table, is its endpoint's: _Share.rules)."""
     rules: list[RuleSpec] = []
     for group in sorted({e.zone >> 8 for e in enis}):
         mark = nlb_rulesets.ENI_MARK | group << 8
@@ -72,7 +77,6 @@ def _eni_rules(enis: Iterable[nlb_rulesets.Eni]) -> list[RuleSpec]:
                 goto=ENI_RULES + group,
             )
         )
-    rules += [RuleSpec(ENI_RULES + (e.zone >> 8), _table(e), fwmark=e.mark) for e in enis]
     return rules
 
 
@@ -118,11 +122,18 @@ def _via_router(vpc: VpcNet, subnet_ids: list[str]) -> tuple[RouteSpec, ...]:
 
 
 def build(
-    parts: Parts, plan: DataplanePlan, health: HealthMap, nlb: NlbNet, kept: Mapping[str, int]
+    parts: Parts,
+    plan: DataplanePlan,
+    health: HealthMap,
+    nlb: NlbNet,
+    kept: Mapping[str, int],
+    rendered: Rendered,
 ) -> NamespaceSpec:
     """The NLB's namespace (its links are added to `parts` as it goes); its ENIs keep
-    the slots `kept` gives them (KernelSpec.eni_slots)."""
-    return _Nlb(parts, plan, health, nlb, kept).namespace()
+    the slots `kept` gives them (KernelSpec.eni_slots). Each endpoint's share (its ENIs'
+    links, tables, state) is a piece of `rendered`, kept while the endpoint, its
+    subnets and its slots are."""
+    return _Nlb(parts, plan, health, nlb, kept, rendered).namespace()
 
 
 def add_enis(
@@ -131,10 +142,20 @@ def add_enis(
     """Each ENI: a veth from its subnet's bridge in the VPC router into `ns`; with
     `host_routes` its address is a /32, its subnet routed by its own table."""
     vpc = plan.vpc(ep.vpc_id)
-    router = names.vpc_netns(vpc.vpc_id)
-    for eni in ep.enis:
-        cidr = vpc.subnet(eni.subnet_id).cidr
-        address = f"{eni.ip}/32" if host_routes else cidr_of(eni.ip, cidr)
+    _add_enis(parts, ep, tuple(vpc.subnet(e.subnet_id) for e in ep.enis), ns, host_routes)
+
+
+def _add_enis(
+    parts: Parts,
+    ep: EndpointNet,
+    subnets: tuple[SubnetNet, ...],
+    ns: str,
+    host_routes: bool,
+) -> None:
+    """add_enis, each ENI's subnet given (`subnets`, in the order of ep.enis)."""
+    router = names.vpc_netns(ep.vpc_id)
+    for eni, subnet in zip(ep.enis, subnets, strict=True):
+        address = f"{eni.ip}/32" if host_routes else cidr_of(eni.ip, subnet.cidr)
         parts.add_eni(eni.eni_id, eni.subnet_id, router, ns, address, ep.endpoint_id)
 
 
@@ -146,8 +167,10 @@ class _Nlb:
         health: HealthMap,
         nlb: NlbNet,
         kept: Mapping[str, int],
+        rendered: Rendered,
     ) -> None:
         self.parts, self.plan, self.health, self.nlb = parts, plan, health, nlb
+        self.rendered = rendered
         self.ns = names.nlb_netns(nlb.nlb_id)
         self.endpoints = [ep for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id]
         slots = names.eni_slots((e.eni_id for ep in self.endpoints for e in ep.enis), kept)
@@ -168,24 +191,41 @@ class _Nlb:
         self._nodes(vpc)
         for tg in nlb.target_groups():
             self._checks(tg)
+        shares = [self._share(ep) for ep in self.endpoints]
         routes = _via_router(vpc, [n.subnet_id for n in nlb.nodes])
-        for ep in self.endpoints:
-            routes += self._endpoint(ep)
-        rules = (*_NLB_RULES, *_eni_rules(self.enis.values()))
+        rules = (
+            *_NLB_RULES,
+            *_group_rules(self.enis.values()),
+            *(rule for share in shares for rule in share.rules),
+        )
         return NamespaceSpec(
             self.ns,
             nlb.nlb_id,
             _NLB_SYSCTLS,
-            routes=routes,
-            ruleset=self._ruleset(),
+            routes=routes + tuple(route for share in shares for route in share.routes),
+            ruleset=self._ruleset(shares),
             rules=rules,
-            headers=self._headers(),
+            headers=self._headers(shares),
         )
 
-    def _ruleset(self) -> str:
+    def _share(self, ep: EndpointNet) -> _Share:
+        """The endpoint's share, kept (rendered.py) while the endpoint, its subnets, its
+        slots, the NLB's PROXY v2 ports and the failed zones are."""
+        subnets = tuple(self.plan.vpc(ep.vpc_id).subnet(e.subnet_id) for e in ep.enis)
+        enis = tuple(self.enis[e.eni_id] for e in ep.enis)
+        ports, failed = _proxy_ports(self.nlb), self.plan.failed_zones
+        make = functools.partial(
+            _endpoint, ep=ep, subnets=subnets, enis=enis, ns=self.ns, ports=ports, failed=failed
+        )
+        key = ("nlb-endpoint", ep.endpoint_id)
+        return self.rendered.part(
+            self.parts, key, (self.ns, ep, subnets, enis, ports, failed), make
+        )
+
+    def _ruleset(self, shares: list[_Share]) -> str:
         """Per listener and AZ the AZ's candidate targets; the node and the ENIs of failed
         zones silenced."""
-        zones = {node.az: self._zone(node) for node in self.nlb.nodes}
+        zones = {node.az: self._zone(node, shares) for node in self.nlb.nodes}
         forwards = [
             nlb_rulesets.NlbForward(
                 li.protocol,
@@ -198,41 +238,31 @@ class _Nlb:
             for az in sorted(zones)
         ]
         local_ports = alb_topology.nlb_tls(self.parts, self.nlb, self.ns)
-        endpoints = [
-            nlb_rulesets.NlbEndpoint(
-                ep.endpoint_id,
-                tuple(self.enis[e.eni_id] for e in ep.enis),
-                ep.ingress,
-                ep.active,
-            )
-            for ep in self.endpoints
-        ]
         failed = self.plan.failed_zones
         silent = [
             names.nlb_node_link(self.nlb.nlb_id, n.subnet_id)
             for n in self.nlb.nodes
             if n.az in failed
         ]
-        silent += [
-            names.eni_link(e.eni_id) for ep in self.endpoints for e in ep.enis if e.az in failed
-        ]
+        silent += [link for share in shares for link in share.silent]
+        endpoints = [share.endpoint for share in shares]
         ruleset = nlb_rulesets.nlb(list(zones.values()), forwards, local_ports, endpoints)
         return rulesets.zone_down(ruleset, silent)
 
-    def _zone(self, node: NlbNode) -> nlb_rulesets.NlbZone:
+    def _zone(self, node: NlbNode, shares: list[_Share]) -> nlb_rulesets.NlbZone:
         """The node of one AZ, and the active ENIs there it serves."""
         here = [
-            self.enis[e.eni_id]
-            for ep in self.endpoints
-            if ep.active
-            for e in ep.enis
-            if e.az == node.az
+            eni
+            for share in shares
+            if share.endpoint.active
+            for az, eni in share.enis
+            if az == node.az
         ]
         return nlb_rulesets.NlbZone(
             node.ip, tuple(e.link for e in here), tuple(sorted(e.mark for e in here))
         )
 
-    def _headers(self) -> tuple[HeaderSpec, ...]:
+    def _headers(self, shares: list[_Share]) -> tuple[HeaderSpec, ...]:
         """The PROXY v2 listeners: every non-TLS listener whose target group asks for it
         (a TLS listener's HAProxy sends its own), on the nodes (clients that reach the
         NLB itself: no endpoint TLV) and on the active endpoints' ENIs."""
@@ -248,39 +278,7 @@ class _Nlb:
             for n in self.nlb.nodes
             for port in ports
         ]
-        return (
-            *nodes,
-            *(
-                HeaderSpec(
-                    names.eni_link(e.eni_id),
-                    names.eni_mac(e.eni_id),
-                    e.eni_id,
-                    port,
-                    ep.endpoint_id,
-                )
-                for ep in self.endpoints
-                if ep.active
-                for e in ep.enis
-                for port in ports
-            ),
-        )
-
-    def _endpoint(self, ep: EndpointNet) -> tuple[RouteSpec, ...]:
-        """An endpoint's ENIs in the namespace and what the driver needs to cut its
-        flows; returns its ENIs' routes (each ENI's table: its subnet on its link, the
-        rest via the subnet's router)."""
-        add_enis(self.parts, self.plan, ep, self.ns, host_routes=True)
-        vpc = self.plan.vpc(ep.vpc_id)
-        routes: list[RouteSpec] = []
-        for e in ep.enis:
-            subnet, table = vpc.subnet(e.subnet_id), _table(self.enis[e.eni_id])
-            routes.append(RouteSpec(subnet.cidr, "", table, names.eni_link(e.eni_id)))
-            routes.append(RouteSpec("0.0.0.0/0", subnet.gateway, table, names.eni_link(e.eni_id)))
-        zones = tuple(self.enis[e.eni_id].zone for e in ep.enis)
-        self.parts.spec.endpoints[ep.endpoint_id] = EndpointState(
-            ep.endpoint_id, self.ns, ep.active, zones
-        )
-        return tuple(routes)
+        return (*nodes, *(header for share in shares for header in share.headers))
 
     def _nodes(self, vpc: VpcNet) -> None:
         """A veth per node from its subnet's bridge in the router, the node address inside."""
@@ -325,6 +323,57 @@ class _Nlb:
         when there is one (a failed node's checks would fail every target)."""
         live = [n for n in self.nlb.nodes if n.az not in self.plan.failed_zones]
         return (live or list(self.nlb.nodes))[0]
+
+
+@dataclass(frozen=True)
+class _Share:
+    """An endpoint's share of its NLB's namespace: what `_Nlb` puts together."""
+
+    endpoint: nlb_rulesets.NlbEndpoint
+    enis: tuple[tuple[str, nlb_rulesets.Eni], ...]  # each ENI with its AZ
+    routes: tuple[RouteSpec, ...]
+    rules: tuple[RuleSpec, ...]  # each ENI's mark to its table
+    headers: tuple[HeaderSpec, ...]
+    silent: tuple[str, ...]  # its ENIs' links in failed zones
+
+
+def _endpoint(
+    parts: Parts,
+    *,
+    ep: EndpointNet,
+    subnets: tuple[SubnetNet, ...],
+    enis: tuple[nlb_rulesets.Eni, ...],
+    ns: str,
+    ports: tuple[int, ...],
+    failed: frozenset[str],
+) -> _Share:
+    """An endpoint's ENIs in its NLB's namespace `ns` (links into `parts`, with what the
+    driver needs to cut its flows), and its share of the namespace: each ENI's table (its
+    subnet on its link, the rest via the subnet's router) and rule, its PROXY v2
+    listeners on `ports`, its ENIs silenced in `failed` zones."""
+    _add_enis(parts, ep, subnets, ns, host_routes=True)
+    routes: list[RouteSpec] = []
+    for subnet, eni in zip(subnets, enis, strict=True):
+        table = _table(eni)
+        routes.append(RouteSpec(subnet.cidr, "", table, eni.link))
+        routes.append(RouteSpec("0.0.0.0/0", subnet.gateway, table, eni.link))
+    parts.spec.endpoints[ep.endpoint_id] = EndpointState(
+        ep.endpoint_id, ns, ep.active, tuple(e.zone for e in enis)
+    )
+    return _Share(
+        nlb_rulesets.NlbEndpoint(ep.endpoint_id, enis, ep.ingress, ep.active),
+        tuple((e.az, eni) for e, eni in zip(ep.enis, enis, strict=True)),
+        tuple(routes),
+        tuple(RuleSpec(ENI_RULES + (e.zone >> 8), _table(e), fwmark=e.mark) for e in enis),
+        tuple(
+            HeaderSpec(eni.link, names.eni_mac(e.eni_id), e.eni_id, port, ep.endpoint_id)
+            for e, eni in zip(ep.enis, enis, strict=True)
+            for port in ports
+        )
+        if ep.active
+        else (),
+        tuple(eni.link for e, eni in zip(ep.enis, enis, strict=True) if e.az in failed),
+    )
 
 
 def _proxy_ports(nlb: NlbNet) -> tuple[int, ...]:

@@ -124,6 +124,31 @@ def cnames(records: tuple[DnsRecord, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((r.name, r.cname) for r in records if r.cname)
 
 
+def inputs(plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> tuple[object, ...]:
+    """Everything `build` reads for this VPC (what a kept router is kept by: rendered.py):
+    the VPC, its gateway endpoints, the peerings it is part of (their addresses, the
+    other side's blocks), its internet link and public addresses, its NAT gateways, and
+    the public names its resolver holds or follows CNAMEs into."""
+    vpc_id = vpc.vpc_id
+    public = edges.public_names
+    cnames = {r.cname for r in (*vpc.dns_records, *public.per_vpc) if r.cname}
+    return (
+        vpc,
+        tuple(g for g in plan.gateways if g.vpc_id == vpc_id),
+        tuple(
+            (p, edges.peering_addresses[p.peering_id], edges.blocks.get(p.other(vpc_id)))
+            for p in edges.peerings.values()
+            if vpc_id in (p.requester_vpc, p.accepter_vpc)
+        ),
+        edges.internet.get(vpc_id),
+        edges.public.get(vpc_id),
+        tuple(n for n in edges.nats.values() if n.vpc_id == vpc_id),
+        edges.blocks[vpc_id],
+        public.per_vpc,
+        tuple(public.shared_by_name.get(name) for name in sorted(cnames)),
+    )
+
+
 def build(parts: Parts, plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> None:
     """Draft the router namespace of `vpc`: bridges, resolver, gateway relay, route
     tables, links to peers and to the internet, and its nftables table."""

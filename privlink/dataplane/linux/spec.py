@@ -218,18 +218,39 @@ class Parts:
         mac = names.eni_mac(eni_id)
         self.add_link(netns, LinkSpec(link, "peer", addresses=(address,), owner=owner, mac=mac))
 
-    def finish(self) -> KernelSpec:
+    def finish(
+        self, finished: dict[str, tuple[NamespaceSpec, NamespaceSpec]] | None = None
+    ) -> KernelSpec:
         """Each drafted namespace with its links (IPv6 off, ARP announcements on) and the
-        bridge ports its subnet shortcut serves."""
-        macs = {(ns, link.name): link.mac for ns, links in self.links.items() for link in links}
+        bridge ports its subnet shortcut serves. `finished`: draft and result of the last
+        build per namespace (rendered.py); the very same draft with the very same links
+        gives the very same result (a port's far-end MAC derives from the far end's id,
+        so the same links serve the same shortcuts). It is updated to this build's."""
+        macs: dict[tuple[str, str], str] | None = None
+        last = dict(finished or {})
+        if finished is not None:
+            finished.clear()
         for draft in self.drafts:
             links = tuple(self.links.get(draft.name, ()))
-            self.spec.namespaces[draft.name] = replace(
-                draft,
-                sysctls=QUIET + ANNOUNCE + draft.sysctls,
-                links=links,
-                shortcuts=_shortcuts(links, macs),
-            )
+            kept = last.get(draft.name)
+            if kept is not None and kept[0] is draft and kept[1].links == links:
+                done = kept[1]
+            else:
+                if macs is None:
+                    macs = {
+                        (ns, link.name): link.mac
+                        for ns, found in self.links.items()
+                        for link in found
+                    }
+                done = replace(
+                    draft,
+                    sysctls=QUIET + ANNOUNCE + draft.sysctls,
+                    links=links,
+                    shortcuts=_shortcuts(links, macs),
+                )
+            self.spec.namespaces[draft.name] = done
+            if finished is not None:
+                finished[draft.name] = (draft, done)
         return self.spec
 
 

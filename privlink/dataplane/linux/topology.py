@@ -43,6 +43,7 @@ namespaces router.py's; the kernel objects themselves are spec.py's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from privlink.dataplane import names
@@ -57,6 +58,7 @@ from privlink.dataplane.linux import (
 )
 from privlink.dataplane.linux.nlb_topology import candidates
 from privlink.dataplane.linux.proxyconfig import ProxyListener, ProxySpec
+from privlink.dataplane.linux.rendered import Rendered
 from privlink.dataplane.linux.spec import (
     DnsSpec,
     EndpointState,
@@ -75,18 +77,27 @@ from privlink.dataplane.plan import (
     HOST_RESOLVER,
     LOCAL_SERVICE_PORT,
     DataplanePlan,
+    DnsRecord,
     EndpointNet,
     InstanceNet,
+    SubnetNet,
 )
 
 __all__ = ["DnsSpec", "HealthKey", "KernelSpec", "build", "candidates"]
 
 
 class _Builder:
-    def __init__(self, plan: DataplanePlan, health: HealthMap, slots: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        plan: DataplanePlan,
+        health: HealthMap,
+        slots: Mapping[str, int],
+        rendered: Rendered,
+    ) -> None:
         self.plan = plan
         self.health = health
         self.slots = slots
+        self.rendered = rendered
         self.parts = Parts()
         self.spec = self.parts.spec
         self.add_link = self.parts.add_link
@@ -95,71 +106,44 @@ class _Builder:
         drafts = self.parts.drafts
         edges = router.edges(self.plan)
         for vpc in self.plan.vpcs:
-            router.build(self.parts, self.plan, vpc, edges)
-        self.spec.public_hosts = router.hosts_file(edges.public_names.shared)
+            self.rendered.part(
+                self.parts,
+                ("router", vpc.vpc_id),
+                router.inputs(self.plan, vpc, edges),
+                functools.partial(router.build, plan=self.plan, vpc=vpc, edges=edges),
+            )
+        shared = edges.public_names.shared
+        self.spec.public_hosts = self.rendered.part(
+            self.parts, "public-hosts", (shared,), lambda _: router.hosts_file(shared)
+        )
         internet.build(self.parts, self.plan, edges)
         for inst in self.plan.instances:
-            drafts.append(self.instance(inst))
+            vpc = self.plan.vpc(inst.vpc_id)
+            subnet = vpc.subnet(inst.subnet_id)
+            inputs = (inst, subnet, vpc.resolver_enabled, subnet.az in self.plan.failed_zones)
+            self.rendered.part(
+                self.parts,
+                ("instance", inst.instance_id),
+                (*inputs, vpc.resolver_ip),
+                functools.partial(_instance, *inputs, vpc.resolver_ip),
+            )
         access.build(self.parts, self.plan)  # bastions' sshd, Client VPN endpoints
         for nlb in self.plan.nlbs:
-            drafts.append(nlb_topology.build(self.parts, self.plan, self.health, nlb, self.slots))
+            drafts.append(
+                nlb_topology.build(
+                    self.parts, self.plan, self.health, nlb, self.slots, self.rendered
+                )
+            )
         for alb in self.plan.albs:
             alb_topology.build(self.parts, self.plan, alb)
         for ep in self.plan.endpoints:
             if ep.nlb_id is None:  # the others' ENIs are in their NLB's namespace
                 drafts.append(self.local_endpoint(ep))
         if self.plan.host_dns_port:
-            records = self.plan.host_dns
-            self.spec.dns[HOST_RESOLVER] = DnsSpec(
-                HOST_RESOLVER,
-                "",
-                ("127.0.0.1",),
-                router.hosts_file(records),
-                router.cnames(records),
-                self.plan.host_dns_port,
-                router.wildcards(records),
-            )
-        return self.parts.finish()
-
-    def instance(self, inst: InstanceNet) -> NamespaceSpec:
-        vpc = self.plan.vpc(inst.vpc_id)
-        subnet = vpc.subnet(inst.subnet_id)
-        ns = names.instance_netns(inst.instance_id)
-        self.add_link(
-            names.vpc_netns(vpc.vpc_id),
-            LinkSpec(
-                names.instance_port(inst.instance_id),
-                "veth",
-                VethPeer(names.INSTANCE_IFNAME, ns),
-                names.subnet_bridge(subnet.subnet_id),
-                owner=inst.instance_id,
-            ),
-        )
-        self.add_link(
-            ns,
-            LinkSpec(
-                names.INSTANCE_IFNAME,
-                "peer",
-                addresses=(nlb_topology.cidr_of(inst.ip, subnet.cidr),),
-                owner=inst.instance_id,
-                mac=names.instance_mac(inst.instance_id),
-            ),
-        )
-        resolvers = (vpc.resolver_ip, AMAZON_DNS_LINK_LOCAL)
-        resolv = f"nameserver {vpc.resolver_ip}\n" if vpc.resolver_enabled else ""
-        self.spec.instances[inst.instance_id] = InstanceSpec(
-            inst.instance_id, ns, resolv, inst.user_data
-        )
-        ruleset = rulesets.instance(inst.security.ingress, inst.security.egress, resolvers)
-        if subnet.az in self.plan.failed_zones:  # the whole instance is gone from the network
-            ruleset = rulesets.zone_down(ruleset, [names.INSTANCE_IFNAME], outbound=True)
-        return NamespaceSpec(
-            ns,
-            inst.instance_id,
-            (("net.ipv4.ping_group_range", "0 2147483647"),),
-            routes=(RouteSpec("0.0.0.0/0", subnet.gateway),),
-            ruleset=ruleset,
-        )
+            records, port = self.plan.host_dns, self.plan.host_dns_port
+            make = functools.partial(_host, records=records, port=port)
+            self.rendered.part(self.parts, HOST_RESOLVER, (records, port), make)
+        return self.parts.finish(self.rendered.finished)
 
     def _acls(self, ep: EndpointNet, ruleset: str) -> str:
         """The endpoint's ruleset plus its subnets' ACLs on answers that cross between
@@ -221,9 +205,80 @@ class _Builder:
         )
 
 
+def _host(parts: Parts, records: tuple[DnsRecord, ...], port: int) -> None:
+    """The host-side resolver: the endpoint-specific public names on 127.0.0.1:port."""
+    parts.spec.dns[HOST_RESOLVER] = DnsSpec(
+        HOST_RESOLVER,
+        "",
+        ("127.0.0.1",),
+        router.hosts_file(records),
+        router.cnames(records),
+        port,
+        router.wildcards(records),
+    )
+
+
+def _instance(
+    inst: InstanceNet,
+    subnet: SubnetNet,
+    resolver_enabled: bool,
+    failed: bool,
+    resolver_ip: str,
+    parts: Parts,
+) -> None:
+    """An instance's namespace, drafted into `parts`: a veth from its subnet's bridge, its
+    resolv.conf and user data, its security groups' ruleset; `failed`: its zone is in an
+    outage (the whole instance is gone from the network)."""
+    ns = names.instance_netns(inst.instance_id)
+    parts.add_link(
+        names.vpc_netns(inst.vpc_id),
+        LinkSpec(
+            names.instance_port(inst.instance_id),
+            "veth",
+            VethPeer(names.INSTANCE_IFNAME, ns),
+            names.subnet_bridge(subnet.subnet_id),
+            owner=inst.instance_id,
+        ),
+    )
+    parts.add_link(
+        ns,
+        LinkSpec(
+            names.INSTANCE_IFNAME,
+            "peer",
+            addresses=(nlb_topology.cidr_of(inst.ip, subnet.cidr),),
+            owner=inst.instance_id,
+            mac=names.instance_mac(inst.instance_id),
+        ),
+    )
+    resolv = f"nameserver {resolver_ip}\n" if resolver_enabled else ""
+    parts.spec.instances[inst.instance_id] = InstanceSpec(
+        inst.instance_id, ns, resolv, inst.user_data
+    )
+    resolvers = (resolver_ip, AMAZON_DNS_LINK_LOCAL)
+    ruleset = rulesets.instance(inst.security.ingress, inst.security.egress, resolvers)
+    if failed:
+        ruleset = rulesets.zone_down(ruleset, [names.INSTANCE_IFNAME], outbound=True)
+    parts.drafts.append(
+        NamespaceSpec(
+            ns,
+            inst.instance_id,
+            (("net.ipv4.ping_group_range", "0 2147483647"),),
+            routes=(RouteSpec("0.0.0.0/0", subnet.gateway),),
+            ruleset=ruleset,
+        )
+    )
+
+
 def build(
-    plan: DataplanePlan, health: HealthMap | None = None, slots: Mapping[str, int] | None = None
+    plan: DataplanePlan,
+    health: HealthMap | None = None,
+    slots: Mapping[str, int] | None = None,
+    rendered: Rendered | None = None,
 ) -> KernelSpec:
     """The kernel objects for a *valid* plan (see DataplanePlan.validate / without);
-    `slots`: the ENI slots of the previous build (KernelSpec.eni_slots), kept."""
-    return _Builder(plan, health or {}, slots or {}).build()
+    `slots`: the ENI slots of the previous build (KernelSpec.eni_slots), kept;
+    `rendered`: the pieces of the previous build (rendered.py), kept where unchanged."""
+    found = _Builder(plan, health or {}, slots or {}, rendered or Rendered()).build()
+    if rendered is not None:
+        rendered.turn()
+    return found

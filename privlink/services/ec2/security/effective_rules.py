@@ -31,6 +31,9 @@ class EffectiveRule:
     prefix_list_id: str | None = None  # unresolved: privlink keeps no prefix list entries
 
 
+MEMBERS = "members"  # the derived key of a group's members: (MEMBERS, group id)
+
+
 class Members:
     """Private addresses of the interfaces carrying each group, from one pass over the
     interfaces (made on first use), in the interfaces' creation order."""
@@ -41,9 +44,18 @@ class Members:
         self._found: dict[str, list[str]] = {}
 
     def of(self, group_id: str) -> list[str]:
-        if group_id not in self._found:
-            self._found[group_id] = self._lookup(group_id)
-        return self._found[group_id]
+        """The members' addresses. A reader recording its reads (store/reads.py) records
+        this answer, not the interfaces behind it: it depends on those of one group."""
+        found = self._found.get(group_id)
+        if found is None:
+            reads, self.uow.reads = self.uow.reads, None
+            try:
+                found = self._found[group_id] = self._lookup(group_id)
+            finally:
+                self.uow.reads = reads
+        if self.uow.reads is not None:
+            self.uow.reads.derived[(MEMBERS, group_id)] = tuple(found)
+        return found
 
     def _lookup(self, group_id: str) -> list[str]:
         group = self.uow.get(SecurityGroup, group_id)
