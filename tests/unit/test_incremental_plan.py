@@ -84,9 +84,7 @@ def service(store: Store) -> str:
         subnet = create_subnet(a, vpc.id, "10.50.1.0/24", "us-east-1a")
         lb, _ = create_load_balancer(
             a,
-            NewLoadBalancer(
-                name="backend", subnets=(SubnetMapping(subnet.id),), scheme="internal"
-            ),
+            NewLoadBalancer(name="backend", subnets=(SubnetMapping(subnet.id),), scheme="internal"),
         )
         lb.state = "active"
         a.put(lb)
