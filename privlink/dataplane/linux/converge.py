@@ -12,6 +12,7 @@ and the rest goes on: one broken instance never blocks a VPC. The driver
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import signal
@@ -124,7 +125,7 @@ class Converge:
 
         todo = []
         for ns in self.spec.namespaces.values():
-            wanted = (netns.inode_of(ns.name), memory.digest(ns.sysctls))
+            wanted = (netns.inode_of(ns.name), _sysctls_digest(ns.sysctls))
             if self.driver._sysctls_set.get(ns.name) != wanted:
                 todo.append(ns)
             else:
@@ -198,7 +199,7 @@ class Converge:
             nft.forget(ns.name)  # a new namespace: nothing applied there yet
             changes.append(f"netns add {ns.name}")
         inode = netns.inode_of(ns.name)
-        wanted = (inode, memory.digest(ns.sysctls))
+        wanted = (inode, _sysctls_digest(ns.sysctls))
         if self.driver._sysctls_set.get(ns.name) != wanted:
             for key in netns.write_sysctls(ns.name, dict(ns.sysctls)):
                 changes.append(f"{ns.name}: sysctl {key}")
@@ -447,6 +448,13 @@ def _wait_ready(
             raise RuntimeError(f"{key} exited: {tail}")
         time.sleep(0.02)
     raise TimeoutError(f"{key} did not load its config")
+
+
+@functools.lru_cache(maxsize=256)
+def _sysctls_digest(sysctls: tuple[tuple[str, str], ...]) -> str:
+    """Few sets of sysctls exist (one per kind of namespace); every pass asks for each
+    namespace's."""
+    return memory.digest(sysctls)
 
 
 def _write_resolv(name: str, content: str) -> list[str]:
