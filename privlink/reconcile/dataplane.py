@@ -4,9 +4,10 @@ The store thread (which runs every API call) never waits for the data plane: it
 neither builds plans nor touches the driver's lock. It only records what the last
 apply did and asks for a new plan; the data-plane worker thread then builds the plan
 from a snapshot of the store (Store.snapshot: read-only, consistent, lock-free to read)
-and applies it, so kernel work and planning, both of which grow with the world, never
-stall API calls. Requests made while the worker is busy collapse into one: it always
-plans from the newest state. An unchanged plan is not applied again.
+and applies it, so kernel work and planning never stall API calls. Planning keeps the
+parts of the last plan whose records did not change (pieces.py): a change costs what it
+touches. Requests made while the worker is busy collapse into one: it always plans from
+the newest state. An unchanged plan is not applied again.
 
 Everything the data plane learns travels back through the store, on the store thread,
 as records other controllers read:

@@ -1,8 +1,10 @@
-"""Store -> DataplanePlan: the whole desired network, rebuilt from records every time.
+"""Store -> DataplanePlan: the whole desired network, from the records of a snapshot.
 
-Rebuilding the entire plan (rather than patching) keeps the data plane a pure
-function of the store: after a crash or restart the same records give the
-same kernel state, and the driver's diff makes an unchanged plan free.
+Every plan is the whole network (rather than a patch), so the data plane stays a pure
+function of the store: after a crash or restart the same records give the same kernel
+state, and the driver's diff makes an unchanged plan free. Its per-resource parts are
+kept from one plan to the next while the records they read are unchanged (pieces.py),
+so a change costs what it touches.
 
 Choices recorded here:
 - Endpoint-specific names (regional, zonal) are public on AWS, so every VPC's
