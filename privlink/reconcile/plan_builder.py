@@ -131,14 +131,9 @@ def build_plan(
         + tuple(vpc_paths.public_records(uow, public))
         + tuple(access_paths.public_records(uow))
     )
-    gateways = (
-        s3_paths.gateway_nets(uow, api.port)
-        if api.port and s3_paths.SERVICE in api.services
-        else ()
-    )
-    vpcs, public_dns = _vpc_nets(
-        at, instances, endpoints, answers, public, s3_paths.SERVICE in api.services
-    )
+    s3 = s3_paths.SERVICE in api.services
+    gateways = s3_paths.gateway_nets(uow, api.port) if api.port and s3 else ()
+    vpcs, public_dns = _vpc_nets(at, instances, endpoints, answers, public, s3)
     members = at.members
     plan = p.DataplanePlan(
         vpcs,

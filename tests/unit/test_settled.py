@@ -4,11 +4,14 @@ tests show the kernel side: test_dataplane_restart, test_endpoint)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from privlink.dataplane.linux import settled
+from privlink.dataplane.linux.delta import Delta, between, shape
 from privlink.dataplane.linux.settled import Settled
-from privlink.dataplane.linux.spec import LinkSpec, NamespaceSpec, VethPeer
+from privlink.dataplane.linux.spec import LinkSpec, NamespaceSpec, RouteSpec, RuleSpec, VethPeer
 
 INODES: dict[str, int] = {}
 
@@ -79,3 +82,47 @@ def test_the_trickle_skips_what_was_looked_at_and_takes_the_oldest_first(
     due = known.trickle(spaces, {"plk-nlb-1"})
     assert len(due) == settled.VERIFY_BATCH
     assert due == {f"plk-vpce-{e}" for e in "abcdefgh"}
+
+
+def test_a_changed_namespace_gets_its_change_alone_and_a_new_ones_peer_a_whole_look() -> None:
+    known = Settled()
+    spaces = world("a", "b")
+    routes = (RouteSpec("10.0.1.0/24", "", 1001, "t-a"),)
+    spaces[0] = replace(spaces[0], routes=routes, rules=(RuleSpec(1000, 1001, fwmark=1),))
+    known.remember(spaces, {ns.name for ns in spaces})
+
+    # The NLB's namespace loses b's link and gains c's, with c's route and rule: a delta.
+    # Its own new peer (c) is new, so the NLB is joined to a new namespace: a whole look.
+    grown = replace(
+        hub("a", "c"),
+        routes=(*routes, RouteSpec("10.0.2.0/24", "", 1002, "t-c")),
+        rules=(RuleSpec(1000, 1002, fwmark=2),),
+    )
+    INODES.setdefault("plk-vpce-c", 50)
+    after = [grown, spaces[1], endpoint("c")]
+    assert known.unsettled(after) == {"plk-nlb-1", "plk-vpce-c"}
+    assert known.delta(grown) is None  # joined to new plk-vpce-c: looked at whole
+
+    # The same change where the far ends are old namespaces: the delta names it alone.
+    INODES["plk-vpce-c"] = 50
+    known.remember([endpoint("c")], {ns.name for ns in after})
+    assert known.unsettled(after) == {"plk-nlb-1"}
+    change = known.delta(grown)
+    assert change == Delta(
+        removed=("t-b",),
+        added=(LinkSpec("t-c", "peer"),),
+        routes_new=(RouteSpec("10.0.2.0/24", "", 1002, "t-c"),),
+        rules_gone=(RuleSpec(1000, 1001, fwmark=1),),
+        rules_new=(RuleSpec(1000, 1002, fwmark=2),),
+    )
+    assert known.delta(spaces[1]) is None  # unchanged: not looked at at all
+
+
+def test_a_link_changed_in_place_or_a_bridge_means_a_whole_look() -> None:
+    before = shape(hub("a"))
+    moved = replace(hub("a"), links=(LinkSpec("t-a", "peer", addresses=("10.0.0.9/32",)),))
+    assert between(before, shape(moved)) is None
+    bridged = replace(hub("a"), links=(*hub("a").links, LinkSpec("br", "bridge")))
+    assert between(before, shape(bridged)) is None
+    assert between(before, shape(replace(hub("a"), loopback=("10.9.9.9/32",)))) is None
+    assert between(before, shape(hub("a"))) == Delta()

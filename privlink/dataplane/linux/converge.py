@@ -13,11 +13,8 @@ and the rest goes on: one broken instance never blocks a VPC. The driver
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
-import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -27,12 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from privlink.dataplane import names
 from privlink.dataplane.base import ApplyReport, PermanentFailure
-from privlink.dataplane.linux import daemons, memory, netns, nft, proxyconfig, sweep
-from privlink.dataplane.linux.files import read, write_if_changed
+from privlink.dataplane.linux import daemons, memory, netns, nft, proxy_procs, sweep
+from privlink.dataplane.linux.delta import Delta
+from privlink.dataplane.linux.files import write_if_changed
 from privlink.dataplane.linux.links import NamespaceLinks
-from privlink.dataplane.linux.procs import ProcessTable
-from privlink.dataplane.linux.proxyconfig import ProxySpec
-from privlink.dataplane.linux.spec import EndpointState, InstanceSpec, KernelSpec, NamespaceSpec
+from privlink.dataplane.linux.spec import (
+    EndpointState,
+    InstanceSpec,
+    KernelSpec,
+    LinkSpec,
+    NamespaceSpec,
+)
 from privlink.dataplane.plan import PUBLIC_DNS
 
 if TYPE_CHECKING:
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("privlink.dataplane")
 
-PROXY_READY_TIMEOUT = 10.0
 RESOLVER_STARTS = 16  # resolvers converged at once
 NFT_APPLIES = 4  # namespaces whose nftables are looked at or changed at once
 HOPPERS = 4  # namespaces created, or opened for netlink, at once (netns.Hopper)
@@ -146,7 +147,7 @@ class Converge:
         owner = next((ns.owner for ns in spaces if ns.shortcuts), None)
         if owner is not None:
             self.step(owner, "subnet shortcut", self._load_shortcut)
-        self.network(spaces, self.driver.settled.unsettled(spaces))
+        self.network(spaces, self.driver.settled.unsettled(spaces), deltas=True)
 
     def verify(self) -> None:
         """A few namespaces' links and tables looked at again although nothing changed
@@ -156,16 +157,22 @@ class Converge:
         self.network(spaces, self.driver.settled.trickle(spaces, self.looked))
         self.rulesets(verify=True)
 
-    def network(self, spaces: list[NamespaceSpec], todo: set[str]) -> None:
+    def network(self, spaces: list[NamespaceSpec], todo: set[str], deltas: bool = False) -> None:
         """Links, addresses, routes and rules of the namespaces named in `todo`, through
         netlink handles opened for this pass only (~40 us each): descriptors never pile
-        up with the namespaces."""
+        up with the namespaces. With `deltas`, a namespace whose change settled.py can
+        name gets only that change (delta.py), the rest whole."""
         settled = self.driver.settled
         work = [ns for ns in spaces if ns.name in todo]
         if not work:
             return
         self.looked |= todo
-        needed = todo | {link.peer.netns for ns in work for link in ns.links if link.peer}
+        changes = {
+            ns.name: found for ns in work if deltas and (found := settled.delta(ns)) is not None
+        }
+        needed = todo | {
+            link.peer.netns for ns in work for link in _links(ns, changes) if link.peer
+        }
         handles: dict[str, NamespaceLinks] = {}
         errors = len(self.report.errors)
 
@@ -176,7 +183,7 @@ class Converge:
         try:
             with netns.Hopper(HOPPERS, "netlink") as pool:
                 list(pool.map(open_handle, [ns for ns in spaces if ns.name in needed]))
-            self.links(work, handles)
+            self.links(work, handles, changes)
         finally:
             for handle in handles.values():
                 handle.close()
@@ -206,21 +213,28 @@ class Converge:
             self.driver._sysctls_set[ns.name] = wanted
         return changes
 
-    def links(self, spaces: list[NamespaceSpec], handles: dict[str, NamespaceLinks]) -> None:
+    def links(
+        self,
+        spaces: list[NamespaceSpec],
+        handles: dict[str, NamespaceLinks],
+        deltas: dict[str, Delta],
+    ) -> None:
+        """Each namespace's links, addresses, routes and rules, in dependency order; only
+        its delta's for a namespace in `deltas`."""
         live = [ns for ns in spaces if ns.name in handles]
+        whole = [ns for ns in live if ns.name not in deltas]
         before = len(self.report.changes)
         for ns in live:
-            self.step(
-                ns.owner,
-                "links",
-                handles[ns.name].delete_unwanted,
-                {link.name for link in ns.links},
-            )
+            handle, delta = handles[ns.name], deltas.get(ns.name)
+            if delta is not None:
+                self.step(ns.owner, "links", handle.delete, delta.removed)
+            else:
+                self.step(ns.owner, "links", handle.delete_unwanted, {k.name for k in ns.links})
         if len(self.report.changes) > before:
             for handle in handles.values():  # a deleted veth takes its peer elsewhere with it
                 handle.invalidate()
         for ns in live:
-            for link in ns.links:
+            for link in _links(ns, deltas):
                 if link.kind == "bridge":
                     self.step(
                         link.owner or ns.owner,
@@ -228,8 +242,33 @@ class Converge:
                         handles[ns.name].ensure_bridge,
                         link,
                     )
+        self._veths(live, handles, deltas)
         for ns in live:
-            for link in ns.links:
+            handle = handles[ns.name]
+            if ns.name not in deltas:  # a delta's loopback is as it was
+                self.step(ns.owner, "loopback", handle.ensure_loopback, ns.loopback)
+            for link in _links(ns, deltas):
+                self.step(link.owner or ns.owner, f"link {link.name}", handle.configure, link)
+        for ns in live:
+            if not self.step(ns.owner, "routes", self._routes, handles[ns.name], ns, deltas):
+                self.failed.add(ns.name)
+        for ns in whole:  # a delta's PROXY v2 listeners and shortcut ports are as they were
+            if ns.headers:
+                self.step(ns.owner, "proxy headers", self._attach_headers, handles[ns.name], ns)
+            if ns.shortcuts or any(link.kind == "bridge" for link in ns.links):
+                # a router without ports to serve (any more) has what it held deleted
+                self.step(ns.owner, "subnet shortcut", self._shortcut, handles[ns.name], ns)
+        for ns in live:  # every link is up on both ends now: tell neighbours
+            self.step(ns.owner, "announce", handles[ns.name].announce)
+
+    def _veths(
+        self,
+        live: list[NamespaceSpec],
+        handles: dict[str, NamespaceLinks],
+        deltas: dict[str, Delta],
+    ) -> None:
+        for ns in live:
+            for link in _links(ns, deltas):
                 if link.kind != "veth" or link.peer is None:
                     continue
                 far = handles.get(link.peer.netns)
@@ -243,26 +282,18 @@ class Converge:
                     link,
                     far,
                 )
-        for ns in live:
-            handle = handles[ns.name]
-            self.step(ns.owner, "loopback", handle.ensure_loopback, ns.loopback)
-            for link in ns.links:
-                self.step(link.owner or ns.owner, f"link {link.name}", handle.configure, link)
-        for ns in live:
-            if not self.step(ns.owner, "routes", handles[ns.name].sync_routes, ns.routes):
-                self.failed.add(ns.name)
-            elif ns.name.startswith(RULED) and not self.step(
-                ns.owner, "rules", handles[ns.name].sync_rules, ns.rules
-            ):
-                self.failed.add(ns.name)
-        for ns in live:
-            if ns.headers:
-                self.step(ns.owner, "proxy headers", self._attach_headers, handles[ns.name], ns)
-            if ns.shortcuts or any(link.kind == "bridge" for link in ns.links):
-                # a router without ports to serve (any more) has what it held deleted
-                self.step(ns.owner, "subnet shortcut", self._shortcut, handles[ns.name], ns)
-        for ns in live:  # every link is up on both ends now: tell neighbours
-            self.step(ns.owner, "announce", handles[ns.name].announce)
+
+    @staticmethod
+    def _routes(handle: NamespaceLinks, ns: NamespaceSpec, deltas: dict[str, Delta]) -> list[str]:
+        """Routes, and the policy rules of the namespaces that have them (RULED)."""
+        delta, ruled = deltas.get(ns.name), ns.name.startswith(RULED)
+        if delta is not None:
+            changes = handle.change_routes(delta.routes_gone, delta.routes_new)
+            return changes + (
+                handle.change_rules(delta.rules_gone, delta.rules_new) if ruled else []
+            )
+        changes = handle.sync_routes(ns.routes)
+        return changes + (handle.sync_rules(ns.rules) if ruled else [])
 
     def _load_headers(self) -> list[str]:
         if self.driver.headers.load():
@@ -363,34 +394,12 @@ class Converge:
         for ps in self.spec.proxies.values():
             if ps.listen_netns in self.failed or ps.connect_netns in self.failed:
                 continue
-            self.step(ps.endpoint_id, "proxy", self._proxy, ps)
+            root = self.driver.endpoint_dir(ps.endpoint_id)
+            self.step(ps.endpoint_id, "proxy", proxy_procs.ensure, self.driver.procs, root, ps)
         for key in self.driver.procs.keys():
             kind, _, rid = key.partition("-")
             if kind == "proxy" and rid not in self.spec.proxies and self.driver.procs.stop(key):
                 self.report.changes.append(f"proxy {rid}: stopped")
-
-    def _proxy(self, ps: ProxySpec) -> list[str]:
-        root = self.driver.endpoint_dir(ps.endpoint_id)
-        root.mkdir(parents=True, exist_ok=True)
-        config, ready = root / "proxy.json", root / "proxy.ready"
-        content = proxyconfig.dumps(ps)
-        generation = hashlib.sha256(content.encode()).hexdigest()[:16]
-        changed = write_if_changed(config, content)
-        key = f"proxy-{ps.endpoint_id}"
-        if self.driver.procs.pid(key) is None:
-            ready.unlink(missing_ok=True)
-            self.driver.procs.start(
-                key,
-                [sys.executable, "-m", "privlink.dataplane.linux.proxy", str(config), str(ready)],
-                root / "proxy.log",
-            )
-            _wait_ready(self.driver.procs, key, ready, generation, root / "proxy.log")
-            return [f"proxy {ps.endpoint_id}: start"]
-        if changed or read(ready) != generation:
-            self.driver.procs.signal(key, signal.SIGHUP)
-            _wait_ready(self.driver.procs, key, ready, generation, root / "proxy.log")
-            return [f"proxy {ps.endpoint_id}: reload"]
-        return []
 
     def haproxies(self) -> None:
         """The load balancers' HAProxies (haproxy.py): started, reloaded on a change."""
@@ -436,25 +445,17 @@ class Converge:
         return [f"instance {inst.instance_id}: booted, user data started"]
 
 
-def _wait_ready(
-    procs: ProcessTable, key: str, ready: Path, generation: str, log_path: Path
-) -> None:
-    deadline = time.monotonic() + PROXY_READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if read(ready) == generation:
-            return
-        if procs.pid(key) is None:
-            tail = (read(log_path) or "")[-800:]
-            raise RuntimeError(f"{key} exited: {tail}")
-        time.sleep(0.02)
-    raise TimeoutError(f"{key} did not load its config")
-
-
 @functools.lru_cache(maxsize=256)
 def _sysctls_digest(sysctls: tuple[tuple[str, str], ...]) -> str:
     """Few sets of sysctls exist (one per kind of namespace); every pass asks for each
     namespace's."""
     return memory.digest(sysctls)
+
+
+def _links(ns: NamespaceSpec, deltas: dict[str, Delta]) -> tuple[LinkSpec, ...]:
+    """The links a pass converges in `ns`: its delta's new ones, or all of them."""
+    delta = deltas.get(ns.name)
+    return ns.links if delta is None else delta.added
 
 
 def _write_resolv(name: str, content: str) -> list[str]:

@@ -49,8 +49,6 @@ from privlink.dataplane.plan_checks import validate
 
 log = logging.getLogger("privlink.dataplane")
 
-PROXY_READY_TIMEOUT = 10.0
-
 
 class LinuxDriver:
     def __init__(

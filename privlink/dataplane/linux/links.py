@@ -15,7 +15,7 @@ import contextlib
 import errno
 import ipaddress
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -68,11 +68,14 @@ class NamespaceLinks:
         self.name = name
         self.ipr, self.raw = netns.run_in(name, lambda: (IPRoute(), rtdump.open_socket()))
         self._links: dict[str, Observed] | None = None
+        self._found: dict[str, Observed] = {}  # links looked up one by one (no dump)
         self._addrs: dict[int, set[str]] | None = None
+        self._fresh: dict[int, set[str]] = {}  # links this handle created: their addresses
         self.added: list[tuple[str, str]] = []  # (link, address) added since announce()
 
     def invalidate(self) -> None:
         self._links = None
+        self._found = {}
         self._addrs = None
 
     def close(self) -> None:
@@ -94,15 +97,34 @@ class NamespaceLinks:
             }
         return self._links
 
+    def find(self, name: str) -> Observed | None:
+        """One link: from the dump when there is one, else looked up by name (a namespace
+        with thousands of links is not dumped for the few a delta touches: delta.py)."""
+        if self._links is not None:
+            return self._links.get(name)
+        if name not in self._found:
+            try:
+                key, value = _observed(self.ipr.link("get", ifname=name)[0])
+            except NetlinkError as exc:
+                if exc.code != errno.ENODEV:
+                    raise
+                return None
+            self._found[key] = value
+        return self._found[name]
+
     def _refresh_one(self, name: str) -> None:
         """Re-read one link into the cache (cheaper than a dump after creating it)."""
-        if self._links is None:
+        if self._links is None and name not in self._found:
             return
         msgs = self.ipr.link("get", ifname=name)
         key, value = _observed(msgs[0])
-        self._links[key] = value
+        if self._links is not None:
+            self._links[key] = value
+        self._found[key] = value
 
     def addresses(self, index: int) -> set[str]:
+        if self._addrs is None and index in self._fresh:
+            return set(self._fresh[index])  # created by this handle: what it added since
         if self._addrs is None:
             self._addrs = {}
             for index_, cidr in rtdump.addresses(self.raw):
@@ -138,6 +160,16 @@ class NamespaceLinks:
                 changes.append(f"{self.name}: link del {name}")
         return changes
 
+    def delete(self, gone: tuple[str, ...]) -> list[str]:
+        """Links by name (a delta's): one already gone with its veth peer is fine."""
+        changes = []
+        for name in gone:
+            link = self.find(name)
+            if link is not None:
+                self._delete(link.index)
+                changes.append(f"{self.name}: link del {name}")
+        return changes
+
     def _delete(self, index: int) -> None:
         self.invalidate()
         try:
@@ -147,20 +179,20 @@ class NamespaceLinks:
                 raise
 
     def ensure_bridge(self, spec: LinkSpec) -> list[str]:
-        current = self.links().get(spec.name)
+        current = self.find(spec.name)
         if current and current.kind == "bridge":
             return []
         if current:
             self._delete(current.index)
         self.ipr.link("add", ifname=spec.name, kind="bridge", br_forward_delay=0)
-        self._refresh_one(spec.name)
+        self._made(spec.name)
         return [f"{self.name}: bridge add {spec.name}"]
 
     def ensure_veth(self, spec: LinkSpec, far: NamespaceLinks) -> list[str]:
         """Create the pair from this side unless both ends exist and point at each other."""
         assert spec.peer is not None
-        mine = self.links().get(spec.name)
-        theirs = far.links().get(spec.peer.name)
+        mine = self.find(spec.name)
+        theirs = far.find(spec.peer.name)
         if (
             mine
             and theirs
@@ -172,7 +204,7 @@ class NamespaceLinks:
             return []
         if mine:
             self._delete(mine.index)
-        theirs = far.links().get(spec.peer.name)
+        theirs = far.find(spec.peer.name)
         if theirs:
             far._delete(theirs.index)
         self.ipr.link(
@@ -181,24 +213,34 @@ class NamespaceLinks:
             kind="veth",
             peer={"ifname": spec.peer.name, "net_ns_fd": spec.peer.netns},
         )
-        self._refresh_one(spec.name)
-        far._refresh_one(spec.peer.name)
-        for end, name in ((self, spec.name), (far, spec.peer.name)):
-            end._raise_segment_limit(end.links()[name].index)
+        made = [(self._made(spec.name), self), (far._made(spec.peer.name), far)]
+        for index, end in made:
+            end._raise_segment_limit(index)
         return [f"{self.name}: veth add {spec.name} <-> {spec.peer.netns}/{spec.peer.name}"]
+
+    def _made(self, name: str) -> int:
+        """A link this handle just created: read once, known to hold no address."""
+        key, value = _observed(self.ipr.link("get", ifname=name)[0])
+        if self._links is not None:
+            self._links[key] = value
+        self._found[key] = value
+        self._fresh[value.index] = set()
+        return value.index
 
     def configure(self, spec: LinkSpec) -> list[str]:
         """Master, addresses, up: whatever differs from `spec`."""
-        current = self.links()
-        link = current.get(spec.name)
+        link = self.find(spec.name)
         if link is None:
             raise RuntimeError(f"link {spec.name} missing in {self.name}")
         changes = []
-        master = current[spec.master].index if spec.master else None
-        if spec.master and link.master != master:
+        bridge = self.find(spec.master) if spec.master else None
+        if spec.master and bridge is None:
+            raise RuntimeError(f"link {spec.master} missing in {self.name}")
+        master = bridge.index if bridge else None
+        if bridge and link.master != master:
             self.ipr.link("set", index=link.index, master=master)
             changes.append(f"{self.name}: {spec.name} master {spec.master}")
-            self._raise_segment_limit(current[spec.master].index)  # once it has a port
+            self._raise_segment_limit(bridge.index)  # once it has a port
         if spec.mac and link.mac != spec.mac:
             self.ipr.link("set", index=link.index, address=spec.mac)
             self.added += [(spec.name, a.split("/")[0]) for a in spec.addresses]  # announce
@@ -238,6 +280,7 @@ class NamespaceLinks:
             self.added.append((label, str(iface.ip)))
             if self._addrs is not None:
                 self._addrs.setdefault(index, set()).add(cidr)
+            self._fresh.get(index, set()).add(cidr)
         for cidr in sorted(have - wanted):
             if cidr.startswith("127."):
                 continue
@@ -248,6 +291,7 @@ class NamespaceLinks:
             changes.append(f"{self.name}: {label} addr del {cidr}")
             if self._addrs is not None:
                 self._addrs.get(index, set()).discard(cidr)
+            self._fresh.get(index, set()).discard(cidr)
         return changes
 
     def announce(self) -> list[str]:
@@ -271,7 +315,8 @@ class NamespaceLinks:
         return [f"{self.name}: {link} announce {address}" for link, address in added]
 
     def ensure_loopback(self, addresses: tuple[str, ...]) -> list[str]:
-        lo = self.links()["lo"]
+        lo = self.find("lo")
+        assert lo is not None  # every namespace has one
         changes = self.sync_addresses(lo.index, "lo", set(addresses))
         if not lo.up:
             self.ipr.link("set", index=lo.index, state="up")
@@ -284,9 +329,16 @@ class NamespaceLinks:
         link, one with a link only there (an ENI's table may pass to another ENI)."""
         want = set(wanted)
         have = {_as_wanted(r, want) for r in self.routes()}
+        return self._del_routes(have - want) + self._add_routes(want - have)
+
+    def change_routes(self, gone: tuple[RouteSpec, ...], new: tuple[RouteSpec, ...]) -> list[str]:
+        """A delta's routes (delta.py): one already gone, or already there, is fine."""
+        return self._del_routes(gone, quiet=errno.ESRCH) + self._add_routes(new, quiet=errno.EEXIST)
+
+    def _del_routes(self, routes: Iterable[RouteSpec], quiet: int = 0) -> list[str]:
         changes = []
-        for r in sorted(have - want, key=_route_key):
-            with _naming(f"route del {r.dst} via {r.gateway or r.dev} table {r.table}"):
+        for r in sorted(routes, key=_route_key):
+            with _naming(f"route del {r.dst} via {r.gateway or r.dev} table {r.table}", quiet):
                 self.ipr.route(
                     "del",
                     dst=r.dst,
@@ -294,32 +346,33 @@ class NamespaceLinks:
                     table=r.table,
                     scope=RT_SCOPE_UNIVERSE if r.gateway else RT_SCOPE_LINK,
                 )
-            changes.append(f"{self.name}: route del {r.dst} via {r.gateway} table {r.table}")
-        # Routes onto a link first: a gateway in a table of its own is reached through them.
-        for r in sorted(want - have, key=lambda r: (bool(r.gateway), _route_key(r))):
+                changes.append(f"{self.name}: route del {r.dst} via {r.gateway} table {r.table}")
+        return changes
+
+    def _add_routes(self, routes: Iterable[RouteSpec], quiet: int = 0) -> list[str]:
+        """Routes onto a link first: a gateway in a table of its own is reached through them."""
+        changes = []
+        for r in sorted(routes, key=lambda r: (bool(r.gateway), _route_key(r))):
             where: dict[str, Any] = (
                 {"gateway": r.gateway} if r.gateway else {"scope": RT_SCOPE_LINK}
             )
             if r.dev:
-                where["oif"] = self.links()[r.dev].index
-            with _naming(f"route add {r.dst} via {r.gateway or r.dev} table {r.table}"):
+                link = self.find(r.dev)
+                if link is None:
+                    raise RuntimeError(f"link {r.dev} missing in {self.name}")
+                where["oif"] = link.index
+            with _naming(f"route add {r.dst} via {r.gateway or r.dev} table {r.table}", quiet):
                 self.ipr.route("add", dst=r.dst, proto=RTPROT_STATIC, table=r.table, **where)
-            changes.append(
-                f"{self.name}: route add {r.dst} via {r.gateway or r.dev} table {r.table}"
-            )
+                changes.append(
+                    f"{self.name}: route add {r.dst} via {r.gateway or r.dev} table {r.table}"
+                )
         return changes
 
     def sync_rules(self, wanted: tuple[RuleSpec, ...]) -> list[str]:
         """Policy rules: which table a packet from a subnet (or to one) looks up."""
         want = set(wanted)
         have = self.rules()
-        changes = []
-        for r in sorted(have - want, key=_rule_key):
-            self.ipr.rule("del", **_rule_args(r))
-            changes.append(f"{self.name}: rule del {r}")
-        for r in sorted(want - have, key=_rule_key):
-            self.ipr.rule("add", **_rule_args(r))
-            changes.append(f"{self.name}: rule add {r}")
+        changes = self._del_rules(have - want) + self._add_rules(want - have)
         if any(_moves_local(r) for r in want):  # only now: the local table stays reachable
             for r in self.rules(range(1)):
                 if _moves_local(r):
@@ -327,13 +380,36 @@ class NamespaceLinks:
                     changes.append(f"{self.name}: rule del {r}")
         return changes
 
+    def change_rules(self, gone: tuple[RuleSpec, ...], new: tuple[RuleSpec, ...]) -> list[str]:
+        """A delta's rules (delta.py): one already gone, or already there, is fine."""
+        return self._del_rules(gone, quiet=errno.ENOENT) + self._add_rules(new, quiet=errno.EEXIST)
+
+    def _del_rules(self, rules: Iterable[RuleSpec], quiet: int = 0) -> list[str]:
+        changes = []
+        for r in sorted(rules, key=_rule_key):
+            with _naming(f"rule del {r}", quiet):
+                self.ipr.rule("del", **_rule_args(r))
+                changes.append(f"{self.name}: rule del {r}")
+        return changes
+
+    def _add_rules(self, rules: Iterable[RuleSpec], quiet: int = 0) -> list[str]:
+        changes = []
+        for r in sorted(rules, key=_rule_key):
+            with _naming(f"rule add {r}", quiet):
+                self.ipr.rule("add", **_rule_args(r))
+                changes.append(f"{self.name}: rule add {r}")
+        return changes
+
 
 @contextlib.contextmanager
-def _naming(what: str) -> Iterator[None]:
-    """A netlink error that says which change it refused (the kernel's says only why)."""
+def _naming(what: str, quiet: int = 0) -> Iterator[None]:
+    """A netlink error that says which change it refused (the kernel's says only why);
+    one with errno `quiet` is no error (the rest of the block is skipped)."""
     try:
         yield
     except NetlinkError as exc:
+        if quiet and exc.code == quiet:
+            return
         raise NetlinkError(exc.code, f"{what}: {exc}") from exc
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from privlink.dataplane.linux.delta import Delta, Shape, between
+from privlink.dataplane.linux.delta import shape as _shape
 from privlink.dataplane.linux.memory import digest
 from privlink.dataplane.linux.netns import inode_of
 from privlink.dataplane.linux.spec import NamespaceSpec
@@ -26,25 +28,19 @@ from privlink.dataplane.linux.spec import NamespaceSpec
 VERIFY_AFTER = 30.0
 VERIFY_BATCH = 8  # namespaces looked at again per pass, at most, for being old
 
-Shape = tuple[object, ...]
-
-
-def _shape(ns: NamespaceSpec) -> Shape:
-    """The part of a namespace's spec that links.py converges (not sysctls or nftables),
-    the links the PROXY v2 program is attached to, and the subnet shortcut's ports."""
-    headers = sorted({h.link for h in ns.headers})
-    return (ns.loopback, ns.links, ns.routes, ns.rules, headers, ns.shortcuts)
-
 
 class Settled:
     def __init__(self) -> None:
         # name -> (inode, shape, when last looked at, digest of the shape)
         self._known: dict[str, tuple[int, Shape, float, str]] = {}
         self._adopted: dict[str, tuple[int, str]] = {}  # from a previous process (memory.py)
+        # namespaces the last `unsettled` found changed (not new, not joined to a new one)
+        self._changed: set[str] = set()
 
     def forget(self) -> None:
         self._known.clear()
         self._adopted.clear()
+        self._changed.clear()
 
     def adopt(self, links: dict[str, tuple[int, str]]) -> None:
         """What a previous process knew (memory.py): trusted for a namespace whose inode
@@ -82,7 +78,15 @@ class Settled:
                 joined |= peers
             elif peers & new:
                 joined.add(ns.name)
+        self._changed = changed - joined
         return changed | new | joined
+
+    def delta(self, ns: NamespaceSpec) -> Delta | None:
+        """What changed in a namespace the last `unsettled` found changed (delta.py);
+        None: it must be looked at whole."""
+        if ns.name not in self._changed:
+            return None
+        return between(self._known[ns.name][1], _shape(ns))
 
     def trickle(self, spaces: Iterable[NamespaceSpec], skip: set[str]) -> set[str]:
         """The few settled namespaces (not in `skip`) due a look although nothing changed."""
