@@ -12,7 +12,7 @@ import pytest
 
 from privlink.dataplane import names
 from privlink.dataplane.linux import links
-from privlink.dataplane.plan import DataplanePlan, EniNet, InstanceNet
+from privlink.dataplane.plan import DataplanePlan, EniNet, InstanceNet, SgRule
 from tests.dataplane.conftest import Lab, hello, refused_or_timeout, run_in_ns
 from tests.dataplane.scenarios import AZ1, open_to, privatelink, two_subnet_vpc
 
@@ -34,6 +34,7 @@ def plans() -> tuple[DataplanePlan, DataplanePlan]:
         endpoint_id=OTHER_ID,
         vpc_id="vpc-e0",
         enis=(EniNet(OTHER_ENI, "subnet-e01", AZ1, "10.1.1.50"),),
+        ingress=(SgRule("all", cidrs=(vpc.cidr,)),),
     )
     return before, replace(before, endpoints=(*before.endpoints, other))
 
