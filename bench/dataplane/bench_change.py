@@ -18,6 +18,10 @@ rule added to one VPC's group. After each change it times, in one process:
 Each incremental plan and spec is checked against the one built from nothing.
 
     .venv/bin/python bench/dataplane/bench_change.py --sizes 50 200 500 2000 [--kernel]
+
+Run with PYTHONPATH=<another checkout> it measures that checkout's privlink (one from
+before incremental planning, 47c5814, plans and renders from nothing only): the
+before/after of docs/benchmarks.md ("What one change costs").
 """
 
 from __future__ import annotations
@@ -39,10 +43,8 @@ from typing import Any
 
 from privlink.api import Scope
 from privlink.dataplane.linux import LinuxDriver, topology
-from privlink.dataplane.linux.rendered import Rendered
 from privlink.dataplane.plan import DataplanePlan
 from privlink.dataplane.plan_checks import validate
-from privlink.reconcile.pieces import Pieces
 from privlink.reconcile.plan_builder import build_plan
 from privlink.services.ec2.compute.instances import LaunchSpec, run_instances
 from privlink.services.ec2.network.subnets import create_subnet
@@ -127,14 +129,25 @@ def ms(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 class Planner:
-    """Plans and renders as the application does (incremental), and from nothing."""
+    """Plans and renders as the application does (incremental), and from nothing. In a
+    checkout from before incremental planning both are from nothing."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.parsed, self.pieces, self.rendered = Parsed(), Pieces(), Rendered()
+        self.parsed = Parsed()
+        try:
+            from privlink.dataplane.linux.rendered import Rendered
+            from privlink.reconcile.pieces import Pieces
+        except ImportError:
+            self.pieces: Any = None
+            self.rendered: Any = None
+        else:
+            self.pieces, self.rendered = Pieces(), Rendered()
         self.slots: dict[str, int] = {}
 
     def incremental(self) -> DataplanePlan:
+        if self.pieces is None:
+            return self.scratch()
         plan = build_plan(self.store.snapshot(self.parsed), pieces=self.pieces)
         self.parsed.turn()
         self.pieces.turn()
@@ -143,8 +156,10 @@ class Planner:
     def scratch(self) -> DataplanePlan:
         return build_plan(self.store.snapshot())
 
-    def render(self, plan: DataplanePlan, rendered: Rendered | None) -> Any:
+    def render(self, plan: DataplanePlan, rendered: Any) -> Any:
         plan = plan.without(validate(plan))
+        if rendered is None:
+            return topology.build(plan, {}, self.slots)
         return topology.build(plan, {}, self.slots, rendered)
 
 
@@ -189,7 +204,7 @@ def one_change(
 ) -> dict[str, float]:
     row: dict[str, float] = {}
     row["plan_ms"], plan = ms(planner.incremental)
-    row["built_parts"] = planner.pieces.built
+    row["built_parts"] = planner.pieces.built if planner.pieces else -1
     row["plan_scratch_ms"], scratch = ms(planner.scratch)
     assert plan == scratch, "the incremental plan differs from the one built from nothing"
     row["render_ms"], spec = ms(lambda: planner.render(plan, planner.rendered))
@@ -220,7 +235,9 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="cProfile the last apply (PATH.N.txt)")
     args = parser.parse_args()
     gc.set_threshold(20000, 20, 20)  # as `privlink up` sets it
-    results = []
+    import privlink
+
+    results: list[dict[str, Any]] = [{"privlink": str(Path(privlink.__file__).parent)}]
     for count in args.sizes:
         with tempfile.TemporaryDirectory(prefix="plk-bench-") as tmp:
             profile = args.profile.with_suffix(f".{count}.txt") if args.profile else None

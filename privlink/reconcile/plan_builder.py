@@ -177,7 +177,7 @@ def _vpc_nets(
     the last plan's is that very object (Pieces.same)."""
     uow = at.uow
     vpcs = uow.list(Vpc)
-    records, names = _dns_records(vpcs, instances, endpoints, answers, s3_served, uow=uow)
+    records, names = _dns_records(uow, vpcs, instances, endpoints, answers, s3_served)
     vpc_paths.add_dns_records(uow, records, names, public)
     subnets_of: dict[str, list[p.SubnetNet]] = defaultdict(list)
     for subnet in uow.list(Subnet):
@@ -324,13 +324,12 @@ def _answers(uow: UnitOfWork, endpoint_id: str) -> Answers:
 
 
 def _dns_records(
+    uow: UnitOfWork,
     vpcs: list[Vpc],
     instances: list[Instance],
     endpoints: list[VpcEndpoint],
     answers: dict[str, Answers],
-    s3_public: bool = False,
-    *,
-    uow: UnitOfWork,
+    s3_public: bool,
 ) -> tuple[dict[str, dict[str, p.DnsRecord]], dict[str, p.DnsRecord]]:
     """Per VPC its own records (name -> record), and the public ones (name -> record).
     `s3_public`: S3's public names of its region resolve in every VPC (own records of

@@ -120,13 +120,10 @@ class _Builder:
         for inst in self.plan.instances:
             vpc = self.plan.vpc(inst.vpc_id)
             subnet = vpc.subnet(inst.subnet_id)
-            inputs = (inst, subnet, vpc.resolver_enabled, subnet.az in self.plan.failed_zones)
-            self.rendered.part(
-                self.parts,
-                ("instance", inst.instance_id),
-                (*inputs, vpc.resolver_ip),
-                functools.partial(_instance, *inputs, vpc.resolver_ip),
-            )
+            failed = subnet.az in self.plan.failed_zones
+            inputs = (inst, subnet, vpc.resolver_enabled, failed, vpc.resolver_ip)
+            make = functools.partial(_instance, *inputs)
+            self.rendered.part(self.parts, ("instance", inst.instance_id), inputs, make)
         access.build(self.parts, self.plan)  # bastions' sshd, Client VPN endpoints
         for nlb in self.plan.nlbs:
             drafts.append(
