@@ -117,6 +117,7 @@ class _Index:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], set[Hashable]] = {}
+        self.row_kinds: dict[str, int] = {}  # kind -> how many of its rows are read
         self.kinds: dict[str, set[Hashable]] = {}
         self.addresses: set[Hashable] = set()
         self.derived: dict[Hashable, set[Hashable]] = {}
@@ -124,7 +125,10 @@ class _Index:
 
     def add(self, key: Hashable, reads: Reads) -> None:
         for row in reads.rows:
-            self.rows.setdefault(row, set()).add(key)
+            keys = self.rows.setdefault(row, set())
+            if not keys:
+                self.row_kinds[row[0]] = self.row_kinds.get(row[0], 0) + 1
+            keys.add(key)
         for kind in reads.kinds:
             self.kinds.setdefault(kind, set()).add(key)
         if reads.addresses:
@@ -135,7 +139,10 @@ class _Index:
 
     def drop(self, key: Hashable, reads: Reads) -> None:
         for row in reads.rows:
-            _discard(self.rows, row, key)
+            if _discard(self.rows, row, key):
+                self.row_kinds[row[0]] -= 1
+                if not self.row_kinds[row[0]]:
+                    del self.row_kinds[row[0]]
         for kind in reads.kinds:
             _discard(self.kinds, kind, key)
         self.addresses.discard(key)
@@ -144,9 +151,10 @@ class _Index:
                 del self.values[found]
 
     def touched(self, old: Mirror, new: Mirror, members: Members) -> set[Hashable]:
-        """The parts that read something that differs between two snapshots."""
+        """The parts that read something that differs between two snapshots (only kinds
+        some part read are compared: the others may be large and are nobody's concern)."""
         dirty: set[Hashable] = set()
-        for kind in set(old.kinds) | set(self.kinds):
+        for kind in self.kinds.keys() | self.row_kinds.keys():
             before, after = old.kinds.get(kind), new.rows(kind)
             if before is after:
                 continue
