@@ -1,6 +1,7 @@
 """An NLB's table changed in place when endpoints come, go or turn inactive (nft.apply with
-nft_members.update) is the table a whole write makes. Real nftables in namespaces of the
-test's own; nothing else is touched."""
+nft_members.changes: members over netlink, nft_elements.py; chains through libnftables) is
+the table a whole write makes. Real nftables in namespaces of the test's own; nothing
+else is touched."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from privlink.dataplane.linux import nft, nft_members
+from privlink.dataplane.linux import nft, nft_elements, nft_members
 from privlink.dataplane.linux import nlb_rulesets as nr
 from privlink.dataplane.plan import SgRule, Target
 from tests.dataplane.conftest import nft_objects, scratch_namespaces
@@ -59,11 +60,18 @@ def comment(ns: str) -> str | None:
     ids=["one-joins", "one-leaves", "one-turns-inactive", "rules-come", "rules-go"],
 )
 def test_members_change_in_place(
-    namespaces: tuple[str, ...], before: tuple[Any, ...], after: tuple[Any, ...]
+    namespaces: tuple[str, ...],
+    before: tuple[Any, ...],
+    after: tuple[Any, ...],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     in_place, whole = namespaces
+    sent: list[int] = []
+    send = nft_elements.send_here
+    monkeypatch.setattr(nft_elements, "send_here", lambda m: (sent.append(len(m)), send(m)))
     assert nft.apply(in_place, body(*before)) == [f"{in_place}: nft ruleset"]
     assert nft.apply(in_place, body(*after)) == [f"{in_place}: nft ruleset"]
+    assert sent and sent[0] > 0  # the members went over netlink
     assert comment(in_place) == nft.digest(body(*before))  # the comment lags: in place
     nft.apply(whole, body(*after))
     assert nft_objects(in_place, "inet plk") == nft_objects(whole, "inet plk")

@@ -1,9 +1,13 @@
 """nft_members: a body's named sets and maps split from its shape, and the member-only
-script between two bodies (pure; test_nft_members in tests/dataplane applies them)."""
+script between two bodies, and those members encoded for netlink (nft_elements.py) (pure;
+test_nft_members in tests/dataplane applies them)."""
 
 from __future__ import annotations
 
-from privlink.dataplane.linux.nft_members import members, split, update
+import sys
+
+from privlink.dataplane.linux import nft_elements
+from privlink.dataplane.linux.nft_members import Members, members, split, update
 
 CHAIN = [
     "chain c {",
@@ -70,3 +74,31 @@ def test_update_refuses_anything_but_members_and_regular_chains() -> None:
     changed = ("chain sg_1 {", "  tcp dport 23 accept", "}")
     sg = ("chain sg_1 {", "  tcp dport 22 accept", "}")
     assert update("inet plk", body(["a"], {}, *sg), body(["a"], {}, *changed)) is None
+
+
+def test_members_are_encoded_for_netlink_as_nft_stores_them() -> None:
+    """Interface names NUL-padded to 16 bytes, addresses in network order, each part of a
+    concatenation padded to 4 bytes, zones and marks in host order, verdicts by chain."""
+    own = Members("eni_own", "typeof iifname . ip daddr", (), ('"plkab" . 10.0.1.50',))
+    zone = Members("eni_zone", "typeof iifname : ct zone", ('"plkcd" : 7',), ())
+    verdict = Members("eni_sg", "type ifname : verdict", (), ('"plkab" : jump sg_1',))
+    messages = nft_elements.encode("inet plk", [own, zone, verdict])
+    assert messages is not None
+    deleted, added_own, added_verdict = (dict(m["attrs"]) for m in messages)
+    assert deleted["NFTA_SET_ELEM_LIST_SET"] == "eni_zone"
+    key = deleted["NFTA_SET_ELEM_LIST_ELEMENTS"][0]["attrs"][0][1]["attrs"][0][1]
+    assert key == b"plkcd".ljust(16, b"\0")
+    key = added_own["NFTA_SET_ELEM_LIST_ELEMENTS"][0]["attrs"][0][1]["attrs"][0][1]
+    assert key == b"plkab".ljust(16, b"\0") + bytes([10, 0, 1, 50])
+    data = dict(added_verdict["NFTA_SET_ELEM_LIST_ELEMENTS"][0]["attrs"])["NFTA_SET_ELEM_DATA"]
+    assert dict(data["attrs"][0][1]["attrs"]) == {
+        "NFTA_VERDICT_CODE": nft_elements.NFT_JUMP,
+        "NFTA_VERDICT_CHAIN": "sg_1",
+    }
+    assert nft_elements._VALUES["ct zone"]("7") == (7).to_bytes(2, sys.byteorder)
+
+
+def test_a_type_it_does_not_know_is_left_to_libnftables() -> None:
+    other = Members("v6", "type ipv6_addr", (), ("2001:db8::1",))
+    assert nft_elements.encode("inet plk", [other]) is None
+    assert nft_elements.encode("ip plk", []) is None  # another family

@@ -27,10 +27,11 @@ import subprocess
 import time
 from collections.abc import Iterable
 
+from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.nftables.main import NFTables
 
 from privlink.dataplane import names
-from privlink.dataplane.linux import libnft, nft_members, settled
+from privlink.dataplane.linux import libnft, nft_elements, nft_members, settled
 from privlink.dataplane.linux.netns import exec_argv, inode_of, run_in
 
 log = logging.getLogger("privlink.dataplane.nft")
@@ -179,12 +180,23 @@ def _update_members(netns: str, inode: int, body: str) -> bool:
     known, last = _applied.get(netns), _bodies.get(netns)
     if known is None or last is None or known[:2] != (inode, last[1]) or last[0] != inode:
         return False
-    script = nft_members.update(_TABLE, last[2], body)
-    if script is None:
+    found = nft_members.changes(last[2], body)
+    if found is None:
         return False
+    messages = nft_elements.encode(_TABLE, found.members)
     try:
-        libnft.run(netns, script)
-    except (RuntimeError, OSError) as exc:
+        if messages is None:  # a type nft_elements does not write: libnftables does it all
+            script = nft_members.update(_TABLE, last[2], body)
+            assert script is not None
+            libnft.run(netns, script)
+            return True
+        # chains first (what members will jump to), members over netlink, unused chains last
+        if found.chains_new:
+            libnft.run(netns, "\n".join(f"table {_TABLE} {{\n{b}\n}}" for b in found.chains_new))
+        run_in(netns, lambda: nft_elements.send_here(messages))
+        if found.chains_gone:
+            libnft.run(netns, "\n".join(f"delete chain {_TABLE} {n}" for n in found.chains_gone))
+    except (RuntimeError, OSError, NetlinkError) as exc:
         log.info("%s: members not changed in place (%s); writing the table whole", netns, exc)
         return False
     return True

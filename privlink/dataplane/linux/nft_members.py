@@ -16,7 +16,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+_EMPTY = re.compile(r"^\s*(?:set|map) (\S+) \{ ([^{};]*); \}$")
 _DECLARATION = re.compile(r"^(\s*(?:set|map) (\S+) \{ [^{}]*?)(?: elements = \{ (.*) \};)? \}$")
 
 
@@ -61,28 +63,74 @@ def split(body: str) -> tuple[str, dict[str, dict[str, str]], dict[str, str]]:
     return "\n".join(lines + block), found, chains
 
 
-def update(table: str, old: str, new: str) -> str | None:
-    """The script that turns `table` (e.g. "inet plk") as `old` declared it into `new`;
-    None when they differ in more than members and which regular chains they hold (the
-    table is then written whole). New chains come first, members are deleted before they
-    are added (a changed value is both), chains no member jumps to any more go last."""
+@dataclass(frozen=True)
+class Members:
+    """One named set's or map's change: its type (as declared) and the members gone and
+    come (a changed map value is both)."""
+
+    name: str
+    spec: str
+    gone: tuple[str, ...]
+    came: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What turns one body into another of the same shape: regular chains that come (their
+    blocks) and go (their names), and members."""
+
+    chains_new: tuple[str, ...]
+    members: tuple[Members, ...]
+    chains_gone: tuple[str, ...]
+
+
+def changes(old: str, new: str) -> Changes | None:
+    """The change from body `old` to `new`; None when they differ in more than members and
+    which regular chains they hold (the table is then written whole)."""
     old_shape, old_members, old_chains = split(old)
     new_shape, new_members, new_chains = split(new)
     if old_shape != new_shape or any(
         old_chains[n] != new_chains[n] for n in old_chains.keys() & new_chains.keys()
     ):
         return None
-    lines = [
-        f"table {table} {{\n{new_chains[n]}\n}}"
-        for n in sorted(new_chains.keys() - old_chains.keys())
-    ]
+    specs = _specs(new_shape)
+    found = []
     for name, after in sorted(new_members.items()):
         before = old_members.get(name, {})
-        gone = sorted(k for k, item in before.items() if after.get(k) != item)
-        came = sorted(item for k, item in after.items() if before.get(k) != item)
-        if gone:
-            lines.append(f"delete element {table} {name} {{ {', '.join(gone)} }}")
-        if came:
-            lines.append(f"add element {table} {name} {{ {', '.join(came)} }}")
-    lines += [f"delete chain {table} {n}" for n in sorted(old_chains.keys() - new_chains.keys())]
+        gone = tuple(sorted(k for k, item in before.items() if after.get(k) != item))
+        came = tuple(sorted(item for k, item in after.items() if before.get(k) != item))
+        if gone or came:
+            found.append(Members(name, specs[name], gone, came))
+    return Changes(
+        tuple(new_chains[n] for n in sorted(new_chains.keys() - old_chains.keys())),
+        tuple(found),
+        tuple(sorted(old_chains.keys() - new_chains.keys())),
+    )
+
+
+def update(table: str, old: str, new: str) -> str | None:
+    """The script that turns `table` (e.g. "inet plk") as `old` declared it into `new`;
+    None when they differ in more than members and which regular chains they hold (the
+    table is then written whole). New chains come first, members are deleted before they
+    are added (a changed value is both), chains no member jumps to any more go last."""
+    found = changes(old, new)
+    if found is None:
+        return None
+    lines = [f"table {table} {{\n{block}\n}}" for block in found.chains_new]
+    for change in found.members:
+        if change.gone:
+            lines.append(f"delete element {table} {change.name} {{ {', '.join(change.gone)} }}")
+        if change.came:
+            lines.append(f"add element {table} {change.name} {{ {', '.join(change.came)} }}")
+    lines += [f"delete chain {table} {name}" for name in found.chains_gone]
     return "\n".join(lines)
+
+
+def _specs(shape: str) -> dict[str, str]:
+    """Each named set's or map's type in a body's shape ("set NAME { SPEC; }")."""
+    found = {}
+    for line in shape.split("\n"):
+        match = _EMPTY.match(line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
