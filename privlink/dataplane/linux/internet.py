@@ -25,8 +25,8 @@ from privlink.dataplane.linux.spec import (
     LinkSpec,
     NamespaceSpec,
     Parts,
+    Port,
     RouteSpec,
-    VethPeer,
 )
 from privlink.dataplane.plan import DataplanePlan
 from privlink.dataplane.routing import INTERNET, InternetNet, NatGatewayNet
@@ -81,24 +81,16 @@ def _internet(parts: Parts, internet: InternetNet, edges: Edges) -> None:
 def _nat_gateway(parts: Parts, plan: DataplanePlan, nat: NatGatewayNet) -> None:
     subnet = plan.vpc(nat.vpc_id).subnet(nat.subnet_id)
     ns = names.nat_netns(nat.nat_id)
-    parts.add_link(
-        names.vpc_netns(nat.vpc_id),
-        LinkSpec(
+    parts.add_port(
+        Port(
+            names.vpc_netns(nat.vpc_id),
+            subnet.subnet_id,
             names.nat_port(nat.nat_id),
-            "veth",
-            VethPeer(names.INSTANCE_IFNAME, ns),
-            names.subnet_bridge(subnet.subnet_id),
-            owner=nat.nat_id,
-        ),
-    )
-    parts.add_link(
-        ns,
-        LinkSpec(
+            ns,
             names.INSTANCE_IFNAME,
-            "peer",
-            addresses=(f"{nat.ip}/{subnet.prefixlen}",),
-            owner=nat.nat_id,
-        ),
+            f"{nat.ip}/{subnet.prefixlen}",
+            nat.nat_id,
+        )
     )
     parts.drafts.append(
         NamespaceSpec(

@@ -187,6 +187,21 @@ class KernelSpec:
     eni_slots: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Port:
+    """A host's port on a subnet bridge (Parts.add_port): the router's end `name`, the
+    host's end `inner` in `netns` holding `address`; `mac` "" leaves the kernel's."""
+
+    router: str
+    subnet_id: str
+    name: str
+    netns: str
+    inner: str
+    address: str
+    owner: str
+    mac: str = ""
+
+
 class Parts:
     """What the topology modules fill while building: the KernelSpec, the namespaces
     drafted so far (links come later), and every namespace's links, from either side."""
@@ -204,19 +219,26 @@ class Parts:
     ) -> None:
         """An ENI: a veth from its subnet's bridge in the VPC's `router` namespace into
         `netns`, where it holds `address` ("ip/prefix")."""
-        link = names.eni_link(eni_id)
+        port, link, mac = names.eni_port(eni_id), names.eni_link(eni_id), names.eni_mac(eni_id)
+        self.add_port(Port(router, subnet_id, port, netns, link, address, owner, mac))
+
+    def add_port(self, port: Port) -> None:
+        """A host on a subnet: a veth from the subnet's bridge in the router into the
+        host's namespace, where its end holds the host's address."""
         self.add_link(
-            router,
+            port.router,
             LinkSpec(
-                names.eni_port(eni_id),
+                port.name,
                 "veth",
-                VethPeer(link, netns),
-                names.subnet_bridge(subnet_id),
-                owner=owner,
+                VethPeer(port.inner, port.netns),
+                names.subnet_bridge(port.subnet_id),
+                owner=port.owner,
             ),
         )
-        mac = names.eni_mac(eni_id)
-        self.add_link(netns, LinkSpec(link, "peer", addresses=(address,), owner=owner, mac=mac))
+        inner = LinkSpec(
+            port.inner, "peer", addresses=(port.address,), owner=port.owner, mac=port.mac
+        )
+        self.add_link(port.netns, inner)
 
     def finish(
         self, finished: dict[str, tuple[NamespaceSpec, NamespaceSpec]] | None = None

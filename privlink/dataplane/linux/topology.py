@@ -66,11 +66,10 @@ from privlink.dataplane.linux.spec import (
     HealthMap,
     InstanceSpec,
     KernelSpec,
-    LinkSpec,
     NamespaceSpec,
     Parts,
+    Port,
     RouteSpec,
-    VethPeer,
 )
 from privlink.dataplane.plan import (
     AMAZON_DNS_LINK_LOCAL,
@@ -227,25 +226,17 @@ def _instance(
     resolv.conf and user data, its security groups' ruleset; `failed`: its zone is in an
     outage (the whole instance is gone from the network)."""
     ns = names.instance_netns(inst.instance_id)
-    parts.add_link(
-        names.vpc_netns(inst.vpc_id),
-        LinkSpec(
+    parts.add_port(
+        Port(
+            names.vpc_netns(inst.vpc_id),
+            subnet.subnet_id,
             names.instance_port(inst.instance_id),
-            "veth",
-            VethPeer(names.INSTANCE_IFNAME, ns),
-            names.subnet_bridge(subnet.subnet_id),
-            owner=inst.instance_id,
-        ),
-    )
-    parts.add_link(
-        ns,
-        LinkSpec(
+            ns,
             names.INSTANCE_IFNAME,
-            "peer",
-            addresses=(nlb_topology.cidr_of(inst.ip, subnet.cidr),),
-            owner=inst.instance_id,
-            mac=names.instance_mac(inst.instance_id),
-        ),
+            nlb_topology.cidr_of(inst.ip, subnet.cidr),
+            inst.instance_id,
+            names.instance_mac(inst.instance_id),
+        )
     )
     resolv = f"nameserver {resolver_ip}\n" if resolver_enabled else ""
     parts.spec.instances[inst.instance_id] = InstanceSpec(
