@@ -102,3 +102,11 @@ def test_a_type_it_does_not_know_is_left_to_libnftables() -> None:
     other = Members("v6", "type ipv6_addr", (), ("2001:db8::1",))
     assert nft_elements.encode("inet plk", [other]) is None
     assert nft_elements.encode("ip plk", []) is None  # another family
+
+
+def test_chains_no_member_jumps_to_go_last_in_the_same_batch() -> None:
+    change = Members("eni_sg", "type ifname : verdict", ('"plkab"',), ())
+    messages = nft_elements.encode("inet plk", [change], ["sg_old"])
+    assert messages is not None
+    *_, last = messages
+    assert dict(last["attrs"]) == {"NFTA_CHAIN_TABLE": "plk", "NFTA_CHAIN_NAME": "sg_old"}

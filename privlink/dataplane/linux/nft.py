@@ -183,19 +183,17 @@ def _update_members(netns: str, inode: int, body: str) -> bool:
     found = nft_members.changes(last[2], body)
     if found is None:
         return False
-    messages = nft_elements.encode(_TABLE, found.members)
+    messages = nft_elements.encode(_TABLE, found.members, found.chains_gone)
     try:
         if messages is None:  # a type nft_elements does not write: libnftables does it all
             script = nft_members.update(_TABLE, last[2], body)
             assert script is not None
             libnft.run(netns, script)
             return True
-        # chains first (what members will jump to), members over netlink, unused chains last
+        # chains first (what members will jump to), then members and unused chains at once
         if found.chains_new:
             libnft.run(netns, "\n".join(f"table {_TABLE} {{\n{b}\n}}" for b in found.chains_new))
         run_in(netns, lambda: nft_elements.send_here(messages))
-        if found.chains_gone:
-            libnft.run(netns, "\n".join(f"delete chain {_TABLE} {n}" for n in found.chains_gone))
     except (RuntimeError, OSError, NetlinkError) as exc:
         log.info("%s: members not changed in place (%s); writing the table whole", netns, exc)
         return False
