@@ -25,6 +25,8 @@ def is_active_nlb(lb: LoadBalancer | None) -> bool:
 
 
 def nlbs(uow: UnitOfWork, live: dict[str, Instance]) -> tuple[p.NlbNet, ...]:
+    """Every active NLB with its nodes and listeners; `live`: the running instances (an
+    instance target that is not running is left out)."""
     out: list[p.NlbNet] = []
     groups = {tg.id: tg for tg in uow.list(TargetGroup)}
     listeners: dict[str, list[Listener]] = defaultdict(list)

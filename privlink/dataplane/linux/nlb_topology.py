@@ -172,6 +172,7 @@ class _Nlb:
         self.parts, self.plan, self.health, self.nlb = parts, plan, health, nlb
         self.rendered = rendered
         self.ns = names.nlb_netns(nlb.nlb_id)
+        self.ports = _proxy_ports(nlb)  # its PROXY v2 listeners' ports
         self.endpoints = [ep for ep in plan.endpoints if ep.nlb_id == nlb.nlb_id]
         slots = names.eni_slots((e.eni_id for ep in self.endpoints for e in ep.enis), kept)
         parts.spec.eni_slots.update(slots)
@@ -213,7 +214,7 @@ class _Nlb:
         slots, the NLB's PROXY v2 ports and the failed zones are."""
         subnets = tuple(self.plan.vpc(ep.vpc_id).subnet(e.subnet_id) for e in ep.enis)
         enis = tuple(self.enis[e.eni_id] for e in ep.enis)
-        ports, failed = _proxy_ports(self.nlb), self.plan.failed_zones
+        ports, failed = self.ports, self.plan.failed_zones
         make = functools.partial(
             _endpoint, ep=ep, subnets=subnets, enis=enis, ns=self.ns, ports=ports, failed=failed
         )
@@ -266,7 +267,7 @@ class _Nlb:
         """The PROXY v2 listeners: every non-TLS listener whose target group asks for it
         (a TLS listener's HAProxy sends its own), on the nodes (clients that reach the
         NLB itself: no endpoint TLV) and on the active endpoints' ENIs."""
-        ports, nlb_id = _proxy_ports(self.nlb), self.nlb.nlb_id
+        ports, nlb_id = self.ports, self.nlb.nlb_id
         nodes = [
             HeaderSpec(
                 names.nlb_node_link(nlb_id, n.subnet_id),

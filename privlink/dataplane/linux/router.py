@@ -81,6 +81,11 @@ class Edges:
     public: dict[str, tuple[PublicAddress, ...]]  # VPC -> its public addresses
     blocks: dict[str, tuple[str, ...]]  # VPC -> its CIDR and its subnets'
     public_names: public_dns.PublicNames  # the public DNS names: shared, or in each VPC
+    # Per VPC, found once per plan (not a scan per VPC): its gateway endpoints, the
+    # peerings it is part of, its NAT gateways.
+    gateways_of: dict[str, tuple[GatewayNet, ...]]
+    peerings_of: dict[str, tuple[PeeringNet, ...]]
+    nats_of: dict[str, tuple[NatGatewayNet, ...]]
 
 
 def edges(plan: DataplanePlan) -> Edges:
@@ -88,6 +93,16 @@ def edges(plan: DataplanePlan) -> Edges:
     public: dict[str, list[PublicAddress]] = {}
     for address in plan.internet.addresses if plan.internet else ():
         public.setdefault(address.vpc_id, []).append(address)
+    gateways: dict[str, list[GatewayNet]] = {}
+    for gateway in plan.gateways:
+        gateways.setdefault(gateway.vpc_id, []).append(gateway)
+    peerings: dict[str, list[PeeringNet]] = {}
+    for peering in plan.peerings:
+        for side in dict.fromkeys((peering.requester_vpc, peering.accepter_vpc)):
+            peerings.setdefault(side, []).append(peering)
+    nats: dict[str, list[NatGatewayNet]] = {}
+    for nat in plan.nat_gateways:
+        nats.setdefault(nat.vpc_id, []).append(nat)
     return Edges(
         {c.peering_id: c for c in plan.peerings},
         names.peering_addresses(c.peering_id for c in plan.peerings),
@@ -96,6 +111,9 @@ def edges(plan: DataplanePlan) -> Edges:
         {vpc: tuple(found) for vpc, found in public.items()},
         {v.vpc_id: _blocks(v) for v in plan.vpcs},
         public_dns.split(plan),
+        {vpc: tuple(found) for vpc, found in gateways.items()},
+        {vpc: tuple(found) for vpc, found in peerings.items()},
+        {vpc: tuple(found) for vpc, found in nats.items()},
     )
 
 
@@ -124,7 +142,7 @@ def cnames(records: tuple[DnsRecord, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((r.name, r.cname) for r in records if r.cname)
 
 
-def inputs(plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> tuple[object, ...]:
+def inputs(vpc: VpcNet, edges: Edges) -> tuple[object, ...]:
     """Everything `build` reads for this VPC (what a kept router is kept by: rendered.py):
     the VPC, its gateway endpoints, the peerings it is part of (their addresses, the
     other side's blocks), its internet link and public addresses, its NAT gateways, and
@@ -134,22 +152,21 @@ def inputs(plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> tuple[object, ...]
     cnames = {r.cname for r in (*vpc.dns_records, *public.per_vpc) if r.cname}
     return (
         vpc,
-        tuple(g for g in plan.gateways if g.vpc_id == vpc_id),
+        edges.gateways_of.get(vpc_id),
         tuple(
             (p, edges.peering_addresses[p.peering_id], edges.blocks.get(p.other(vpc_id)))
-            for p in edges.peerings.values()
-            if vpc_id in (p.requester_vpc, p.accepter_vpc)
+            for p in edges.peerings_of.get(vpc_id, ())
         ),
         edges.internet.get(vpc_id),
         edges.public.get(vpc_id),
-        tuple(n for n in edges.nats.values() if n.vpc_id == vpc_id),
+        edges.nats_of.get(vpc_id),
         edges.blocks[vpc_id],
         public.per_vpc,
         tuple(public.shared_by_name.get(name) for name in sorted(cnames)),
     )
 
 
-def build(parts: Parts, plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> None:
+def build(parts: Parts, vpc: VpcNet, edges: Edges) -> None:
     """Draft the router namespace of `vpc`: bridges, resolver, gateway relay, route
     tables, links to peers and to the internet, and its nftables table."""
     ns = names.vpc_netns(vpc.vpc_id)
@@ -164,7 +181,7 @@ def build(parts: Parts, plan: DataplanePlan, vpc: VpcNet, edges: Edges) -> None:
             ),
         )
     loopback = _resolver(parts, ns, vpc, edges.public_names)
-    gateway = _gateways(parts, plan, ns, vpc)
+    gateway = _gateways(parts, ns, vpc, edges)
     if gateway is not None:
         loopback += tuple(f"{a}/32" for a in gateway.fronts)
     routes, rules = _route_tables(vpc, edges)
@@ -206,8 +223,8 @@ def _resolver(
     return (f"{vpc.resolver_ip}/32", f"{AMAZON_DNS_LINK_LOCAL}/32")
 
 
-def _gateways(parts: Parts, plan: DataplanePlan, ns: str, vpc: VpcNet) -> GatewayFilter | None:
-    gateways = [g for g in plan.gateways if g.vpc_id == vpc.vpc_id and g.sources]
+def _gateways(parts: Parts, ns: str, vpc: VpcNet, edges: Edges) -> GatewayFilter | None:
+    gateways = [g for g in edges.gateways_of.get(vpc.vpc_id, ()) if g.sources]
     if not gateways:
         return None
     fronts = sorted({a for g in gateways for a in g.addresses})
@@ -257,9 +274,7 @@ def _peering_links(parts: Parts, vpc: VpcNet, edges: Edges) -> tuple[PeeringEdge
     """This router's end of each peering link (the requester's declares the veth)."""
     found = []
     ns = names.vpc_netns(vpc.vpc_id)
-    for peering in edges.peerings.values():
-        if vpc.vpc_id not in (peering.requester_vpc, peering.accepter_vpc):
-            continue
+    for peering in edges.peerings_of.get(vpc.vpc_id, ()):
         other = peering.other(vpc.vpc_id)
         requester, accepter = edges.peering_addresses[peering.peering_id]
         mine = names.peering_link(peering.peering_id, vpc.vpc_id)

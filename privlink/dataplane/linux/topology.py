@@ -108,8 +108,8 @@ class _Builder:
             self.rendered.part(
                 self.parts,
                 ("router", vpc.vpc_id),
-                router.inputs(self.plan, vpc, edges),
-                functools.partial(router.build, plan=self.plan, vpc=vpc, edges=edges),
+                router.inputs(vpc, edges),
+                functools.partial(router.build, vpc=vpc, edges=edges),
             )
         shared = edges.public_names.shared
         self.spec.public_hosts = self.rendered.part(
